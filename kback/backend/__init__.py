@@ -1,0 +1,29 @@
+"""The Keras-2 backend API of kback: `from kback import backend as K`.
+
+An explicit list of public names; the code lives in the topic modules.
+"""
+from .config import (backend, epsilon, set_epsilon, floatx, set_floatx,
+                     image_data_format, set_image_data_format, normalize_data_format)
+from .tensor import Tensor, Variable, Placeholder, is_tensor
+from .core import (variable, placeholder, constant, is_variable, is_placeholder,
+                   is_keras_tensor, int_shape, shape, ndim, dtype, eval, get_value,
+                   set_value, batch_get_value, batch_set_value, count_params, cast,
+                   zeros, ones, eye, zeros_like, ones_like, identity, update, update_add,
+                   update_sub, moving_average_update, function, gradients, stop_gradient,
+                   clear_session, get_uid, learning_phase, set_learning_phase)
+from .math import (dot, batch_dot, transpose, gather, max, min, sum, prod, mean, var, std,
+                   any, all, cumsum, cumprod, argmax, argmin, square, abs, sqrt, exp, log,
+                   logsumexp, round, sign, pow, clip, equal, not_equal, greater,
+                   greater_equal, less, less_equal, maximum, minimum, sin, cos, switch,
+                   in_train_phase, in_test_phase)
+from .nn import (relu, elu, selu, softmax, softplus, softsign, sigmoid, hard_sigmoid, tanh,
+                 categorical_crossentropy, sparse_categorical_crossentropy,
+                 binary_crossentropy, dropout, l2_normalize, in_top_k, bias_add,
+                 batch_normalization, normalize_batch_in_training)
+from .shape import (concatenate, reshape, permute_dimensions, resize_images,
+                    repeat_elements, repeat, tile, flatten, batch_flatten, expand_dims,
+                    squeeze, stack, one_hot, slice, reverse, temporal_padding,
+                    spatial_2d_padding, arange)
+from .conv import (conv2d, pool2d, separable_conv2d, depthwise_conv2d, conv2d_transpose)
+from .random import (random_uniform_variable, random_normal_variable, random_uniform,
+                     random_normal, truncated_normal, random_binomial)

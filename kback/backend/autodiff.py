@@ -1,0 +1,43 @@
+"""K.gradients: reverse mode over the recorded graph.
+
+Walks the nodes between `loss` and the requested tensors in reverse creation
+order, calling each op's gradient rule.  Rules build K ops, so the gradients
+are graph nodes themselves and can be differentiated again.
+"""
+from . import tape
+from ._dtypes import is_float
+from .ops import apply, grad_rule
+
+
+def gradients(loss, variables):
+    """d sum(loss) / d v for each v in variables (None where v does not reach loss)."""
+    from .tensor import Tensor
+    single = isinstance(variables, Tensor)
+    targets = [variables] if single else list(variables)
+    for t in [loss] + targets:
+        if not isinstance(t, Tensor):
+            raise TypeError(f'gradients: expected tensors, got {type(t).__name__} {t!r}')
+    nodes = tape.reachable([loss])
+    # Forward pass: which nodes depend on a target (only those need gradients).
+    relevant = {t.id for t in targets}
+    for node in nodes:
+        if node.id not in relevant and any(i.id in relevant for i in node.inputs):
+            relevant.add(node.id)
+    grads = {}
+    if loss.id in relevant:
+        grads[loss.id] = apply('ones_like', loss)
+    for node in reversed(nodes):
+        g = grads.get(node.id)
+        if g is None or not node.inputs:
+            continue
+        needs = [i.id in relevant and is_float(i.dtype) for i in node.inputs]
+        if not any(needs):
+            continue
+        input_grads = grad_rule(node)(node, g, needs)
+        for inp, gi, need in zip(node.inputs, input_grads, needs):
+            if gi is None or not need:
+                continue
+            previous = grads.get(inp.id)
+            grads[inp.id] = gi if previous is None else previous + gi
+    out = [grads.get(t.id) for t in targets]
+    return out[0] if single else out

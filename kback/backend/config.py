@@ -1,0 +1,97 @@
+"""Backend settings: floatx, epsilon, image_data_format, threads.
+
+Defaults come from ~/.kback/kback.json (or $KBACK_HOME/kback.json), then the
+KBACK_* environment variables, as Keras reads keras.json.
+"""
+import json
+import os
+
+FLOATX_VALUES = ('float16', 'float32', 'float64')
+DATA_FORMAT_VALUES = ('channels_last', 'channels_first')
+
+_settings = {'floatx': 'float32', 'epsilon': 1e-7,
+             'image_data_format': 'channels_last'}
+
+
+def _check_floatx(value):
+    value = str(value)
+    if value not in FLOATX_VALUES:
+        raise ValueError(f'Unknown floatx type: {value!r}; accepted values are '
+                         f'{", ".join(FLOATX_VALUES)}')
+    return value
+
+
+def _check_data_format(value):
+    value = str(value)
+    if value not in DATA_FORMAT_VALUES:
+        raise ValueError(f'Unknown data_format: {value!r}; accepted values are '
+                         f'{", ".join(DATA_FORMAT_VALUES)}')
+    return value
+
+
+def _check_epsilon(value):
+    value = float(value)
+    if not value > 0:
+        raise ValueError(f'epsilon must be a positive number, got {value!r}')
+    return value
+
+
+_CHECKS = {'floatx': _check_floatx, 'epsilon': _check_epsilon,
+           'image_data_format': _check_data_format}
+
+
+def kback_home():
+    return os.environ.get('KBACK_HOME', os.path.join(os.path.expanduser('~'), '.kback'))
+
+
+def _load_defaults():
+    path = os.path.join(kback_home(), 'kback.json')
+    try:
+        with open(path) as f:
+            stored = json.load(f)
+    except (OSError, ValueError):
+        stored = {}
+    for key, check in _CHECKS.items():
+        if key in stored:
+            _settings[key] = check(stored[key])
+        env = os.environ.get('KBACK_' + key.upper())
+        if env:
+            _settings[key] = check(env)
+
+
+_load_defaults()
+
+
+def backend():
+    return 'kback'
+
+
+def floatx():
+    return _settings['floatx']
+
+
+def set_floatx(value):
+    _settings['floatx'] = _check_floatx(value)
+
+
+def epsilon():
+    return _settings['epsilon']
+
+
+def set_epsilon(value):
+    _settings['epsilon'] = _check_epsilon(value)
+
+
+def image_data_format():
+    return _settings['image_data_format']
+
+
+def set_image_data_format(data_format):
+    _settings['image_data_format'] = _check_data_format(data_format)
+
+
+def normalize_data_format(value):
+    """None means the global setting; anything else must be a known format."""
+    if value is None:
+        return image_data_format()
+    return _check_data_format(value.lower() if isinstance(value, str) else value)

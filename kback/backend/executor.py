@@ -1,0 +1,177 @@
+"""K.function: compile a graph once into straight-line Python, then run it.
+
+Compiling prunes the graph to what the outputs and updates need, orders it
+topologically and generates one Python function whose body is one line per
+node (`v7 = f3(v2, v5)`), deleting each intermediate after its last use.  A
+call is then just that function: no per-node dictionary lookups or dispatch.
+"""
+import functools
+
+import numpy as np
+
+from .ops import OPS
+from ._shapes import fmt, compatible
+from ._dtypes import compute_dtype
+from .tensor import Tensor, Variable, Placeholder, Constant
+
+
+def _feed_converter(tensor):
+    """Checks and converts an array fed for `tensor`."""
+    dtype = np.dtype(compute_dtype(tensor.dtype))
+    shape = tensor.shape
+
+    def convert(value):
+        array = np.asarray(value)
+        if array.dtype != dtype:
+            try:
+                array = array.astype(dtype)
+            except (TypeError, ValueError):
+                raise TypeError(f"function: input '{tensor.name}' expects dtype {tensor.dtype}, "
+                                f'got {array.dtype}') from None
+        if not compatible(shape, array.shape):
+            raise ValueError(f"function: input '{tensor.name}' expects shape {fmt(shape)}, "
+                             f'got an array of shape {fmt(array.shape)}')
+        return array
+    return convert
+
+
+def _finish(value, dtype, copy):
+    array = np.asarray(value)
+    if array.dtype.name != dtype:
+        return array.astype(dtype)
+    if copy or not array.flags.writeable:
+        return array.copy()
+    return array
+
+
+class Function:
+    def __init__(self, inputs, outputs, updates=None, name=None):
+        self.name = name
+        self.inputs = list(inputs or [])
+        self._single = isinstance(outputs, Tensor)
+        self.outputs = [outputs] if self._single else list(outputs or [])
+        for t in self.inputs + self.outputs:
+            if not isinstance(t, Tensor):
+                raise TypeError(f'function: inputs and outputs must be tensors, got {t!r}')
+        self.updates = [_as_assign(u) for u in (updates or [])]
+        self._compile()
+
+    def _compile(self):
+        fed = {t.id: i for i, t in enumerate(self.inputs)}
+        nodes = _reachable_until(self.outputs + self.updates, fed)
+        assigns = [n for n in nodes if n.op == 'assign']
+        keep = {n.id for n in self.outputs + assigns}
+        folded = _fold_constants(nodes, fed)
+        # A folded node is emitted only where a computed node or an output reads it.
+        used = {i.id for n in nodes if n.id not in folded and n.id not in fed for i in n.inputs}
+        plan = [n for n in nodes if n.id not in folded or n.id in used or n.id in keep]
+        last_use = {}
+        for k, n in enumerate(plan):
+            if n.id not in fed and n.id not in folded:
+                for i in n.inputs:
+                    last_use[i.id] = k
+        slot = {n.id: f'v{k}' for k, n in enumerate(plan)}
+        env = {'_feeds': [_feed_converter(t) for t in self.inputs], '_f32': _to_float32}
+        lines = []
+        for k, n in enumerate(plan):
+            v = slot[n.id]
+            if n.id in fed:
+                lines.append(f'{v} = _feeds[{fed[n.id]}](fed[{fed[n.id]}])')
+                continue
+            if n.id in folded:
+                env[f'_{v}'] = folded[n.id]
+                lines.append(f'{v} = _{v}')
+                continue
+            if isinstance(n, Variable):
+                env[f'_{v}'] = n
+                cast = '_f32' if n.dtype == 'float16' else ''
+                lines.append(f'{v} = {cast}(_{v}.value)')
+            elif isinstance(n, Placeholder):
+                if n.default is None:
+                    raise ValueError(f"function: placeholder '{n.name}' (shape {fmt(n.shape)}) "
+                                     'is needed to compute the outputs but is not among the inputs')
+                env[f'_{v}'] = n
+                lines.append(f'{v} = _{v}.default()')
+            else:
+                env[f'_{v}'] = _bind(OPS[n.op].forward, n.attrs)
+                args = ', '.join(slot[i.id] for i in n.inputs)
+                lines.append(f'{v} = _{v}({args})')
+            dead = {slot[i.id] for i in n.inputs if last_use.get(i.id) == k and i.id not in keep}
+            if dead:
+                lines.append('del ' + ', '.join(sorted(dead)))
+        outs = ', '.join(slot[n.id] for n in self.outputs)
+        news = ', '.join(slot[n.id] for n in assigns)
+        lines.append(f'return ({outs}{"," if self.outputs else ""}), ({news}{"," if assigns else ""})')
+        source = 'def _run(fed):\n    ' + '\n    '.join(lines) + '\n'
+        exec(compile(source, f'<kback function {self.name or ""}>', 'exec'), env)
+        self._run = env['_run']
+        self._source = source
+        # Copy outputs that alias a variable, a folded constant or a fed array.
+        self._out_specs = [(n.dtype, isinstance(n, Variable) or n.id in folded or n.id in fed)
+                           for n in self.outputs]
+        self._assigns = [n.inputs[0] for n in assigns]
+
+    def __call__(self, inputs=()):
+        if isinstance(inputs, dict):
+            inputs = [inputs[t] for t in self.inputs]
+        inputs = list(inputs)
+        if len(inputs) != len(self.inputs):
+            raise ValueError(f'function: expects {len(self.inputs)} input arrays '
+                             f'({", ".join(t.name for t in self.inputs)}), got {len(inputs)}')
+        outs, news = self._run(inputs)
+        results = [_finish(v, dtype, copy) for v, (dtype, copy) in zip(outs, self._out_specs)]
+        for var, value in zip(self._assigns, news):
+            var.assign_value(value, op='update')
+        return results[0] if self._single else results
+
+
+def _fold_constants(nodes, fed):
+    """Values of the nodes computable at compile time (constants and pure ops
+    on them), so that a call never recomputes them."""
+    folded = {}
+    for n in nodes:
+        if n.id in fed:
+            continue
+        if isinstance(n, Constant):
+            folded[n.id] = n.value
+        elif n.inputs and not OPS[n.op].stateful and all(i.id in folded for i in n.inputs):
+            folded[n.id] = OPS[n.op].forward(*[folded[i.id] for i in n.inputs], **n.attrs)
+    return folded
+
+
+def _to_float32(array):
+    return array.astype(np.float32)
+
+
+def _bind(forward, attrs):
+    if not attrs:
+        return forward
+    return functools.partial(forward, **attrs)
+
+
+def _reachable_until(roots, stop):
+    """Like tape.reachable, but fed tensors are leaves: their inputs are not needed."""
+    seen = {}
+    stack = list(roots)
+    while stack:
+        node = stack.pop()
+        if node.id in seen:
+            continue
+        seen[node.id] = node
+        if node.id not in stop:
+            stack.extend(node.inputs)
+    return [seen[i] for i in sorted(seen)]
+
+
+def _as_assign(update):
+    from .ops import apply
+    if isinstance(update, Tensor):
+        if update.op != 'assign':
+            raise TypeError(f"function: updates must be (variable, new_value) pairs or results "
+                            f"of K.update*, got tensor '{update.name}'")
+        return update
+    try:
+        var, value = update
+    except (TypeError, ValueError):
+        raise TypeError(f'function: updates must be (variable, new_value) pairs, got {update!r}') from None
+    return apply('assign', var, value)

@@ -1,0 +1,353 @@
+"""Keras-2 math functions, composed from the op table; Python operators on tensors."""
+import numpy as np
+
+from . import _shapes
+from ._shapes import fmt
+from ._dtypes import is_float
+from . import config
+from .tensor import Tensor, as_tensor, as_operands
+from .ops import apply
+from .core import cast, learning_phase
+
+
+def _binary(name):
+    def fn(x, y):
+        x, y = as_operands(x, y)
+        return apply(name, x, y)
+    fn.__name__ = name
+    return fn
+
+
+def _float(x):
+    """Maths on integer or bool tensors happens in floatx, as Keras users expect."""
+    x = as_tensor(x)
+    return x if is_float(x.dtype) else cast(x, config.floatx())
+
+
+add = _binary('add')
+subtract = _binary('sub')
+multiply = _binary('mul')
+divide = _binary('div')
+maximum = _binary('maximum')
+minimum = _binary('minimum')
+equal = _binary('equal')
+not_equal = _binary('not_equal')
+greater = _binary('greater')
+greater_equal = _binary('greater_equal')
+less = _binary('less')
+less_equal = _binary('less_equal')
+
+
+def pow(x, a):
+    x, a = as_operands(x, a)
+    return apply('pow', x, a)
+
+
+def square(x):
+    return apply('square', as_tensor(x))
+
+
+def abs(x):
+    return apply('abs', as_tensor(x))
+
+
+def sign(x):
+    return apply('sign', as_tensor(x))
+
+
+def round(x):
+    return apply('round', as_tensor(x))
+
+
+def exp(x):
+    return apply('exp', _float(x))
+
+
+def log(x):
+    return apply('log', _float(x))
+
+
+def sqrt(x):
+    """Square root; negative inputs are clipped to 0 first, as Keras does."""
+    x = _float(x)
+    return apply('sqrt', maximum(x, 0.0))
+
+
+def sin(x):
+    return apply('sin', _float(x))
+
+
+def cos(x):
+    return apply('cos', _float(x))
+
+
+def clip(x, min_value, max_value):
+    if max_value is not None and min_value is not None and max_value < min_value:
+        max_value = min_value
+    if max_value is None:
+        max_value = np.inf
+    if min_value is None:
+        min_value = -np.inf
+    return minimum(maximum(x, min_value), max_value)
+
+
+# -- reductions ---------------------------------------------------------------
+
+def _reduce(name, x, axis, keepdims):
+    x = as_tensor(x)
+    axes = _shapes.normalize_axes(name, axis, len(x.shape))
+    return apply(name, x, axes=axes, keepdims=bool(keepdims))
+
+
+def sum(x, axis=None, keepdims=False):
+    return _reduce('sum', x, axis, keepdims)
+
+
+def prod(x, axis=None, keepdims=False):
+    return _reduce('prod', x, axis, keepdims)
+
+
+def max(x, axis=None, keepdims=False):
+    return _reduce('max', x, axis, keepdims)
+
+
+def min(x, axis=None, keepdims=False):
+    return _reduce('min', x, axis, keepdims)
+
+
+def _bool(x):
+    x = as_tensor(x)
+    return x if x.dtype == 'bool' else cast(x, 'bool')
+
+
+def any(x, axis=None, keepdims=False):
+    return _reduce('any', _bool(x), axis, keepdims)
+
+
+def all(x, axis=None, keepdims=False):
+    return _reduce('all', _bool(x), axis, keepdims)
+
+
+def mean(x, axis=None, keepdims=False):
+    x = _float(x)
+    total = _reduce('sum', x, axis, keepdims)
+    return total / _reduce('reduce_count', x, axis, keepdims)
+
+
+def var(x, axis=None, keepdims=False):
+    x = _float(x)
+    centred = x - mean(x, axis, keepdims=True)
+    return mean(square(centred), axis, keepdims)
+
+
+def std(x, axis=None, keepdims=False):
+    return sqrt(var(x, axis, keepdims))
+
+
+def logsumexp(x, axis=None, keepdims=False):
+    """log(sum(exp(x))) computed as max + log(sum(exp(x - max))): no overflow."""
+    x = _float(x)
+    top = apply('stop_gradient', max(x, axis, keepdims=True))
+    total = log(sum(exp(x - top), axis, keepdims=True)) + top
+    if keepdims:
+        return total
+    axes = _shapes.normalize_axes('logsumexp', axis, len(x.shape))
+    return apply('squeeze', total, axes=axes)
+
+
+def _arg(name, x, axis):
+    x = as_tensor(x)
+    return apply(name, x, axis=_shapes.normalize_axis(name, axis, len(x.shape)))
+
+
+def argmax(x, axis=-1):
+    return _arg('argmax', x, axis)
+
+
+def argmin(x, axis=-1):
+    return _arg('argmin', x, axis)
+
+
+def cumsum(x, axis=0):
+    return _arg('cumsum', x, axis)
+
+
+def cumprod(x, axis=0):
+    return _arg('cumprod', x, axis)
+
+
+# -- products -------------------------------------------------------------------
+
+def dot(x, y):
+    """Keras's dot: contracts the last axis of x with the second-to-last of y
+    (the last when y is 1-D); result shape x[:-1] + y[:-2] + y[-1:]."""
+    x, y = as_operands(x, y)
+    if len(x.shape) == 0 or len(y.shape) == 0:
+        raise ValueError(f'dot: operands must have rank >= 1, got {fmt(x.shape)} and {fmt(y.shape)}')
+    if len(x.shape) == 1:
+        return apply('squeeze', dot(apply('expand_dims', x, axes=(0,)), y), axes=(0,))
+    if len(y.shape) == 1:
+        out = dot(x, apply('expand_dims', y, axes=(1,)))
+        return apply('squeeze', out, axes=(len(out.shape) - 1,))
+    if len(y.shape) == 2:
+        return apply('matmul', x, y)
+    # y of rank > 2: move its contracted axis first and flatten the rest.
+    n, rest = y.shape[-2], y.shape[:-2] + y.shape[-1:]
+    if x.shape[-1] is not None and n is not None and x.shape[-1] != n:
+        raise ValueError(f'dot: shapes {fmt(x.shape)} and {fmt(y.shape)} do not match: '
+                         f'{x.shape[-1]} != {n}')
+    if None in rest or x.shape[:-1].count(None) > 1:
+        raise ValueError(f'dot: y of shape {fmt(y.shape)} with rank > 2 needs known dims '
+                         f'(and x {fmt(x.shape)} at most one unknown)')
+    ny = len(y.shape)
+    y2 = apply('reshape', apply('transpose', y, perm=(ny - 2,) + tuple(range(ny - 2)) + (ny - 1,)),
+               shape=(n if n is not None else -1, _shapes.num_elements(rest)))
+    out = apply('matmul', x, y2)
+    lead = tuple(-1 if d is None else d for d in x.shape[:-1])
+    return apply('reshape', out, shape=lead + rest)
+
+
+def batch_dot(x, y, axes=None):
+    """Keras 2.3's batch_dot: a dot product per sample, contracting axes[0] of x
+    with axes[1] of y; rank-2 results come back as (batch, 1)."""
+    x, y = as_operands(x, y)
+    xs, ys = x.shape, y.shape
+    if len(xs) < 2 or len(ys) < 2:
+        raise ValueError(f'batch_dot: inputs need rank >= 2, got {fmt(xs)} and {fmt(ys)}')
+    if xs[0] is not None and ys[0] is not None and xs[0] != ys[0]:
+        raise ValueError(f'batch_dot: batch sizes differ: {fmt(xs)} and {fmt(ys)}')
+    if isinstance(axes, int):
+        axes = (axes, axes)
+    if axes is None:
+        axes = (len(xs) - 1, len(ys) - 1 if len(ys) == 2 else len(ys) - 2)
+    if len(axes) != 2 or not isinstance(axes[0], (int, np.integer)) or \
+            not isinstance(axes[1], (int, np.integer)):
+        raise ValueError(f'batch_dot: axes must be an int or a pair of ints, got {axes!r}')
+    a0 = _shapes.normalize_axis('batch_dot', axes[0], len(xs))
+    a1 = _shapes.normalize_axis('batch_dot', axes[1], len(ys))
+    if a0 == 0 or a1 == 0:
+        raise ValueError('batch_dot: cannot contract over the batch axis 0')
+    if xs[a0] is not None and ys[a1] is not None and xs[a0] != ys[a1]:
+        raise ValueError(f'batch_dot: shapes {fmt(xs)} and {fmt(ys)} do not match on axes '
+                         f'{(a0, a1)}: {xs[a0]} != {ys[a1]}')
+    # x -> (batch, p, k) with k last; y -> (batch, k, q) with k second.
+    x_rest = tuple(d for i, d in enumerate(xs) if i not in (0, a0))
+    y_rest = tuple(d for i, d in enumerate(ys) if i not in (0, a1))
+    for rest, t in ((x_rest, x), (y_rest, y)):
+        if None in rest:
+            raise ValueError(f'batch_dot: non-batch dims of {fmt(t.shape)} must be known')
+    xt = apply('transpose', x, perm=(0,) + tuple(i for i in range(1, len(xs)) if i != a0) + (a0,))
+    yt = apply('transpose', y, perm=(0, a1) + tuple(i for i in range(1, len(ys)) if i != a1))
+    k = xs[a0] if xs[a0] is not None else ys[a1]
+    k = -1 if k is None else k
+    x3 = apply('reshape', xt, shape=(-1, _shapes.num_elements(x_rest), k))
+    y3 = apply('reshape', yt, shape=(-1, k, _shapes.num_elements(y_rest)))
+    out = apply('matmul', x3, y3)
+    final = x_rest + y_rest
+    if not final:
+        final = (1,)
+    return apply('reshape', out, shape=(-1,) + final)
+
+
+def transpose(x):
+    x = as_tensor(x)
+    return apply('transpose', x, perm=tuple(range(len(x.shape) - 1, -1, -1)))
+
+
+def gather(reference, indices):
+    indices = as_tensor(indices) if isinstance(indices, Tensor) else \
+        as_tensor(np.asarray(indices, dtype='int64'))
+    return apply('gather', as_tensor(reference), indices)
+
+
+# -- control flow -----------------------------------------------------------------
+
+def switch(condition, then_expression, else_expression):
+    """Elementwise choice; a condition of lower rank selects along leading axes."""
+    condition = _bool(condition)
+    if callable(then_expression):
+        then_expression = then_expression()
+    if callable(else_expression):
+        else_expression = else_expression()
+    then_expression, else_expression = as_operands(then_expression, else_expression)
+    expr_ndim = len(then_expression.shape)
+    cond_ndim = len(condition.shape)
+    if cond_ndim > expr_ndim:
+        raise ValueError(f'switch: rank of condition {fmt(condition.shape)} must be <= rank of '
+                         f'the expressions {fmt(then_expression.shape)}')
+    if 0 < cond_ndim < expr_ndim:
+        condition = apply('expand_dims', condition, axes=tuple(range(cond_ndim, expr_ndim)))
+    return apply('where', condition, then_expression, else_expression)
+
+
+def in_train_phase(x, alt, training=None):
+    uses_learning_phase = training is None
+    if training is None:
+        training = learning_phase()
+    if not isinstance(training, Tensor):   # a fixed phase: pick statically
+        chosen = x if training else alt
+        return chosen() if callable(chosen) else chosen
+    out = switch(training, x, alt)
+    if uses_learning_phase:
+        out._uses_learning_phase = True
+    return out
+
+
+def in_test_phase(x, alt, training=None):
+    return in_train_phase(alt, x, training=training)
+
+
+# -- Python operators ----------------------------------------------------------------
+
+def _normalize_index(key):
+    key = key if isinstance(key, tuple) else (key,)
+    out = []
+    for k in key:
+        if k is None or k is Ellipsis:
+            out.append(k)
+        elif isinstance(k, slice):
+            for part in (k.start, k.stop, k.step):
+                if part is not None and not isinstance(part, (int, np.integer)):
+                    raise TypeError(f'getitem: slice bounds must be ints or None, got {k!r}')
+            out.append(slice(*(None if p is None else int(p) for p in (k.start, k.stop, k.step))))
+        elif isinstance(k, (int, np.integer)) and not isinstance(k, bool):
+            out.append(int(k))
+        else:
+            raise TypeError(f'getitem: tensors can be indexed with ints, slices, None and ..., '
+                            f'got {k!r} (use K.gather for index arrays)')
+    if out.count(Ellipsis) > 1:
+        raise IndexError('getitem: an index can only have a single ellipsis')
+    return tuple(out)
+
+
+def _getitem(self, key):
+    return apply('getitem', self, index=_normalize_index(key))
+
+
+def _reflected(fn):
+    return lambda self, other: fn(other, self)
+
+
+Tensor.__add__ = add
+Tensor.__radd__ = _reflected(add)
+Tensor.__sub__ = subtract
+Tensor.__rsub__ = _reflected(subtract)
+Tensor.__mul__ = multiply
+Tensor.__rmul__ = _reflected(multiply)
+Tensor.__truediv__ = divide
+Tensor.__rtruediv__ = _reflected(divide)
+Tensor.__pow__ = pow
+Tensor.__rpow__ = _reflected(pow)
+Tensor.__matmul__ = dot
+Tensor.__rmatmul__ = _reflected(dot)
+Tensor.__neg__ = lambda self: apply('neg', self)
+Tensor.__pos__ = lambda self: self
+Tensor.__abs__ = abs
+Tensor.__lt__ = less
+Tensor.__le__ = less_equal
+Tensor.__gt__ = greater
+Tensor.__ge__ = greater_equal
+Tensor.__and__ = _binary('logical_and')
+Tensor.__or__ = _binary('logical_or')
+Tensor.__invert__ = lambda self: apply('logical_not', self)
+Tensor.__getitem__ = _getitem

@@ -1,0 +1,61 @@
+"""The graph that records op nodes, and reverse-mode autodiff over it.
+
+Every node gets an increasing id when it is created; inputs always exist
+before the node that uses them, so sorting the reachable nodes by id is a
+topological order (no recursion, no separate list to keep).
+"""
+import itertools
+from collections import defaultdict
+
+_node_ids = itertools.count(1)
+
+
+class Graph:
+    """Per-session state: name counters and the learning phase."""
+
+    def __init__(self):
+        self.uids = defaultdict(int)
+        self.names = defaultdict(int)
+        self.learning_phase_tensor = None   # created on first use
+        self.learning_phase_value = None    # set by set_learning_phase
+
+
+_graph = Graph()
+
+
+def current_graph():
+    return _graph
+
+
+def clear_session():
+    """Start a new graph: name counters and the learning phase start over."""
+    global _graph
+    _graph = Graph()
+
+
+def next_node_id():
+    return next(_node_ids)
+
+
+def get_uid(prefix=''):
+    _graph.uids[prefix] += 1
+    return _graph.uids[prefix]
+
+
+def unique_name(prefix):
+    count = _graph.names[prefix]
+    _graph.names[prefix] += 1
+    return prefix if count == 0 else f'{prefix}_{count}'
+
+
+def reachable(outputs):
+    """All nodes the outputs depend on, in topological (creation) order."""
+    seen = {}
+    stack = list(outputs)
+    while stack:
+        node = stack.pop()
+        if node.id in seen:
+            continue
+        seen[node.id] = node
+        stack.extend(node.inputs)
+    return [seen[i] for i in sorted(seen)]

@@ -1,0 +1,135 @@
+"""Tensors are graph nodes: an op, its inputs and attrs, a static shape and dtype.
+
+Kinds: Variable (owns an array), Placeholder (fed at call time), Constant
+(wraps an array) and op results.  Values are computed when evaluated.
+"""
+import numpy as np
+
+from . import tape
+from ._dtypes import as_dtype_name, compute_dtype, is_float
+from . import config
+
+
+class Tensor:
+    # Make numpy defer to our operators in `ndarray + tensor`.
+    __array_priority__ = 1000
+
+    def __init__(self, op, inputs, attrs, shape, dtype, name=None):
+        self.op = op
+        self.inputs = tuple(inputs)
+        self.attrs = attrs
+        self.shape = tuple(shape)
+        self.dtype = dtype
+        self.id = tape.next_node_id()
+        self.name = name if name is not None else tape.unique_name(op)
+
+    @property
+    def ndim(self):
+        return len(self.shape)
+
+    def __repr__(self):
+        from ._shapes import fmt
+        return f"<{type(self).__name__} '{self.name}' shape={fmt(self.shape)} dtype={self.dtype}>"
+
+    def __bool__(self):
+        raise TypeError(f"Using tensor '{self.name}' as a Python bool is not allowed: "
+                        'use K.switch, K.any or K.all')
+
+    def __iter__(self):
+        raise TypeError(f"Tensor '{self.name}' is not iterable: index it or use K.unstack-style slicing")
+
+    def __len__(self):
+        if not self.shape or self.shape[0] is None:
+            raise TypeError(f"len() of tensor '{self.name}' with shape {self.shape} is unknown")
+        return self.shape[0]
+
+    def eval(self):
+        from .core import eval as _eval
+        return _eval(self)
+
+    # Keras's TF tensors keep == as identity so tensors can be dict keys.
+    __hash__ = object.__hash__
+
+
+class Variable(Tensor):
+    def __init__(self, value, dtype, name=None, constraint=None):
+        array = np.array(value, dtype=dtype)
+        super().__init__('variable', (), {}, array.shape, dtype,
+                         name=name if name is not None else tape.unique_name('variable'))
+        self.value = array
+        self.constraint = constraint
+        self._uses_learning_phase = False
+
+    def assign_value(self, value, op='set_value'):
+        value = np.asarray(value)
+        if value.shape != self.shape:
+            from ._shapes import fmt
+            raise ValueError(f"{op}: variable '{self.name}' has shape {fmt(self.shape)}, "
+                             f'got a value of shape {fmt(value.shape)}')
+        self.value = value.astype(self.dtype, copy=True)
+
+    def numpy(self):
+        return self.value.copy()
+
+
+class Placeholder(Tensor):
+    def __init__(self, shape, dtype, name=None, default=None):
+        super().__init__('placeholder', (), {}, shape, dtype,
+                         name=name if name is not None else tape.unique_name('placeholder'))
+        self.default = default   # used when not fed (the learning phase)
+
+
+class Constant(Tensor):
+    def __init__(self, value, dtype, name=None):
+        array = np.asarray(value, dtype=dtype)
+        super().__init__('constant', (), {}, array.shape, dtype,
+                         name=name if name is not None else tape.unique_name('constant'))
+        # Stored in the compute dtype (float16 values are rounded first).
+        self.value = array.astype(compute_dtype(dtype))
+
+
+def is_tensor(x):
+    return isinstance(x, Tensor)
+
+
+def as_tensor(x, dtype=None):
+    """A tensor as is; anything else (array, number, list) becomes a Constant."""
+    if isinstance(x, Tensor):
+        return x
+    if dtype is None:
+        array = np.asarray(x)
+        kind = array.dtype.kind
+        if kind == 'f':
+            dtype = config.floatx()
+        elif kind in 'iub':
+            dtype = array.dtype.name
+        else:
+            raise TypeError(f'Cannot convert {type(x).__name__} {x!r} to a tensor')
+    return Constant(x, as_dtype_name(dtype))
+
+
+def as_operands(*values):
+    """Tensors for a binary/n-ary elementwise op.
+
+    Python numbers and numpy arrays are weakly typed, as in Keras: they take
+    the dtype of the tensor they meet (a float number meeting an int tensor
+    gives floatx).
+    """
+    dtype = None
+    for v in values:
+        if isinstance(v, Tensor):
+            dtype = v.dtype
+            break
+    out = []
+    for v in values:
+        if isinstance(v, Tensor):
+            out.append(v)
+            continue
+        array = np.asarray(v)
+        if array.dtype.kind not in 'fiub':
+            raise TypeError(f'Cannot convert {type(v).__name__} {v!r} to a tensor')
+        d = dtype
+        if d is None or (array.dtype.kind == 'f' and not is_float(d)):
+            d = config.floatx() if array.dtype.kind == 'f' else array.dtype.name
+        out.append(Constant(array, d))
+    return out
