@@ -3,7 +3,8 @@
 An explicit list of public names; the code lives in the topic modules.
 """
 from .config import (backend, epsilon, set_epsilon, floatx, set_floatx,
-                     image_data_format, set_image_data_format, normalize_data_format)
+                     image_data_format, set_image_data_format, normalize_data_format,
+                     get_num_threads, set_num_threads)
 from .tensor import Tensor, Variable, Placeholder, is_tensor
 from .core import (variable, placeholder, constant, is_variable, is_placeholder,
                    is_keras_tensor, int_shape, shape, ndim, dtype, eval, get_value,

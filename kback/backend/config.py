@@ -9,8 +9,15 @@ import os
 FLOATX_VALUES = ('float16', 'float32', 'float64')
 DATA_FORMAT_VALUES = ('channels_last', 'channels_first')
 
+def _usable_cores():
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
 _settings = {'floatx': 'float32', 'epsilon': 1e-7,
-             'image_data_format': 'channels_last'}
+             'image_data_format': 'channels_last', 'num_threads': _usable_cores()}
 
 
 def _check_floatx(value):
@@ -36,8 +43,18 @@ def _check_epsilon(value):
     return value
 
 
+def _check_threads(value):
+    try:
+        value = int(value)
+    except (TypeError, ValueError):
+        raise ValueError(f'num_threads must be a positive int, got {value!r}') from None
+    if value < 1:
+        raise ValueError(f'num_threads must be a positive int, got {value!r}')
+    return value
+
+
 _CHECKS = {'floatx': _check_floatx, 'epsilon': _check_epsilon,
-           'image_data_format': _check_data_format}
+           'image_data_format': _check_data_format, 'num_threads': _check_threads}
 
 
 def kback_home():
@@ -88,6 +105,15 @@ def image_data_format():
 
 def set_image_data_format(data_format):
     _settings['image_data_format'] = _check_data_format(data_format)
+
+
+def get_num_threads():
+    """Threads the compiled kernels use (default: the cores this process may use)."""
+    return _settings['num_threads']
+
+
+def set_num_threads(n):
+    _settings['num_threads'] = _check_threads(n)
 
 
 def normalize_data_format(value):
