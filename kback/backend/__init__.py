@@ -28,3 +28,5 @@ from .shape import (concatenate, reshape, permute_dimensions, resize_images,
 from .conv import (conv2d, pool2d, separable_conv2d, depthwise_conv2d, conv2d_transpose)
 from .random import (random_uniform_variable, random_normal_variable, random_uniform,
                      random_normal, truncated_normal, random_binomial)
+# Importing the submodule `shape` above rebinds the name; K.shape is the function.
+from .core import shape  # noqa: E402,F811

@@ -1,6 +1,6 @@
 """Variable assignment: evaluating an `assign` node gives the new value; the
 executor writes it into the variable after all outputs are computed."""
-from .._shapes import fmt, broadcast
+from .._shapes import fmt
 from ._registry import register, NOT_DIFFERENTIABLE
 
 
@@ -8,7 +8,8 @@ def _assign_infer(inputs):
     var, value = inputs
     if var.op != 'variable':
         raise ValueError(f"update: '{var.name}' is not a variable")
-    if len(value.shape) != len(var.shape) or broadcast('update', var.shape, value.shape) != var.shape:
+    if len(value.shape) != len(var.shape) or any(
+            v is not None and v != w for v, w in zip(value.shape, var.shape)):
         raise ValueError(f"update: variable '{var.name}' has shape {fmt(var.shape)}, "
                          f'the new value has shape {fmt(value.shape)}')
     return var.shape, var.dtype
