@@ -1,0 +1,58 @@
+"""Compiled kernels beside numpy (and PyTorch CPU when installed).
+
+    python benchmarks/kernels.py
+
+Prints milliseconds (median of repeated runs) at 1 thread and at all threads,
+and ratios reference/kback (> 1 means kback is faster).
+"""
+import os
+import sys
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(__file__))
+from _timing import median_seconds, try_import_torch  # noqa: E402
+
+from kback import backend as K  # noqa: E402
+from kback.backend import _kernels  # noqa: E402
+
+
+def rows(torch):
+    rng = np.random.RandomState(0)
+    for shape in ((50, 36, 36, 32), (128, 27, 27, 128)):
+        x = rng.randn(*shape).astype(np.float32)
+        g = rng.randn(*shape).astype(np.float32)
+        tx, tg = (torch.from_numpy(x), torch.from_numpy(g)) if torch else (None, None)
+        yield ('relu forward', shape, lambda: _kernels.relu(x), lambda: np.maximum(x, 0),
+               (lambda: torch.relu(tx)) if torch else None)
+        yield ('relu backward', shape, lambda: _kernels.relu_grad(x, g),
+               lambda: np.where(x > 0, g, 0),
+               (lambda: torch.where(tx > 0, tg, 0.0)) if torch else None)
+
+
+def main():
+    torch = try_import_torch()
+    all_threads = K.get_num_threads()
+    print(f'kback_core compiled={_kernels.AVAILABLE} openmp={_kernels.info()["openmp"]} '
+          f'threads={all_threads} torch={torch.__version__ if torch else "not installed"}')
+    header = f'{"kernel":<16}{"shape":<22}{"kb 1t ms":>10}{"kb {}t ms".format(all_threads):>10}' \
+             f'{"numpy ms":>10}{"torch ms":>10}{"np/kb":>8}{"torch/kb":>9}{"1t/Nt":>7}'
+    print(header)
+    for name, shape, kb, ref, tref in rows(torch):
+        K.set_num_threads(1)
+        if torch:
+            torch.set_num_threads(1)
+        one = median_seconds(kb)
+        K.set_num_threads(all_threads)
+        if torch:
+            torch.set_num_threads(all_threads)
+        many = median_seconds(kb)
+        numpy_t = median_seconds(ref)
+        torch_t = median_seconds(tref) if tref else float('nan')
+        print(f'{name:<16}{str(shape):<22}{one * 1e3:>10.3f}{many * 1e3:>10.3f}'
+              f'{numpy_t * 1e3:>10.3f}{torch_t * 1e3:>10.3f}{numpy_t / many:>8.2f}'
+              f'{torch_t / many:>9.2f}{one / many:>7.2f}')
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,25 @@
+"""Every example runs in its fast mode, so none of them rots."""
+import importlib.util
+import os
+
+import pytest
+
+EXAMPLES = os.path.join(os.path.dirname(__file__), '..', 'examples')
+
+
+def _load(name):
+    spec = importlib.util.spec_from_file_location(name, os.path.join(EXAMPLES, name + '.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_mnist_lowlevel_learns(capsys):
+    accuracy = _load('mnist_lowlevel').main(['--fast'])
+    assert accuracy > 0.6
+    assert 'test accuracy' in capsys.readouterr().out
+
+
+@pytest.mark.parametrize('name', sorted(f[:-3] for f in os.listdir(EXAMPLES) if f.endswith('.py')))
+def test_every_example_is_tested(name):
+    assert any(n.startswith(f'test_{name}') for n in globals()), f'examples/{name}.py has no test'
