@@ -1,15 +1,385 @@
-"""Shape functions: concatenate, reshape, padding, resizing (Keras-2 names)."""
+"""Shape functions: concatenate, reshape, padding, resizing (Keras-2 names).
+
+Every function composes op-table primitives; static shapes are checked here
+(or in the primitives' infer) so bad input fails when the graph is built.
+"""
+import builtins
+
+import numpy as np
+
+from . import _shapes, config
+from ._shapes import fmt
+from ._dtypes import as_dtype_name, compute_dtype, is_float, is_int
+from .tensor import Tensor, Constant, as_tensor, as_operands
+from .ops import apply
+from .core import cast
+
+_slice = builtins.slice   # `slice` below is K.slice
 
 
-def _todo(name):
-    def fn(*args, **kwargs):
-        raise NotImplementedError(f'K.{name} is not implemented yet')
-    fn.__name__ = name
-    return fn
+def _int(fn, value, name, minimum=None):
+    """A Python int from an int-like value, else ValueError naming fn."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise ValueError(f'{fn}: {name} must be an int, got {value!r}')
+    value = int(value)
+    if minimum is not None and value < minimum:
+        raise ValueError(f'{fn}: {name} must be >= {minimum}, got {value}')
+    return value
 
 
-for _n in ('concatenate reshape permute_dimensions resize_images repeat_elements repeat '
-           'tile flatten batch_flatten expand_dims squeeze stack one_hot slice reverse '
-           'temporal_padding spatial_2d_padding arange'
-           ).split():
-    globals()[_n] = _todo(_n)
+def _ints(fn, values, name, minimum=None):
+    if isinstance(values, Tensor):
+        raise ValueError(f'{fn}: {name} must be Python ints, not a tensor')
+    try:
+        values = list(values)
+    except TypeError:
+        raise ValueError(f'{fn}: {name} must be a sequence of ints, got {values!r}') from None
+    return tuple(_int(fn, v, name, minimum) for v in values)
+
+
+def _insert_axis(fn, axis, ndim):
+    """An axis where a new dim is inserted: -1 means after the last one."""
+    axis = _int(fn, axis, 'axis')
+    if not -ndim - 1 <= axis <= ndim:
+        raise ValueError(f'{fn}: axis {axis} is out of range for inserting into a tensor of rank {ndim}')
+    return axis % (ndim + 1)
+
+
+def _same_dtype(fn, tensors):
+    dtypes = {t.dtype for t in tensors}
+    if len(dtypes) > 1:
+        raise ValueError(f'{fn}: all tensors must have the same dtype, got '
+                         + ', '.join(f'{fmt(t.shape)} {t.dtype}' for t in tensors))
+
+
+def _tensor_list(fn, tensors):
+    if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)) or not tensors:
+        raise ValueError(f'{fn}: expects a non-empty list of tensors, got {tensors!r}')
+    tensors = as_operands(*tensors)
+    _same_dtype(fn, tensors)
+    return tensors
+
+
+# -- joining ------------------------------------------------------------------------
+
+def concatenate(tensors, axis=-1):
+    tensors = _tensor_list('concatenate', tensors)
+    ndim = len(tensors[0].shape)
+    if ndim == 0 or any(len(t.shape) != ndim for t in tensors):
+        raise ValueError('concatenate: tensors must have the same rank >= 1, got '
+                         + ', '.join(fmt(t.shape) for t in tensors))
+    axis = _shapes.normalize_axis('concatenate', axis, ndim)
+    if len(tensors) == 1:
+        return tensors[0]
+    return apply('concatenate', *tensors, axis=axis)
+
+
+def stack(x, axis=0):
+    tensors = _tensor_list('stack', x)
+    shape = tensors[0].shape
+    for t in tensors[1:]:
+        if len(t.shape) != len(shape) or any(
+                a is not None and b is not None and a != b for a, b in zip(shape, t.shape)):
+            raise ValueError('stack: all tensors must have the same shape, got '
+                             + ', '.join(fmt(t.shape) for t in tensors))
+    axis = _insert_axis('stack', axis, len(shape))
+    parts = [apply('expand_dims', t, axes=(axis,)) for t in tensors]
+    return parts[0] if len(parts) == 1 else apply('concatenate', *parts, axis=axis)
+
+
+# -- reshaping ------------------------------------------------------------------------
+
+def _static_value(t):
+    """The value of a scalar int tensor when known at build time, else None."""
+    if isinstance(t, Constant) and t.value.ndim == 0 and is_int(t.dtype):
+        return int(t.value)
+    if t.op == 'getitem' and t.inputs[0].op == 'shape_of' and len(t.shape) == 0:
+        index = t.attrs['index']
+        dims = t.inputs[0].inputs[0].shape
+        if len(index) == 1 and isinstance(index[0], int):
+            return dims[index[0]]
+    return None
+
+
+def reshape(x, shape):
+    """Target entries are ints, -1 (inferred), None (inferred, like -1) or
+    scalar int tensors such as K.shape(x)[0]; shape may also be an int vector
+    tensor."""
+    x = as_tensor(x)
+    if isinstance(shape, Tensor):
+        return _reshape_to_tensor(x, shape)
+    if isinstance(shape, (int, np.integer)):
+        shape = (shape,)
+    try:
+        entries = list(shape)
+    except TypeError:
+        raise ValueError(f'reshape: shape must be a tuple of ints, got {shape!r}') from None
+    static, tensors = [], {}
+    for i, d in enumerate(entries):
+        if isinstance(d, Tensor):
+            value = _static_value(d)
+            if value is None:
+                if d.shape != () or not is_int(d.dtype):
+                    raise ValueError(f'reshape: tensor entries of the target shape must be int '
+                                     f'scalars, got {fmt(d.shape)} {d.dtype} at position {i}')
+                tensors[i] = d
+            static.append(value)
+        elif d is None:
+            static.append(-1)
+        else:
+            static.append(_int('reshape', d, 'each shape entry', minimum=-1))
+    unknown = sum(1 for d in static if d is None or d == -1)
+    if unknown <= 1:
+        return apply('reshape', x, shape=tuple(-1 if d is None else d for d in static))
+    if static.count(-1) == 1 and len(tensors) == 1:
+        inferred = _infer_with_own_dim(x, static, tensors)
+        if inferred is not None:
+            return apply('reshape', x, shape=inferred)
+    if static.count(-1) > 1:
+        raise ValueError(f'reshape: target shape {tuple(entries)} for {fmt(x.shape)} has more '
+                         'than one inferred (-1 or None) entry')
+    pieces = []
+    for i, d in enumerate(static):
+        if i in tensors:
+            pieces.append(apply('expand_dims', cast(tensors[i], 'int32'), axes=(0,)))
+        else:
+            pieces.append(Constant(np.array([d]), 'int32'))
+    vector = apply('concatenate', *pieces, axis=0)
+    return apply('reshape_dynamic', x, vector, static=tuple(static))
+
+
+def _infer_with_own_dim(x, static, tensors):
+    """Reshape(x, (K.shape(x)[j], ..., -1, ...)) with the other dims of x known:
+    the unknown dim j cancels, so the -1 is known and the reshape is static."""
+    (i, t), = tensors.items()
+    if t.op != 'getitem' or t.inputs[0].op != 'shape_of' or t.inputs[0].inputs[0] is not x:
+        return None
+    j = t.attrs['index'][0] % len(x.shape)
+    rest = _shapes.num_elements(x.shape[:j] + x.shape[j + 1:])
+    known = _shapes.num_elements([d for k, d in enumerate(static) if k != i and d != -1])
+    if rest is None or known == 0 or rest % known:
+        return None
+    return tuple(-1 if k == i else rest // known if d == -1 else d for k, d in enumerate(static))
+
+
+def _reshape_to_tensor(x, shape):
+    if len(shape.shape) != 1 or shape.shape[0] is None or not is_int(shape.dtype):
+        raise ValueError(f'reshape: a tensor shape must be an int vector of known length, '
+                         f'got {fmt(shape.shape)} {shape.dtype}')
+    static = (shape.inputs[0].shape if shape.op == 'shape_of' else (None,) * shape.shape[0])
+    if None not in static:
+        return apply('reshape', x, shape=static)
+    return apply('reshape_dynamic', x, shape, static=tuple(static))
+
+
+def flatten(x):
+    return apply('reshape', as_tensor(x), shape=(-1,))
+
+
+def batch_flatten(x):
+    x = as_tensor(x)
+    if len(x.shape) == 0:
+        raise ValueError(f'batch_flatten: expects a tensor of rank >= 1, got shape {fmt(x.shape)}')
+    return apply('batch_flatten', x)
+
+
+def permute_dimensions(x, pattern):
+    x = as_tensor(x)
+    pattern = _ints('permute_dimensions', pattern, 'pattern')
+    return apply('transpose', x, perm=pattern)
+
+
+def expand_dims(x, axis=-1):
+    x = as_tensor(x)
+    return apply('expand_dims', x, axes=(_insert_axis('expand_dims', axis, len(x.shape)),))
+
+
+def squeeze(x, axis):
+    x = as_tensor(x)
+    axes = axis if isinstance(axis, (list, tuple)) else (axis,)
+    for a in axes:
+        _int('squeeze', a, 'axis')
+    axes = _shapes.normalize_axes('squeeze', list(axes), len(x.shape))
+    return apply('squeeze', x, axes=axes)
+
+
+# -- repetition -------------------------------------------------------------------------
+
+def repeat_elements(x, rep, axis):
+    """np.repeat(x, rep, axis): each slice along axis repeated rep times."""
+    x = as_tensor(x)
+    rep = _int('repeat_elements', rep, 'rep', minimum=1)
+    axis = _shapes.normalize_axis('repeat_elements', axis, len(x.shape))
+    if len(x.shape) == 0:
+        raise ValueError('repeat_elements: expects a tensor of rank >= 1, got shape ()')
+    target = list(x.shape)
+    target[axis] = None if target[axis] is None else target[axis] * rep
+    if target.count(None) > 1:
+        # A static reshape cannot undo the tile: use the primitive.
+        return apply('repeat', x, axis=axis, rep=rep)
+    reps = [1] * (len(x.shape) + 1)
+    reps[axis + 1] = rep
+    tiled = apply('tile', apply('expand_dims', x, axes=(axis + 1,)), reps=tuple(reps))
+    return apply('reshape', tiled, shape=tuple(-1 if d is None else d for d in target))
+
+
+def repeat(x, n):
+    """(batch, dim) -> (batch, n, dim)."""
+    x = as_tensor(x)
+    if len(x.shape) != 2:
+        raise ValueError(f'repeat: expects a 2D tensor (batch, dim), got shape {fmt(x.shape)}')
+    n = _int('repeat', n, 'n', minimum=0)
+    return apply('tile', apply('expand_dims', x, axes=(1,)), reps=(1, n, 1))
+
+
+def tile(x, n):
+    """An int or a list of ints; a list shorter than the rank gets leading 1s
+    (numpy's rule)."""
+    x = as_tensor(x)
+    reps = (_int('tile', n, 'n', minimum=0),) if isinstance(n, (int, np.integer)) else \
+        _ints('tile', n, 'n', minimum=0)
+    if len(reps) > len(x.shape):
+        raise ValueError(f'tile: {len(reps)} repetitions {reps} given for a tensor of shape {fmt(x.shape)}')
+    reps = (1,) * (len(x.shape) - len(reps)) + reps
+    if all(r == 1 for r in reps):
+        return x
+    return apply('tile', x, reps=reps)
+
+
+# -- images -------------------------------------------------------------------------------
+
+def _bilinear_matrix(size, factor, dtype):
+    """(size * factor, size) weights of TF1's resize_bilinear (no corner
+    alignment, no half-pixel centres): source = target / factor."""
+    out = size * factor
+    m = np.zeros((out, size))
+    for i in range(out):
+        low, rest = divmod(i * size, out)
+        frac = rest / out
+        m[i, low] += 1.0 - frac
+        m[i, builtins.min(low + 1, size - 1)] += frac
+    return Constant(m.astype(compute_dtype(dtype)), dtype)
+
+
+def resize_images(x, height_factor, width_factor, data_format, interpolation='nearest'):
+    x = as_tensor(x)
+    data_format = config.normalize_data_format(data_format)
+    if len(x.shape) != 4:
+        raise ValueError(f'resize_images: expects a 4D tensor, got shape {fmt(x.shape)}')
+    fh = _int('resize_images', height_factor, 'height_factor', minimum=1)
+    fw = _int('resize_images', width_factor, 'width_factor', minimum=1)
+    rows, cols = (2, 3) if data_format == 'channels_first' else (1, 2)
+    if interpolation == 'nearest':
+        if fh > 1:
+            x = repeat_elements(x, fh, rows)
+        if fw > 1:
+            x = repeat_elements(x, fw, cols)
+        return x
+    if interpolation != 'bilinear':
+        raise ValueError(f'resize_images: interpolation should be one of "nearest" or "bilinear", '
+                         f'got {interpolation!r}')
+    h, w = x.shape[rows], x.shape[cols]
+    if h is None or w is None:
+        raise ValueError(f'resize_images: bilinear interpolation needs known height and width, '
+                         f'got shape {fmt(x.shape)} ({data_format})')
+    if not is_float(x.dtype):
+        x = cast(x, config.floatx())
+    if data_format == 'channels_last':
+        x = apply('transpose', x, perm=(0, 3, 1, 2))
+    # (H', H) @ (N, C, H, W) @ (W, W'): matmul broadcasts over (N, C).
+    x = apply('matmul', _bilinear_matrix(h, fh, x.dtype), x)
+    wt = _bilinear_matrix(w, fw, x.dtype)
+    x = apply('matmul', x, apply('transpose', wt, perm=(1, 0)))
+    if data_format == 'channels_last':
+        x = apply('transpose', x, perm=(0, 2, 3, 1))
+    return x
+
+
+def _pair(fn, value, name):
+    pair = _ints(fn, value, name, minimum=0)
+    if len(pair) != 2:
+        raise ValueError(f'{fn}: {name} must be a pair of ints, got {value!r}')
+    return pair
+
+
+def temporal_padding(x, padding=(1, 1)):
+    """Zero-pads axis 1 of a 3D tensor."""
+    x = as_tensor(x)
+    if len(x.shape) != 3:
+        raise ValueError(f'temporal_padding: expects a 3D tensor, got shape {fmt(x.shape)}')
+    padding = _pair('temporal_padding', padding, 'padding')
+    return apply('pad', x, pads=((0, 0), padding, (0, 0)), value=0)
+
+
+def spatial_2d_padding(x, padding=((1, 1), (1, 1)), data_format=None):
+    x = as_tensor(x)
+    data_format = config.normalize_data_format(data_format)
+    if len(x.shape) != 4:
+        raise ValueError(f'spatial_2d_padding: expects a 4D tensor, got shape {fmt(x.shape)}')
+    try:
+        ok = len(padding) == 2
+    except TypeError:
+        ok = False
+    if not ok:
+        raise ValueError(f'spatial_2d_padding: padding must be two pairs of ints, got {padding!r}')
+    top_bottom = _pair('spatial_2d_padding', padding[0], 'padding')
+    left_right = _pair('spatial_2d_padding', padding[1], 'padding')
+    if data_format == 'channels_first':
+        pads = ((0, 0), (0, 0), top_bottom, left_right)
+    else:
+        pads = ((0, 0), top_bottom, left_right, (0, 0))
+    return apply('pad', x, pads=pads, value=0)
+
+
+# -- indexing-like -------------------------------------------------------------------------
+
+def slice(x, start, size):
+    """x[start[i] : start[i] + size[i]] on every axis; size -1 means to the end."""
+    x = as_tensor(x)
+    start = _ints('slice', start, 'start', minimum=0)
+    size = _ints('slice', size, 'size', minimum=-1)
+    if not len(x.shape) == len(start) == len(size):
+        raise ValueError(f'slice: start {start} and size {size} must both have one entry per '
+                         f'axis of {fmt(x.shape)}')
+    index = []
+    for axis, (dim, s, n) in enumerate(zip(x.shape, start, size)):
+        end = dim if n == -1 else s + n
+        if dim is not None and (s > dim or end > dim):
+            raise ValueError(f'slice: start {start} and size {size} exceed shape {fmt(x.shape)} '
+                             f'on axis {axis}')
+        index.append(_slice(s, None if n == -1 else s + n))
+    return apply('getitem', x, index=tuple(index))
+
+
+def reverse(x, axes):
+    x = as_tensor(x)
+    if isinstance(axes, (list, tuple)):
+        for a in axes:
+            _int('reverse', a, 'axes')
+        axes = list(axes)
+    else:
+        _int('reverse', axes, 'axes')
+    return apply('reverse', x, axes=_shapes.normalize_axes('reverse', axes, len(x.shape)))
+
+
+def one_hot(indices, num_classes):
+    """floatx one-hot vectors: shape indices.shape + (num_classes,); indices
+    outside [0, num_classes) give all-zero rows."""
+    indices = as_tensor(indices)
+    if not is_int(indices.dtype):
+        raise ValueError(f'one_hot: indices must be integers, got {fmt(indices.shape)} {indices.dtype}')
+    num_classes = _int('one_hot', num_classes, 'num_classes', minimum=1)
+    return apply('one_hot', indices, num_classes=num_classes, dtype=config.floatx())
+
+
+def arange(start, stop=None, step=1, dtype='int32'):
+    """A constant 1D tensor, computed like tf.range then cast to dtype."""
+    dtype = as_dtype_name(dtype)
+    for name, v in (('start', start), ('stop', stop), ('step', step)):
+        if isinstance(v, Tensor) or not (v is None or isinstance(v, (int, float, np.number))):
+            raise ValueError(f'arange: {name} must be a Python number, got {v!r}')
+    if step == 0:
+        raise ValueError('arange: step must not be 0')
+    if stop is None:
+        start, stop = 0, builtins.max(start, 0)
+    return Constant(np.arange(start, stop, step).astype(dtype), dtype)

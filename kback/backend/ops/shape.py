@@ -329,3 +329,62 @@ def _shape_of(x):
 
 register('shape_of', lambda inputs: ((len(inputs[0].shape),), 'int32'), _shape_of,
          NOT_DIFFERENTIABLE)
+
+# -- repeat (np.repeat along one axis) and reshape to a run-time shape -----------------
+# Used by K.repeat_elements when dims are unknown and a static reshape cannot
+# undo the tile, and by K.reshape when the target shape holds tensors.
+
+
+def _repeat_infer(inputs, axis, rep):
+    x, = inputs
+    out = list(x.shape)
+    out[axis] = None if out[axis] is None else out[axis] * rep
+    return tuple(out), x.dtype
+
+
+register('repeat', _repeat_infer, lambda x, axis, rep: np.repeat(x, rep, axis=axis),
+         lambda n, g, needs: [apply('repeat_grad', g, **n.attrs)])
+
+
+def _repeat_grad_infer(inputs, axis, rep):
+    g, = inputs
+    out = list(g.shape)
+    if out[axis] is not None:
+        if out[axis] % rep:
+            raise ValueError(f'repeat_grad: axis {axis} of {fmt(g.shape)} is not a multiple of {rep}')
+        out[axis] //= rep
+    return tuple(out), g.dtype
+
+
+def _repeat_grad(g, axis, rep):
+    # Split the axis into (n, rep) and sum over the rep copies.
+    split = g.shape[:axis] + (g.shape[axis] // rep, rep) + g.shape[axis + 1:]
+    return g.reshape(split).sum(axis=axis + 1, dtype=g.dtype)
+
+
+register('repeat_grad', _repeat_grad_infer, _repeat_grad,
+         lambda n, g, needs: [apply('repeat', g, **n.attrs)])
+
+
+def _reshape_dynamic_infer(inputs, static):
+    """`static` holds the target's known entries: ints, -1 (inferred) or None
+    (given by the shape tensor at run time)."""
+    x, shape = inputs
+    if len(shape.shape) != 1 or shape.shape[0] != len(static) or \
+            not (shape.dtype.startswith('int') or shape.dtype.startswith('uint')):
+        raise ValueError(f'reshape: the target shape must be an int vector of length {len(static)}, '
+                         f'got {fmt(shape.shape)} {shape.dtype}')
+    size = _shapes.num_elements(x.shape)
+    known = _shapes.num_elements([d for d in static if d is not None and d != -1])
+    if size is not None and known and size % known:
+        raise ValueError(f'reshape: cannot reshape {fmt(x.shape)} ({size} elements) to a shape '
+                         f'with known dims {fmt(static)}')
+    return tuple(d if d is not None and d != -1 else None for d in static), x.dtype
+
+
+def _reshape_dynamic(x, shape, static):
+    return _reshape(x, tuple(int(d) for d in shape))
+
+
+register('reshape_dynamic', _reshape_dynamic_infer, _reshape_dynamic,
+         lambda n, g, needs: [apply('reshape_like', g, n.inputs[0]), None])
