@@ -4,6 +4,7 @@ import numpy as np
 
 from kback import backend as K
 from kback.backend import tape
+from kback.backend._dtypes import compute_dtype
 
 # Op names seen by check_op in this test session (for the op-table coverage test).
 CHECKED_OPS = set()
@@ -18,7 +19,11 @@ def evaluate(build, arrays, dtype='float64'):
     inputs = [K.placeholder(shape=np.shape(a), dtype=np.asarray(a).dtype.name
                             if np.asarray(a).dtype.kind in 'iub' else dtype) for a in arrays]
     out = build(*inputs)
-    return K.function(inputs, [out])(list(arrays))[0], inputs, out
+    f = K.function(inputs, [out])
+    # The forward's raw result must already have the dtype the node declares.
+    raw = np.asarray(f._run(list(arrays))[0][0])
+    assert raw.dtype == np.dtype(compute_dtype(out.dtype)), (raw.dtype, out.dtype)
+    return f(list(arrays))[0], inputs, out
 
 
 def numeric_grad(fn, arrays, index, eps=1e-6):

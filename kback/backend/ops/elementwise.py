@@ -60,7 +60,13 @@ def _div_grad(n, g, needs):
             unbroadcast(-g * n / b, b) if needs[1] else None]
 
 
-register('div', _binary_infer('div'), np.true_divide, _div_grad)
+def _div_infer(inputs):
+    shape, dtype = _binary_infer('div')(inputs)
+    # True division of integers gives floats (numpy's and Python's rule).
+    return shape, dtype if is_float(dtype) else 'float64'
+
+
+register('div', _div_infer, np.true_divide, _div_grad)
 
 
 def _pow_grad(n, g, needs):
