@@ -1,15 +1,339 @@
-"""Activations, losses and normalisation (Keras-2 nn functions)."""
+"""Activations, losses and normalisation (Keras-2 nn functions).
+
+Composed from the op table; softmax, log_softmax, elu, in_top_k and the
+dropout mask are primitives of their own (ops/nn.py).
+"""
+import numpy as np
+
+from . import _shapes, config
+from ._shapes import fmt
+from ._dtypes import is_float
+from .tensor import Tensor, as_tensor, as_operands
+from .ops import apply
+from .ops.nn import new_mask_key
+from .core import cast, stop_gradient
+from .math import (sum as _sum, mean as _mean, log, exp, square, maximum, minimum,
+                   clip, greater)
+
+def _float(x):
+    """Integer or bool inputs compute in floatx."""
+    x = as_tensor(x)
+    return x if is_float(x.dtype) else cast(x, config.floatx())
 
 
-def _todo(name):
-    def fn(*args, **kwargs):
-        raise NotImplementedError(f'K.{name} is not implemented yet')
-    fn.__name__ = name
-    return fn
+_SELU_ALPHA = 1.6732632423543772
+_SELU_SCALE = 1.0507009873554805
 
 
-for _n in ('relu elu selu softmax softplus softsign sigmoid hard_sigmoid tanh '
-           'categorical_crossentropy sparse_categorical_crossentropy binary_crossentropy '
-           'dropout l2_normalize in_top_k bias_add batch_normalization '
-           'normalize_batch_in_training').split():
-    globals()[_n] = _todo(_n)
+def _like(value, ref):
+    """value as a tensor of ref's dtype (numbers and arrays adopt it; tensors are cast)."""
+    value = as_operands(ref, value)[1]
+    return value if value.dtype == ref.dtype else cast(value, ref.dtype)
+
+
+def _check_same_shape(fn, target, output):
+    a, b = target.shape, output.shape
+    if len(a) != len(b) or any(p is not None and q is not None and p != q for p, q in zip(a, b)):
+        raise ValueError(f'{fn}: target shape {fmt(a)} and output shape {fmt(b)} are not '
+                         'compatible')
+
+
+def _check_broadcasts_into(fn, name, p_shape, x_shape):
+    """p must broadcast against x without growing it."""
+    ok = len(p_shape) <= len(x_shape) and all(
+        p is None or p == 1 or q is None or p == q
+        for p, q in zip(p_shape[::-1], x_shape[::-1]))
+    if not ok:
+        raise ValueError(f'{fn}: {name} of shape {fmt(p_shape)} does not broadcast to x of '
+                         f'shape {fmt(x_shape)}')
+
+
+# -- activations ------------------------------------------------------------------
+
+def relu(x, alpha=0., max_value=None, threshold=0.):
+    """max(x, 0) by default; otherwise max_value for x >= max_value, x for
+    threshold <= x < max_value, alpha * (x - threshold) below threshold."""
+    x = _float(x)
+    negative = None
+    if alpha != 0:
+        negative = apply('relu', (threshold - x) if threshold != 0 else -x)
+    if threshold != 0:
+        y = x * cast(greater(x, threshold), x.dtype)
+    else:
+        y = apply('relu', x)
+    if max_value is not None:
+        # As Keras: clipped to [0, max_value] (this also zeroes x in (threshold, 0)).
+        y = minimum(maximum(y, 0.), max(float(max_value), 0.))
+    if negative is not None:
+        y = y - alpha * negative
+    return y
+
+
+def elu(x, alpha=1.):
+    return apply('elu', _float(x), alpha=float(alpha))
+
+
+def selu(x):
+    return _SELU_SCALE * elu(x, _SELU_ALPHA)
+
+
+def softmax(x, axis=-1):
+    x = _float(x)
+    return apply('softmax', x, axis=_shapes.normalize_axis('softmax', axis, len(x.shape)))
+
+
+def softplus(x):
+    return apply('softplus', _float(x))
+
+
+def softsign(x):
+    x = _float(x)
+    return x / (apply('abs', x) + 1.)
+
+
+def sigmoid(x):
+    return apply('sigmoid', _float(x))
+
+
+def hard_sigmoid(x):
+    """0.2 * x + 0.5 clipped to [0, 1]."""
+    x = _float(x)
+    return clip(x * 0.2 + 0.5, 0., 1.)
+
+
+def tanh(x):
+    return apply('tanh', _float(x))
+
+
+# -- losses ------------------------------------------------------------------------
+
+def categorical_crossentropy(target, output, from_logits=False, axis=-1):
+    """-sum(target * log(output)) along axis; probabilities are renormalised
+    and clipped to [epsilon, 1 - epsilon], logits go through log_softmax."""
+    output = _float(output)
+    target = _like(target, output)
+    _check_same_shape('categorical_crossentropy', target, output)
+    axis = _shapes.normalize_axis('categorical_crossentropy', axis, len(output.shape))
+    if from_logits:
+        return -_sum(target * apply('log_softmax', output, axis=axis), axis)
+    output = output / _sum(output, axis, keepdims=True)
+    eps = config.epsilon()
+    output = clip(output, eps, 1. - eps)
+    return -_sum(target * log(output), axis)
+
+
+def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
+    """Categorical crossentropy with integer class labels.
+
+    As Keras: the class axis is moved last, labels are flattened and matched
+    with output reshaped to (-1, classes); the result has output's shape
+    without the class axis (so (batch,) for a (batch, 1) target)."""
+    fn = 'sparse_categorical_crossentropy'
+    output = _float(output)
+    target = as_tensor(target)
+    nd = len(output.shape)
+    if nd < 1:
+        raise ValueError(f'{fn}: output must have rank >= 1, got shape {fmt(output.shape)}')
+    axis = _shapes.normalize_axis(fn, axis, nd)
+    if axis != nd - 1:
+        perm = tuple(i for i in range(nd) if i != axis) + (axis,)
+        output = apply('transpose', output, perm=perm)
+    classes = output.shape[-1]
+    if classes is None:
+        raise ValueError(f'{fn}: the number of classes (axis {axis} of output shape '
+                         f'{fmt(output.shape)}) must be known')
+    if not (target.dtype.startswith('int') or target.dtype.startswith('uint') or
+            is_float(target.dtype)):
+        raise ValueError(f'{fn}: target must hold class indices, got dtype {target.dtype}')
+    rows = _shapes.num_elements(output.shape[:-1])
+    labels = _shapes.num_elements(target.shape)
+    if rows is not None and labels is not None and rows != labels:
+        raise ValueError(f'{fn}: target of shape {fmt(target.shape)} holds {labels} labels but '
+                         f'output of shape {fmt(output.shape)} has {rows} rows of {classes} classes')
+    if not from_logits:
+        eps = config.epsilon()
+        output = log(clip(output, eps, 1. - eps))
+    logits = apply('reshape', output, shape=(-1, classes))
+    labels = apply('reshape', cast(target, 'int64'), shape=(-1,))
+    onehot = apply('one_hot', labels, num_classes=classes, dtype=output.dtype)
+    res = -_sum(onehot * apply('log_softmax', logits, axis=1), 1)
+    if nd >= 3:
+        # output[..., 0] has exactly the result's shape, unknown dims included.
+        res = apply('reshape_like', res, apply('getitem', output, index=(Ellipsis, 0)))
+    return res
+
+
+def binary_crossentropy(target, output, from_logits=False):
+    """Probabilities are clipped to [epsilon, 1 - epsilon] and turned into
+    logits x; then max(x, 0) - x * z + log1p(exp(-|x|))."""
+    output = _float(output)
+    target = _like(target, output)
+    _check_same_shape('binary_crossentropy', target, output)
+    if not from_logits:
+        eps = config.epsilon()
+        output = clip(output, eps, 1. - eps)
+        output = log(output / (1. - output))
+    # where() rather than relu/abs so that the gradient at x == 0 is exact.
+    positive = apply('greater_equal', output, 0)
+    zeros = apply('zeros_like', output)
+    relu_logits = apply('where', positive, output, zeros)
+    neg_abs = apply('where', positive, -output, output)
+    return relu_logits - output * target + apply('log1p', exp(neg_abs))
+
+
+# -- dropout, normalisation, top-k --------------------------------------------------
+
+def dropout(x, level, noise_shape=None, seed=None):
+    """Inverted dropout: entries kept with probability 1 - level, scaled by
+    1 / (1 - level).  noise_shape entries that are None (or symbolic, e.g.
+    K.shape(x)[i]) follow x's size along that axis."""
+    x = _float(x)
+    nd = len(x.shape)
+    if isinstance(level, Tensor) or not isinstance(level, (int, float, np.number)) or \
+            isinstance(level, bool):
+        raise ValueError(f'dropout: level must be a Python number in [0, 1), got {level!r}')
+    level = float(level)
+    if not 0. <= level < 1.:
+        raise ValueError(f'dropout: level must be in [0, 1), got {level}')
+    if noise_shape is None:
+        noise = (None,) * nd
+    else:
+        if isinstance(noise_shape, Tensor):
+            raise ValueError('dropout: noise_shape must be a tuple (of ints, None or scalar '
+                             f'shape tensors), got the tensor {noise_shape!r}')
+        noise = tuple(None if d is None or isinstance(d, Tensor) else int(d) for d in noise_shape)
+        if len(noise) != nd or any(d is not None and not (d == 1 or x.shape[i] is None or
+                                                          d == x.shape[i])
+                                   for i, d in enumerate(noise)):
+            raise ValueError(f'dropout: noise_shape {fmt(noise)} does not broadcast to x of '
+                             f'shape {fmt(x.shape)}')
+    if level == 0.:
+        return apply('identity', x)
+    if seed is None:
+        seed = np.random.randint(10e6)
+    mask = apply('dropout_mask', x, rate=level, noise_shape=noise, seed=int(seed),
+                 key=new_mask_key())
+    return x * mask
+
+
+def l2_normalize(x, axis=None):
+    """x / sqrt(max(sum(x ** 2, axis), 1e-12))."""
+    x = _float(x)
+    norm2 = _sum(square(x), axis, keepdims=True)
+    return x / apply('sqrt', maximum(norm2, 1e-12))
+
+
+def in_top_k(predictions, targets, k):
+    """Whether targets[i] is among the k largest of predictions[i] (ties at
+    the boundary count as in, as in TensorFlow); a bool (batch,) tensor."""
+    predictions = _float(predictions)
+    targets = as_tensor(targets)
+    return apply('in_top_k', predictions, targets, k=int(k))
+
+
+def bias_add(x, bias, data_format=None):
+    """x + bias, Keras 2.3 rules: bias of rank 1 (on the channel axis: last, or
+    1 for channels_first 3D-5D x) or of rank ndim(x) - 1 (one value per
+    sample position; for channels_first a (..., C) bias is reshaped, as Keras
+    does, to (1, C, ...))."""
+    data_format = config.normalize_data_format(data_format)
+    x = _float(x)
+    bias = _like(bias, x)
+    nd, bs = len(x.shape), bias.shape
+    if nd < 2:
+        raise ValueError(f'bias_add: x must have rank >= 2, got shape {fmt(x.shape)}')
+    if len(bs) not in (1, nd - 1):
+        raise ValueError(f'bias_add: unexpected bias dimensions {len(bs)} (bias shape {fmt(bs)}), '
+                         f'expected 1 or {nd - 1} for x of shape {fmt(x.shape)}')
+    channels_first = data_format == 'channels_first' and nd in (3, 4, 5)
+    if len(bs) == 1:
+        axis = 1 if channels_first else nd - 1
+        c = x.shape[axis]
+        if bs[0] is not None and c is not None and bs[0] != c:
+            raise ValueError(f'bias_add: bias of shape {fmt(bs)} does not match the {c} channels '
+                             f'(axis {axis}) of x of shape {fmt(x.shape)}')
+        if axis != nd - 1:
+            bias = apply('expand_dims', bias, axes=(0,) + tuple(range(2, nd)))
+        return x + bias
+    target = ((bs[-1],) + bs[:-1]) if channels_first else bs
+    if any(b is not None and d is not None and b not in (1, d) for b, d in zip(target, x.shape[1:])):
+        raise ValueError(f'bias_add: bias of shape {fmt(bs)} does not match x of shape '
+                         f'{fmt(x.shape)} ({data_format})')
+    if channels_first:
+        if target.count(None) > 1:
+            raise ValueError(f'bias_add: a channels_first bias of shape {fmt(bs)} needs known dims')
+        bias = apply('reshape', bias, shape=(1,) + tuple(-1 if d is None else d for d in target))
+    else:
+        bias = apply('expand_dims', bias, axes=(0,))
+    return x + bias
+
+
+def _normalize(x, mean, var, beta, gamma, epsilon):
+    """TF's formula: inv = gamma / sqrt(var + eps); x * inv + (beta - mean * inv)."""
+    inv = 1. / apply('sqrt', var + epsilon)
+    if gamma is not None:
+        inv = inv * gamma
+    shift = -mean * inv if beta is None else beta - mean * inv
+    return x * inv + shift
+
+
+def batch_normalization(x, mean, var, beta, gamma, axis=-1, epsilon=1e-3):
+    """(x - mean) / sqrt(var + epsilon) * gamma + beta; beta and gamma may be
+    None.  Rank-1 parameters apply along `axis`; others broadcast as given."""
+    fn = 'batch_normalization'
+    x = _float(x)
+    nd = len(x.shape)
+    axis = _shapes.normalize_axis(fn, axis, nd)
+
+    def param(p, name):
+        if p is None:
+            return None
+        p = _like(p, x)
+        if len(p.shape) == 1 and axis != nd - 1:
+            if p.shape[0] not in (None, 1) and x.shape[axis] is not None and \
+                    p.shape[0] != x.shape[axis]:
+                raise ValueError(f'{fn}: {name} of shape {fmt(p.shape)} does not match axis '
+                                 f'{axis} of x of shape {fmt(x.shape)}')
+            return apply('expand_dims', p, axes=tuple(i for i in range(nd) if i != axis))
+        _check_broadcasts_into(fn, name, p.shape, x.shape)
+        return p
+
+    return _normalize(x, param(mean, 'mean'), param(var, 'var'), param(beta, 'beta'),
+                      param(gamma, 'gamma'), epsilon)
+
+
+def normalize_batch_in_training(x, gamma, beta, reduction_axes, epsilon=1e-3):
+    """Normalise x with the mean and (biased) variance over reduction_axes.
+
+    Returns (normed, mean, var), mean and var shaped like the kept axes.
+    gamma and beta (or None) are shaped like the kept axes or broadcast to x."""
+    fn = 'normalize_batch_in_training'
+    x = _float(x)
+    nd = len(x.shape)
+    if reduction_axes is None:
+        raise ValueError(f'{fn}: reduction_axes must be given')
+    axes = _shapes.normalize_axes(fn, reduction_axes, nd)
+    kept = tuple(d for i, d in enumerate(x.shape) if i not in axes)
+    mean = _mean(x, list(axes), keepdims=True)
+    # The centre is a constant for the variance's gradient (as tf.nn.moments;
+    # the dropped term sums to zero anyway).
+    var = _mean(square(x - stop_gradient(mean)), list(axes), keepdims=True)
+
+    def param(p, name):
+        if p is None:
+            return None
+        p = _like(p, x)
+        if len(p.shape) == len(kept) and len(p.shape) != nd:
+            _check_broadcasts_into(fn, name, p.shape, kept)
+            return apply('expand_dims', p, axes=axes) if axes else p
+        if len(p.shape) == nd:
+            _check_broadcasts_into(fn, name, p.shape, x.shape)
+            return p
+        raise ValueError(f'{fn}: {name} of shape {fmt(p.shape)} must have the shape of the '
+                         f'kept axes {fmt(kept)} or the rank of x {fmt(x.shape)}')
+
+    normed = _normalize(x, mean, var, param(beta, 'beta'), param(gamma, 'gamma'), epsilon)
+    if axes:
+        mean = apply('squeeze', mean, axes=axes)
+        var = apply('squeeze', var, axes=axes)
+    return normed, mean, var
