@@ -1,4 +1,6 @@
 """Keras-2 math functions, composed from the op table; Python operators on tensors."""
+import builtins
+
 import numpy as np
 
 from . import _shapes
@@ -10,24 +12,42 @@ from .ops import apply
 from .core import cast, learning_phase
 
 
-def _binary(name):
-    def fn(x, y):
-        x, y = as_operands(x, y)
-        return apply(name, x, y)
-    fn.__name__ = name
-    return fn
-
-
 def _float(x):
     """Maths on integer or bool tensors happens in floatx, as Keras users expect."""
     x = as_tensor(x)
     return x if is_float(x.dtype) else cast(x, config.floatx())
 
 
+def _operands(*values):
+    """as_operands, except that an int or bool tensor meeting a float number or
+    array computes in floatx (numpy's promotion would give float64)."""
+    if builtins.any(not isinstance(v, Tensor) and np.asarray(v).dtype.kind == 'f'
+                    for v in values):
+        values = [_float(v) if isinstance(v, Tensor) else v for v in values]
+    return as_operands(*values)
+
+
+def _binary(name):
+    def fn(x, y):
+        x, y = _operands(x, y)
+        return apply(name, x, y)
+    fn.__name__ = name
+    return fn
+
+
 add = _binary('add')
 subtract = _binary('sub')
 multiply = _binary('mul')
-divide = _binary('div')
+
+
+def divide(x, y):
+    """True division; integer operands give floatx, as Python's / gives floats."""
+    x, y = _operands(x, y)
+    if not is_float(x.dtype) and not is_float(y.dtype):
+        x, y = _float(x), _float(y)
+    return apply('div', x, y)
+
+
 maximum = _binary('maximum')
 minimum = _binary('minimum')
 equal = _binary('equal')
@@ -39,7 +59,7 @@ less_equal = _binary('less_equal')
 
 
 def pow(x, a):
-    x, a = as_operands(x, a)
+    x, a = _operands(x, a)
     return apply('pow', x, a)
 
 
@@ -82,20 +102,26 @@ def cos(x):
 
 
 def clip(x, min_value, max_value):
-    if max_value is not None and min_value is not None and max_value < min_value:
-        max_value = min_value
-    if max_value is None:
-        max_value = np.inf
-    if min_value is None:
-        min_value = -np.inf
-    return minimum(maximum(x, min_value), max_value)
+    """x limited to [min_value, max_value]; None means no bound, and a
+    max_value below min_value is raised to it, as Keras does."""
+    if min_value is not None and max_value is not None and \
+            not isinstance(max_value, Tensor) and not isinstance(min_value, Tensor):
+        max_value = np.maximum(max_value, min_value)
+    out = as_tensor(x)
+    if min_value is None and max_value is None:
+        return apply('identity', out)
+    if min_value is not None:
+        out = maximum(out, min_value)
+    if max_value is not None:
+        out = minimum(out, max_value)
+    return out
 
 
 # -- reductions ---------------------------------------------------------------
 
-def _reduce(name, x, axis, keepdims):
+def _reduce(name, x, axis, keepdims, caller=None):
     x = as_tensor(x)
-    axes = _shapes.normalize_axes(name, axis, len(x.shape))
+    axes = _shapes.normalize_axes(caller or name, axis, len(x.shape))
     return apply(name, x, axes=axes, keepdims=bool(keepdims))
 
 
@@ -128,26 +154,36 @@ def all(x, axis=None, keepdims=False):
     return _reduce('all', _bool(x), axis, keepdims)
 
 
-def mean(x, axis=None, keepdims=False):
+def _mean(x, axis, keepdims, caller):
     x = _float(x)
-    total = _reduce('sum', x, axis, keepdims)
+    total = _reduce('sum', x, axis, keepdims, caller)
     return total / _reduce('reduce_count', x, axis, keepdims)
 
 
-def var(x, axis=None, keepdims=False):
+def _var(x, axis, keepdims, caller):
     x = _float(x)
-    centred = x - mean(x, axis, keepdims=True)
-    return mean(square(centred), axis, keepdims)
+    centred = x - _mean(x, axis, True, caller)
+    return _mean(square(centred), axis, keepdims, caller)
+
+
+def mean(x, axis=None, keepdims=False):
+    return _mean(x, axis, keepdims, 'mean')
+
+
+def var(x, axis=None, keepdims=False):
+    return _var(x, axis, keepdims, 'var')
 
 
 def std(x, axis=None, keepdims=False):
-    return sqrt(var(x, axis, keepdims))
+    return sqrt(_var(x, axis, keepdims, 'std'))
 
 
 def logsumexp(x, axis=None, keepdims=False):
     """log(sum(exp(x))) computed as max + log(sum(exp(x - max))): no overflow."""
     x = _float(x)
-    top = apply('stop_gradient', max(x, axis, keepdims=True))
+    top = _reduce('max', x, axis, True, 'logsumexp')
+    # An infinite max (all -inf, or some +inf) is not subtracted, as TF does.
+    top = apply('stop_gradient', switch(less(abs(top), np.inf), top, 0.0))
     total = log(sum(exp(x - top), axis, keepdims=True)) + top
     if keepdims:
         return total
@@ -184,6 +220,10 @@ def dot(x, y):
     x, y = as_operands(x, y)
     if len(x.shape) == 0 or len(y.shape) == 0:
         raise ValueError(f'dot: operands must have rank >= 1, got {fmt(x.shape)} and {fmt(y.shape)}')
+    kx, ky = x.shape[-1], y.shape[-1 if len(y.shape) == 1 else -2]
+    if kx is not None and ky is not None and kx != ky:
+        raise ValueError(f'dot: shapes {fmt(x.shape)} and {fmt(y.shape)} do not match: '
+                         f'{kx} != {ky}')
     if len(x.shape) == 1:
         return apply('squeeze', dot(apply('expand_dims', x, axes=(0,)), y), axes=(0,))
     if len(y.shape) == 1:
@@ -193,9 +233,6 @@ def dot(x, y):
         return apply('matmul', x, y)
     # y of rank > 2: move its contracted axis first and flatten the rest.
     n, rest = y.shape[-2], y.shape[:-2] + y.shape[-1:]
-    if x.shape[-1] is not None and n is not None and x.shape[-1] != n:
-        raise ValueError(f'dot: shapes {fmt(x.shape)} and {fmt(y.shape)} do not match: '
-                         f'{x.shape[-1]} != {n}')
     if None in rest or x.shape[:-1].count(None) > 1:
         raise ValueError(f'dot: y of shape {fmt(y.shape)} with rank > 2 needs known dims '
                          f'(and x {fmt(x.shape)} at most one unknown)')
@@ -216,7 +253,7 @@ def batch_dot(x, y, axes=None):
         raise ValueError(f'batch_dot: inputs need rank >= 2, got {fmt(xs)} and {fmt(ys)}')
     if xs[0] is not None and ys[0] is not None and xs[0] != ys[0]:
         raise ValueError(f'batch_dot: batch sizes differ: {fmt(xs)} and {fmt(ys)}')
-    if isinstance(axes, int):
+    if isinstance(axes, (int, np.integer)):
         axes = (axes, axes)
     if axes is None:
         axes = (len(xs) - 1, len(ys) - 1 if len(ys) == 2 else len(ys) - 2)
@@ -233,9 +270,9 @@ def batch_dot(x, y, axes=None):
     # x -> (batch, p, k) with k last; y -> (batch, k, q) with k second.
     x_rest = tuple(d for i, d in enumerate(xs) if i not in (0, a0))
     y_rest = tuple(d for i, d in enumerate(ys) if i not in (0, a1))
-    for rest, t in ((x_rest, x), (y_rest, y)):
-        if None in rest:
-            raise ValueError(f'batch_dot: non-batch dims of {fmt(t.shape)} must be known')
+    if None in x_rest or None in y_rest or (xs[a0] is None and ys[a1] is None):
+        raise ValueError(f'batch_dot: the non-batch dims of {fmt(xs)} and {fmt(ys)} '
+                         'must be known')
     xt = apply('transpose', x, perm=(0,) + tuple(i for i in range(1, len(xs)) if i != a0) + (a0,))
     yt = apply('transpose', y, perm=(0, a1) + tuple(i for i in range(1, len(ys)) if i != a1))
     k = xs[a0] if xs[a0] is not None else ys[a1]
@@ -270,11 +307,13 @@ def switch(condition, then_expression, else_expression):
     if callable(else_expression):
         else_expression = else_expression()
     then_expression, else_expression = as_operands(then_expression, else_expression)
-    expr_ndim = len(then_expression.shape)
+    expr_ndim = builtins.max(len(then_expression.shape), len(else_expression.shape))
     cond_ndim = len(condition.shape)
-    if cond_ndim > expr_ndim:
+    # Scalar expressions broadcast to the condition's shape.
+    if cond_ndim > expr_ndim > 0:
         raise ValueError(f'switch: rank of condition {fmt(condition.shape)} must be <= rank of '
-                         f'the expressions {fmt(then_expression.shape)}')
+                         f'the expressions {fmt(then_expression.shape)} and '
+                         f'{fmt(else_expression.shape)}')
     if 0 < cond_ndim < expr_ndim:
         condition = apply('expand_dims', condition, axes=tuple(range(cond_ndim, expr_ndim)))
     return apply('where', condition, then_expression, else_expression)
