@@ -84,18 +84,21 @@ def _pow_grad(n, g, needs):
 register('pow', _binary_infer('pow'), np.power, _pow_grad)
 
 
-def _maximum_grad(n, g, needs):
+def _select_grads(n, g, needs, take_a):
+    # Selected with where, not multiplied by a 0/1 mask: an infinite g on the
+    # side not taken (sqrt of a clipped 0) must give 0, not nan, as in TF.
     a, b = n.inputs
-    take_a = apply('greater_equal', a, b)
-    return [unbroadcast(g * _mask(take_a, g), a) if needs[0] else None,
-            unbroadcast(g * _mask(apply('logical_not', take_a), g), b) if needs[1] else None]
+    zero = apply('zeros_like', g)
+    return [unbroadcast(apply('where', take_a, g, zero), a) if needs[0] else None,
+            unbroadcast(apply('where', take_a, zero, g), b) if needs[1] else None]
+
+
+def _maximum_grad(n, g, needs):
+    return _select_grads(n, g, needs, apply('greater_equal', *n.inputs))
 
 
 def _minimum_grad(n, g, needs):
-    a, b = n.inputs
-    take_a = apply('less_equal', a, b)
-    return [unbroadcast(g * _mask(take_a, g), a) if needs[0] else None,
-            unbroadcast(g * _mask(apply('logical_not', take_a), g), b) if needs[1] else None]
+    return _select_grads(n, g, needs, apply('less_equal', *n.inputs))
 
 
 register('maximum', _binary_infer('maximum'), np.maximum, _maximum_grad)
