@@ -1,7 +1,7 @@
 """Activations, losses and normalisation (Keras-2 nn functions).
 
-Composed from the op table; softmax, log_softmax, elu, in_top_k and the
-dropout mask are primitives of their own (ops/nn.py).
+Composed from the op table; softmax, log_softmax, elu and in_top_k are
+primitives of their own (ops/nn.py); dropout draws its mask with K.random_uniform.
 """
 import numpy as np
 
@@ -10,8 +10,8 @@ from ._shapes import fmt
 from ._dtypes import is_float
 from .tensor import Tensor, as_tensor, as_operands
 from .ops import apply
-from .ops.nn import new_mask_key
-from .core import cast, stop_gradient
+from .core import cast, stop_gradient, shape as _shape_of
+from .random import random_uniform
 from .math import (sum as _sum, mean as _mean, log, exp, square, maximum, minimum,
                    clip, greater)
 
@@ -189,8 +189,7 @@ def dropout(x, level, noise_shape=None, seed=None):
     K.shape(x)[i]) follow x's size along that axis."""
     x = _float(x)
     nd = len(x.shape)
-    if isinstance(level, Tensor) or not isinstance(level, (int, float, np.number)) or \
-            isinstance(level, bool):
+    if isinstance(level, (Tensor, bool)) or not isinstance(level, (int, float, np.number)):
         raise ValueError(f'dropout: level must be a Python number in [0, 1), got {level!r}')
     level = float(level)
     if not 0. <= level < 1.:
@@ -202,18 +201,17 @@ def dropout(x, level, noise_shape=None, seed=None):
             raise ValueError('dropout: noise_shape must be a tuple (of ints, None or scalar '
                              f'shape tensors), got the tensor {noise_shape!r}')
         noise = tuple(None if d is None or isinstance(d, Tensor) else int(d) for d in noise_shape)
-        if len(noise) != nd or any(d is not None and not (d == 1 or x.shape[i] is None or
-                                                          d == x.shape[i])
+        # A size other than 1 must match x's, so it must be known for x too.
+        if len(noise) != nd or any(d is not None and d != 1 and d != x.shape[i]
                                    for i, d in enumerate(noise)):
             raise ValueError(f'dropout: noise_shape {fmt(noise)} does not broadcast to x of '
                              f'shape {fmt(x.shape)}')
     if level == 0.:
         return apply('identity', x)
-    if seed is None:
-        seed = np.random.randint(10e6)
-    mask = apply('dropout_mask', x, rate=level, noise_shape=noise, seed=int(seed),
-                 key=new_mask_key())
-    return x * mask
+    dims = tuple(d if d is not None else x.shape[i] if x.shape[i] is not None
+                 else _shape_of(x)[i] for i, d in enumerate(noise))
+    keep = apply('greater_equal', random_uniform(dims, 0., 1., dtype=x.dtype, seed=seed), level)
+    return (x * (1. / (1. - level))) * cast(keep, x.dtype)
 
 
 def l2_normalize(x, axis=None):

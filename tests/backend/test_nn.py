@@ -121,19 +121,6 @@ def test_activation_forward_and_gradient(name, fn, ref):
     check_op(fn, [_X], ref)
 
 
-@pytest.mark.parametrize('name, fn, ref', ACTIVATIONS, ids=[a[0] for a in ACTIVATIONS])
-def test_activation_float32_and_none_batch(name, fn, ref):
-    x = K.placeholder((None, 4))
-    out = fn(x)
-    assert K.dtype(out) == 'float32' and K.int_shape(out) == (None, 4)
-    f = K.function([x], [out])
-    for n in (2, 5):
-        a = r(n, 4).astype(np.float32)
-        value = f([a])[0]
-        assert value.dtype == np.float32 and value.shape == (n, 4)
-        np.testing.assert_allclose(value, ref(a.astype(np.float64)), rtol=1e-5, atol=1e-6)
-
-
 def test_relu_negative_threshold_follows_keras_composition():
     # x * (x > threshold), clipped to [0, max_value] only when max_value is given.
     x = np.array([-2.0, -0.5, 0.5, 3.0])
@@ -243,21 +230,6 @@ def test_categorical_crossentropy_clips_zero_probabilities():
     np.testing.assert_allclose(value, [-np.log(1e-7)], rtol=1e-5)
 
 
-def test_categorical_crossentropy_none_batch_float32():
-    t, o = K.placeholder((None, 3)), K.placeholder((None, 3))
-    for from_logits in (False, True):
-        out = K.categorical_crossentropy(t, o, from_logits=from_logits)
-        assert K.int_shape(out) == (None,) and K.dtype(out) == 'float32'
-        f = K.function([t, o], [out])
-        for n in (2, 6):
-            ta = np.eye(3)[rng.randint(0, 3, n)].astype(np.float32)
-            oa = (r(n, 3) if from_logits else np_softmax(r(n, 3))).astype(np.float32)
-            ref = np_cce_logits if from_logits else np_cce
-            value = f([ta, oa])[0]
-            assert value.dtype == np.float32 and value.shape == (n,)
-            np.testing.assert_allclose(value, ref(ta.astype(float), oa.astype(float)), rtol=1e-5)
-
-
 def test_categorical_crossentropy_errors():
     with pytest.raises(ValueError, match=r'categorical_crossentropy.*\(2, 3\).*\(2, 4\)'):
         K.categorical_crossentropy(K.placeholder((2, 3)), K.placeholder((2, 4)))
@@ -361,19 +333,6 @@ def test_binary_crossentropy_extremes_are_finite():
     np.testing.assert_allclose(big, [0, 0, 0, 0], atol=1e-6)
 
 
-def test_binary_crossentropy_none_batch_float32():
-    t, o = K.placeholder((None, 2)), K.placeholder((None, 2))
-    out = K.binary_crossentropy(t, o)
-    assert K.int_shape(out) == (None, 2) and K.dtype(out) == 'float32'
-    f = K.function([t, o], [out])
-    for n in (1, 4):
-        ta = rng.randint(0, 2, size=(n, 2)).astype(np.float32)
-        oa = rng.uniform(0.1, 0.9, size=(n, 2)).astype(np.float32)
-        value = f([ta, oa])[0]
-        assert value.dtype == np.float32
-        np.testing.assert_allclose(value, np_bce(ta.astype(float), oa.astype(float)), rtol=1e-4)
-
-
 def test_binary_crossentropy_errors():
     with pytest.raises(ValueError, match=r'binary_crossentropy.*\(2, 3\).*\(2, 1\)'):
         K.binary_crossentropy(K.placeholder((2, 3)), K.placeholder((2, 1)))
@@ -448,6 +407,9 @@ def test_dropout_errors():
         K.dropout(x, 0.5, noise_shape=(None, 3))
     with pytest.raises(ValueError, match='dropout'):
         K.dropout(x, 0.5, noise_shape=(1, 4, 1))
+    # A size other than 1 where x's size is only known at run time.
+    with pytest.raises(ValueError, match=r'dropout.*\(3, 4\).*\(None, 4\)'):
+        K.dropout(x, 0.5, noise_shape=(3, 4))
 
 
 # -- l2_normalize ------------------------------------------------------------------------
@@ -456,19 +418,6 @@ def test_dropout_errors():
 def test_l2_normalize(axis):
     check_op(lambda a: K.l2_normalize(a, axis), [r(2, 3, 4)],
              lambda a: np_l2_normalize(a, None if axis is None else tuple(np.atleast_1d(axis))))
-
-
-def test_l2_normalize_zero_vector_and_none_batch():
-    x = K.placeholder((None, 3))
-    out = K.l2_normalize(x, axis=1)
-    assert K.dtype(out) == 'float32'
-    f = K.function([x], [out])
-    for n in (2, 3):
-        a = r(n, 3).astype(np.float32)
-        a[0] = 0
-        value = f([a])[0]
-        assert value.dtype == np.float32 and np.all(np.isfinite(value))
-        np.testing.assert_allclose(value, np_l2_normalize(a.astype(float), 1), rtol=1e-5)
 
 
 def test_l2_normalize_errors():
@@ -494,18 +443,6 @@ def test_in_top_k_out_of_range_and_non_finite_rows_are_false():
     value = K.eval(out)
     assert value.dtype == np.bool_
     np.testing.assert_array_equal(value, [True, False, False, False])
-
-
-def test_in_top_k_none_batch():
-    p = K.placeholder((None, 5))
-    t = K.placeholder((None,), dtype='int64')
-    out = K.in_top_k(p, t, 2)
-    assert K.int_shape(out) == (None,) and K.dtype(out) == 'bool'
-    f = K.function([p, t], [out])
-    for n in (3, 7):
-        pa = r(n, 5).astype(np.float32)
-        ta = rng.randint(0, 5, size=n)
-        np.testing.assert_array_equal(f([pa, ta])[0], np_in_top_k(pa, ta, 2))
 
 
 def test_in_top_k_errors():
@@ -554,21 +491,6 @@ def test_bias_add_uses_global_data_format():
                                _np_bias_add(x, b, 'channels_first'), rtol=1e-6, atol=1e-6)
 
 
-@pytest.mark.parametrize('data_format', ['channels_last', 'channels_first'])
-def test_bias_add_none_batch_float32(data_format):
-    shape = (None, 3, 4, 4) if data_format == 'channels_first' else (None, 4, 4, 3)
-    x = K.placeholder(shape)
-    b = K.variable(r(3))
-    out = K.bias_add(x, b, data_format=data_format)
-    assert K.int_shape(out) == shape and K.dtype(out) == 'float32'
-    f = K.function([x], [out])
-    for n in (1, 3):
-        a = r(n, *shape[1:]).astype(np.float32)
-        value = f([a])[0]
-        assert value.dtype == np.float32
-        np.testing.assert_allclose(value, _np_bias_add(a, K.get_value(b), data_format), rtol=1e-6)
-
-
 def test_bias_add_errors():
     with pytest.raises(ValueError, match=r'bias_add.*\(4, 5\).*\(2, 3, 4, 5\)'):
         K.bias_add(K.placeholder((2, 3, 4, 5)), K.placeholder((4, 5)))
@@ -612,21 +534,6 @@ def test_batch_normalization_without_beta_gamma():
     check_op(lambda x, m, v: K.batch_normalization(x, m, v, None, None, axis=1),
              [x, r(2), var],
              lambda x, m, v: np_bn(x, m.reshape(1, 2, 1), v.reshape(1, 2, 1), None, None))
-
-
-def test_batch_normalization_none_batch_float32():
-    x = K.placeholder((None, 5))
-    mean, var = K.variable(r(5)), K.variable(rng.uniform(0.5, 2, size=5))
-    beta, gamma = K.variable(r(5)), K.variable(r(5))
-    out = K.batch_normalization(x, mean, var, beta, gamma)
-    assert K.int_shape(out) == (None, 5) and K.dtype(out) == 'float32'
-    f = K.function([x], [out])
-    for n in (2, 6):
-        a = r(n, 5).astype(np.float32)
-        value = f([a])[0]
-        assert value.dtype == np.float32
-        np.testing.assert_allclose(value, np_bn(a, *[K.get_value(v) for v in
-                                                      (mean, var, beta, gamma)]), rtol=1e-5)
 
 
 def test_batch_normalization_errors():
@@ -689,3 +596,45 @@ def test_normalize_batch_in_training_errors():
         K.normalize_batch_in_training(x, None, K.placeholder((2, 3)), [0])
     with pytest.raises(ValueError, match='normalize_batch_in_training.*axis'):
         K.normalize_batch_in_training(x, None, None, [0, 3])
+
+
+# -- None batch dimension, float32 ---------------------------------------------------------
+
+_B = [rng.uniform(0.5, 2, size=3).astype(np.float32) for _ in range(4)]
+
+NONE_BATCH = [
+    ('cce', lambda t, o: K.categorical_crossentropy(t, o), [(None, 3), (None, 3)],
+     lambda n: [np.eye(3)[rng.randint(0, 3, n)], np_softmax(r(n, 3))], np_cce),
+    ('cce_logits', lambda t, o: K.categorical_crossentropy(t, o, True), [(None, 3), (None, 3)],
+     lambda n: [np.eye(3)[rng.randint(0, 3, n)], r(n, 3)], np_cce_logits),
+    ('bce', K.binary_crossentropy, [(None, 2), (None, 2)],
+     lambda n: [rng.randint(0, 2, (n, 2)) * 1.0, rng.uniform(0.1, 0.9, (n, 2))], np_bce),
+    ('l2_normalize', lambda x: K.l2_normalize(x, 1), [(None, 3)],
+     lambda n: [np.concatenate([np.zeros((1, 3)), r(n - 1, 3)])],
+     lambda x: np_l2_normalize(x, 1)),
+    ('in_top_k', lambda p, t: K.in_top_k(p, t, 2), [(None, 5), ((None,), 'int64')],
+     lambda n: [r(n, 5), rng.randint(0, 5, n)], lambda p, t: np_in_top_k(p, t, 2)),
+    ('bias_add_last', lambda x: K.bias_add(x, _B[0], 'channels_last'), [(None, 4, 4, 3)],
+     lambda n: [r(n, 4, 4, 3)], lambda x: x + _B[0]),
+    ('bias_add_first', lambda x: K.bias_add(x, K.variable(_B[0]), 'channels_first'),
+     [(None, 3, 4, 4)], lambda n: [r(n, 3, 4, 4)], lambda x: x + _B[0][:, None, None]),
+    ('batch_normalization', lambda x: K.batch_normalization(x, *[K.variable(b) for b in _B]),
+     [(None, 3)], lambda n: [r(n, 3)], lambda x: np_bn(x, *_B)),
+] + [(name, fn, [(None, 4)], lambda n: [r(n, 4)], ref) for name, fn, ref in ACTIVATIONS]
+
+
+@pytest.mark.parametrize('name, build, specs, make, ref', NONE_BATCH,
+                         ids=[c[0] for c in NONE_BATCH])
+def test_none_batch_two_sizes_float32(name, build, specs, make, ref):
+    specs = [s if isinstance(s[-1], str) else (s, 'float32') for s in specs]
+    inputs = [K.placeholder(shape, dtype=dtype) for shape, dtype in specs]
+    out = build(*inputs)
+    assert K.int_shape(out)[0] is None
+    assert K.dtype(out) == ('bool' if name == 'in_top_k' else 'float32')
+    f = K.function(inputs, [out])
+    for n in (2, 5):
+        arrays = [a.astype(d) for a, (_, d) in zip(make(n), specs)]
+        value = f(arrays)[0]
+        assert value.dtype == np.dtype(K.dtype(out)) and value.shape[0] == n
+        expected = ref(*[a.astype(np.float64) if a.dtype.kind == 'f' else a for a in arrays])
+        np.testing.assert_allclose(value, expected, rtol=1e-5, atol=1e-5)

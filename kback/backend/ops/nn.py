@@ -1,10 +1,8 @@
-"""NN primitives: softmax, log_softmax, elu, in_top_k and the dropout mask.
+"""NN primitives: softmax, log_softmax, elu and in_top_k.
 
 Everything else in K's nn functions composes from the elementwise, reduce and
 shape primitives.
 """
-import itertools
-
 import numpy as np
 
 from .._shapes import fmt
@@ -110,32 +108,3 @@ def _in_top_k(p, t, k):
 
 
 register('in_top_k', _in_top_k_infer, _in_top_k, NOT_DIFFERENTIABLE)
-
-# -- dropout mask --------------------------------------------------------------------
-# keep / (1 - rate) drawn in the shape of the noise (None dims follow x at run
-# time).  Each node owns a numpy Generator, created on first use from its seed,
-# so the draws differ from call to call but a seeded graph is reproducible.
-
-_generators = {}
-_keys = itertools.count()
-
-
-def new_mask_key():
-    return next(_keys)
-
-
-def _mask_infer(inputs, rate, noise_shape, seed, key):
-    x, = inputs
-    return tuple(d if d is not None else x.shape[i] for i, d in enumerate(noise_shape)), x.dtype
-
-
-def _dropout_mask(x, rate, noise_shape, seed, key):
-    rng = _generators.get(key)
-    if rng is None:
-        rng = _generators[key] = np.random.default_rng(seed)
-    shape = tuple(x.shape[i] if d is None else d for i, d in enumerate(noise_shape))
-    keep = rng.random(shape) >= rate
-    return keep.astype(x.dtype) * x.dtype.type(1.0 / (1.0 - rate))
-
-
-register('dropout_mask', _mask_infer, _dropout_mask, NOT_DIFFERENTIABLE, stateful=True)
