@@ -127,3 +127,11 @@ def deconv_output_length(length, kernel, padding, stride, output_padding=None, d
         return length * stride
     pad = {'same': span // 2, 'valid': 0, 'full': span - 1}[padding]
     return (length - 1) * stride + span - 2 * pad + output_padding
+
+
+def conv_pads(length, kernel, padding, stride, dilation=1):
+    """(before, after) padding of a conv/pool along one axis: TF's split for
+    'same', none for 'valid'."""
+    if padding == 'same':
+        return same_pads(length, kernel, stride, dilation)
+    return 0, 0

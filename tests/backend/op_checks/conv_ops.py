@@ -1,0 +1,110 @@
+"""Checks for the convolution and pooling ops (NHWC).  References are the
+numpy kernels of kback.backend._reference, which test_conv.py checks against
+plain loops; these cases check the op wiring and every gradient rule."""
+import numpy as np
+
+from kback.backend import _reference as R
+from kback.backend._shapes import same_pads
+from kback.backend.ops import apply
+
+rng = np.random.RandomState(1)
+
+
+def r(*shape):
+    return rng.uniform(-1.0, 1.0, size=shape)
+
+
+def pads(hw, k, strides, padding, dilation=(1, 1)):
+    if padding == 'valid':
+        return ((0, 0), (0, 0))
+    return tuple(same_pads(hw[a], k[a], strides[a], dilation[a]) for a in (0, 1))
+
+
+def conv_case(op, ref, x, w, strides, padding, dilation):
+    attrs = dict(strides=strides, padding=padding, dilation=dilation)
+    p = pads(x.shape[1:3], w.shape[:2], strides, padding, dilation)
+    return dict(build=lambda a, b: apply(op, a, b, **attrs), inputs=[x, w],
+                reference=lambda a, b: ref(a, b, strides, p, dilation))
+
+
+def bpi_case(op, ref, g, w, x_shape, strides, padding, dilation):
+    attrs = dict(strides=strides, padding=padding, dilation=dilation)
+    p = pads(x_shape[1:3], w.shape[:2], strides, padding, dilation)
+    return dict(build=lambda a, b, s: apply(op, a, b, s, x_shape=x_shape, **attrs),
+                inputs=[g, w, np.array(x_shape, dtype=np.int32)],
+                reference=lambda a, b, s: ref(a, b, x_shape, strides, p, dilation))
+
+
+def bpk_case(op, ref, x, g, w_shape, strides, padding, dilation):
+    attrs = dict(strides=strides, padding=padding, dilation=dilation)
+    p = pads(x.shape[1:3], w_shape[:2], strides, padding, dilation)
+    return dict(build=lambda a, b: apply(op, a, b, kernel_size=w_shape[:2], **attrs),
+                inputs=[x, g], reference=lambda a, b: ref(a, b, w_shape, strides, p, dilation))
+
+
+def pool_case(mode, x, pool, strides, padding):
+    attrs = dict(pool=pool, strides=strides, padding=padding, mode=mode)
+    p = pads(x.shape[1:3], pool, strides, padding)
+    return dict(build=lambda a: apply('pool2d', a, **attrs), inputs=[x],
+                reference=lambda a: R.pool2d_forward(a, pool, strides, p, mode))
+
+
+def pool_backprop_case(mode, g, x, pool, strides, padding):
+    attrs = dict(pool=pool, strides=strides, padding=padding, mode=mode)
+    p = pads(x.shape[1:3], pool, strides, padding)
+    return dict(build=lambda a, b: apply('pool2d_backprop', a, b, **attrs), inputs=[g, x],
+                reference=lambda a, b: R.pool2d_backward(a, b, pool, strides, p, mode),
+                grad=[0])
+
+
+def select_case(v, x, pool, strides, padding):
+    attrs = dict(pool=pool, strides=strides, padding=padding)
+    p = pads(x.shape[1:3], pool, strides, padding)
+    return dict(build=lambda a, b: apply('max_pool2d_select', a, b, **attrs), inputs=[v, x],
+                reference=lambda a, b: R.max_pool2d_select(a, b, pool, strides, p), grad=[0])
+
+
+CHECKS = {
+    'conv2d': [conv_case('conv2d', R.conv2d_forward, r(2, 5, 6, 2), r(3, 2, 2, 3),
+                         (1, 1), 'valid', (1, 1)),
+               conv_case('conv2d', R.conv2d_forward, r(1, 6, 5, 2), r(3, 3, 2, 2),
+                         (2, 2), 'same', (1, 1)),
+               conv_case('conv2d', R.conv2d_forward, r(1, 6, 6, 1), r(2, 3, 1, 2),
+                         (1, 1), 'same', (2, 2))],
+    'conv2d_backprop_input': [
+        bpi_case('conv2d_backprop_input', R.conv2d_backward_input, r(2, 3, 3, 3), r(3, 3, 2, 3),
+                 (2, 6, 5, 2), (2, 2), 'same', (1, 1)),
+        bpi_case('conv2d_backprop_input', R.conv2d_backward_input, r(1, 1, 4, 2), r(2, 2, 2, 2),
+                 (1, 4, 5, 2), (2, 1), 'valid', (2, 1))],
+    'conv2d_backprop_kernel': [
+        bpk_case('conv2d_backprop_kernel', R.conv2d_backward_kernel, r(2, 5, 4, 2),
+                 r(2, 3, 2, 3), (3, 3, 2, 3), (2, 2), 'same', (1, 1)),
+        bpk_case('conv2d_backprop_kernel', R.conv2d_backward_kernel, r(1, 5, 5, 2),
+                 r(1, 3, 2, 2), (2, 2, 2, 2), (1, 2), 'valid', (2, 2))],
+    'depthwise_conv2d': [
+        conv_case('depthwise_conv2d', R.depthwise_conv2d_forward, r(2, 5, 4, 2),
+                  r(3, 2, 2, 2), (1, 1), 'valid', (1, 1)),
+        conv_case('depthwise_conv2d', R.depthwise_conv2d_forward, r(1, 6, 5, 3),
+                  r(3, 3, 3, 1), (2, 2), 'same', (1, 1)),
+        conv_case('depthwise_conv2d', R.depthwise_conv2d_forward, r(1, 6, 6, 2),
+                  r(2, 2, 2, 2), (1, 1), 'same', (2, 2))],
+    'depthwise_conv2d_backprop_input': [
+        bpi_case('depthwise_conv2d_backprop_input', R.depthwise_conv2d_backward_input,
+                 r(2, 3, 3, 4), r(3, 3, 2, 2), (2, 6, 5, 2), (2, 2), 'same', (1, 1)),
+        bpi_case('depthwise_conv2d_backprop_input', R.depthwise_conv2d_backward_input,
+                 r(1, 3, 2, 3), r(2, 2, 3, 1), (1, 5, 4, 3), (1, 1), 'valid', (2, 2))],
+    'depthwise_conv2d_backprop_kernel': [
+        bpk_case('depthwise_conv2d_backprop_kernel', R.depthwise_conv2d_backward_kernel,
+                 r(2, 5, 4, 2), r(2, 3, 2, 4), (3, 3, 2, 2), (2, 2), 'same', (1, 1)),
+        bpk_case('depthwise_conv2d_backprop_kernel', R.depthwise_conv2d_backward_kernel,
+                 r(1, 5, 5, 3), r(1, 3, 4, 3), (2, 2, 3, 1), (1, 1), 'valid', (2, 1))],
+    'pool2d': [pool_case('max', r(2, 5, 6, 2), (2, 2), (2, 2), 'same'),
+               pool_case('max', r(1, 5, 5, 2), (3, 2), (1, 2), 'valid'),
+               pool_case('avg', r(2, 5, 6, 2), (3, 3), (2, 2), 'same'),
+               pool_case('avg', r(1, 4, 5, 1), (2, 3), (1, 1), 'valid')],
+    'pool2d_backprop': [pool_backprop_case('max', r(2, 3, 3, 2), r(2, 5, 6, 2), (2, 2), (2, 2), 'same'),
+                        pool_backprop_case('avg', r(1, 3, 3, 2), r(1, 5, 6, 2), (3, 3), (2, 2), 'same'),
+                        pool_backprop_case('avg', r(1, 2, 2, 1), r(1, 4, 4, 1), (3, 3), (1, 1), 'valid')],
+    'max_pool2d_select': [select_case(r(2, 5, 6, 2), r(2, 5, 6, 2), (2, 2), (2, 2), 'same'),
+                          select_case(r(1, 4, 4, 1), r(1, 4, 4, 1), (3, 3), (1, 1), 'valid')],
+}
