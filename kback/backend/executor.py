@@ -9,6 +9,7 @@ import functools
 
 import numpy as np
 
+from . import tape
 from .ops import OPS
 from ._shapes import fmt, compatible
 from ._dtypes import compute_dtype
@@ -58,7 +59,7 @@ class Function:
 
     def _compile(self):
         fed = {t.id: i for i, t in enumerate(self.inputs)}
-        nodes = _reachable_until(self.outputs + self.updates, fed)
+        nodes = tape.reachable(self.outputs + self.updates, leaves=fed)
         assigns = [n for n in nodes if n.op == 'assign']
         keep = {n.id for n in self.outputs + assigns}
         folded = _fold_constants(nodes, fed)
@@ -147,20 +148,6 @@ def _bind(forward, attrs):
     if not attrs:
         return forward
     return functools.partial(forward, **attrs)
-
-
-def _reachable_until(roots, stop):
-    """Like tape.reachable, but fed tensors are leaves: their inputs are not needed."""
-    seen = {}
-    stack = list(roots)
-    while stack:
-        node = stack.pop()
-        if node.id in seen:
-            continue
-        seen[node.id] = node
-        if node.id not in stop:
-            stack.extend(node.inputs)
-    return [seen[i] for i in sorted(seen)]
 
 
 def _as_assign(update):

@@ -48,8 +48,9 @@ def unique_name(prefix):
     return prefix if count == 0 else f'{prefix}_{count}'
 
 
-def reachable(outputs):
-    """All nodes the outputs depend on, in topological (creation) order."""
+def reachable(outputs, leaves=()):
+    """All nodes the outputs depend on, in topological (creation) order.
+    Nodes whose ids are in `leaves` are included but their inputs are not."""
     seen = {}
     stack = list(outputs)
     while stack:
@@ -57,5 +58,6 @@ def reachable(outputs):
         if node.id in seen:
             continue
         seen[node.id] = node
-        stack.extend(node.inputs)
+        if node.id not in leaves:
+            stack.extend(node.inputs)
     return [seen[i] for i in sorted(seen)]
