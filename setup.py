@@ -1,7 +1,6 @@
 """Build kback_core with -O3 and OpenMP when the compiler has it."""
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 

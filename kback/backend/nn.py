@@ -13,13 +13,7 @@ from .ops import apply
 from .core import cast, stop_gradient, shape as _shape_of
 from .random import random_uniform
 from .math import (sum as _sum, mean as _mean, log, exp, square, maximum, minimum,
-                   clip, greater)
-
-def _float(x):
-    """Integer or bool inputs compute in floatx."""
-    x = as_tensor(x)
-    return x if is_float(x.dtype) else cast(x, config.floatx())
-
+                   clip, greater, _float)
 
 _SELU_ALPHA = 1.6732632423543772
 _SELU_SCALE = 1.0507009873554805
