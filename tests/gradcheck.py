@@ -6,6 +6,19 @@ from kback import backend as K
 from kback.backend import tape
 from kback.backend._dtypes import compute_dtype
 
+_rng = np.random.RandomState(0)
+
+
+def r(*shape, low=-2.0, high=2.0):
+    """Reproducible float64 test inputs in [low, high)."""
+    return _rng.uniform(low, high, size=shape)
+
+
+def pos(*shape):
+    """Reproducible positive inputs, away from 0 (for log, sqrt, div)."""
+    return _rng.uniform(0.5, 2.0, size=shape)
+
+
 # Op names seen by check_op in this test session (for the op-table coverage test).
 CHECKED_OPS = set()
 

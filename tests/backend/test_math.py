@@ -3,17 +3,8 @@ import numpy as np
 import pytest
 
 from kback import backend as K
-from gradcheck import check_op, evaluate
+from gradcheck import check_op, evaluate, r, pos
 
-rng = np.random.RandomState(0)
-
-
-def r(*shape, low=-2.0, high=2.0):
-    return rng.uniform(low, high, size=shape)
-
-
-def pos(*shape):
-    return rng.uniform(0.5, 2.0, size=shape)
 
 
 def run_batches(inputs, outputs, feeds_by_batch):

@@ -32,11 +32,6 @@ def _compare_infer(name):
     return infer
 
 
-def _mask(cond, like):
-    """A comparison result as 0/1 in the dtype of `like`."""
-    return apply('cast', cond, dtype=like.dtype)
-
-
 # -- arithmetic ---------------------------------------------------------------
 
 register('add', _binary_infer('add'), np.add,

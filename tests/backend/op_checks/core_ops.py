@@ -2,16 +2,8 @@
 import numpy as np
 
 from kback.backend.ops import apply
+from gradcheck import r, pos
 
-rng = np.random.RandomState(0)
-
-
-def r(*shape, low=-2.0, high=2.0):
-    return rng.uniform(low, high, size=shape)
-
-
-def pos(*shape):
-    return rng.uniform(0.5, 2.0, size=shape)
 
 
 def unary(op, ref, x):
