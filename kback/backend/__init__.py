@@ -25,7 +25,8 @@ from .shape import (concatenate, reshape, permute_dimensions, resize_images,
                     repeat_elements, repeat, tile, flatten, batch_flatten, expand_dims,
                     squeeze, stack, one_hot, slice, reverse, temporal_padding,
                     spatial_2d_padding, arange)
-from .conv import (conv2d, pool2d, separable_conv2d, depthwise_conv2d, conv2d_transpose)
+from .conv import (conv2d, separable_conv2d, depthwise_conv2d, conv2d_transpose)
+from .pool import pool2d
 from .random import (random_uniform_variable, random_normal_variable, random_uniform,
                      random_normal, truncated_normal, random_binomial)
 # Importing the submodule `shape` above rebinds the name; K.shape is the function.

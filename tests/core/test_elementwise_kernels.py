@@ -5,8 +5,7 @@ import pytest
 from kback import backend as K
 from kback.backend import _kernels
 
-kback_core = pytest.importorskip('kback_core.elementwise', reason='extension not built') \
-    if not _kernels.AVAILABLE else _kernels._elementwise
+from kback_core import elementwise as kback_core
 
 
 def test_extension_is_built_and_reports_openmp():

@@ -1,4 +1,4 @@
-"""The one module that imports kback_core.
+"""The one package that imports kback_core: one module per kernel family.
 
 Each wrapper checks dtype and layout, allocates the output and calls the
 compiled kernel with the configured thread count; without the extension (or
@@ -6,11 +6,10 @@ for dtypes it does not cover) it falls back to the numpy reference.
 """
 import numpy as np
 
-from . import config
+from .. import config
 
 try:
     import kback_core
-    from kback_core import elementwise as _elementwise
     AVAILABLE = True
 except ImportError:          # running from a source tree that was not built
     kback_core = None
@@ -30,24 +29,11 @@ def _use_kernel(*arrays):
         all(a.dtype == arrays[0].dtype and a.dtype.type in _FLOATS for a in arrays)
 
 
-def relu(x):
-    if not _use_kernel(x):
-        return np.maximum(x, 0)
-    out = np.empty(x.shape, dtype=x.dtype)
-    _elementwise.relu_forward(_flat(x), out.reshape(-1), config.get_num_threads())
-    return out
-
-
-def relu_grad(x, g):
-    if not _use_kernel(x, g) or x.shape != g.shape:
-        return np.where(x > 0, g, 0).astype(g.dtype, copy=False)
-    out = np.empty(x.shape, dtype=x.dtype)
-    _elementwise.relu_backward(_flat(x), _flat(g), out.reshape(-1), config.get_num_threads())
-    return out
-
-
 def info():
     """What the compiled core offers on this machine."""
     return {'compiled': AVAILABLE,
             'openmp': bool(AVAILABLE and kback_core.openmp_enabled()),
             'num_threads': config.get_num_threads()}
+
+
+from .elementwise import relu, relu_grad  # noqa: E402,F401
