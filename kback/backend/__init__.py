@@ -19,8 +19,8 @@ from .math import (dot, batch_dot, transpose, gather, max, min, sum, prod, mean,
                    in_train_phase, in_test_phase)
 from .nn import (relu, elu, selu, softmax, softplus, softsign, sigmoid, hard_sigmoid, tanh,
                  categorical_crossentropy, sparse_categorical_crossentropy,
-                 binary_crossentropy, dropout, l2_normalize, in_top_k, bias_add,
-                 batch_normalization, normalize_batch_in_training)
+                 binary_crossentropy, dropout, l2_normalize, in_top_k, bias_add)
+from .normalization import batch_normalization, normalize_batch_in_training
 from .shape import (concatenate, reshape, permute_dimensions, resize_images,
                     repeat_elements, repeat, tile, flatten, batch_flatten, expand_dims,
                     squeeze, stack, one_hot, slice, reverse, temporal_padding,

@@ -10,9 +10,9 @@ from ._shapes import fmt
 from ._dtypes import is_float
 from .tensor import Tensor, as_tensor, as_operands
 from .ops import apply
-from .core import cast, stop_gradient, shape as _shape_of
+from .core import cast, shape as _shape_of
 from .random import random_uniform
-from .math import (sum as _sum, mean as _mean, log, exp, square, maximum, minimum,
+from .math import (sum as _sum, log, exp, square, maximum, minimum,
                    clip, greater, _float)
 
 _SELU_ALPHA = 1.6732632423543772
@@ -258,74 +258,3 @@ def bias_add(x, bias, data_format=None):
     else:
         bias = apply('expand_dims', bias, axes=(0,))
     return x + bias
-
-
-def _normalize(x, mean, var, beta, gamma, epsilon):
-    """TF's formula: inv = gamma / sqrt(var + eps); x * inv + (beta - mean * inv)."""
-    inv = 1. / apply('sqrt', var + epsilon)
-    if gamma is not None:
-        inv = inv * gamma
-    shift = -mean * inv if beta is None else beta - mean * inv
-    return x * inv + shift
-
-
-def batch_normalization(x, mean, var, beta, gamma, axis=-1, epsilon=1e-3):
-    """(x - mean) / sqrt(var + epsilon) * gamma + beta; beta and gamma may be
-    None.  Rank-1 parameters apply along `axis`; others broadcast as given."""
-    fn = 'batch_normalization'
-    x = _float(x)
-    nd = len(x.shape)
-    axis = _shapes.normalize_axis(fn, axis, nd)
-
-    def param(p, name):
-        if p is None:
-            return None
-        p = _like(p, x)
-        if len(p.shape) == 1 and axis != nd - 1:
-            if p.shape[0] not in (None, 1) and x.shape[axis] is not None and \
-                    p.shape[0] != x.shape[axis]:
-                raise ValueError(f'{fn}: {name} of shape {fmt(p.shape)} does not match axis '
-                                 f'{axis} of x of shape {fmt(x.shape)}')
-            return apply('expand_dims', p, axes=tuple(i for i in range(nd) if i != axis))
-        _check_broadcasts_into(fn, name, p.shape, x.shape)
-        return p
-
-    return _normalize(x, param(mean, 'mean'), param(var, 'var'), param(beta, 'beta'),
-                      param(gamma, 'gamma'), epsilon)
-
-
-def normalize_batch_in_training(x, gamma, beta, reduction_axes, epsilon=1e-3):
-    """Normalise x with the mean and (biased) variance over reduction_axes.
-
-    Returns (normed, mean, var), mean and var shaped like the kept axes.
-    gamma and beta (or None) are shaped like the kept axes or broadcast to x."""
-    fn = 'normalize_batch_in_training'
-    x = _float(x)
-    nd = len(x.shape)
-    if reduction_axes is None:
-        raise ValueError(f'{fn}: reduction_axes must be given')
-    axes = _shapes.normalize_axes(fn, reduction_axes, nd)
-    kept = tuple(d for i, d in enumerate(x.shape) if i not in axes)
-    mean = _mean(x, list(axes), keepdims=True)
-    # The centre is a constant for the variance's gradient (as tf.nn.moments;
-    # the dropped term sums to zero anyway).
-    var = _mean(square(x - stop_gradient(mean)), list(axes), keepdims=True)
-
-    def param(p, name):
-        if p is None:
-            return None
-        p = _like(p, x)
-        if len(p.shape) == len(kept) and len(p.shape) != nd:
-            _check_broadcasts_into(fn, name, p.shape, kept)
-            return apply('expand_dims', p, axes=axes) if axes else p
-        if len(p.shape) == nd:
-            _check_broadcasts_into(fn, name, p.shape, x.shape)
-            return p
-        raise ValueError(f'{fn}: {name} of shape {fmt(p.shape)} must have the shape of the '
-                         f'kept axes {fmt(kept)} or the rank of x {fmt(x.shape)}')
-
-    normed = _normalize(x, mean, var, param(beta, 'beta'), param(gamma, 'gamma'), epsilon)
-    if axes:
-        mean = apply('squeeze', mean, axes=axes)
-        var = apply('squeeze', var, axes=axes)
-    return normed, mean, var

@@ -1,0 +1,83 @@
+"""Identifier resolution shared by activations, initializers, regularizers,
+constraints, losses, metrics, optimizers and layers: one `serialize` and one
+`deserialize` rule, and the user's custom objects."""
+import inspect
+
+_GLOBAL_CUSTOM_OBJECTS = {}
+
+
+def get_custom_objects():
+    """The global dict of user objects looked up by name (mutable)."""
+    return _GLOBAL_CUSTOM_OBJECTS
+
+
+class CustomObjectScope:
+    """`with CustomObjectScope({'name': obj}):` makes the objects resolvable inside."""
+
+    def __init__(self, *scopes):
+        self.scopes = scopes
+        self._saved = None
+
+    def __enter__(self):
+        self._saved = dict(_GLOBAL_CUSTOM_OBJECTS)
+        for scope in self.scopes:
+            _GLOBAL_CUSTOM_OBJECTS.update(scope or {})
+        return self
+
+    def __exit__(self, *exc):
+        _GLOBAL_CUSTOM_OBJECTS.clear()
+        _GLOBAL_CUSTOM_OBJECTS.update(self._saved)
+
+
+def custom_object_scope(*scopes):
+    return CustomObjectScope(*scopes)
+
+
+def serialize_keras_object(instance):
+    """A function serialises to its name; an object with get_config to
+    {'class_name': ..., 'config': ...}."""
+    if instance is None:
+        return None
+    if hasattr(instance, 'get_config'):
+        return {'class_name': instance.__class__.__name__, 'config': instance.get_config()}
+    if hasattr(instance, '__name__'):
+        return instance.__name__
+    raise ValueError(f'Cannot serialize {instance!r}: it has neither get_config nor a name')
+
+
+def _lookup(name, module_objects, custom_objects, kind):
+    for table in (custom_objects or {}, _GLOBAL_CUSTOM_OBJECTS, module_objects):
+        if name in table:
+            return table[name]
+    known = ', '.join(sorted(k for k, v in module_objects.items()
+                             if not k.startswith('_') and callable(v)))
+    raise ValueError(f'Unknown {kind}: {name!r}. Known: {known}')
+
+
+def deserialize_keras_object(identifier, module_objects=None, custom_objects=None,
+                             printable_module_name='object'):
+    """A name (str) or a {'class_name', 'config'} dict back to the object.
+
+    Classes named in a dict are built with `from_config(config)` when they have
+    it, else `cls(**config)`; a plain name resolves to what the tables hold
+    (a function, or a class which is then instantiated without arguments)."""
+    module_objects = module_objects or {}
+    if isinstance(identifier, dict):
+        if 'class_name' not in identifier or 'config' not in identifier:
+            raise ValueError(f'Improper config for {printable_module_name}: {identifier!r}')
+        cls = _lookup(identifier['class_name'], module_objects, custom_objects,
+                      printable_module_name)
+        config = identifier['config']
+        if hasattr(cls, 'from_config'):
+            params = inspect.signature(cls.from_config).parameters
+            if 'custom_objects' in params:
+                merged = dict(_GLOBAL_CUSTOM_OBJECTS, **(custom_objects or {}))
+                return cls.from_config(config, custom_objects=merged)
+            with CustomObjectScope(custom_objects or {}):
+                return cls.from_config(config)
+        with CustomObjectScope(custom_objects or {}):
+            return cls(**config)
+    if isinstance(identifier, str):
+        obj = _lookup(identifier, module_objects, custom_objects, printable_module_name)
+        return obj() if inspect.isclass(obj) else obj
+    raise ValueError(f'Could not interpret {printable_module_name} identifier: {identifier!r}')
