@@ -1,4 +1,5 @@
 """Build kback_core with -O3 and OpenMP when the compiler has it."""
+import glob
 import os
 import shutil
 import sys
@@ -9,7 +10,8 @@ from Cython.Build import cythonize
 from setuptools import setup, Extension
 from setuptools.command.build_ext import build_ext
 
-MODULES = ['_openmp', 'elementwise']
+# Every kback_core/*.pyx is one extension module.
+MODULES = sorted(os.path.basename(p)[:-4] for p in glob.glob('kback_core/*.pyx'))
 
 
 def compiler_has_openmp(compiler):
