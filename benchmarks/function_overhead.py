@@ -10,7 +10,8 @@ import sys
 
 import numpy as np
 
-sys.path.insert(0, os.path.dirname(__file__))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [HERE, os.path.dirname(HERE)]   # runnable from a source checkout
 from _timing import median_seconds  # noqa: E402
 
 from kback import backend as K  # noqa: E402

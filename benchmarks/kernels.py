@@ -1,33 +1,35 @@
 """Compiled kernels beside numpy (and PyTorch CPU when installed).
 
-    python benchmarks/kernels.py
+    python benchmarks/kernels.py [conv|pool|elementwise ...]
 
 Prints milliseconds (median of repeated runs) at 1 thread and at all threads,
 and ratios reference/kback (> 1 means kback is faster).
 """
+import importlib
 import os
 import sys
 
-import numpy as np
-
-sys.path.insert(0, os.path.dirname(__file__))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [HERE, os.path.dirname(HERE)]   # runnable from a source checkout
 from _timing import median_seconds, try_import_torch  # noqa: E402
 
 from kback import backend as K  # noqa: E402
 from kback.backend import _kernels  # noqa: E402
 
 
-def rows(torch):
-    rng = np.random.RandomState(0)
-    for shape in ((50, 36, 36, 32), (128, 27, 27, 128)):
-        x = rng.randn(*shape).astype(np.float32)
-        g = rng.randn(*shape).astype(np.float32)
-        tx, tg = (torch.from_numpy(x), torch.from_numpy(g)) if torch else (None, None)
-        yield ('relu forward', shape, lambda: _kernels.relu(x), lambda: np.maximum(x, 0),
-               (lambda: torch.relu(tx)) if torch else None)
-        yield ('relu backward', shape, lambda: _kernels.relu_grad(x, g),
-               lambda: np.where(x > 0, g, 0),
-               (lambda: torch.where(tx > 0, tg, 0.0)) if torch else None)
+# Each family module yields rows (name, shape, kback_fn, numpy_fn, torch_fn or None).
+FAMILIES = ['bench_elementwise', 'bench_conv', 'bench_pool']
+
+
+def rows(torch, only=()):
+    for family in FAMILIES:
+        if only and not any(word in family for word in only):
+            continue
+        try:
+            module = importlib.import_module(family)
+        except ImportError:
+            continue
+        yield from module.rows(torch)
 
 
 def main():
@@ -38,7 +40,7 @@ def main():
     header = f'{"kernel":<16}{"shape":<22}{"kb 1t ms":>10}{"kb {}t ms".format(all_threads):>10}' \
              f'{"numpy ms":>10}{"torch ms":>10}{"np/kb":>8}{"torch/kb":>9}{"1t/Nt":>7}'
     print(header)
-    for name, shape, kb, ref, tref in rows(torch):
+    for name, shape, kb, ref, tref in rows(torch, sys.argv[1:]):
         K.set_num_threads(1)
         if torch:
             torch.set_num_threads(1)
