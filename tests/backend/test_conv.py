@@ -1,4 +1,4 @@
-"""K.conv2d, depthwise/separable conv, conv2d_transpose and pool2d against
+"""K.conv2d, depthwise/separable conv and conv2d_transpose against
 slow, obviously-correct loops (NHWC, TensorFlow's padding), plus the numpy
 kernels of _reference against the same loops."""
 import time
@@ -88,46 +88,6 @@ def loop_conv_kernel_grad(x, g, w_shape, strides, padding, dilation):
     return dw
 
 
-def pool_windows(x, pool, strides, padding):
-    """Yield (b, p, q, rows, cols) for every window, real pixels only."""
-    n, h, wd, _ = x.shape
-    top, oh = tf_geometry(h, pool[0], strides[0], 1, padding)
-    left, ow = tf_geometry(wd, pool[1], strides[1], 1, padding)
-    for b in range(n):
-        for p in range(oh):
-            for q in range(ow):
-                rows = [p * strides[0] + i - top for i in range(pool[0])]
-                cols = [q * strides[1] + j - left for j in range(pool[1])]
-                yield (b, p, q, [t for t in rows if 0 <= t < h], [t for t in cols if 0 <= t < wd],
-                       oh, ow)
-
-
-def loop_pool(x, pool, strides=(1, 1), padding='valid', mode='max'):
-    y = None
-    for b, p, q, rows, cols, oh, ow in pool_windows(x, pool, strides, padding):
-        if y is None:
-            y = np.zeros((x.shape[0], oh, ow, x.shape[3]))
-        window = x[b][np.ix_(rows, cols)]
-        y[b, p, q] = window.max(axis=(0, 1)) if mode == 'max' else window.mean(axis=(0, 1))
-    return y
-
-
-def loop_pool_grad(g, x, pool, strides, padding, mode):
-    dx = np.zeros(x.shape)
-    for b, p, q, rows, cols, _, _ in pool_windows(x, pool, strides, padding):
-        for c in range(x.shape[3]):
-            if mode == 'avg':
-                dx[b][np.ix_(rows, cols, [c])] += g[b, p, q, c] / (len(rows) * len(cols))
-                continue
-            best = None
-            for row in rows:          # first maximum in row-major order
-                for col in cols:
-                    if best is None or x[b, row, col, c] > x[b, best[0], best[1], c]:
-                        best = (row, col)
-            dx[b, best[0], best[1], c] += g[b, p, q, c]
-    return dx
-
-
 def nchw(a):
     return np.transpose(a, (0, 3, 1, 2))
 
@@ -194,26 +154,6 @@ def test_reference_conv_kernels(case):
     assert u.shape == x.shape and v.shape == dw.shape
 
 
-@pytest.mark.parametrize('mode', ['max', 'avg'])
-@pytest.mark.parametrize('hw,pool,strides,padding', [
-    ((5, 6), (2, 2), (2, 2), 'same'), ((5, 5), (3, 3), (2, 2), 'same'),
-    ((6, 6), (3, 2), (1, 1), 'valid'), ((4, 4), (2, 2), (3, 3), 'same'),
-    ((4, 5), (4, 5), (1, 1), 'valid'), ((5, 4), (1, 1), (2, 2), 'valid')])
-def test_reference_pool_kernels(hw, pool, strides, padding, mode):
-    x = r(2, *hw, 3)
-    pads = pads_of(hw, pool, strides, padding, (1, 1))
-    y = R.pool2d_forward(x, pool, strides, pads, mode)
-    np.testing.assert_allclose(y, loop_pool(x, pool, strides, padding, mode), atol=1e-12)
-    g = r(*y.shape)
-    np.testing.assert_allclose(R.pool2d_backward(g, x, pool, strides, pads, mode),
-                               loop_pool_grad(g, x, pool, strides, padding, mode), atol=1e-12)
-    if mode == 'max':
-        v = r(*x.shape)
-        sel = R.max_pool2d_select(v, x, pool, strides, pads)
-        np.testing.assert_allclose(np.sum(sel * g),
-                                   np.sum(v * R.pool2d_backward(g, x, pool, strides, pads, 'max')))
-
-
 def test_reference_errors():
     x = np.zeros((1, 3, 3, 2))
     with pytest.raises(ValueError, match=r'conv2d_forward: .*\(1, 3, 3, 2\)'):
@@ -223,10 +163,6 @@ def test_reference_errors():
     with pytest.raises(ValueError, match='conv2d_backward_input: the gradient has shape'):
         R.conv2d_backward_input(np.zeros((1, 3, 3, 1)), np.zeros((2, 2, 2, 1)), x.shape,
                                 (1, 1), ((0, 0), (0, 0)), (1, 1))
-    with pytest.raises(ValueError, match="pool2d_forward: mode must be 'max' or 'avg'"):
-        R.pool2d_forward(x, (2, 2), (1, 1), ((0, 0), (0, 0)), 'sum')
-    with pytest.raises(ValueError, match='positive'):
-        R.pool2d_forward(x, (2, 2), (0, 1), ((0, 0), (0, 0)), 'max')
 
 
 # -- K functions against the loops ---------------------------------------------------
@@ -263,39 +199,6 @@ def test_depthwise_and_separable_conv2d(case, data_format):
     out = run(lambda a, b, c: K.separable_conv2d(a, b, c, strides, padding, data_format,
                                                  dilation), xin, dw, pw)
     np.testing.assert_allclose(back(out), loop_conv(expected, pw), atol=1e-12)
-
-
-@pytest.mark.parametrize('data_format', ['channels_last', 'channels_first'])
-@pytest.mark.parametrize('mode', ['max', 'avg'])
-@pytest.mark.parametrize('hw,pool,strides,padding', [
-    ((5, 6), (2, 2), (2, 2), 'same'), ((6, 6), (2, 2), (2, 2), 'valid'),
-    ((5, 5), (3, 3), (1, 1), 'same'), ((6, 5), (3, 2), (2, 1), 'same'),
-    ((4, 5), (4, 5), (1, 1), 'valid'), ((7, 7), (2, 2), (3, 3), 'same'),
-    ((4, 3), (1, 1), (1, 1), 'valid')])
-def test_pool2d(hw, pool, strides, padding, mode, data_format):
-    x = r(2, *hw, 3)
-    expected = loop_pool(x, pool, strides, padding, mode)
-    if data_format == 'channels_last':
-        out = run(lambda a: K.pool2d(a, pool, strides, padding, data_format, mode), x)
-    else:
-        out = nhwc(run(lambda a: K.pool2d(a, pool, strides, padding, data_format, mode), nchw(x)))
-    np.testing.assert_allclose(out, expected, atol=1e-12)
-
-
-def test_avg_pool_same_excludes_padding():
-    x = np.ones((1, 3, 3, 1))
-    out = run(lambda a: K.pool2d(a, (2, 2), (1, 1), 'same', pool_mode='avg'), x)
-    np.testing.assert_array_equal(out, np.ones((1, 3, 3, 1)))
-
-
-def test_max_pool_gradient_goes_to_first_max():
-    x = np.array([[1.0, 3.0, 3.0], [3.0, 0.0, 2.0], [3.0, 3.0, 3.0]]).reshape(1, 3, 3, 1)
-    xp = K.placeholder((1, 3, 3, 1), dtype='float64')
-    grad = K.gradients(K.sum(K.pool2d(xp, (2, 2), padding='same')), xp)
-    dx = K.function([xp], [grad])([x])[0][0, :, :, 0]
-    # First maxima of the 9 windows (row-major): (0,1) (0,1) (0,2) / (1,0) (2,1) (2,2) /
-    # (2,0) (2,1) (2,2).
-    np.testing.assert_array_equal(dx, [[0, 2, 1], [1, 0, 0], [1, 2, 2]])
 
 
 # (input h, w), kernel, strides, padding, dilation, output h, w.  Several
@@ -355,8 +258,6 @@ def test_gradients(data_format):
     check_op(lambda a, b: K.conv2d(a, b, (1, 1), 'valid', data_format, (2, 1)), [x, w])
     check_op(lambda a, b: K.depthwise_conv2d(a, b, (2, 2), 'same', data_format), [x, dw])
     check_op(lambda a, b, c: K.separable_conv2d(a, b, c, (1, 1), 'valid', data_format), [x, dw, pw])
-    for mode in ('max', 'avg'):
-        check_op(lambda a: K.pool2d(a, (2, 3), (2, 2), 'same', data_format, mode), [x])
     t = r(2, 3, 2, 3) if cl else r(2, 3, 3, 2)
     out_shape = (2, 6, 4, 2) if cl else (2, 2, 6, 4)
     check_op(lambda a, b: K.conv2d_transpose(a, b, out_shape, (2, 2), 'same', data_format),
@@ -380,13 +281,10 @@ def test_second_derivative_of_conv2d():
         x, 2 * y, w.shape, strides, padding, (1, 1)))
 
 
-def test_second_derivative_of_depthwise_and_pooling():
+def test_second_derivative_of_depthwise():
     x, w = r(1, 4, 5, 2), r(2, 2, 2, 2)
     check_op(lambda a, b: K.gradients(K.sum(K.square(K.depthwise_conv2d(a, b, padding='same'))),
                                       a), [x, w])
-    check_op(lambda a: K.gradients(K.sum(K.square(K.pool2d(a, (2, 2), (2, 2), 'same'))), a), [x])
-    check_op(lambda a: K.gradients(K.sum(K.square(K.pool2d(a, (3, 3), padding='same',
-                                                           pool_mode='avg'))), a), [x])
 
 
 # -- None batch, dtypes, speed ---------------------------------------------------------
@@ -398,13 +296,11 @@ def test_none_batch_two_sizes(data_format):
     w, dw, pw, tw = r(3, 3, 2, 3), r(2, 2, 2, 2), r(1, 1, 4, 3), r(3, 3, 2, 3)
     ys = [K.conv2d(xp, w, (2, 2), 'same', data_format),
           K.depthwise_conv2d(xp, dw, (1, 1), 'valid', data_format),
-          K.separable_conv2d(xp, dw, pw, (1, 1), 'same', data_format),
-          K.pool2d(xp, (2, 2), (2, 2), 'same', data_format, 'max'),
-          K.pool2d(xp, (3, 3), (1, 1), 'valid', data_format, 'avg')]
+          K.separable_conv2d(xp, dw, pw, (1, 1), 'same', data_format)]
     ys.append(K.conv2d_transpose(ys[0], tw, (None, 6, 5, 2) if cl else (None, 2, 6, 5),
                                  (2, 2), 'same', data_format))
     assert all(K.int_shape(y)[0] is None for y in ys)
-    assert K.int_shape(ys[5]) == K.int_shape(xp)
+    assert K.int_shape(ys[3]) == K.int_shape(xp)
     f = K.function([xp], ys + [K.gradients(K.sum(sum(K.sum(y) for y in ys)), xp)])
     for n in (1, 3):
         x = r(n, 6, 5, 2)
@@ -415,11 +311,9 @@ def test_none_batch_two_sizes(data_format):
         np.testing.assert_allclose(back(outs[1]), loop_conv(x, dw, depthwise=True), atol=1e-12)
         np.testing.assert_allclose(back(outs[2]), loop_conv(
             loop_conv(x, dw, padding='same', depthwise=True), pw), atol=1e-12)
-        np.testing.assert_allclose(back(outs[3]), loop_pool(x, (2, 2), (2, 2), 'same'), atol=1e-12)
-        np.testing.assert_allclose(back(outs[4]), loop_pool(x, (3, 3), mode='avg'), atol=1e-12)
-        np.testing.assert_allclose(back(outs[5]), loop_conv_transpose(
+        np.testing.assert_allclose(back(outs[3]), loop_conv_transpose(
             conv, tw, (n, 6, 5, 2), (2, 2), 'same'), atol=1e-12)
-        assert outs[6].shape == (n,) + K.int_shape(xp)[1:]
+        assert outs[4].shape == (n,) + K.int_shape(xp)[1:]
 
 
 def test_float32_outputs():
@@ -428,9 +322,8 @@ def test_float32_outputs():
     dw, pw, tw = K.variable(r(3, 3, 2, 1)), K.variable(r(1, 1, 2, 3)), K.variable(r(2, 2, 3, 4))
     y = K.conv2d(x, w, padding='same')
     ys = [y, K.depthwise_conv2d(x, dw), K.separable_conv2d(x, dw, pw),
-          K.pool2d(x, (2, 2)), K.pool2d(x, (2, 2), pool_mode='avg'),
           K.conv2d_transpose(y, tw, (None, 12, 12, 3), (2, 2), 'same')]
-    grads = K.gradients(K.sum(ys[0]) + K.sum(ys[2]) + K.sum(ys[4]) + K.sum(ys[5]), [x, w, dw])
+    grads = K.gradients(K.sum(ys[0]) + K.sum(ys[2]) + K.sum(ys[3]), [x, w, dw])
     assert all(t.dtype == 'float32' for t in ys + grads)
     outs = K.function([x], ys + grads)([r(2, 6, 6, 2)])
     assert all(o.dtype == np.float32 for o in outs)
@@ -498,15 +391,6 @@ def test_errors():
         lambda: K.depthwise_conv2d(x, K.placeholder((3, 3, 2, 1))))
     bad(r'separable_conv2d: the pointwise kernel must have shape \(1, 1, 6, filters\)',
         lambda: K.separable_conv2d(x, K.placeholder((3, 3, 3, 2)), K.placeholder((1, 1, 3, 4))))
-    bad(r'pool2d: pool_size must be positive', lambda: K.pool2d(x, (0, 2)))
-    bad(r'pool2d: strides must be positive', lambda: K.pool2d(x, (2, 2), strides=(1, -1)))
-    bad(r'pool2d: pool_size must be an int or 2 ints', lambda: K.pool2d(x, (2, 2, 2)))
-    bad(r'pool2d: .*pool size \(6, 2\).*larger than the input \(None, 5, 5, 3\)',
-        lambda: K.pool2d(x, (6, 2)))
-    bad(r"pool2d: pool_mode must be 'max' or 'avg', got 'sum'",
-        lambda: K.pool2d(x, (2, 2), pool_mode='sum'))
-    bad(r'pool2d: the input must have rank 4', lambda: K.pool2d(K.placeholder((4, 4)), (2, 2)))
-    bad(r'pool2d: Unknown data_format', lambda: K.pool2d(x, (2, 2), data_format='nchw'))
     t = K.placeholder((None, 3, 3, 4))
     tw = K.placeholder((3, 3, 2, 4))
     bad(r'conv2d_transpose: output_shape \(None, 8, 6, 2\) does not fit the input '

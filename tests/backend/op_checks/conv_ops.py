@@ -1,4 +1,4 @@
-"""Checks for the convolution and pooling ops (NHWC).  References are the
+"""Checks for the convolution ops (NHWC).  References are the
 numpy kernels of kback.backend._reference, which test_conv.py checks against
 plain loops; these cases check the op wiring and every gradient rule."""
 import numpy as np
@@ -42,28 +42,6 @@ def bpk_case(op, ref, x, g, w_shape, strides, padding, dilation):
                 inputs=[x, g], reference=lambda a, b: ref(a, b, w_shape, strides, p, dilation))
 
 
-def pool_case(mode, x, pool, strides, padding):
-    attrs = dict(pool=pool, strides=strides, padding=padding, mode=mode)
-    p = pads(x.shape[1:3], pool, strides, padding)
-    return dict(build=lambda a: apply('pool2d', a, **attrs), inputs=[x],
-                reference=lambda a: R.pool2d_forward(a, pool, strides, p, mode))
-
-
-def pool_backprop_case(mode, g, x, pool, strides, padding):
-    attrs = dict(pool=pool, strides=strides, padding=padding, mode=mode)
-    p = pads(x.shape[1:3], pool, strides, padding)
-    return dict(build=lambda a, b: apply('pool2d_backprop', a, b, **attrs), inputs=[g, x],
-                reference=lambda a, b: R.pool2d_backward(a, b, pool, strides, p, mode),
-                grad=[0])
-
-
-def select_case(v, x, pool, strides, padding):
-    attrs = dict(pool=pool, strides=strides, padding=padding)
-    p = pads(x.shape[1:3], pool, strides, padding)
-    return dict(build=lambda a, b: apply('max_pool2d_select', a, b, **attrs), inputs=[v, x],
-                reference=lambda a, b: R.max_pool2d_select(a, b, pool, strides, p), grad=[0])
-
-
 CHECKS = {
     'conv2d': [conv_case('conv2d', R.conv2d_forward, r(2, 5, 6, 2), r(3, 2, 2, 3),
                          (1, 1), 'valid', (1, 1)),
@@ -98,13 +76,4 @@ CHECKS = {
                  r(2, 5, 4, 2), r(2, 3, 2, 4), (3, 3, 2, 2), (2, 2), 'same', (1, 1)),
         bpk_case('depthwise_conv2d_backprop_kernel', R.depthwise_conv2d_backward_kernel,
                  r(1, 5, 5, 3), r(1, 3, 4, 3), (2, 2, 3, 1), (1, 1), 'valid', (2, 1))],
-    'pool2d': [pool_case('max', r(2, 5, 6, 2), (2, 2), (2, 2), 'same'),
-               pool_case('max', r(1, 5, 5, 2), (3, 2), (1, 2), 'valid'),
-               pool_case('avg', r(2, 5, 6, 2), (3, 3), (2, 2), 'same'),
-               pool_case('avg', r(1, 4, 5, 1), (2, 3), (1, 1), 'valid')],
-    'pool2d_backprop': [pool_backprop_case('max', r(2, 3, 3, 2), r(2, 5, 6, 2), (2, 2), (2, 2), 'same'),
-                        pool_backprop_case('avg', r(1, 3, 3, 2), r(1, 5, 6, 2), (3, 3), (2, 2), 'same'),
-                        pool_backprop_case('avg', r(1, 2, 2, 1), r(1, 4, 4, 1), (3, 3), (1, 1), 'valid')],
-    'max_pool2d_select': [select_case(r(2, 5, 6, 2), r(2, 5, 6, 2), (2, 2), (2, 2), 'same'),
-                          select_case(r(1, 4, 4, 1), r(1, 4, 4, 1), (3, 3), (1, 1), 'valid')],
 }
