@@ -1,0 +1,3 @@
+"""The Keras-2 engine: layers, nodes, networks and training."""
+from .base_layer import Layer, InputSpec  # noqa: F401
+from .input_layer import InputLayer, Input  # noqa: F401

@@ -1,0 +1,442 @@
+"""Layer: the Keras-2 layer protocol (build once, call, record a node).
+
+A layer owns its weights (K variables made by `add_weight`), its regulariser
+losses and its state updates.  Calling it on Keras tensors builds it on the
+first call, runs `call` (K ops only) and records a Node, which is what the
+functional API walks.
+"""
+import re
+
+import numpy as np
+
+from .. import backend as K
+from .node import Node, to_list, unpack_singleton
+
+_ALLOWED_KWARGS = {'input_shape', 'batch_input_shape', 'batch_size', 'dtype', 'name',
+                   'trainable', 'weights', 'input_dtype', 'input_dim'}
+
+
+def to_snake_case(name):
+    s = re.sub('(.)([A-Z][a-z0-9]+)', r'\1_\2', name)
+    s = re.sub('([a-z])([A-Z])', r'\1_\2', s).lower()
+    return s if s[0] != '_' else 'private' + s
+
+
+class InputSpec:
+    """What a layer accepts: dtype, shape, ndim, max_ndim, min_ndim and
+    axes ({axis: size}); checked on every call."""
+
+    def __init__(self, dtype=None, shape=None, ndim=None, max_ndim=None, min_ndim=None,
+                 axes=None):
+        self.dtype = dtype
+        self.shape = shape
+        self.ndim = len(shape) if shape is not None else ndim
+        self.max_ndim = max_ndim
+        self.min_ndim = min_ndim
+        self.axes = axes or {}
+
+    def __repr__(self):
+        spec = [f'{k}={v}' for k, v in (('dtype', self.dtype), ('shape', self.shape),
+                                         ('ndim', self.ndim), ('max_ndim', self.max_ndim),
+                                         ('min_ndim', self.min_ndim), ('axes', self.axes))
+                if v]
+        return f"InputSpec({', '.join(spec)})"
+
+
+def _check_spec(layer, index, spec, x):
+    shape = K.int_shape(x)
+    ndim = len(shape)
+    where = f'Input {index} is incompatible with layer {layer.name}'
+    if spec.ndim is not None and ndim != spec.ndim:
+        raise ValueError(f'{where}: expected ndim={spec.ndim}, found ndim={ndim} '
+                         f'(shape {shape})')
+    if spec.max_ndim is not None and ndim > spec.max_ndim:
+        raise ValueError(f'{where}: expected max_ndim={spec.max_ndim}, found ndim={ndim}')
+    if spec.min_ndim is not None and ndim < spec.min_ndim:
+        raise ValueError(f'{where}: expected min_ndim={spec.min_ndim}, found ndim={ndim} '
+                         f'(shape {shape})')
+    if spec.dtype is not None and K.dtype(x) != spec.dtype:
+        raise ValueError(f'{where}: expected dtype={spec.dtype}, found dtype={K.dtype(x)}')
+    for axis, value in spec.axes.items():
+        try:
+            actual = shape[axis]
+        except IndexError:
+            raise ValueError(f'{where}: expected axis {axis} of size {value}, but the input '
+                             f'has shape {shape}') from None
+        if value is not None and actual not in (value, None):
+            raise ValueError(f'{where}: expected axis {axis} of input shape to have value '
+                             f'{value} but got shape {shape}')
+    if spec.shape is not None:
+        for want, got in zip(spec.shape, shape):
+            if want is not None and got is not None and want != got:
+                raise ValueError(f'{where}: expected shape={spec.shape}, found shape={shape}')
+
+
+class Layer:
+    """Base class of all layers.  Subclasses implement `build(input_shape)`
+    (make weights with `add_weight`), `call(inputs, **kwargs)` (K ops only),
+    `compute_output_shape(input_shape)` and `get_config()`."""
+
+    def __init__(self, **kwargs):
+        unknown = set(kwargs) - _ALLOWED_KWARGS
+        if unknown:
+            raise TypeError(f'{type(self).__name__}: keyword argument not understood: '
+                            f'{", ".join(sorted(unknown))}')
+        self.input_spec = None
+        self.supports_masking = False
+        self.stateful = False
+        self._trainable_weights = []
+        self._non_trainable_weights = []
+        self._losses = []
+        self._updates = []
+        self._per_input_losses = {}
+        self._per_input_updates = {}
+        self._layers = []          # sublayers whose weights this layer owns
+        self._inbound_nodes = []
+        self._outbound_nodes = []
+        self._built = False
+
+        name = kwargs.get('name')
+        if not name:
+            prefix = to_snake_case(type(self).__name__)
+            name = f'{prefix}_{K.get_uid(prefix)}'
+        self.name = name
+        self.trainable = kwargs.get('trainable', True)
+
+        if 'input_dim' in kwargs and 'input_shape' not in kwargs:
+            kwargs['input_shape'] = (kwargs['input_dim'],)
+        if 'batch_input_shape' in kwargs:
+            self.batch_input_shape = tuple(kwargs['batch_input_shape'])
+        elif 'input_shape' in kwargs:
+            shape = kwargs['input_shape']
+            shape = (shape,) if isinstance(shape, int) else tuple(shape)
+            self.batch_input_shape = (kwargs.get('batch_size'),) + shape
+        self.dtype = kwargs.get('dtype') or kwargs.get('input_dtype') or K.floatx()
+        self._initial_weights = kwargs.get('weights')
+
+    # -- the protocol subclasses implement ------------------------------------------
+
+    def build(self, input_shape):
+        self.built = True
+
+    def call(self, inputs, **kwargs):
+        return inputs
+
+    def compute_output_shape(self, input_shape):
+        """By default: run `call` on placeholders of that shape and read the
+        static shape of the result (no computation happens)."""
+        shapes = to_list(input_shape) if _is_shape_list(input_shape) else [input_shape]
+        holders = [K.placeholder(shape=s, dtype=self.dtype) for s in shapes]
+        out = self.call(unpack_singleton(holders))
+        shapes = [K.int_shape(o) for o in to_list(out)]
+        return unpack_singleton(shapes)
+
+    def compute_mask(self, inputs, mask=None):
+        if not self.supports_masking and mask is not None and \
+                any(m is not None for m in to_list(mask)):
+            raise TypeError(f'Layer {self.name} does not support masking, but was passed '
+                            'an input mask')
+        return None
+
+    def get_config(self):
+        config = {'name': self.name, 'trainable': self.trainable}
+        if hasattr(self, 'batch_input_shape'):
+            config['batch_input_shape'] = self.batch_input_shape
+        config['dtype'] = self.dtype
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    # -- weights ------------------------------------------------------------------
+
+    @property
+    def built(self):
+        return self._built
+
+    @built.setter
+    def built(self, value):
+        self._built = bool(value)
+
+    def add_weight(self, name=None, shape=None, dtype=None, initializer=None,
+                   regularizer=None, trainable=True, constraint=None):
+        from .. import initializers, regularizers, constraints
+        if shape is None:
+            raise ValueError(f'{self.name}.add_weight: give the shape of weight {name!r}')
+        shape = tuple(int(d) for d in shape)
+        dtype = dtype or self.dtype
+        initializer = initializers.get(initializer or 'glorot_uniform')
+        weight = K.variable(initializer(shape, dtype=dtype), dtype=dtype,
+                            name=f'{self.name}/{name}:0',
+                            constraint=constraints.get(constraint))
+        weight.trainable = trainable
+        if regularizer is not None:
+            regularizer = regularizers.get(regularizer)
+            self.add_loss(regularizer(weight))
+        (self._trainable_weights if trainable else self._non_trainable_weights).append(weight)
+        return weight
+
+    @property
+    def trainable_weights(self):
+        if not self.trainable:
+            return []
+        weights = list(self._trainable_weights)
+        for layer in self._layers:
+            weights += layer.trainable_weights
+        return weights
+
+    @property
+    def non_trainable_weights(self):
+        weights = list(self._non_trainable_weights)
+        for layer in self._layers:
+            weights += layer.non_trainable_weights
+        if not self.trainable:
+            own = list(self._trainable_weights)
+            for layer in self._layers:
+                own += layer._all_trainable_variables()
+            return own + weights
+        return weights
+
+    def _all_trainable_variables(self):
+        own = list(self._trainable_weights)
+        for layer in self._layers:
+            own += layer._all_trainable_variables()
+        return own
+
+    @property
+    def weights(self):
+        return self.trainable_weights + self.non_trainable_weights
+
+    def get_weights(self):
+        return K.batch_get_value(self.weights)
+
+    def set_weights(self, weights):
+        params = self.weights
+        weights = list(weights)
+        if len(params) != len(weights):
+            raise ValueError(f'You called `set_weights(weights)` on layer "{self.name}" with a '
+                             f'weight list of length {len(weights)}, but the layer was '
+                             f'expecting {len(params)} weights.')
+        pairs = []
+        for p, w in zip(params, weights):
+            w = np.asarray(w)
+            if K.int_shape(p) != w.shape:
+                raise ValueError(f'Layer {self.name}: weight {p.name} has shape '
+                                 f'{K.int_shape(p)}, not compatible with the provided weight '
+                                 f'shape {w.shape}')
+            pairs.append((p, w))
+        K.batch_set_value(pairs)
+
+    def count_params(self):
+        if not self.built:
+            raise ValueError(f'You tried to call `count_params` on {self.name}, but the layer '
+                             "isn't built. You can build it manually via: "
+                             f'`{self.name}.build(batch_input_shape)`.')
+        return int(sum(np.prod(K.int_shape(w), dtype=np.int64) for w in self.weights))
+
+    # -- losses and updates ---------------------------------------------------------
+
+    def add_loss(self, losses, inputs=None):
+        if losses is None:
+            return
+        losses = to_list(losses)
+        self._losses += losses
+        key = _inputs_key(inputs)
+        self._per_input_losses.setdefault(key, []).extend(losses)
+
+    def add_update(self, updates, inputs=None):
+        if updates is None:
+            return
+        updates = to_list(updates)
+        self._updates += updates
+        key = _inputs_key(inputs)
+        self._per_input_updates.setdefault(key, []).extend(updates)
+
+    @property
+    def losses(self):
+        losses = list(self._losses)
+        for layer in self._layers:
+            losses += layer.losses
+        return losses
+
+    @property
+    def updates(self):
+        if not self.trainable and not self.stateful:
+            return []
+        updates = list(self._updates)
+        for layer in self._layers:
+            updates += layer.updates
+        return updates
+
+    def get_losses_for(self, inputs):
+        return list(self._per_input_losses.get(_inputs_key(inputs), []))
+
+    def get_updates_for(self, inputs):
+        return list(self._per_input_updates.get(_inputs_key(inputs), []))
+
+    # -- calling ------------------------------------------------------------------
+
+    def assert_input_compatibility(self, inputs):
+        inputs = to_list(inputs)
+        for x in inputs:
+            if not K.is_tensor(x):
+                raise ValueError(f'Layer {self.name} was called with an input that is not a '
+                                 f'symbolic tensor. Received type: {type(x)}. All inputs to '
+                                 'the layer should be tensors.')
+        if self.input_spec is None:
+            return
+        specs = to_list(self.input_spec)
+        if len(inputs) != len(specs):
+            raise ValueError(f'Layer {self.name} expects {len(specs)} inputs, but it received '
+                             f'{len(inputs)} input tensors.')
+        for i, (spec, x) in enumerate(zip(specs, inputs)):
+            if spec is not None:
+                _check_spec(self, i, spec, x)
+
+    def __call__(self, inputs, **kwargs):
+        self.assert_input_compatibility(inputs)
+        input_list = to_list(inputs)
+        input_shapes = [_keras_shape(x) for x in input_list]
+        if not self.built:
+            self.build(unpack_singleton(input_shapes))
+            self.built = True
+            if self._initial_weights is not None:
+                self.set_weights(self._initial_weights)
+                self._initial_weights = None
+            self.assert_input_compatibility(inputs)
+        if 'mask' in kwargs and not _accepts(self.call, 'mask'):
+            kwargs.pop('mask')
+        outputs = self.call(inputs, **kwargs)
+        out_list = to_list(outputs)
+        # An output that is one of the inputs gets its own node, so each
+        # tensor has one history.
+        out_list = [K.identity(o) if any(o is x for x in input_list) else o for o in out_list]
+        if _overrides(self, 'compute_output_shape'):
+            output_shapes = to_list(self.compute_output_shape(unpack_singleton(input_shapes)))
+            if len(output_shapes) != len(out_list) or not isinstance(output_shapes[0], tuple):
+                output_shapes = [K.int_shape(o) for o in out_list]
+        else:
+            output_shapes = [K.int_shape(o) for o in out_list]
+        for o, shape in zip(out_list, output_shapes):
+            o._keras_shape = tuple(shape)
+        self._add_inbound_node(input_list, out_list, input_shapes, output_shapes, kwargs)
+        return out_list if isinstance(outputs, (list, tuple)) else out_list[0]
+
+    def _add_inbound_node(self, input_tensors, output_tensors, input_shapes, output_shapes,
+                          arguments=None):
+        layers, node_indices, tensor_indices = [], [], []
+        for x in input_tensors:
+            history = getattr(x, '_keras_history', None)
+            layers.append(history[0] if history else None)
+            node_indices.append(history[1] if history else None)
+            tensor_indices.append(history[2] if history else None)
+        Node(self, layers, node_indices, tensor_indices, list(input_tensors),
+             list(output_tensors), list(input_shapes), list(output_shapes),
+             arguments=arguments)
+        node_index = len(self._inbound_nodes) - 1
+        for i, o in enumerate(output_tensors):
+            o._keras_history = (self, node_index, i)
+
+    # -- node accessors -----------------------------------------------------------
+
+    def _node_attr(self, node_index, attr, what):
+        if not self._inbound_nodes:
+            raise RuntimeError(f'The layer has never been called and thus has no defined '
+                               f'{what}.')
+        if not -len(self._inbound_nodes) <= node_index < len(self._inbound_nodes):
+            raise ValueError(f'Asked to get {what} at node {node_index}, but the layer has '
+                             f'only {len(self._inbound_nodes)} inbound nodes.')
+        return unpack_singleton(getattr(self._inbound_nodes[node_index], attr))
+
+    def get_input_at(self, node_index):
+        return self._node_attr(node_index, 'input_tensors', 'input')
+
+    def get_output_at(self, node_index):
+        return self._node_attr(node_index, 'output_tensors', 'output')
+
+    def get_input_shape_at(self, node_index):
+        return self._node_attr(node_index, 'input_shapes', 'input shape')
+
+    def get_output_shape_at(self, node_index):
+        return self._node_attr(node_index, 'output_shapes', 'output shape')
+
+    def get_input_mask_at(self, node_index):
+        return self._node_attr(node_index, 'input_masks', 'input mask')
+
+    def get_output_mask_at(self, node_index):
+        return self._node_attr(node_index, 'output_masks', 'output mask')
+
+    def _single_node_attr(self, attr, what):
+        if not self._inbound_nodes:
+            raise AttributeError(f'Layer {self.name} is not connected, no {what} to return.')
+        if len(self._inbound_nodes) > 1:
+            raise AttributeError(f'Layer {self.name} has multiple inbound nodes, hence the '
+                                 f'notion of "layer {what}" is ill-defined. Use '
+                                 f'`get_{what.replace(" ", "_")}_at(node_index)` instead.')
+        return self._node_attr(0, attr, what)
+
+    @property
+    def input(self):
+        return self._single_node_attr('input_tensors', 'input')
+
+    @property
+    def output(self):
+        return self._single_node_attr('output_tensors', 'output')
+
+    @property
+    def input_mask(self):
+        return self._single_node_attr('input_masks', 'input mask')
+
+    @property
+    def output_mask(self):
+        return self._single_node_attr('output_masks', 'output mask')
+
+    def _shared_shape(self, attr, what):
+        if not self._inbound_nodes:
+            raise AttributeError(f'The layer {self.name} has never been called and thus has '
+                                 f'no defined {what}.')
+        shapes = {repr(getattr(n, attr)) for n in self._inbound_nodes}
+        if len(shapes) != 1:
+            raise AttributeError(f'The layer "{self.name}" has multiple inbound nodes with '
+                                 f'different {what}s. Hence the notion of "{what}" is '
+                                 f'ill-defined for the layer. Use `get_{what.replace(" ", "_")}'
+                                 '_at(node_index)` instead.')
+        return unpack_singleton(getattr(self._inbound_nodes[0], attr))
+
+    @property
+    def input_shape(self):
+        return self._shared_shape('input_shapes', 'input shape')
+
+    @property
+    def output_shape(self):
+        return self._shared_shape('output_shapes', 'output shape')
+
+
+def _keras_shape(x):
+    shape = getattr(x, '_keras_shape', None)
+    return tuple(shape) if shape is not None else K.int_shape(x)
+
+
+def _is_shape_list(shape):
+    return isinstance(shape, list) and all(isinstance(s, (tuple, list)) or s is None
+                                           for s in shape) and bool(shape) and \
+        not all(s is None or isinstance(s, int) for s in shape)
+
+
+def _inputs_key(inputs):
+    if inputs is None:
+        return None
+    return tuple(id(x) for x in to_list(inputs))
+
+
+def _overrides(layer, method):
+    return getattr(type(layer), method) is not getattr(Layer, method)
+
+
+def _accepts(fn, arg):
+    import inspect
+    try:
+        return arg in inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
