@@ -1,0 +1,433 @@
+"""Keras 2.3 losses: per-sample loss functions, the `Loss` classes with their
+reductions, and identifier resolution (`get`, `serialize`, `deserialize`).
+
+Every function takes `(y_true, y_pred)` and returns one value per sample
+(the mean or sum over the last axis, as Keras 2.3 does; `huber_loss` and
+`categorical_hinge` keep Keras's shapes). Only K ops are used, so the engine
+can differentiate every loss.
+"""
+import abc
+import numbers
+
+from . import backend as K
+from .utils.generic_utils import serialize_keras_object, deserialize_keras_object
+
+
+def _prepare(y_true, y_pred):
+    """y_pred as a float tensor; y_true cast to its dtype (int labels welcome)."""
+    if not K.is_tensor(y_pred):
+        y_pred = K.constant(y_pred)
+    if not K.dtype(y_pred).startswith('float'):
+        y_pred = K.cast(y_pred, K.floatx())
+    y_true = K.cast(y_true, K.dtype(y_pred))
+    return y_true, y_pred
+
+
+# -- regression losses ---------------------------------------------------------------
+
+def mean_squared_error(y_true, y_pred):
+    y_true, y_pred = _prepare(y_true, y_pred)
+    return K.mean(K.square(y_pred - y_true), axis=-1)
+
+
+def mean_absolute_error(y_true, y_pred):
+    y_true, y_pred = _prepare(y_true, y_pred)
+    return K.mean(K.abs(y_pred - y_true), axis=-1)
+
+
+def mean_absolute_percentage_error(y_true, y_pred):
+    """100 * mean(|y_true - y_pred| / max(|y_true|, epsilon))."""
+    y_true, y_pred = _prepare(y_true, y_pred)
+    diff = K.abs((y_true - y_pred) / K.clip(K.abs(y_true), K.epsilon(), None))
+    return 100. * K.mean(diff, axis=-1)
+
+
+def mean_squared_logarithmic_error(y_true, y_pred):
+    """Both sides clipped below at epsilon before log(1 + x)."""
+    y_true, y_pred = _prepare(y_true, y_pred)
+    first_log = K.log(K.clip(y_pred, K.epsilon(), None) + 1.)
+    second_log = K.log(K.clip(y_true, K.epsilon(), None) + 1.)
+    return K.mean(K.square(first_log - second_log), axis=-1)
+
+
+def logcosh(y_true, y_pred):
+    """mean(log(cosh(y_pred - y_true))), as x + softplus(-2x) - log(2): no overflow."""
+    y_true, y_pred = _prepare(y_true, y_pred)
+    x = y_pred - y_true
+    return K.mean(x + K.softplus(-2. * x) - K.log(K.constant(2., dtype=K.dtype(x))), axis=-1)
+
+
+def huber_loss(y_true, y_pred, delta=1.0):
+    """0.5 * e^2 where |e| <= delta, else 0.5 * delta^2 + delta * (|e| - delta);
+    elementwise, as Keras 2.3 (no mean over the last axis)."""
+    y_true, y_pred = _prepare(y_true, y_pred)
+    abs_error = K.abs(y_pred - y_true)
+    quadratic = K.minimum(abs_error, delta)
+    linear = abs_error - quadratic
+    return 0.5 * K.square(quadratic) + delta * linear
+
+
+# -- hinge losses -----------------------------------------------------------------------
+
+def _maybe_convert_labels(y_true):
+    """As Keras 2.3: when every label is 0 or 1, map them to -1 / 1 (decided at run time)."""
+    is_binary = K.all(K.maximum(K.cast(K.equal(y_true, 0), 'int32'),
+                                K.cast(K.equal(y_true, 1), 'int32')))
+    return K.switch(is_binary, 2. * y_true - 1., y_true)
+
+
+def squared_hinge(y_true, y_pred):
+    y_true, y_pred = _prepare(y_true, y_pred)
+    y_true = _maybe_convert_labels(y_true)
+    return K.mean(K.square(K.maximum(1. - y_true * y_pred, 0.)), axis=-1)
+
+
+def hinge(y_true, y_pred):
+    y_true, y_pred = _prepare(y_true, y_pred)
+    y_true = _maybe_convert_labels(y_true)
+    return K.mean(K.maximum(1. - y_true * y_pred, 0.), axis=-1)
+
+
+def categorical_hinge(y_true, y_pred):
+    """max(0, max((1 - y_true) * y_pred) - sum(y_true * y_pred) + 1) per sample."""
+    y_true, y_pred = _prepare(y_true, y_pred)
+    pos = K.sum(y_true * y_pred, axis=-1)
+    neg = K.max((1. - y_true) * y_pred, axis=-1)
+    return K.maximum(neg - pos + 1., 0.)
+
+
+# -- probabilistic losses --------------------------------------------------------------
+
+def _smoothing(label_smoothing, fn):
+    if isinstance(label_smoothing, bool) or not (
+            isinstance(label_smoothing, numbers.Real) or K.is_tensor(label_smoothing)):
+        raise ValueError(f'{fn}: label_smoothing must be a number in [0, 1], '
+                         f'got {label_smoothing!r}')
+    return label_smoothing
+
+
+def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0):
+    """K.categorical_crossentropy; label_smoothing > 0 moves the targets to
+    y_true * (1 - s) + s / num_classes."""
+    y_true, y_pred = _prepare(y_true, y_pred)
+    s = _smoothing(label_smoothing, 'categorical_crossentropy')
+    if K.is_tensor(s) or s > 0:
+        classes = K.int_shape(y_pred)[-1]
+        if classes is None:
+            classes = K.cast(K.shape(y_true)[-1], K.dtype(y_pred))
+        smoothed = y_true * (1. - s) + s / classes
+        y_true = K.switch(K.greater(s, 0), smoothed, y_true) if K.is_tensor(s) else smoothed
+    return K.categorical_crossentropy(y_true, y_pred, from_logits=from_logits)
+
+
+def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, axis=-1):
+    return K.sparse_categorical_crossentropy(y_true, y_pred, from_logits=from_logits, axis=axis)
+
+
+def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0):
+    """Mean over the last axis of K.binary_crossentropy; label_smoothing > 0
+    moves the targets to y_true * (1 - s) + 0.5 * s."""
+    y_true, y_pred = _prepare(y_true, y_pred)
+    s = _smoothing(label_smoothing, 'binary_crossentropy')
+    if K.is_tensor(s) or s > 0:
+        smoothed = y_true * (1. - s) + 0.5 * s
+        y_true = K.switch(K.greater(s, 0), smoothed, y_true) if K.is_tensor(s) else smoothed
+    return K.mean(K.binary_crossentropy(y_true, y_pred, from_logits=from_logits), axis=-1)
+
+
+def kullback_leibler_divergence(y_true, y_pred):
+    """sum(y_true * log(y_true / y_pred)), both clipped to [epsilon, 1]."""
+    y_true, y_pred = _prepare(y_true, y_pred)
+    y_true = K.clip(y_true, K.epsilon(), 1)
+    y_pred = K.clip(y_pred, K.epsilon(), 1)
+    return K.sum(y_true * K.log(y_true / y_pred), axis=-1)
+
+
+def poisson(y_true, y_pred):
+    """mean(y_pred - y_true * log(y_pred + epsilon))."""
+    y_true, y_pred = _prepare(y_true, y_pred)
+    return K.mean(y_pred - y_true * K.log(y_pred + K.epsilon()), axis=-1)
+
+
+def cosine_proximity(y_true, y_pred, axis=-1):
+    """Negative cosine similarity (a loss: -1 for parallel vectors), as Keras 2.3's
+    losses module; the metric of the same name in kback.metrics is positive."""
+    y_true, y_pred = _prepare(y_true, y_pred)
+    y_true = K.l2_normalize(y_true, axis=axis)
+    y_pred = K.l2_normalize(y_pred, axis=axis)
+    return -K.sum(y_true * y_pred, axis=axis)
+
+
+# Aliases, as Keras 2.3 defines them.
+mse = MSE = mean_squared_error
+mae = MAE = mean_absolute_error
+mape = MAPE = mean_absolute_percentage_error
+msle = MSLE = mean_squared_logarithmic_error
+kld = KLD = kullback_leibler_divergence
+cosine = cosine_similarity = cosine_proximity
+
+
+# -- Loss classes -------------------------------------------------------------------------
+
+class Reduction:
+    """How a Loss instance reduces the per-sample (weighted) losses."""
+    NONE = 'none'
+    SUM = 'sum'
+    SUM_OVER_BATCH_SIZE = 'sum_over_batch_size'
+
+    @classmethod
+    def all(cls):
+        return (cls.NONE, cls.SUM, cls.SUM_OVER_BATCH_SIZE)
+
+    @classmethod
+    def validate(cls, key):
+        if key not in cls.all():
+            raise ValueError(f'Invalid Reduction Key {key!r}: expected one of {cls.all()}')
+
+
+def compute_weighted_loss(losses, sample_weight=None, reduction=Reduction.SUM_OVER_BATCH_SIZE):
+    """losses * sample_weight, reduced. A sample_weight of rank ndim(losses) + 1
+    loses its last axis, one of rank ndim(losses) - 1 gains one (as Keras 2.3);
+    'sum_over_batch_size' divides the sum by the number of weighted elements."""
+    Reduction.validate(reduction)
+    if not K.is_tensor(losses):
+        losses = K.constant(losses)
+    if not K.dtype(losses).startswith('float'):
+        losses = K.cast(losses, K.floatx())
+    weighted = losses
+    if sample_weight is not None:
+        sample_weight = K.cast(sample_weight, K.dtype(losses))
+        rank, w_rank = K.ndim(losses), K.ndim(sample_weight)
+        if w_rank > 0:
+            if w_rank - rank == 1:
+                last = K.int_shape(sample_weight)[-1]
+                if last not in (1, None):
+                    raise ValueError(f'compute_weighted_loss: sample_weight of shape '
+                                     f'{K.int_shape(sample_weight)} does not match losses of '
+                                     f'shape {K.int_shape(losses)}')
+                sample_weight = K.squeeze(sample_weight, -1)
+            elif rank - w_rank == 1:
+                sample_weight = K.expand_dims(sample_weight, -1)
+        try:
+            weighted = losses * sample_weight
+        except ValueError as e:
+            raise ValueError(f'compute_weighted_loss: sample_weight of shape '
+                             f'{K.int_shape(sample_weight)} does not broadcast to losses of '
+                             f'shape {K.int_shape(losses)}') from e
+    if reduction == Reduction.NONE:
+        return weighted
+    if reduction == Reduction.SUM:
+        return K.sum(weighted)
+    return K.mean(weighted)
+
+
+class Loss(abc.ABC):
+    """Base of the loss classes: subclasses implement `call(y_true, y_pred)`
+    returning per-sample losses; `__call__` weights and reduces them."""
+
+    def __init__(self, reduction=Reduction.SUM_OVER_BATCH_SIZE, name=None):
+        Reduction.validate(reduction)
+        self.reduction = reduction
+        self.name = name
+
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        losses = self.call(y_true, y_pred)
+        return compute_weighted_loss(losses, sample_weight, reduction=self.reduction)
+
+    @abc.abstractmethod
+    def call(self, y_true, y_pred):
+        raise NotImplementedError('Must be implemented in subclasses.')
+
+    def get_config(self):
+        return {'reduction': self.reduction, 'name': self.name}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+
+class LossFunctionWrapper(Loss):
+    """A loss function `fn(y_true, y_pred, **kwargs)` as a Loss."""
+
+    def __init__(self, fn, reduction=Reduction.SUM_OVER_BATCH_SIZE, name=None, **kwargs):
+        super().__init__(reduction=reduction, name=name)
+        self.fn = get(fn) if isinstance(fn, str) else fn
+        if not callable(self.fn):
+            raise ValueError(f'LossFunctionWrapper: fn must be callable, got {fn!r}')
+        self._fn_kwargs = kwargs
+
+    def call(self, y_true, y_pred):
+        return self.fn(y_true, y_pred, **self._fn_kwargs)
+
+    def get_config(self):
+        config = {k: K.eval(v) if K.is_tensor(v) else v for k, v in self._fn_kwargs.items()}
+        base = super().get_config()
+        # Subclasses fix their function; the bare wrapper records it by name.
+        if type(self) is LossFunctionWrapper:
+            base['fn'] = serialize(self.fn)
+        return dict(base, **config)
+
+
+_SOBS = Reduction.SUM_OVER_BATCH_SIZE
+
+
+class MeanSquaredError(LossFunctionWrapper):
+    """mean(square(y_true - y_pred)) per sample, reduced."""
+
+    def __init__(self, reduction=_SOBS, name='mean_squared_error'):
+        super().__init__(mean_squared_error, reduction=reduction, name=name)
+
+
+class MeanAbsoluteError(LossFunctionWrapper):
+    """mean(abs(y_true - y_pred)) per sample, reduced."""
+
+    def __init__(self, reduction=_SOBS, name='mean_absolute_error'):
+        super().__init__(mean_absolute_error, reduction=reduction, name=name)
+
+
+class MeanAbsolutePercentageError(LossFunctionWrapper):
+    """100 * mean(abs((y_true - y_pred) / y_true)) per sample, reduced."""
+
+    def __init__(self, reduction=_SOBS, name='mean_absolute_percentage_error'):
+        super().__init__(mean_absolute_percentage_error, reduction=reduction, name=name)
+
+
+class MeanSquaredLogarithmicError(LossFunctionWrapper):
+    """mean(square(log(1 + y_pred) - log(1 + y_true))) per sample, reduced."""
+
+    def __init__(self, reduction=_SOBS, name='mean_squared_logarithmic_error'):
+        super().__init__(mean_squared_logarithmic_error, reduction=reduction, name=name)
+
+
+class BinaryCrossentropy(LossFunctionWrapper):
+    """Binary crossentropy on probabilities (or logits with from_logits=True)."""
+
+    def __init__(self, from_logits=False, label_smoothing=0, reduction=_SOBS,
+                 name='binary_crossentropy'):
+        super().__init__(binary_crossentropy, reduction=reduction, name=name,
+                         from_logits=from_logits, label_smoothing=label_smoothing)
+        self.from_logits = from_logits
+
+
+class CategoricalCrossentropy(LossFunctionWrapper):
+    """Categorical crossentropy on one-hot targets."""
+
+    def __init__(self, from_logits=False, label_smoothing=0, reduction=_SOBS,
+                 name='categorical_crossentropy'):
+        super().__init__(categorical_crossentropy, reduction=reduction, name=name,
+                         from_logits=from_logits, label_smoothing=label_smoothing)
+
+
+class SparseCategoricalCrossentropy(LossFunctionWrapper):
+    """Categorical crossentropy on integer class targets."""
+
+    def __init__(self, from_logits=False, reduction=_SOBS,
+                 name='sparse_categorical_crossentropy'):
+        super().__init__(sparse_categorical_crossentropy, reduction=reduction, name=name,
+                         from_logits=from_logits)
+
+
+class Hinge(LossFunctionWrapper):
+    """mean(max(1 - y_true * y_pred, 0)); 0/1 labels become -1/1."""
+
+    def __init__(self, reduction=_SOBS, name='hinge'):
+        super().__init__(hinge, reduction=reduction, name=name)
+
+
+class SquaredHinge(LossFunctionWrapper):
+    """mean(max(1 - y_true * y_pred, 0) ** 2); 0/1 labels become -1/1."""
+
+    def __init__(self, reduction=_SOBS, name='squared_hinge'):
+        super().__init__(squared_hinge, reduction=reduction, name=name)
+
+
+class CategoricalHinge(LossFunctionWrapper):
+    """max(0, max((1 - y_true) * y_pred) - sum(y_true * y_pred) + 1)."""
+
+    def __init__(self, reduction=_SOBS, name='categorical_hinge'):
+        super().__init__(categorical_hinge, reduction=reduction, name=name)
+
+
+class Poisson(LossFunctionWrapper):
+    """mean(y_pred - y_true * log(y_pred + epsilon))."""
+
+    def __init__(self, reduction=_SOBS, name='poisson'):
+        super().__init__(poisson, reduction=reduction, name=name)
+
+
+class LogCosh(LossFunctionWrapper):
+    """mean(log(cosh(y_pred - y_true)))."""
+
+    def __init__(self, reduction=_SOBS, name='logcosh'):
+        super().__init__(logcosh, reduction=reduction, name=name)
+
+
+class KLDivergence(LossFunctionWrapper):
+    """sum(y_true * log(y_true / y_pred))."""
+
+    def __init__(self, reduction=_SOBS, name='kullback_leibler_divergence'):
+        super().__init__(kullback_leibler_divergence, reduction=reduction, name=name)
+
+
+class Huber(LossFunctionWrapper):
+    """Quadratic for |error| <= delta, linear beyond."""
+
+    def __init__(self, delta=1.0, reduction=_SOBS, name='huber_loss'):
+        super().__init__(huber_loss, reduction=reduction, name=name, delta=delta)
+
+
+class CosineSimilarity(LossFunctionWrapper):
+    """-sum(l2_normalize(y_true) * l2_normalize(y_pred)) along axis."""
+
+    def __init__(self, axis=-1, reduction=_SOBS, name='cosine_similarity'):
+        super().__init__(cosine_proximity, reduction=reduction, name=name, axis=axis)
+
+
+# -- identifiers ---------------------------------------------------------------------------
+
+_FUNCTIONS = {f.__name__: f for f in (
+    mean_squared_error, mean_absolute_error, mean_absolute_percentage_error,
+    mean_squared_logarithmic_error, squared_hinge, hinge, categorical_hinge, logcosh,
+    huber_loss, categorical_crossentropy, sparse_categorical_crossentropy,
+    binary_crossentropy, kullback_leibler_divergence, poisson, cosine_proximity)}
+_FUNCTIONS.update(mse=mse, MSE=MSE, mae=mae, MAE=MAE, mape=mape, MAPE=MAPE, msle=msle, MSLE=MSLE,
+                  kld=kld, KLD=KLD, cosine=cosine, cosine_similarity=cosine_similarity)
+_CLASSES = {c.__name__: c for c in (
+    LossFunctionWrapper, MeanSquaredError, MeanAbsoluteError, MeanAbsolutePercentageError,
+    MeanSquaredLogarithmicError, BinaryCrossentropy, CategoricalCrossentropy,
+    SparseCategoricalCrossentropy, Hinge, SquaredHinge, CategoricalHinge, Poisson, LogCosh,
+    KLDivergence, Huber, CosineSimilarity)}
+
+
+def _module_objects():
+    return dict(_FUNCTIONS, **_CLASSES)
+
+
+def serialize(loss):
+    """A function to its name; a Loss instance to {'class_name', 'config'}."""
+    return serialize_keras_object(loss)
+
+
+def deserialize(name, custom_objects=None):
+    return deserialize_keras_object(name, module_objects=_module_objects(),
+                                    custom_objects=custom_objects,
+                                    printable_module_name='loss function')
+
+
+def get(identifier):
+    """None, a name, a serialised dict, a function or a Loss instance -> the loss."""
+    if identifier is None:
+        return None
+    if isinstance(identifier, (str, dict)):
+        return deserialize(identifier)
+    if callable(identifier):
+        return identifier
+    raise ValueError(f'Could not interpret loss function identifier: {identifier!r}')
+
+
+def is_categorical_crossentropy(loss):
+    """Whether `loss` (name, function or Loss) is categorical crossentropy."""
+    return (isinstance(loss, CategoricalCrossentropy) or
+            (isinstance(loss, LossFunctionWrapper) and loss.fn is categorical_crossentropy) or
+            getattr(loss, '__name__', None) == 'categorical_crossentropy' or
+            loss == 'categorical_crossentropy')
