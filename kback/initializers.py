@@ -1,0 +1,317 @@
+"""Weight initializers (Keras 2.3 names, defaults and formulas).
+
+`initializer(shape, dtype=None)` returns a K tensor holding the initial value
+(K.variable evaluates it).  Seeded random initializers are reproducible: a
+fresh `glorot_uniform(seed=0)` always draws the same weights.  As in Keras 2.3,
+a seeded instance adds 1 to its seed after each call, so one instance shared
+by several layers gives each of them different (still reproducible) weights.
+"""
+import numpy as np
+
+from . import backend as K
+from .utils.generic_utils import serialize_keras_object, deserialize_keras_object
+
+# Standard deviation of a unit normal truncated to [-2, 2]: dividing by it
+# makes the truncated draw have the requested variance.
+_TRUNCATED_STDDEV = 0.87962566103423978
+
+
+def _check_shape(name, shape):
+    try:
+        shape = tuple(shape)
+    except TypeError:
+        raise ValueError(f'{name}: shape must be a tuple of ints, got {shape!r}') from None
+    if not all(isinstance(d, (int, np.integer)) and not isinstance(d, bool) and d >= 0
+               for d in shape):
+        raise ValueError(f'{name}: shape must be a tuple of non-negative ints, got {shape!r}')
+    return tuple(int(d) for d in shape)
+
+
+class Initializer:
+    """Base class: subclasses implement `__call__(shape, dtype=None)`."""
+
+    def __call__(self, shape, dtype=None):
+        raise NotImplementedError(f'{type(self).__name__} does not implement __call__')
+
+    def get_config(self):
+        return {}
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        # Configs written by tf.keras carry an unused dtype.
+        config.pop('dtype', None)
+        return cls(**config)
+
+    def __repr__(self):
+        args = ', '.join(f'{k}={v!r}' for k, v in self.get_config().items())
+        return f'{type(self).__name__}({args})'
+
+
+class _Seeded(Initializer):
+    """An initializer whose seed moves on by one after each seeded call."""
+
+    def _next_seed(self):
+        seed = self.seed
+        if seed is not None:
+            self.seed = seed + 1
+        return seed
+
+
+class Zeros(Initializer):
+    """All zeros."""
+
+    def __call__(self, shape, dtype=None):
+        return K.constant(0, shape=_check_shape('Zeros', shape), dtype=dtype)
+
+
+class Ones(Initializer):
+    """All ones."""
+
+    def __call__(self, shape, dtype=None):
+        return K.constant(1, shape=_check_shape('Ones', shape), dtype=dtype)
+
+
+class Constant(Initializer):
+    """Every entry equal to `value`."""
+
+    def __init__(self, value=0):
+        self.value = value
+
+    def __call__(self, shape, dtype=None):
+        return K.constant(self.value, shape=_check_shape('Constant', shape), dtype=dtype)
+
+    def get_config(self):
+        return {'value': self.value}
+
+
+class RandomNormal(_Seeded):
+    """Normal draws with the given mean and standard deviation."""
+
+    def __init__(self, mean=0., stddev=0.05, seed=None):
+        self.mean = mean
+        self.stddev = stddev
+        self.seed = seed
+
+    def __call__(self, shape, dtype=None):
+        shape = _check_shape('RandomNormal', shape)
+        return K.random_normal(shape, self.mean, self.stddev, dtype=dtype,
+                               seed=self._next_seed())
+
+    def get_config(self):
+        return {'mean': self.mean, 'stddev': self.stddev, 'seed': self.seed}
+
+
+class RandomUniform(_Seeded):
+    """Uniform draws in [minval, maxval)."""
+
+    def __init__(self, minval=-0.05, maxval=0.05, seed=None):
+        self.minval = minval
+        self.maxval = maxval
+        self.seed = seed
+
+    def __call__(self, shape, dtype=None):
+        shape = _check_shape('RandomUniform', shape)
+        return K.random_uniform(shape, self.minval, self.maxval, dtype=dtype,
+                                seed=self._next_seed())
+
+    def get_config(self):
+        return {'minval': self.minval, 'maxval': self.maxval, 'seed': self.seed}
+
+
+class TruncatedNormal(_Seeded):
+    """Normal draws, those beyond two stddev from the mean drawn again."""
+
+    def __init__(self, mean=0., stddev=0.05, seed=None):
+        self.mean = mean
+        self.stddev = stddev
+        self.seed = seed
+
+    def __call__(self, shape, dtype=None):
+        shape = _check_shape('TruncatedNormal', shape)
+        return K.truncated_normal(shape, self.mean, self.stddev, dtype=dtype,
+                                  seed=self._next_seed())
+
+    def get_config(self):
+        return {'mean': self.mean, 'stddev': self.stddev, 'seed': self.seed}
+
+
+class VarianceScaling(_Seeded):
+    """Draws scaled to the fans of the weight shape: variance scale / n with n
+    the fan in, the fan out or their mean (`mode`).  'normal' draws a normal
+    truncated at two stddev, rescaled so its variance is scale / n; 'uniform'
+    draws in [-limit, limit] with limit = sqrt(3 * scale / n)."""
+
+    def __init__(self, scale=1.0, mode='fan_in', distribution='normal', seed=None):
+        if not scale > 0.:
+            raise ValueError(f'VarianceScaling: `scale` must be a positive float, got {scale!r}')
+        mode = str(mode).lower()
+        if mode not in ('fan_in', 'fan_out', 'fan_avg'):
+            raise ValueError('VarianceScaling: invalid `mode` argument: expected one of '
+                             f'"fan_in", "fan_out", "fan_avg", got {mode!r}')
+        distribution = str(distribution).lower()
+        if distribution not in ('normal', 'uniform'):
+            raise ValueError('VarianceScaling: invalid `distribution` argument: expected one '
+                             f'of "normal", "uniform", got {distribution!r}')
+        self.scale = scale
+        self.mode = mode
+        self.distribution = distribution
+        self.seed = seed
+
+    def __call__(self, shape, dtype=None):
+        shape = _check_shape('VarianceScaling', shape)
+        fan_in, fan_out = _compute_fans(shape)
+        if self.mode == 'fan_in':
+            n = fan_in
+        elif self.mode == 'fan_out':
+            n = fan_out
+        else:
+            n = (fan_in + fan_out) / 2.
+        scale = self.scale / max(1., float(n))
+        if self.distribution == 'normal':
+            stddev = np.sqrt(scale) / _TRUNCATED_STDDEV
+            return K.truncated_normal(shape, 0., stddev, dtype=dtype, seed=self._next_seed())
+        limit = np.sqrt(3. * scale)
+        return K.random_uniform(shape, -limit, limit, dtype=dtype, seed=self._next_seed())
+
+    def get_config(self):
+        return {'scale': self.scale, 'mode': self.mode, 'distribution': self.distribution,
+                'seed': self.seed}
+
+
+class Orthogonal(_Seeded):
+    """A random orthogonal matrix times `gain`: the weight flattened to
+    (prod(shape[:-1]), shape[-1]) has orthonormal columns (or rows when it
+    is wider than tall)."""
+
+    def __init__(self, gain=1., seed=None):
+        self.gain = gain
+        self.seed = seed
+
+    def __call__(self, shape, dtype=None):
+        shape = _check_shape('Orthogonal', shape)
+        if len(shape) < 1:
+            raise ValueError('Orthogonal: the weight needs at least one dimension, got shape ()')
+        rows, cols = int(np.prod(shape[:-1])), shape[-1]
+        seed = self._next_seed()
+        rng = np.random if seed is None else np.random.RandomState(seed)
+        a = rng.normal(0.0, 1.0, (rows, cols))
+        u, _, vt = np.linalg.svd(a, full_matrices=False)
+        q = u if u.shape == (rows, cols) else vt
+        return K.constant(self.gain * q.reshape(shape), dtype=dtype)
+
+    def get_config(self):
+        return {'gain': self.gain, 'seed': self.seed}
+
+
+class Identity(Initializer):
+    """`gain` times the identity matrix; square 2-D weights only."""
+
+    def __init__(self, gain=1.):
+        self.gain = gain
+
+    def __call__(self, shape, dtype=None):
+        shape = _check_shape('Identity', shape)
+        if len(shape) != 2 or shape[0] != shape[1]:
+            raise ValueError('Identity: the identity matrix initializer can only be used for '
+                             f'2D square matrices, got shape {shape}')
+        return K.constant(self.gain * np.identity(shape[0]), dtype=dtype)
+
+    def get_config(self):
+        return {'gain': self.gain}
+
+
+def lecun_uniform(seed=None):
+    """Uniform in [-limit, limit], limit = sqrt(3 / fan_in)."""
+    return VarianceScaling(scale=1., mode='fan_in', distribution='uniform', seed=seed)
+
+
+def lecun_normal(seed=None):
+    """Truncated normal with stddev sqrt(1 / fan_in)."""
+    return VarianceScaling(scale=1., mode='fan_in', distribution='normal', seed=seed)
+
+
+def glorot_normal(seed=None):
+    """Truncated normal with stddev sqrt(2 / (fan_in + fan_out))."""
+    return VarianceScaling(scale=1., mode='fan_avg', distribution='normal', seed=seed)
+
+
+def glorot_uniform(seed=None):
+    """Uniform in [-limit, limit], limit = sqrt(6 / (fan_in + fan_out))."""
+    return VarianceScaling(scale=1., mode='fan_avg', distribution='uniform', seed=seed)
+
+
+def he_normal(seed=None):
+    """Truncated normal with stddev sqrt(2 / fan_in)."""
+    return VarianceScaling(scale=2., mode='fan_in', distribution='normal', seed=seed)
+
+
+def he_uniform(seed=None):
+    """Uniform in [-limit, limit], limit = sqrt(6 / fan_in)."""
+    return VarianceScaling(scale=2., mode='fan_in', distribution='uniform', seed=seed)
+
+
+# Keras's snake-case aliases of the classes.
+zero = zeros = Zeros
+one = ones = Ones
+constant = Constant
+uniform = random_uniform = RandomUniform
+normal = random_normal = RandomNormal
+truncated_normal = TruncatedNormal
+identity = Identity
+orthogonal = Orthogonal
+
+
+def _compute_fans(shape, data_format='channels_last'):
+    """(fan_in, fan_out) of a weight shape.
+
+    2-D: (input units, output units).  3-, 4- and 5-D are convolution kernels:
+    channels_last (Keras's kernel layout) is (*spatial, in, out), channels_first
+    is (out, in, *spatial); each fan is its channel count times the receptive
+    field size.  Any other rank: both fans are sqrt(number of entries)."""
+    shape = tuple(shape)
+    if len(shape) == 2:
+        return shape[0], shape[1]
+    if len(shape) in (3, 4, 5):
+        if data_format == 'channels_first':
+            receptive = int(np.prod(shape[2:]))
+            return shape[1] * receptive, shape[0] * receptive
+        if data_format == 'channels_last':
+            receptive = int(np.prod(shape[:-2]))
+            return shape[-2] * receptive, shape[-1] * receptive
+        raise ValueError(f'_compute_fans: invalid data_format {data_format!r}; expected '
+                         '"channels_first" or "channels_last"')
+    size = float(np.sqrt(np.prod(shape)))
+    return size, size
+
+
+# Functions that build an initializer: a name resolving to one of them is
+# called; any other function (a user's initializer) is returned as it is.
+_FACTORIES = (lecun_uniform, lecun_normal, glorot_normal, glorot_uniform, he_normal,
+              he_uniform)
+_INITIALIZERS = {k: v for k, v in dict(globals()).items()
+                 if not k.startswith('_') and (
+                     (isinstance(v, type) and issubclass(v, Initializer)) or v in _FACTORIES)}
+
+
+def serialize(initializer):
+    return serialize_keras_object(initializer)
+
+
+def deserialize(config, custom_objects=None):
+    return deserialize_keras_object(config, module_objects=_INITIALIZERS,
+                                    custom_objects=custom_objects,
+                                    printable_module_name='initializer')
+
+
+def get(identifier):
+    """A serialised dict or a name ('glorot_uniform', 'Zeros', ...) -> an
+    initializer instance; a callable is returned as it is."""
+    if isinstance(identifier, dict):
+        return deserialize(identifier)
+    if isinstance(identifier, str):
+        obj = deserialize(identifier)
+        return obj() if any(obj is f for f in _FACTORIES) else obj
+    if callable(identifier):
+        return identifier
+    raise ValueError(f'Could not interpret initializer identifier: {identifier!r}')
