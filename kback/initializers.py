@@ -150,7 +150,9 @@ class VarianceScaling(_Seeded):
             raise ValueError('VarianceScaling: invalid `mode` argument: expected one of '
                              f'"fan_in", "fan_out", "fan_avg", got {mode!r}')
         distribution = str(distribution).lower()
-        if distribution not in ('normal', 'uniform'):
+        # 'truncated_normal' and 'untruncated_normal' are tf.keras's spellings,
+        # accepted so that its saved configs load.
+        if distribution not in ('normal', 'uniform', 'truncated_normal', 'untruncated_normal'):
             raise ValueError('VarianceScaling: invalid `distribution` argument: expected one '
                              f'of "normal", "uniform", got {distribution!r}')
         self.scale = scale
@@ -168,9 +170,12 @@ class VarianceScaling(_Seeded):
         else:
             n = (fan_in + fan_out) / 2.
         scale = self.scale / max(1., float(n))
-        if self.distribution == 'normal':
+        if self.distribution in ('normal', 'truncated_normal'):
             stddev = np.sqrt(scale) / _TRUNCATED_STDDEV
             return K.truncated_normal(shape, 0., stddev, dtype=dtype, seed=self._next_seed())
+        if self.distribution == 'untruncated_normal':
+            return K.random_normal(shape, 0., np.sqrt(scale), dtype=dtype,
+                                   seed=self._next_seed())
         limit = np.sqrt(3. * scale)
         return K.random_uniform(shape, -limit, limit, dtype=dtype, seed=self._next_seed())
 

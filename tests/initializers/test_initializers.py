@@ -149,6 +149,16 @@ def test_variance_scaling_modes(mode, distribution):
     np.testing.assert_allclose(w.std(), np.sqrt(3. / _n(mode, CONV)), rtol=0.05)
 
 
+@pytest.mark.parametrize('distribution', ['truncated_normal', 'untruncated_normal'])
+def test_variance_scaling_tf_keras_distributions(distribution):
+    init = initializers.VarianceScaling(scale=2., distribution=distribution)
+    w = value(init, DENSE)
+    np.testing.assert_allclose(w.std(), np.sqrt(2. / 300), rtol=0.04)
+    beyond = np.abs(w).max() > 2. * np.sqrt(2. / 300) / TRUNC_STD
+    assert beyond == (distribution == 'untruncated_normal')
+    assert initializers.deserialize(initializers.serialize(init)).distribution == distribution
+
+
 def test_variance_scaling_uses_at_least_one_unit():
     # Fans below one do not blow the scale up.
     w = value(initializers.VarianceScaling(distribution='uniform'), (1, 0))
