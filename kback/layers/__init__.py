@@ -1,0 +1,39 @@
+"""kback.layers: every layer class, the functional merge forms, and
+`serialize`/`deserialize` of layers by class name."""
+from ..engine.base_layer import Layer, InputSpec
+from ..engine.input_layer import Input, InputLayer
+from ..utils.generic_utils import deserialize_keras_object
+
+from .core import (Masking, Dropout, SpatialDropout1D, SpatialDropout2D, SpatialDropout3D,
+                   Activation, Reshape, Permute, Flatten, RepeatVector, Lambda, Dense,
+                   ActivityRegularization)
+from .merge import (Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, Dot,
+                    add, subtract, multiply, average, maximum, minimum, concatenate, dot)
+from .advanced_activations import (LeakyReLU, PReLU, ELU, ThresholdedReLU, Softmax, ReLU)
+# Further layer modules go here, one explicit import line each, e.g.
+#   from .convolutional import (Conv2D, SeparableConv2D, ...)
+#   from .pooling import (MaxPooling2D, AveragePooling2D, ...)
+#   from .normalization import BatchNormalization
+
+
+def serialize(layer):
+    """{'class_name': ..., 'config': layer.get_config()}."""
+    return {'class_name': layer.__class__.__name__, 'config': layer.get_config()}
+
+
+def _layer_classes():
+    """Name -> class of every layer deserialize can build."""
+    table = {name: obj for name, obj in globals().items()
+             if isinstance(obj, type) and issubclass(obj, Layer)}
+    # Nested models: add `from ..models import Model, Sequential` (imported
+    # here, lazily, because kback.models imports kback.layers) and
+    #   table['Model'] = Model; table['Sequential'] = Sequential
+    return table
+
+
+def deserialize(config, custom_objects=None):
+    """A layer from {'class_name', 'config'}; the class is looked up among
+    custom_objects, the global custom objects and all kback layers."""
+    return deserialize_keras_object(config, module_objects=_layer_classes(),
+                                    custom_objects=custom_objects,
+                                    printable_module_name='layer')
