@@ -320,6 +320,9 @@ class Layer:
             output_shapes = [K.int_shape(o) for o in out_list]
         for o, shape in zip(out_list, output_shapes):
             o._keras_shape = tuple(shape)
+        regularizer = getattr(self, 'activity_regularizer', None)
+        if regularizer is not None:
+            self.add_loss([regularizer(o) for o in out_list], input_list)
         self._add_inbound_node(input_list, out_list, input_shapes, output_shapes, kwargs)
         return out_list if isinstance(outputs, (list, tuple)) else out_list[0]
 

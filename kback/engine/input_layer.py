@@ -1,6 +1,7 @@
 """InputLayer and Input(): the placeholders a model is built from."""
 from .. import backend as K
 from .base_layer import Layer
+from .node import Node
 
 
 class InputLayer(Layer):
@@ -32,8 +33,10 @@ class InputLayer(Layer):
                                          name=self.name)
         input_tensor._keras_shape = batch_input_shape
         input_tensor._uses_learning_phase = False
-        self._add_inbound_node([input_tensor], [input_tensor], [batch_input_shape],
-                               [batch_input_shape])
+        # A node with no inbound layers: where graph walks stop.
+        Node(self, [], [], [], [input_tensor], [input_tensor], [batch_input_shape],
+             [batch_input_shape])
+        input_tensor._keras_history = (self, 0, 0)
 
     def get_config(self):
         return {'batch_input_shape': self.batch_input_shape, 'dtype': self.dtype,

@@ -1,0 +1,354 @@
+"""Network: a graph of layers from input tensors to output tensors.
+
+Built by walking `_keras_history` back from the outputs (iteratively, no
+recursion).  A network is itself a layer: calling it on new tensors reruns
+its layers' `call` in topological order.
+"""
+from .. import backend as K
+from .base_layer import Layer
+from .input_layer import InputLayer
+from .node import to_list, unpack_singleton
+
+
+def _history(x, what):
+    history = getattr(x, '_keras_history', None)
+    if history is None:
+        raise ValueError(f'{what} tensors to a Model must come from `kback.layers.Input` or '
+                         f'from layers called on them. Received: {x!r} (missing layer '
+                         'metadata).')
+    return history
+
+
+def map_graph(inputs, outputs):
+    """(nodes in execution order, node depths, layers in Keras's order).
+
+    Depth 0 is the output end; layers are listed from the deepest (inputs)
+    up, ties in the order the walk first finished them, as Keras does."""
+    input_ids = {id(x) for x in inputs}
+    order, done, layer_index = [], set(), {}
+    stack = [(*_history(x, 'Output')[:2], False) for x in reversed(outputs)]
+    while stack:
+        layer, node_index, expanded = stack.pop()
+        key = (id(layer), node_index)
+        if expanded:
+            if key not in done:
+                done.add(key)
+                order.append((layer, node_index))
+                layer_index.setdefault(id(layer), len(layer_index))
+            continue
+        if key in done:
+            continue
+        stack.append((layer, node_index, True))
+        node = layer._inbound_nodes[node_index]
+        if any(id(t) in input_ids for t in node.output_tensors):
+            continue
+        if not node.inbound_layers:
+            raise ValueError(f'Graph disconnected: cannot obtain value for tensor '
+                             f'{node.output_tensors[0].name} at layer "{layer.name}". The '
+                             'following previous layers were accessed without issue: '
+                             f'{[l.name for l, _ in order]}')
+        for l, n in reversed(list(zip(node.inbound_layers, node.node_indices))):
+            if l is None:
+                raise ValueError(f'Layer {layer.name} was called on a tensor that does not '
+                                 'come from a kback Input; a Model cannot start there.')
+            stack.append((l, n, False))
+    depth = {}
+    for layer, node_index in reversed(order):
+        key = (id(layer), node_index)
+        d = depth.setdefault(key, 0)
+        node = layer._inbound_nodes[node_index]
+        for l, n in zip(node.inbound_layers, node.node_indices):
+            if l is not None and (id(l), n) in done:
+                depth[(id(l), n)] = max(depth.get((id(l), n), 0), d + 1)
+    layer_depth, layers = {}, {}
+    for layer, node_index in order:
+        layers[id(layer)] = layer
+        layer_depth[id(layer)] = max(layer_depth.get(id(layer), 0), depth[(id(layer), node_index)])
+    ordered = sorted(layers.values(), key=lambda l: (-layer_depth[id(l)], layer_index[id(l)]))
+    names = [l.name for l in ordered]
+    for name in set(names):
+        if names.count(name) > 1:
+            raise ValueError(f'The name "{name}" is used {names.count(name)} times in the '
+                             'model. All layer names should be unique.')
+    return order, depth, ordered
+
+
+class Network(Layer):
+    """Functional model topology: `Network(inputs, outputs, name=None)`."""
+
+    def __init__(self, inputs=None, outputs=None, name=None, **kwargs):
+        if inputs is None or outputs is None:
+            raise TypeError(f'{type(self).__name__}: give `inputs` and `outputs` '
+                            '(subclassed models are not supported)')
+        super().__init__(name=name, **kwargs)
+        self._init_graph(inputs, outputs)
+
+    def _init_graph(self, inputs, outputs):
+        self._nested_inputs = inputs
+        self.inputs = to_list(inputs)
+        self.outputs = to_list(outputs)
+        for x in self.inputs:
+            layer, node_index, _ = _history(x, 'Input')
+            if not isinstance(layer, InputLayer) or \
+                    layer._inbound_nodes[node_index].inbound_layers:
+                raise ValueError(f'Input tensors to a Model must be `Input` tensors; '
+                                 f'{x.name} comes from layer {layer.name} '
+                                 f'({type(layer).__name__}).')
+        self.input_layers = [_history(x, 'Input')[0] for x in self.inputs]
+        self.output_layers = [_history(x, 'Output')[0] for x in self.outputs]
+        self.input_names = [l.name for l in self.input_layers]
+        self.output_names = [l.name for l in self.output_layers]
+        order, depth, layers = map_graph(self.inputs, self.outputs)
+        self._node_order = order
+        self._node_depth = depth
+        self._network_nodes = {(id(l), n) for l, n in order}
+        self._layers = layers
+        self._nodes_by_depth = {}
+        for layer, n in order:
+            self._nodes_by_depth.setdefault(depth[(id(layer), n)], []).append(
+                layer._inbound_nodes[n])
+        self._is_graph_network = True
+        self.built = True
+        self.input_spec = None
+        self._feed_input_shapes = [K.int_shape(x) for x in self.inputs]
+
+    @property
+    def layers(self):
+        return list(self._layers)
+
+    def get_layer(self, name=None, index=None):
+        if isinstance(name, int) and index is None:
+            name, index = None, name
+        if index is not None:
+            if len(self.layers) <= index:
+                raise ValueError(f'Was asked to retrieve layer at index {index} but model only '
+                                 f'has {len(self.layers)} layers.')
+            return self.layers[index]
+        if not name:
+            raise ValueError('Provide either a layer name or layer index.')
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        raise ValueError(f'No such layer: {name}')
+
+    # -- weights, losses and updates of the layers in this graph --------------------
+
+    def _unique(self, items):
+        seen, out = set(), []
+        for item in items:
+            if id(item) not in seen:
+                seen.add(id(item))
+                out.append(item)
+        return out
+
+    @property
+    def trainable_weights(self):
+        if not self.trainable:
+            return []
+        return self._unique(w for l in self.layers for w in l.trainable_weights)
+
+    @property
+    def non_trainable_weights(self):
+        weights = [w for l in self.layers for w in l.non_trainable_weights]
+        if not self.trainable:
+            weights = [w for l in self.layers for w in l.trainable_weights] + weights
+        return self._unique(weights)
+
+    def _per_node(self, what):
+        """Losses or updates of the layers for the calls that are part of
+        this graph, plus the unconditional ones."""
+        items = []
+        for layer in self.layers:
+            getter = getattr(layer, f'get_{what}_for')
+            if what == 'updates' and not layer.trainable and not layer.stateful:
+                continue
+            items += getter(None)
+            for n, node in enumerate(layer._inbound_nodes):
+                if (id(layer), n) in self._network_nodes:
+                    items += getter(node.input_tensors)
+        return self._unique(items)
+
+    @property
+    def updates(self):
+        return self._per_node('updates')
+
+    @property
+    def losses(self):
+        return self._per_node('losses')
+
+    @property
+    def stateful(self):
+        return any(getattr(l, 'stateful', False) for l in getattr(self, '_layers', []))
+
+    @stateful.setter
+    def stateful(self, value):
+        pass
+
+    def reset_states(self):
+        for layer in self.layers:
+            if hasattr(layer, 'reset_states') and getattr(layer, 'stateful', False):
+                layer.reset_states()
+
+    # -- calling on new inputs ------------------------------------------------------
+
+    def call(self, inputs, training=None, mask=None):
+        return unpack_singleton(self.run_internal_graph(to_list(inputs), training))
+
+    def compute_output_shape(self, input_shape):
+        shapes = to_list(input_shape) if len(self.inputs) > 1 else [input_shape]
+        if [tuple(s) for s in shapes] == self._feed_input_shapes:
+            return unpack_singleton([getattr(o, '_keras_shape', K.int_shape(o))
+                                     for o in self.outputs])
+        holders = [K.placeholder(shape=s, dtype=x.dtype) for s, x in zip(shapes, self.inputs)]
+        return unpack_singleton([K.int_shape(o) for o in self.run_internal_graph(holders)])
+
+    def run_internal_graph(self, inputs, training=None):
+        if len(inputs) != len(self.inputs):
+            raise ValueError(f'Model {self.name} expects {len(self.inputs)} inputs, but it '
+                             f'received {len(inputs)} input tensors.')
+        computed = {id(ref): x for ref, x in zip(self.inputs, inputs)}
+        for layer, n in self._node_order:
+            node = layer._inbound_nodes[n]
+            if all(id(t) in computed for t in node.output_tensors):
+                continue
+            xs = [computed[id(t)] for t in node.input_tensors]
+            kwargs = dict(node.arguments)
+            if training is not None and 'training' not in kwargs and \
+                    _accepts_training(layer):
+                kwargs['training'] = training
+            outs = to_list(layer.call(unpack_singleton(xs), **kwargs))
+            # Updates and losses the layer made for these inputs belong to this call.
+            self.add_update(layer.get_updates_for(xs), inputs)
+            self.add_loss(layer.get_losses_for(xs), inputs)
+            regularizer = getattr(layer, 'activity_regularizer', None)
+            if regularizer is not None:
+                self.add_loss([regularizer(o) for o in outs], inputs)
+            for ref, out in zip(node.output_tensors, outs):
+                out._keras_shape = getattr(ref, '_keras_shape', K.int_shape(out)) \
+                    if _same_batchless(ref, out) else K.int_shape(out)
+                computed[id(ref)] = out
+        return [computed[id(o)] for o in self.outputs]
+
+    def get_updates_for(self, inputs):
+        if inputs is not None:
+            return super().get_updates_for(inputs)
+        return self._unique(u for l in self.layers for u in l.get_updates_for(None))
+
+    def get_losses_for(self, inputs):
+        if inputs is not None:
+            return super().get_losses_for(inputs)
+        return self._unique(x for l in self.layers for x in l.get_losses_for(None))
+
+    # -- configuration ----------------------------------------------------------------
+
+    def get_config(self):
+        layer_configs = []
+        for layer in self.layers:
+            kept = {}
+            filtered = []
+            for n, node in enumerate(layer._inbound_nodes):
+                if (id(layer), n) in self._network_nodes:
+                    kept[n] = len(kept)
+                    filtered.append(node)
+            inbound = []
+            for node in filtered:
+                if not node.inbound_layers:
+                    continue
+                node_data = []
+                for l, n, t in zip(node.inbound_layers, node.node_indices, node.tensor_indices):
+                    node_data.append([l.name, self._relevant_index(l, n), t,
+                                      _serializable(node.arguments)])
+                inbound.append(node_data)
+            layer_configs.append({'name': layer.name, 'class_name': type(layer).__name__,
+                                  'config': layer.get_config(), 'inbound_nodes': inbound})
+        return {'name': self.name, 'layers': layer_configs,
+                'input_layers': [self._endpoint(x) for x in self.inputs],
+                'output_layers': [self._endpoint(x) for x in self.outputs]}
+
+    def _relevant_index(self, layer, node_index):
+        """The node's index among the layer's nodes that belong to this graph."""
+        kept = [n for n in range(len(layer._inbound_nodes))
+                if (id(layer), n) in self._network_nodes]
+        return kept.index(node_index) if node_index in kept else node_index
+
+    def _endpoint(self, x):
+        layer, n, t = x._keras_history
+        return [layer.name, self._relevant_index(layer, n), t]
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        from ..layers import deserialize as deserialize_layer
+        created = {}
+        pending = []          # (layer, inbound node data) waiting for their inputs
+
+        def try_node(layer, node_data):
+            xs = []
+            kwargs = {}
+            for name, n, t, *rest in node_data:
+                source = created[name]
+                if len(source._inbound_nodes) <= n:
+                    return False
+                xs.append(to_list(source._inbound_nodes[n].output_tensors)[t])
+                kwargs = rest[0] if rest else {}
+            layer(unpack_singleton(xs), **(kwargs or {}))
+            return True
+
+        for layer_data in config['layers']:
+            layer = deserialize_layer({'class_name': layer_data['class_name'],
+                                       'config': layer_data['config']},
+                                      custom_objects=custom_objects)
+            created[layer_data['name']] = layer
+            for node_data in layer_data['inbound_nodes']:
+                pending.append((layer, node_data))
+        while pending:
+            progress = [item for item in pending if item[0] is not None]
+            remaining = []
+            for layer, node_data in progress:
+                if not all(name in created for name, *_ in node_data) or \
+                        not try_node(layer, node_data):
+                    remaining.append((layer, node_data))
+            if len(remaining) == len(pending):
+                raise ValueError('Model.from_config: could not connect layers '
+                                 f'{sorted({l.name for l, _ in remaining})}')
+            pending = remaining
+
+        def endpoint(name, n, t):
+            return to_list(created[name]._inbound_nodes[n].output_tensors)[t]
+        inputs = [endpoint(*e) for e in config['input_layers']]
+        outputs = [endpoint(*e) for e in config['output_layers']]
+        return cls(inputs=inputs, outputs=outputs, name=config.get('name'))
+
+    def to_json(self, **kwargs):
+        import json
+        from .. import __version__
+        return json.dumps({'class_name': type(self).__name__, 'config': self.get_config(),
+                           'keras_version': __version__, 'backend': 'kback'},
+                          default=_json_default, **kwargs)
+
+    def summary(self, line_length=None, positions=None, print_fn=None):
+        from ..utils.layer_utils import print_summary
+        print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn)
+
+
+def _accepts_training(layer):
+    from .base_layer import _accepts
+    return _accepts(layer.call, 'training')
+
+
+def _same_batchless(ref, out):
+    return K.int_shape(ref)[1:] == K.int_shape(out)[1:]
+
+
+def _serializable(arguments):
+    return {k: v for k, v in (arguments or {}).items() if not K.is_tensor(v)}
+
+
+def _json_default(obj):
+    import numpy as np
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if callable(obj) and hasattr(obj, '__name__'):
+        return obj.__name__
+    raise TypeError(f'Not JSON serializable: {obj!r}')

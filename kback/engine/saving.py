@@ -1,0 +1,250 @@
+"""HDF5 saving in Keras 2's layout.
+
+A model file holds the attributes `keras_version`, `backend`, `model_config`
+(JSON) and `training_config` (JSON), a `model_weights` group with one group
+per layer (attribute `weight_names`, one dataset per weight named like
+`dense_1/kernel:0`) and an `optimizer_weights` group.  A weights file is the
+`model_weights` group at the root.  Files are written to a temporary file
+in the same folder and renamed, so a crash mid-save leaves the old file.
+"""
+import json
+import os
+import tempfile
+
+import numpy as np
+
+from .. import backend as K
+
+BACKEND = 'kback'
+
+
+def _h5py():
+    try:
+        import h5py
+    except ImportError as e:
+        raise ImportError('saving and loading models needs h5py: pip install h5py') from e
+    return h5py
+
+
+def _version():
+    from .. import __version__
+    return __version__
+
+
+def _atomic_h5(filepath, overwrite, write):
+    h5py = _h5py()
+    filepath = os.fspath(filepath)
+    if not overwrite and os.path.exists(filepath):
+        raise FileExistsError(f'{filepath} exists and overwrite=False')
+    folder = os.path.dirname(os.path.abspath(filepath))
+    fd, tmp = tempfile.mkstemp(suffix='.h5.tmp', dir=folder)
+    os.close(fd)
+    try:
+        with h5py.File(tmp, 'w') as f:
+            write(f)
+        os.replace(tmp, filepath)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
+
+
+def _json_default(obj):
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, (set, tuple)):
+        return list(obj)
+    if callable(obj) and hasattr(obj, '__name__'):
+        return obj.__name__
+    if hasattr(obj, 'get_config'):
+        return {'class_name': type(obj).__name__, 'config': obj.get_config()}
+    raise TypeError(f'Not JSON serializable: {obj!r}')
+
+
+def _write_layer_weights(group, layers):
+    group.attrs['layer_names'] = [layer.name.encode('utf8') for layer in layers]
+    group.attrs['backend'] = BACKEND.encode('utf8')
+    group.attrs['keras_version'] = _version().encode('utf8')
+    for layer in layers:
+        g = group.create_group(layer.name)
+        weights = layer.weights
+        values = K.batch_get_value(weights)
+        names = [_weight_name(w, i) for i, w in enumerate(weights)]
+        g.attrs['weight_names'] = [n.encode('utf8') for n in names]
+        for name, value in zip(names, values):
+            g.create_dataset(name, data=value)
+
+
+def _weight_name(weight, index):
+    name = getattr(weight, 'name', None)
+    return name if name else f'param_{index}'
+
+
+def save_weights(model, filepath, overwrite=True):
+    _atomic_h5(filepath, overwrite, lambda f: _write_layer_weights(f, model.layers))
+
+
+def _training_config(model):
+    def ser(value):
+        if isinstance(value, dict):
+            return {k: ser(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [ser(v) for v in value]
+        if value is None or isinstance(value, (str, int, float)):
+            return value
+        if hasattr(value, 'get_config'):
+            return {'class_name': type(value).__name__, 'config': value.get_config()}
+        return getattr(value, '__name__', str(value))
+    return {'optimizer_config': {'class_name': type(model.optimizer).__name__,
+                                 'config': model.optimizer.get_config()},
+            'loss': ser(model.loss), 'metrics': ser(model._compile_metrics),
+            'weighted_metrics': ser(model._compile_weighted_metrics),
+            'sample_weight_mode': model.sample_weight_mode,
+            'loss_weights': ser(model.loss_weights)}
+
+
+def save_model(model, filepath, overwrite=True, include_optimizer=True):
+    def write(f):
+        f.attrs['keras_version'] = _version().encode('utf8')
+        f.attrs['backend'] = BACKEND.encode('utf8')
+        f.attrs['model_config'] = json.dumps(
+            {'class_name': type(model).__name__, 'config': model.get_config()},
+            default=_json_default).encode('utf8')
+        _write_layer_weights(f.create_group('model_weights'), model.layers)
+        if include_optimizer and getattr(model, 'optimizer', None) is not None:
+            f.attrs['training_config'] = json.dumps(_training_config(model),
+                                                    default=_json_default).encode('utf8')
+            weights = model.optimizer.weights
+            if weights:
+                g = f.create_group('optimizer_weights')
+                names = [f'optimizer_weight_{i}:0' if not getattr(w, 'name', None)
+                         else f'{i}_{w.name}' for i, w in enumerate(weights)]
+                g.attrs['weight_names'] = [n.encode('utf8') for n in names]
+                for name, value in zip(names, K.batch_get_value(weights)):
+                    g.create_dataset(name, data=value)
+    _atomic_h5(filepath, overwrite, write)
+
+
+def _decode(values):
+    return [v.decode('utf8') if isinstance(v, bytes) else str(v) for v in values]
+
+
+def _layer_values(group, name):
+    g = group[name]
+    return [np.asarray(g[w]) for w in _decode(g.attrs['weight_names'])]
+
+
+def load_weights_from_group(model, group, by_name=False, skip_mismatch=False):
+    import warnings
+    names = _decode(group.attrs['layer_names'])
+    saved = [(n, _layer_values(group, n)) for n in names]
+    pairs = []
+    if by_name:
+        by = {l.name: l for l in model.layers}
+        for n, values in saved:
+            layer = by.get(n)
+            if layer is None:
+                continue
+            if len(values) != len(layer.weights) or any(
+                    K.int_shape(w) != v.shape for w, v in zip(layer.weights, values)):
+                msg = (f'Layer "{n}": the saved weights have shapes '
+                       f'{[v.shape for v in values]} but the layer expects '
+                       f'{[K.int_shape(w) for w in layer.weights]}')
+                if skip_mismatch:
+                    warnings.warn('Skipping loading of weights for ' + msg)
+                    continue
+                raise ValueError(msg)
+            pairs += list(zip(layer.weights, values))
+    else:
+        layers = [l for l in model.layers if l.weights]
+        saved = [(n, v) for n, v in saved if v]
+        if len(layers) != len(saved):
+            raise ValueError(f'You are trying to load a weight file containing {len(saved)} '
+                             f'layers into a model with {len(layers)} layers.')
+        for k, (layer, (n, values)) in enumerate(zip(layers, saved)):
+            if len(values) != len(layer.weights):
+                raise ValueError(f'Layer #{k} (named "{layer.name}" in the current model) was '
+                                 f'found to correspond to layer {n} in the save file. However '
+                                 f'the new layer {layer.name} expects {len(layer.weights)} '
+                                 f'weights, but the saved weights have {len(values)} elements.')
+            for w, v in zip(layer.weights, values):
+                if K.int_shape(w) != v.shape:
+                    raise ValueError(f'Layer #{k} (named "{layer.name}"): weight {w.name} has '
+                                     f'shape {K.int_shape(w)}, but the saved weight has shape '
+                                     f'{v.shape}.')
+            pairs += list(zip(layer.weights, values))
+    K.batch_set_value(pairs)
+
+
+def load_weights(model, filepath, by_name=False, skip_mismatch=False):
+    h5py = _h5py()
+    with h5py.File(filepath, 'r') as f:
+        group = f['model_weights'] if 'layer_names' not in f.attrs and 'model_weights' in f \
+            else f
+        load_weights_from_group(model, group, by_name, skip_mismatch)
+
+
+def model_from_config(config, custom_objects=None):
+    if isinstance(config, list):
+        raise TypeError('`model_from_config` expects a dictionary, not a list. Maybe you meant '
+                        'to use `Sequential.from_config(config)`?')
+    from ..layers import deserialize
+    return deserialize(config, custom_objects=custom_objects)
+
+
+def model_from_json(json_string, custom_objects=None):
+    return model_from_config(json.loads(json_string), custom_objects=custom_objects)
+
+
+def load_model(filepath, custom_objects=None, compile=True):
+    from .. import optimizers
+    h5py = _h5py()
+    with h5py.File(filepath, 'r') as f:
+        if 'model_config' not in f.attrs:
+            raise ValueError(f'No model found in config file {filepath}.')
+        config = json.loads(_decode([f.attrs['model_config']])[0])
+        model = model_from_config(config, custom_objects=custom_objects)
+        load_weights_from_group(model, f['model_weights'])
+        if not compile or 'training_config' not in f.attrs:
+            return model
+        training = json.loads(_decode([f.attrs['training_config']])[0])
+        optimizer = optimizers.deserialize(training['optimizer_config'],
+                                           custom_objects=custom_objects)
+
+        from ..utils.generic_utils import CustomObjectScope
+        with CustomObjectScope(custom_objects or {}):
+            model.compile(optimizer=optimizer,
+                          loss=_deserialize_losses(training['loss'], custom_objects),
+                          metrics=training.get('metrics'),
+                          weighted_metrics=training.get('weighted_metrics'),
+                          loss_weights=training.get('loss_weights'),
+                          sample_weight_mode=training.get('sample_weight_mode'))
+            if 'optimizer_weights' in f:
+                _load_optimizer_weights(model, f['optimizer_weights'])
+    return model
+
+
+def _load_optimizer_weights(model, g):
+    import warnings
+    values = [np.asarray(g[n]) for n in _decode(g.attrs['weight_names'])]
+    model._function('train')        # creates the optimizer's slots
+    try:
+        model.optimizer.set_weights(values)
+    except ValueError:
+        warnings.warn('Error in loading the saved optimizer state. As a result, your model is '
+                      'starting with a freshly initialized optimizer.')
+
+
+def _deserialize_losses(loss, custom_objects):
+    from .. import losses
+    if isinstance(loss, dict) and 'class_name' in loss:
+        return losses.deserialize(loss, custom_objects=custom_objects)
+    if isinstance(loss, dict):
+        return {k: _deserialize_losses(v, custom_objects) for k, v in loss.items()}
+    if isinstance(loss, list):
+        return [_deserialize_losses(v, custom_objects) for v in loss]
+    if isinstance(loss, str) and custom_objects and loss in custom_objects:
+        return custom_objects[loss]
+    return loss

@@ -1,0 +1,299 @@
+"""Model: a Network that trains.
+
+`compile` builds three compiled functions once (train: loss + metrics +
+optimizer updates; test: loss + metrics; predict); fit/evaluate/predict only
+slice arrays and feed them.  The epoch loop lives in training_loop.py.
+"""
+import numpy as np
+
+from .. import backend as K
+from .. import losses as losses_module, metrics as metrics_module, optimizers
+from .network import Network
+from .node import to_list
+from . import training_utils as U
+from . import training_loop as loop
+
+
+class Model(Network):
+
+    def compile(self, optimizer, loss=None, metrics=None, loss_weights=None,
+                sample_weight_mode=None, weighted_metrics=None, target_tensors=None, **kwargs):
+        if kwargs:
+            raise TypeError(f'compile: unexpected keyword arguments {sorted(kwargs)}')
+        if loss is None:
+            raise ValueError('compile: a loss is required')
+        self.optimizer = optimizers.get(optimizer)
+        self.loss = loss
+        self.loss_weights = loss_weights
+        self._compile_metrics = metrics
+        self._compile_weighted_metrics = weighted_metrics
+        self.sample_weight_mode = sample_weight_mode
+        self._target_tensors = target_tensors
+        self._functions = {}
+        self._compiled = True
+        if self.built and getattr(self, 'outputs', None):
+            self._build_training_graph()
+
+    # -- the graph of loss, metrics and updates ------------------------------------------
+
+    def _per_output(self, value, what, default=None):
+        names = self.output_names
+        if isinstance(value, dict):
+            unknown = set(value) - set(names)
+            if unknown:
+                raise ValueError(f'Unknown entries in {what} dictionary: {sorted(unknown)}. '
+                                 f'Only expected the following keys: {names}')
+            return [value.get(n, default) for n in names]
+        if isinstance(value, (list, tuple)) and what != 'metrics':
+            if len(value) != len(names):
+                raise ValueError(f'When passing a list as {what}, it should have one entry per '
+                                 f'model output. The model has {len(names)} outputs, but you '
+                                 f'passed {what}={list(value)}')
+            return list(value)
+        if what == 'metrics' and isinstance(value, (list, tuple)) and value and \
+                all(isinstance(v, (list, tuple)) for v in value):
+            if len(value) != len(names):
+                raise ValueError(f'When passing a list of lists as metrics, it should have one '
+                                 f'entry per model output. The model has {len(names)} outputs.')
+            return [list(v) for v in value]
+        return [value] * len(names)
+
+    def _build_training_graph(self):
+        n = len(self.outputs)
+        self.loss_functions = [None if l is None else losses_module.get(l)
+                               for l in self._per_output(self.loss, 'loss')]
+        weights = self._per_output(self.loss_weights if self.loss_weights is not None else 1.,
+                                   'loss_weights', 1.)
+        self.targets, self.sample_weights = [], []
+        total = None
+        names = ['loss']
+        tensors = []
+        given_targets = to_list(self._target_tensors) if self._target_tensors is not None \
+            else [None] * n
+        for i, (output, fn, w, name) in enumerate(zip(self.outputs, self.loss_functions, weights,
+                                                      self.output_names)):
+            if fn is None:
+                self.targets.append(None)
+                self.sample_weights.append(None)
+                continue
+            target = given_targets[i] if i < len(given_targets) and given_targets[i] is not None \
+                else K.placeholder(ndim=K.ndim(output), dtype=K.dtype(output),
+                                   name=f'{name}_target')
+            mode = self.sample_weight_mode.get(name) if isinstance(self.sample_weight_mode, dict) \
+                else self.sample_weight_mode
+            sw = K.placeholder(ndim=2 if mode == 'temporal' else 1, name=f'{name}_sample_weights')
+            self.targets.append(target)
+            self.sample_weights.append(sw)
+            if isinstance(fn, losses_module.Loss):
+                per_sample, reduction = fn.call(target, output), fn.reduction
+            else:
+                per_sample, reduction = fn(target, output), 'sum_over_batch_size'
+            if reduction == 'none':
+                reduction = 'sum_over_batch_size'
+            output_loss = losses_module.compute_weighted_loss(per_sample, sw, reduction)
+            if n > 1:
+                names.append(f'{name}_loss')
+                tensors.append(output_loss)
+            term = output_loss * w if w != 1. else output_loss
+            total = term if total is None else total + term
+        if total is None:
+            raise ValueError('The model cannot be compiled because it has no loss to optimize.')
+        for reg in self.losses:
+            total = total + reg
+        metric_lists = self._per_output(self._compile_metrics or [], 'metrics')
+        weighted_lists = self._per_output(self._compile_weighted_metrics or [], 'metrics')
+        for i, (output, fn) in enumerate(zip(self.outputs, self.loss_functions)):
+            if fn is None:
+                continue
+            for weighted, metric_list in ((False, metric_lists[i]), (True, weighted_lists[i])):
+                for metric in to_list(metric_list):
+                    label, metric_fn = metrics_module.resolve(metric, fn, K.int_shape(output))
+                    value = metric_fn(self.targets[i], output)
+                    sw = self.sample_weights[i] if weighted else None
+                    value = losses_module.compute_weighted_loss(value, sw)
+                    label = ('weighted_' + label) if weighted else label
+                    names.append(f'{self.output_names[i]}_{label}' if n > 1 else label)
+                    tensors.append(value)
+        self.total_loss = total
+        self.metrics_names = names
+        self._metric_tensors = tensors
+        self._collected_trainable_weights = self.trainable_weights
+
+    def _feed_tensors(self):
+        targets = [t for t in self.targets if t is not None]
+        weights = [w for w in self.sample_weights if w is not None]
+        return list(self.inputs) + targets + weights
+
+    def _function(self, kind):
+        """The compiled train/test/predict function, built on first use."""
+        if kind in self._functions:
+            return self._functions[kind]
+        if kind == 'predict':
+            fn = K.function(self.inputs + [K.learning_phase()], self.outputs,
+                            name='predict_function')
+        else:
+            self._check_compiled()
+            if not hasattr(self, 'total_loss'):
+                self._build_training_graph()
+            outputs = [self.total_loss] + self._metric_tensors
+            updates = []
+            if kind == 'train':
+                if not self._collected_trainable_weights:
+                    raise ValueError('The model has no trainable weights to train.')
+                updates = self.optimizer.get_updates(loss=self.total_loss,
+                                                     params=self._collected_trainable_weights)
+                updates += self.updates
+            fn = K.function(self._feed_tensors() + [K.learning_phase()], outputs,
+                            updates=updates, name=f'{kind}_function')
+        self._functions[kind] = fn
+        return fn
+
+    def _check_compiled(self):
+        if not getattr(self, '_compiled', False):
+            raise RuntimeError('You must compile your model before training/testing. Use '
+                               '`model.compile(optimizer, loss)`.')
+
+    # -- array standardisation --------------------------------------------------------
+
+    def _standardize(self, x, y=None, sample_weight=None, class_weight=None,
+                     check_targets=True):
+        self._build_from_data(x)
+        xs = U.standardize_arrays(x, self.input_names, self._feed_input_shapes, 'input')
+        if y is None:
+            return xs, [], []
+        self._check_compiled()
+        if not hasattr(self, 'total_loss'):
+            self._build_training_graph()
+        names = [n for n, t in zip(self.output_names, self.targets) if t is not None]
+        shapes = [K.int_shape(o) for o, t in zip(self.outputs, self.targets) if t is not None]
+        ys = U.standardize_arrays(y, names, shapes, 'target', check_shape=False)
+        fns = [f for f in self.loss_functions if f is not None]
+        U.check_loss_and_target(ys, fns, shapes)
+        if sample_weight is not None:
+            sws = U.standardize_arrays(sample_weight, names, [None] * len(names),
+                                       'sample_weight')
+        else:
+            sws = [None] * len(names)
+        if class_weight is not None:
+            per_output = class_weight if isinstance(class_weight, dict) and \
+                set(class_weight) <= set(names) and len(names) > 1 else None
+            for i, (name, yi) in enumerate(zip(names, ys)):
+                cw = per_output.get(name) if per_output is not None else class_weight
+                if cw is not None:
+                    w = U.class_weights_to_sample(yi, cw)
+                    sws[i] = w if sws[i] is None else sws[i] * w
+        U.check_lengths(xs, ys, sws)
+        sws = [np.ones(len(yi), K.floatx()) if w is None else np.asarray(w, K.floatx())
+               for w, yi in zip(sws, ys)]
+        return xs, ys, sws
+
+    def _build_from_data(self, x):
+        """Deferred building (Sequential without an input shape)."""
+
+    # -- public training API ------------------------------------------------------------
+
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose=1, callbacks=None,
+            validation_split=0., validation_data=None, shuffle=True, class_weight=None,
+            sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
+            validation_freq=1, max_queue_size=10, workers=1, use_multiprocessing=False,
+            **kwargs):
+        if 'nb_epoch' in kwargs:
+            epochs = kwargs.pop('nb_epoch')
+        if kwargs:
+            raise TypeError(f'fit: unrecognized keyword arguments: {sorted(kwargs)}')
+        if loop.is_generator(x):
+            return self.fit_generator(x, steps_per_epoch, epochs, verbose, callbacks,
+                                      validation_data, validation_steps, validation_freq,
+                                      class_weight, max_queue_size, workers,
+                                      use_multiprocessing, shuffle, initial_epoch)
+        if x is None:
+            raise ValueError('fit: x (the input data) is required')
+        batch_size = batch_size or (None if steps_per_epoch else 32)
+        xs, ys, sws = self._standardize(x, y, sample_weight, class_weight)
+        val = None
+        if validation_data is not None:
+            if len(validation_data) == 2:
+                vx, vy = validation_data
+                vw = None
+            elif len(validation_data) == 3:
+                vx, vy, vw = validation_data
+            else:
+                raise ValueError('When passing validation_data, it must contain 2 (x_val, '
+                                 'y_val) or 3 (x_val, y_val, val_sample_weights) items, '
+                                 f'however it contains {len(validation_data)} items')
+            val = self._standardize(vx, vy, vw)
+        elif validation_split and 0. < validation_split < 1.:
+            split_at = int(len(xs[0]) * (1. - validation_split))
+            if split_at == 0 or split_at == len(xs[0]):
+                raise ValueError(f'validation_split={validation_split} leaves no samples for '
+                                 f'training or validation with {len(xs[0])} samples')
+            val = tuple(U.slice_arrays(a, slice(split_at, None)) for a in (xs, ys, sws))
+            xs, ys, sws = (U.slice_arrays(a, slice(0, split_at)) for a in (xs, ys, sws))
+        return loop.fit_arrays(self, xs + ys + sws, batch_size, epochs, verbose, callbacks,
+                               val, shuffle, initial_epoch, steps_per_epoch, validation_steps,
+                               validation_freq)
+
+    def evaluate(self, x=None, y=None, batch_size=None, verbose=1, sample_weight=None,
+                 steps=None, callbacks=None, max_queue_size=10, workers=1,
+                 use_multiprocessing=False):
+        if loop.is_generator(x):
+            return self.evaluate_generator(x, steps, callbacks, max_queue_size, workers,
+                                           use_multiprocessing, verbose)
+        xs, ys, sws = self._standardize(x, y, sample_weight)
+        return loop.test_arrays(self, xs + ys + sws, batch_size or 32, verbose, steps, callbacks)
+
+    def predict(self, x, batch_size=None, verbose=0, steps=None, callbacks=None,
+                max_queue_size=10, workers=1, use_multiprocessing=False):
+        if loop.is_generator(x):
+            return self.predict_generator(x, steps, callbacks, max_queue_size, workers,
+                                          use_multiprocessing, verbose)
+        xs, _, _ = self._standardize(x)
+        return loop.predict_arrays(self, xs, batch_size or 32, verbose, steps, callbacks)
+
+    def train_on_batch(self, x, y, sample_weight=None, class_weight=None, reset_metrics=True):
+        xs, ys, sws = self._standardize(x, y, sample_weight, class_weight)
+        outs = self._function('train')(xs + ys + sws + [np.asarray(True)])
+        return loop.unpack_scalars(outs)
+
+    def test_on_batch(self, x, y, sample_weight=None, reset_metrics=True):
+        xs, ys, sws = self._standardize(x, y, sample_weight)
+        outs = self._function('test')(xs + ys + sws + [np.asarray(False)])
+        return loop.unpack_scalars(outs)
+
+    def predict_on_batch(self, x):
+        xs, _, _ = self._standardize(x)
+        outs = self._function('predict')(xs + [np.asarray(False)])
+        return outs[0] if len(outs) == 1 else outs
+
+    def fit_generator(self, generator, steps_per_epoch=None, epochs=1, verbose=1,
+                      callbacks=None, validation_data=None, validation_steps=None,
+                      validation_freq=1, class_weight=None, max_queue_size=10, workers=1,
+                      use_multiprocessing=False, shuffle=True, initial_epoch=0):
+        return loop.fit_generator(self, generator, steps_per_epoch, epochs, verbose, callbacks,
+                                  validation_data, validation_steps, validation_freq,
+                                  class_weight, max_queue_size, workers, use_multiprocessing,
+                                  shuffle, initial_epoch)
+
+    def evaluate_generator(self, generator, steps=None, callbacks=None, max_queue_size=10,
+                           workers=1, use_multiprocessing=False, verbose=0):
+        return loop.evaluate_generator(self, generator, steps, callbacks, max_queue_size,
+                                       workers, use_multiprocessing, verbose)
+
+    def predict_generator(self, generator, steps=None, callbacks=None, max_queue_size=10,
+                          workers=1, use_multiprocessing=False, verbose=0):
+        return loop.predict_generator(self, generator, steps, callbacks, max_queue_size,
+                                      workers, use_multiprocessing, verbose)
+
+    # -- saving (engine/saving.py) ------------------------------------------------------
+
+    def save(self, filepath, overwrite=True, include_optimizer=True):
+        from .saving import save_model
+        save_model(self, filepath, overwrite, include_optimizer)
+
+    def save_weights(self, filepath, overwrite=True):
+        from .saving import save_weights
+        save_weights(self, filepath, overwrite)
+
+    def load_weights(self, filepath, by_name=False, skip_mismatch=False, reshape=False):
+        from .saving import load_weights
+        load_weights(self, filepath, by_name, skip_mismatch)

@@ -1,0 +1,128 @@
+"""Checking and shaping the arrays given to fit/evaluate/predict, with
+Keras 2's error messages, and batch index helpers."""
+import numpy as np
+
+from .. import backend as K
+
+
+def standardize_arrays(data, names, shapes, what, check_batch_axis=False, check_shape=True):
+    """A list of numpy arrays, one per name, checked against `shapes`.
+
+    data may be one array, a list, or a dict keyed by name.  1-D arrays are
+    made (n, 1) when the expected rank is 2, as Keras does."""
+    if data is None:
+        return [None] * len(names)
+    if isinstance(data, dict):
+        missing = [n for n in names if n not in data]
+        if missing:
+            raise ValueError(f'No data provided for "{missing[0]}". Need data for each key in: '
+                             f'{names}')
+        arrays = [data[n] for n in names]
+    elif isinstance(data, (list, tuple)):
+        arrays = list(data)
+        if len(arrays) != len(names):
+            raise ValueError(f'Error when checking model {what}: the list of Numpy arrays that '
+                             'you are passing to your model is not the size the model expected. '
+                             f'Expected to see {len(names)} array(s), but instead got the '
+                             f'following list of {len(arrays)} arrays: '
+                             f'{[_describe(a) for a in arrays][:5]}')
+    else:
+        if len(names) != 1:
+            raise ValueError(f'Error when checking model {what}: you are passing a single '
+                             f'array, but the model expects a list of {len(names)} arrays '
+                             f'({names}).')
+        arrays = [data]
+    out = []
+    for name, shape, array in zip(names, shapes, arrays):
+        array = np.asarray(array)
+        if shape is not None:
+            if array.ndim == 1 and len(shape) == 2:
+                array = array[:, None]
+            if array.ndim != len(shape):
+                raise ValueError(f'Error when checking {what}: expected {name} to have '
+                                 f'{len(shape)} dimensions, but got array with shape '
+                                 f'{array.shape}')
+            if check_shape:
+                dims = zip(shape, array.shape) if check_batch_axis else \
+                    zip(shape[1:], array.shape[1:])
+                for want, got in dims:
+                    if want is not None and want != got:
+                        raise ValueError(f'Error when checking {what}: expected {name} to have '
+                                         f'shape {shape[1:]} but got array with shape '
+                                         f'{array.shape}')
+        out.append(array)
+    return out
+
+
+def _describe(a):
+    return f'array of shape {np.shape(a)}'
+
+
+def check_lengths(inputs, targets, weights=None):
+    def lengths(arrays):
+        return {len(a) for a in arrays if a is not None}
+    n_in, n_t = lengths(inputs), lengths(targets)
+    if len(n_in) > 1:
+        raise ValueError('All input arrays (x) should have the same number of samples. Got '
+                         f'array shapes: {[a.shape for a in inputs]}')
+    if len(n_t) > 1:
+        raise ValueError('All target arrays (y) should have the same number of samples. Got '
+                         f'array shapes: {[a.shape for a in targets if a is not None]}')
+    if n_in and n_t and n_in != n_t:
+        raise ValueError(f'Input arrays should have the same number of samples as target '
+                         f'arrays. Found {n_in.pop()} input samples and {n_t.pop()} target '
+                         'samples.')
+    for w, y in zip(weights or [], targets):
+        if w is not None and y is not None and len(w) != len(y):
+            raise ValueError(f'Found a sample_weight array with shape {w.shape} for an input '
+                             f'with shape {y.shape}. sample_weight cannot be broadcast.')
+
+
+def check_loss_and_target(targets, loss_fns, output_shapes):
+    """Catch the classic mistakes (integer labels with categorical
+    crossentropy, targets shaped unlike the output) before training."""
+    from .. import losses
+    for y, fn, shape in zip(targets, loss_fns, output_shapes):
+        if y is None or fn is None:
+            continue
+        name = getattr(fn, '__name__', type(fn).__name__)
+        if fn is losses.categorical_crossentropy and y.shape[-1] == 1:
+            raise ValueError(f'You are passing a target array of shape {y.shape} while using as '
+                             'loss `categorical_crossentropy`. `categorical_crossentropy` '
+                             'expects targets to be binary matrices (1s and 0s) of shape '
+                             '(samples, classes). If your targets are integer classes, you can '
+                             'convert them to the expected format via: '
+                             '`from kback.utils import to_categorical; '
+                             'y_binary = to_categorical(y_int)`. Alternatively, you can use the '
+                             'loss function `sparse_categorical_crossentropy` instead, which '
+                             'does expect integer targets.')
+        if fn in (losses.mean_squared_error, losses.binary_crossentropy,
+                  losses.categorical_crossentropy):
+            for want, got in zip(shape[1:], y.shape[1:]):
+                if want is not None and want != got:
+                    raise ValueError(f'A target array with shape {y.shape} was passed for an '
+                                     f'output of shape {shape} while using as loss `{name}`. '
+                                     'This loss expects targets to have the same shape as the '
+                                     'output.')
+
+
+def class_weights_to_sample(y, class_weight):
+    """Per-sample weights from a {class: weight} dict (one-hot or index targets)."""
+    if y.ndim > 1 and y.shape[-1] > 1:
+        classes = np.argmax(y, axis=-1)
+    else:
+        classes = np.round(y.reshape(len(y))).astype(int)
+    missing = set(np.unique(classes).tolist()) - set(class_weight)
+    if missing:
+        raise ValueError(f'`class_weight` must contain all classes in the data. The classes '
+                         f'{sorted(missing)} exist in the data but not in `class_weight`.')
+    return np.asarray([class_weight[c] for c in classes], dtype=K.floatx())
+
+
+def make_batches(size, batch_size):
+    return [(i, min(size, i + batch_size)) for i in range(0, size, batch_size)]
+
+
+def slice_arrays(arrays, index):
+    """Rows `index` (a slice or an index array) of each array."""
+    return [None if a is None else a[index] for a in arrays]

@@ -1,0 +1,87 @@
+"""model.summary() in Keras 2's table format, and parameter counting."""
+import numpy as np
+
+from .. import backend as K
+
+
+def count_params(weights):
+    """Total size of the distinct weights in the list."""
+    seen = {id(w): w for w in weights}
+    return int(sum(np.prod(K.int_shape(w), dtype=np.int64) for w in seen.values()))
+
+
+def _sequential_like(model):
+    if type(model).__name__ == 'Sequential' or not getattr(model, '_is_graph_network', True):
+        return True
+    nodes = []
+    for group in model._nodes_by_depth.values():
+        if len(group) > 1 or (len(group) == 1 and len(group[0].inbound_layers) > 1):
+            return False
+        nodes += group
+    for layer in model.layers:     # a layer used twice makes it a graph
+        if sum(1 for node in layer._inbound_nodes if any(node is n for n in nodes)) > 1:
+            return False
+    return True
+
+
+def print_summary(model, line_length=None, positions=None, print_fn=None):
+    print_fn = print_fn or print
+    sequential_like = _sequential_like(model)
+    if sequential_like:
+        line_length = line_length or 65
+        positions = positions or [.45, .85, 1.]
+        headers = ['Layer (type)', 'Output Shape', 'Param #']
+    else:
+        line_length = line_length or 98
+        positions = positions or [.33, .55, .67, 1.]
+        headers = ['Layer (type)', 'Output Shape', 'Param #', 'Connected to']
+    if positions[-1] <= 1:
+        positions = [int(line_length * p) for p in positions]
+    relevant = None
+    if not sequential_like:
+        relevant = {id(node) for group in model._nodes_by_depth.values() for node in group}
+
+    def print_row(fields):
+        line = ''
+        for i, field in enumerate(fields):
+            if i > 0:
+                line = line[:-1] + ' '
+            line += str(field)
+            line = line[:positions[i]]
+            line += ' ' * (positions[i] - len(line))
+        print_fn(line)
+
+    print_fn(f'Model: "{model.name}"')
+    print_fn('_' * line_length)
+    print_row(headers)
+    print_fn('=' * line_length)
+    layers = model.layers
+    for i, layer in enumerate(layers):
+        try:
+            output_shape = layer.output_shape
+        except (AttributeError, RuntimeError):
+            output_shape = 'multiple'
+        name = f'{layer.name} ({type(layer).__name__})'
+        if sequential_like:
+            print_row([name, output_shape, layer.count_params()])
+        else:
+            connections = []
+            for node in layer._inbound_nodes:
+                if id(node) not in relevant:
+                    continue
+                for l, n, t in zip(node.inbound_layers, node.node_indices, node.tensor_indices):
+                    connections.append(f'{l.name}[{n}][{t}]')
+            print_row([name, output_shape, layer.count_params(),
+                       connections[0] if connections else ''])
+            for extra in connections[1:]:
+                print_row(['', '', '', extra])
+        print_fn(('=' if i == len(layers) - 1 else '_') * line_length)
+    if not layers:
+        print_fn('=' * line_length)
+    trainable = count_params(getattr(model, '_collected_trainable_weights',
+                                     model.trainable_weights))
+    non_trainable = count_params(model.non_trainable_weights)
+    print_fn(f'Total params: {trainable + non_trainable:,}')
+    print_fn(f'Trainable params: {trainable:,}')
+    print_fn(f'Non-trainable params: {non_trainable:,}')
+    print_fn('_' * line_length)
