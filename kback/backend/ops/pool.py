@@ -1,30 +1,79 @@
-"""Pooling primitives, NHWC (the K function in pool.py transposes
-channels_first data).  pool2d_backprop's own gradient is written with these
-ops, so second derivatives work."""
+"""Pooling primitives in either data format (attr `data_format`), computed by
+the compiled kernels of _kernels/pool.py.  pool2d_backprop's own gradient is
+written with these ops, so second derivatives work."""
+from .. import _shapes
 from .._shapes import fmt
-from .. import _reference as R
+from .._kernels import pool as _pool
 from ._registry import register, apply
-from .conv import check_rank, conv_out_hw, _pads
 
-def _pool_infer(inputs, pool, strides, padding, mode):
+_FORMATS = ('channels_last', 'channels_first')
+
+
+# -- argument and shape checks (also used by K.pool2d) ----------------------------
+
+def check_window(op, value, name):
+    """An int or a pair of positive ints."""
+    pair = _shapes.to_tuple(op, value, 2, name)
+    if min(pair) < 1:
+        raise ValueError(f'{op}: {name} must be positive, got {pair}')
+    return pair
+
+
+def check_pool_mode(op, mode):
+    if mode not in ('max', 'avg'):
+        raise ValueError(f"{op}: pool_mode must be 'max' or 'avg', got {mode!r}")
+    return mode
+
+
+def check_rank(op, what, shape):
+    if len(shape) != 4:
+        raise ValueError(f'{op}: {what} must have rank 4, got shape {fmt(shape)}')
+
+
+def spatial_axes(data_format):
+    if data_format not in _FORMATS:
+        raise ValueError(f'Unknown data_format: {data_format!r}')
+    return (1, 2) if data_format == 'channels_last' else (2, 3)
+
+
+def pooled_shape(op, x_shape, pool, strides, padding, data_format):
+    """The output shape; ValueError when a 'valid' window exceeds the input."""
+    axes = spatial_axes(data_format)
+    shape = list(x_shape)
+    for axis, k, s in zip(axes, pool, strides):
+        length = x_shape[axis]
+        if padding == 'valid' and length is not None and length < k:
+            raise ValueError(f"{op}: the pool size {fmt(pool)} is larger than the input "
+                             f"{fmt(x_shape)} with 'valid' padding")
+        shape[axis] = _shapes.conv_output_length(length, k, padding, s)
+    return tuple(shape)
+
+
+def _pads(x_shape, pool, strides, padding, data_format):
+    return tuple(_shapes.conv_pads(int(x_shape[a]), k, padding, s)
+                 for a, k, s in zip(spatial_axes(data_format), pool, strides))
+
+
+# -- ops ------------------------------------------------------------------------------
+
+def _pool_infer(inputs, pool, strides, padding, mode, data_format='channels_last'):
     x, = inputs
     check_rank('pool2d', 'the input', x.shape)
-    hw = conv_out_hw('pool2d', x.shape, pool, strides, padding, (1, 1))
-    return (x.shape[0],) + hw + (x.shape[3],), x.dtype
+    return pooled_shape('pool2d', x.shape, pool, strides, padding, data_format), x.dtype
 
 
-def _pool_forward(x, pool, strides, padding, mode):
-    pads = _pads(x.shape, pool, strides, padding, (1, 1))
-    return R.pool2d_forward(x, pool, strides, pads, mode)
+def _pool_forward(x, pool, strides, padding, mode, data_format='channels_last'):
+    pads = _pads(x.shape, pool, strides, padding, data_format)
+    return _pool.pool2d_forward(x, pool, strides, pads, mode, data_format)
 
 
 def _pool_grad(n, g, needs):
     return [apply('pool2d_backprop', g, n.inputs[0], **n.attrs)]
 
 
-def _pool_backprop_infer(inputs, pool, strides, padding, mode):
+def _pool_backprop_infer(inputs, pool, strides, padding, mode, data_format='channels_last'):
     g, x = inputs
-    (expected, _) = _pool_infer([x], pool, strides, padding, mode)
+    (expected, _) = _pool_infer([x], pool, strides, padding, mode, data_format)
     check_rank('pool2d_backprop', 'the gradient', g.shape)
     if not all(a is None or b is None or a == b for a, b in zip(expected, g.shape)):
         raise ValueError(f'pool2d_backprop: the gradient {fmt(g.shape)} does not fit the input '
@@ -32,9 +81,9 @@ def _pool_backprop_infer(inputs, pool, strides, padding, mode):
     return x.shape, g.dtype
 
 
-def _pool_backprop_forward(g, x, pool, strides, padding, mode):
-    pads = _pads(x.shape, pool, strides, padding, (1, 1))
-    return R.pool2d_backward(g, x, pool, strides, pads, mode)
+def _pool_backprop_forward(g, x, pool, strides, padding, mode, data_format='channels_last'):
+    pads = _pads(x.shape, pool, strides, padding, data_format)
+    return _pool.pool2d_backward(g, x, pool, strides, pads, mode, data_format)
 
 
 def _pool_backprop_grad(n, gg, needs):
@@ -48,19 +97,19 @@ def _pool_backprop_grad(n, gg, needs):
     return [dg, None]
 
 
-def _select_infer(inputs, pool, strides, padding):
+def _select_infer(inputs, pool, strides, padding, data_format='channels_last'):
     v, x = inputs
     check_rank('max_pool2d_select', 'the values', v.shape)
     if not all(a is None or b is None or a == b for a, b in zip(v.shape, x.shape)):
         raise ValueError(f'max_pool2d_select: values {fmt(v.shape)} and input {fmt(x.shape)} '
                          'must have the same shape')
-    shape, _ = _pool_infer([x], pool, strides, padding, 'max')
+    shape, _ = _pool_infer([x], pool, strides, padding, 'max', data_format)
     return shape, v.dtype
 
 
-def _select_forward(v, x, pool, strides, padding):
-    pads = _pads(x.shape, pool, strides, padding, (1, 1))
-    return R.max_pool2d_select(v, x, pool, strides, pads)
+def _select_forward(v, x, pool, strides, padding, data_format='channels_last'):
+    pads = _pads(x.shape, pool, strides, padding, data_format)
+    return _pool.max_pool2d_select(v, x, pool, strides, pads, data_format)
 
 
 def _select_grad(n, g, needs):

@@ -1,0 +1,337 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
+"""Max and average 2-D pooling, forward and backward, NHWC and NCHW.
+
+Geometry: pool (ph, pw), strides (sh, sw), padding before (top, left); the
+output size is read from the output (or gradient) buffer.  Padding never takes
+part: max windows use only real pixels, averages divide by the number of real
+pixels (TensorFlow's 'same').  Max backward routes each gradient to the first
+maximum of its window in row-major order, recomputed from x.
+
+Work is split into tasks that own whole (image, channel block) slices, so the
+backward scatter never races and every channel is computed the same way at
+any thread count (results are identical at 1 and N threads).
+"""
+from cython.parallel cimport prange
+from libc.string cimport memset
+
+ctypedef fused floating:
+    float
+    double
+
+# Channels per NHWC task: the per-task argmax scratch lives on the stack.
+cdef enum:
+    CB_MAX = 64
+
+
+cdef inline Py_ssize_t _imax(Py_ssize_t a, Py_ssize_t b) noexcept nogil:
+    return a if a > b else b
+
+
+cdef inline Py_ssize_t _imin(Py_ssize_t a, Py_ssize_t b) noexcept nogil:
+    return a if a < b else b
+
+
+cdef int _check(str op, tuple x_shape, tuple y_shape, int ph, int pw, int sh, int sw,
+                int top, int left, bint channels_last) except -1:
+    """x and y (pooled) shapes agree and every window holds a real pixel."""
+    cdef int h_ax = 1 if channels_last else 2
+    cdef int c_ax = 3 if channels_last else 1
+    if ph < 1 or pw < 1 or sh < 1 or sw < 1:
+        raise ValueError(f'{op}: pool size ({ph}, {pw}) and strides ({sh}, {sw}) '
+                         'must be positive')
+    if x_shape[0] != y_shape[0] or x_shape[c_ax] != y_shape[c_ax]:
+        raise ValueError(f'{op}: input {x_shape} and pooled {y_shape} shapes differ in '
+                         'batch or channels')
+    for length, out, k, s, before in ((x_shape[h_ax], y_shape[h_ax], ph, sh, top),
+                                      (x_shape[h_ax + 1], y_shape[h_ax + 1], pw, sw, left)):
+        if out < 1 or length < 1 or before < 0 or before >= k or (out - 1) * s - before >= length:
+            raise ValueError(f'{op}: pool ({ph}, {pw}), strides ({sh}, {sw}), padding before '
+                             f'({top}, {left}) do not fit input {x_shape} and output {y_shape}')
+    return 0
+
+
+cdef tuple _shape4(const floating[:, :, :, ::1] a):
+    return (a.shape[0], a.shape[1], a.shape[2], a.shape[3])
+
+
+cdef Py_ssize_t _channel_block(Py_ssize_t n, Py_ssize_t c, int n_threads) noexcept:
+    """Channels per NHWC task: whole rows of up to CB_MAX, split further when
+    there are too few images to feed the threads."""
+    cdef Py_ssize_t cb = _imin(c, CB_MAX)
+    cdef Py_ssize_t want = 4 * n_threads
+    cdef Py_ssize_t ncb = (c + cb - 1) // cb
+    if n * ncb < want and c > 8:
+        ncb = _imin((want + n - 1) // n, (c + 7) // 8)
+        cb = (c + ncb - 1) // ncb
+        cb = (cb + 7) // 8 * 8
+    return cb
+
+
+# -- one NHWC task: image n, channels [c0, c0 + cb) ---------------------------------
+
+cdef void _fwd_nhwc(const floating* x, floating* y, Py_ssize_t H, Py_ssize_t W,
+                    Py_ssize_t C, Py_ssize_t OH, Py_ssize_t OW, Py_ssize_t c0,
+                    Py_ssize_t cb, int ph, int pw, int sh, int sw, int top, int left,
+                    bint is_max) noexcept nogil:
+    cdef Py_ssize_t oh, ow, h, w, c, h0, h1, w0, w1
+    cdef floating* o
+    cdef const floating* p
+    cdef floating cnt
+    for oh in range(OH):
+        h0 = _imax(oh * sh - top, 0)
+        h1 = _imin(oh * sh - top + ph, H)
+        for ow in range(OW):
+            w0 = _imax(ow * sw - left, 0)
+            w1 = _imin(ow * sw - left + pw, W)
+            o = y + (oh * OW + ow) * C + c0
+            p = x + (h0 * W + w0) * C + c0
+            if is_max:
+                for c in range(cb):
+                    o[c] = p[c]
+                for h in range(h0, h1):
+                    for w in range(w0, w1):
+                        p = x + (h * W + w) * C + c0
+                        for c in range(cb):
+                            o[c] = p[c] if p[c] > o[c] else o[c]
+            else:
+                for c in range(cb):
+                    o[c] = 0
+                for h in range(h0, h1):
+                    for w in range(w0, w1):
+                        p = x + (h * W + w) * C + c0
+                        for c in range(cb):
+                            o[c] = o[c] + p[c]
+                cnt = <floating>((h1 - h0) * (w1 - w0))
+                for c in range(cb):
+                    o[c] = o[c] / cnt
+
+
+cdef void _argmax_nhwc(const floating* x, Py_ssize_t W, Py_ssize_t C, Py_ssize_t c0,
+                       Py_ssize_t cb, Py_ssize_t h0, Py_ssize_t h1, Py_ssize_t w0,
+                       Py_ssize_t w1, floating* best, int* arg) noexcept nogil:
+    """arg[c] = h * W + w of the first maximum of the window, per channel."""
+    cdef Py_ssize_t h, w, c
+    cdef int k
+    cdef const floating* p = x + (h0 * W + w0) * C + c0
+    cdef floating v
+    for c in range(cb):
+        best[c] = p[c]
+        arg[c] = <int>(h0 * W + w0)
+    for h in range(h0, h1):
+        for w in range(w0, w1):
+            p = x + (h * W + w) * C + c0
+            k = <int>(h * W + w)
+            for c in range(cb):
+                v = p[c]
+                if v > best[c]:
+                    best[c] = v
+                    arg[c] = k
+
+
+cdef void _bwd_nhwc(const floating* g, const floating* x, floating* dx, Py_ssize_t H,
+                    Py_ssize_t W, Py_ssize_t C, Py_ssize_t OH, Py_ssize_t OW, Py_ssize_t c0,
+                    Py_ssize_t cb, int ph, int pw, int sh, int sw, int top, int left,
+                    bint is_max) noexcept nogil:
+    cdef Py_ssize_t oh, ow, h, w, c, h0, h1, w0, w1
+    cdef floating best[CB_MAX]
+    cdef int arg[CB_MAX]
+    cdef const floating* gp
+    cdef floating* d
+    cdef floating cnt
+    for h in range(H * W):
+        memset(dx + h * C + c0, 0, cb * sizeof(floating))
+    for oh in range(OH):
+        h0 = _imax(oh * sh - top, 0)
+        h1 = _imin(oh * sh - top + ph, H)
+        for ow in range(OW):
+            w0 = _imax(ow * sw - left, 0)
+            w1 = _imin(ow * sw - left + pw, W)
+            gp = g + (oh * OW + ow) * C + c0
+            if is_max:
+                _argmax_nhwc(x, W, C, c0, cb, h0, h1, w0, w1, best, arg)
+                for c in range(cb):
+                    dx[arg[c] * C + c0 + c] += gp[c]
+            else:
+                cnt = <floating>((h1 - h0) * (w1 - w0))
+                for c in range(cb):
+                    best[c] = gp[c] / cnt
+                for h in range(h0, h1):
+                    for w in range(w0, w1):
+                        d = dx + (h * W + w) * C + c0
+                        for c in range(cb):
+                            d[c] = d[c] + best[c]
+
+
+cdef void _select_nhwc(const floating* v, const floating* x, floating* y, Py_ssize_t H,
+                       Py_ssize_t W, Py_ssize_t C, Py_ssize_t OH, Py_ssize_t OW,
+                       Py_ssize_t c0, Py_ssize_t cb, int ph, int pw, int sh, int sw, int top,
+                       int left) noexcept nogil:
+    cdef Py_ssize_t oh, ow, c, h0, h1, w0, w1
+    cdef floating best[CB_MAX]
+    cdef int arg[CB_MAX]
+    cdef floating* o
+    for oh in range(OH):
+        h0 = _imax(oh * sh - top, 0)
+        h1 = _imin(oh * sh - top + ph, H)
+        for ow in range(OW):
+            w0 = _imax(ow * sw - left, 0)
+            w1 = _imin(ow * sw - left + pw, W)
+            _argmax_nhwc(x, W, C, c0, cb, h0, h1, w0, w1, best, arg)
+            o = y + (oh * OW + ow) * C + c0
+            for c in range(cb):
+                o[c] = v[arg[c] * C + c0 + c]
+
+
+# -- one NCHW task: one (image, channel) plane --------------------------------------
+
+cdef inline Py_ssize_t _argmax_plane(const floating* x, Py_ssize_t W, Py_ssize_t h0,
+                                     Py_ssize_t h1, Py_ssize_t w0,
+                                     Py_ssize_t w1) noexcept nogil:
+    cdef Py_ssize_t h, w, k = h0 * W + w0
+    cdef floating best = x[k]
+    for h in range(h0, h1):
+        for w in range(w0, w1):
+            if x[h * W + w] > best:
+                best = x[h * W + w]
+                k = h * W + w
+    return k
+
+
+cdef void _fwd_nchw(const floating* x, floating* y, Py_ssize_t H, Py_ssize_t W,
+                    Py_ssize_t OH, Py_ssize_t OW, int ph, int pw, int sh, int sw, int top,
+                    int left, bint is_max) noexcept nogil:
+    cdef Py_ssize_t oh, ow, h, w, h0, h1, w0, w1
+    cdef floating acc
+    cdef const floating* row
+    for oh in range(OH):
+        h0 = _imax(oh * sh - top, 0)
+        h1 = _imin(oh * sh - top + ph, H)
+        for ow in range(OW):
+            w0 = _imax(ow * sw - left, 0)
+            w1 = _imin(ow * sw - left + pw, W)
+            if is_max:
+                acc = x[h0 * W + w0]
+                for h in range(h0, h1):
+                    row = x + h * W
+                    for w in range(w0, w1):
+                        acc = row[w] if row[w] > acc else acc
+                y[oh * OW + ow] = acc
+            else:
+                acc = 0
+                for h in range(h0, h1):
+                    row = x + h * W
+                    for w in range(w0, w1):
+                        acc = acc + row[w]
+                y[oh * OW + ow] = acc / <floating>((h1 - h0) * (w1 - w0))
+
+
+cdef void _bwd_nchw(const floating* g, const floating* x, floating* dx, Py_ssize_t H,
+                    Py_ssize_t W, Py_ssize_t OH, Py_ssize_t OW, int ph, int pw, int sh,
+                    int sw, int top, int left, bint is_max) noexcept nogil:
+    cdef Py_ssize_t oh, ow, h, w, h0, h1, w0, w1
+    cdef floating s
+    memset(dx, 0, H * W * sizeof(floating))
+    for oh in range(OH):
+        h0 = _imax(oh * sh - top, 0)
+        h1 = _imin(oh * sh - top + ph, H)
+        for ow in range(OW):
+            w0 = _imax(ow * sw - left, 0)
+            w1 = _imin(ow * sw - left + pw, W)
+            if is_max:
+                dx[_argmax_plane(x, W, h0, h1, w0, w1)] += g[oh * OW + ow]
+            else:
+                s = g[oh * OW + ow] / <floating>((h1 - h0) * (w1 - w0))
+                for h in range(h0, h1):
+                    for w in range(w0, w1):
+                        dx[h * W + w] += s
+
+
+cdef void _select_nchw(const floating* v, const floating* x, floating* y, Py_ssize_t H,
+                       Py_ssize_t W, Py_ssize_t OH, Py_ssize_t OW, int ph, int pw, int sh,
+                       int sw, int top, int left) noexcept nogil:
+    cdef Py_ssize_t oh, ow, h0, h1, w0, w1
+    for oh in range(OH):
+        h0 = _imax(oh * sh - top, 0)
+        h1 = _imin(oh * sh - top + ph, H)
+        for ow in range(OW):
+            w0 = _imax(ow * sw - left, 0)
+            w1 = _imin(ow * sw - left + pw, W)
+            y[oh * OW + ow] = v[_argmax_plane(x, W, h0, h1, w0, w1)]
+
+
+# -- entry points ---------------------------------------------------------------------
+
+def pool2d_forward(const floating[:, :, :, ::1] x, floating[:, :, :, ::1] out,
+                   int ph, int pw, int sh, int sw, int top, int left, bint is_max,
+                   bint channels_last, int n_threads):
+    """out = max or average pool of x (NHWC when channels_last, else NCHW)."""
+    _check('pool2d_forward', _shape4(x), _shape4(out), ph, pw, sh, sw, top,
+           left, channels_last)
+    cdef Py_ssize_t N = x.shape[0], H, W, C, OH, OW, cb, ncb, t, n, c0
+    if channels_last:
+        H, W, C, OH, OW = x.shape[1], x.shape[2], x.shape[3], out.shape[1], out.shape[2]
+        cb = _channel_block(N, C, n_threads)
+        ncb = (C + cb - 1) // cb
+        for t in prange(N * ncb, nogil=True, schedule='static', num_threads=n_threads):
+            n = t // ncb
+            c0 = (t % ncb) * cb
+            _fwd_nhwc(&x[n, 0, 0, 0], &out[n, 0, 0, 0], H, W, C, OH, OW, c0,
+                      _imin(cb, C - c0), ph, pw, sh, sw, top, left, is_max)
+    else:
+        C, H, W, OH, OW = x.shape[1], x.shape[2], x.shape[3], out.shape[2], out.shape[3]
+        for t in prange(N * C, nogil=True, schedule='static', num_threads=n_threads):
+            _fwd_nchw(&x[t // C, t % C, 0, 0], &out[t // C, t % C, 0, 0], H, W, OH, OW,
+                      ph, pw, sh, sw, top, left, is_max)
+
+
+def pool2d_backward(const floating[:, :, :, ::1] g, const floating[:, :, :, ::1] x,
+                    floating[:, :, :, ::1] out, int ph, int pw, int sh, int sw, int top,
+                    int left, bint is_max, bint channels_last, int n_threads):
+    """out (shaped like x) = d<g, pool(x)>/dx."""
+    _check('pool2d_backward', _shape4(x), _shape4(g), ph, pw, sh, sw, top,
+           left, channels_last)
+    if _shape4(out) != _shape4(x):
+        raise ValueError(f'pool2d_backward: output {_shape4(out)} must have the '
+                         f'input shape {_shape4(x)}')
+    cdef Py_ssize_t N = x.shape[0], H, W, C, OH, OW, cb, ncb, t, n, c0
+    if channels_last:
+        H, W, C, OH, OW = x.shape[1], x.shape[2], x.shape[3], g.shape[1], g.shape[2]
+        cb = _channel_block(N, C, n_threads)
+        ncb = (C + cb - 1) // cb
+        for t in prange(N * ncb, nogil=True, schedule='static', num_threads=n_threads):
+            n = t // ncb
+            c0 = (t % ncb) * cb
+            _bwd_nhwc(&g[n, 0, 0, 0], &x[n, 0, 0, 0], &out[n, 0, 0, 0], H, W, C, OH, OW,
+                      c0, _imin(cb, C - c0), ph, pw, sh, sw, top, left, is_max)
+    else:
+        C, H, W, OH, OW = x.shape[1], x.shape[2], x.shape[3], g.shape[2], g.shape[3]
+        for t in prange(N * C, nogil=True, schedule='static', num_threads=n_threads):
+            _bwd_nchw(&g[t // C, t % C, 0, 0], &x[t // C, t % C, 0, 0],
+                      &out[t // C, t % C, 0, 0], H, W, OH, OW, ph, pw, sh, sw, top, left,
+                      is_max)
+
+
+def max_pool2d_select(const floating[:, :, :, ::1] v, const floating[:, :, :, ::1] x,
+                      floating[:, :, :, ::1] out, int ph, int pw, int sh, int sw, int top,
+                      int left, bint channels_last, int n_threads):
+    """out (pooled shape) = v at the first maximum of each max-pool window of x."""
+    _check('max_pool2d_select', _shape4(x), _shape4(out), ph, pw, sh, sw,
+           top, left, channels_last)
+    if _shape4(v) != _shape4(x):
+        raise ValueError(f'max_pool2d_select: values {_shape4(v)} and input '
+                         f'{_shape4(x)} must have the same shape')
+    cdef Py_ssize_t N = x.shape[0], H, W, C, OH, OW, cb, ncb, t, n, c0
+    if channels_last:
+        H, W, C, OH, OW = x.shape[1], x.shape[2], x.shape[3], out.shape[1], out.shape[2]
+        cb = _channel_block(N, C, n_threads)
+        ncb = (C + cb - 1) // cb
+        for t in prange(N * ncb, nogil=True, schedule='static', num_threads=n_threads):
+            n = t // ncb
+            c0 = (t % ncb) * cb
+            _select_nhwc(&v[n, 0, 0, 0], &x[n, 0, 0, 0], &out[n, 0, 0, 0], H, W, C, OH, OW,
+                         c0, _imin(cb, C - c0), ph, pw, sh, sw, top, left)
+    else:
+        C, H, W, OH, OW = x.shape[1], x.shape[2], x.shape[3], out.shape[2], out.shape[3]
+        for t in prange(N * C, nogil=True, schedule='static', num_threads=n_threads):
+            _select_nchw(&v[t // C, t % C, 0, 0], &x[t // C, t % C, 0, 0],
+                         &out[t // C, t % C, 0, 0], H, W, OH, OW, ph, pw, sh, sw, top, left)

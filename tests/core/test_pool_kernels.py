@@ -1,0 +1,205 @@
+"""kback_core pooling kernels against the numpy reference: both data formats,
+float32/float64, 1 and 2 threads (identical results), odd geometries,
+converted inputs, finite differences and bad arguments."""
+import numpy as np
+import pytest
+
+from kback.backend import _reference as R
+from kback.backend._kernels import pool as P
+from kback.backend._shapes import conv_pads
+
+from kback_core import pool as core
+
+# (input h, w), pool, strides, padding: asymmetric 'same', pool as large as
+# the (padded) input, stride larger than the pool, 1x1 pools.
+CASES = [((5, 6), (2, 2), (2, 2), 'same'), ((7, 7), (3, 3), (2, 2), 'same'),
+         ((6, 6), (3, 2), (1, 1), 'valid'), ((4, 5), (4, 5), (1, 1), 'valid'),
+         ((4, 5), (4, 5), (1, 1), 'same'), ((7, 8), (2, 2), (3, 3), 'same'),
+         ((7, 7), (2, 1), (3, 3), 'valid'), ((5, 4), (1, 1), (2, 2), 'valid'),
+         ((3, 3), (3, 3), (1, 1), 'same')]
+IDS = ['{}x{}-p{}x{}-s{}{}-{}'.format(*hw, *p, *s, pad) for hw, p, s, pad in CASES]
+
+
+def pads_of(hw, pool, strides, padding):
+    return tuple(conv_pads(n, k, padding, s) for n, k, s in zip(hw, pool, strides))
+
+
+def nchw(a):
+    return np.ascontiguousarray(np.transpose(a, (0, 3, 1, 2)))
+
+
+def nhwc(a):
+    return np.transpose(a, (0, 2, 3, 1))
+
+
+def call(fn, arrays, data_format, *args, threads):
+    """Run a raw kernel on NHWC arrays in data_format; result back in NHWC."""
+    cl = data_format == 'channels_last'
+    arrays = [a if cl else nchw(a) for a in arrays]
+    out = fn(*arrays, *args, cl, threads)
+    return out if cl else nhwc(out)
+
+
+def raw_forward(x, out_shape, pool, strides, pads, mode, data_format, threads):
+    cl = data_format == 'channels_last'
+    out = np.empty(out_shape if cl else (out_shape[0], out_shape[3]) + out_shape[1:3], x.dtype)
+    core.pool2d_forward(x if cl else nchw(x), out, pool[0], pool[1], strides[0], strides[1],
+                        pads[0][0], pads[1][0], mode == 'max', cl, threads)
+    return out if cl else nhwc(out)
+
+
+def raw_backward(g, x, pool, strides, pads, mode, data_format, threads):
+    cl = data_format == 'channels_last'
+    g, x = (g, x) if cl else (nchw(g), nchw(x))
+    out = np.empty_like(x)
+    core.pool2d_backward(g, x, out, pool[0], pool[1], strides[0], strides[1], pads[0][0],
+                         pads[1][0], mode == 'max', cl, threads)
+    return out if cl else nhwc(out)
+
+
+def raw_select(v, x, out_shape, pool, strides, pads, data_format, threads):
+    cl = data_format == 'channels_last'
+    v, x = (v, x) if cl else (nchw(v), nchw(x))
+    out = np.empty(out_shape if cl else (out_shape[0], out_shape[3]) + out_shape[1:3], x.dtype)
+    core.max_pool2d_select(v, x, out, pool[0], pool[1], strides[0], strides[1], pads[0][0],
+                           pads[1][0], cl, threads)
+    return out if cl else nhwc(out)
+
+
+@pytest.mark.parametrize('data_format', ['channels_last', 'channels_first'])
+@pytest.mark.parametrize('dtype', [np.float32, np.float64])
+@pytest.mark.parametrize('case', CASES, ids=IDS)
+def test_kernels_against_reference(case, dtype, data_format):
+    hw, pool, strides, padding = case
+    rng = np.random.RandomState(0)
+    # Batch of 1 with many channels splits the channels into blocks; rounding
+    # to a coarse grid makes ties, which must go to the first maximum.
+    for n, c in ((2, 3), (1, 70)):
+        x = (np.round(rng.randn(n, *hw, c) * 2) / 2).astype(dtype)
+        pads = pads_of(hw, pool, strides, padding)
+        tol = dict(rtol=1e-5, atol=1e-6) if dtype == np.float32 else dict(rtol=1e-12, atol=1e-13)
+        for mode in ('max', 'avg'):
+            y = R.pool2d_forward(x, pool, strides, pads, mode)
+            g = rng.randn(*y.shape).astype(dtype)
+            dx = R.pool2d_backward(g, x, pool, strides, pads, mode)
+            results = []
+            for threads in (1, 2):
+                yk = raw_forward(x, y.shape, pool, strides, pads, mode, data_format, threads)
+                dk = raw_backward(g, x, pool, strides, pads, mode, data_format, threads)
+                assert yk.dtype == dk.dtype == dtype
+                np.testing.assert_allclose(yk, y, **tol)
+                np.testing.assert_allclose(dk, dx, **tol)
+                results.append((yk, dk))
+                if mode == 'max':
+                    v = rng.randn(*x.shape).astype(dtype)
+                    sel = raw_select(v, x, y.shape, pool, strides, pads, data_format, threads)
+                    np.testing.assert_array_equal(
+                        sel, R.max_pool2d_select(v, x, pool, strides, pads))
+            for a, b in zip(*results):          # identical at 1 and 2 threads
+                np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize('data_format', ['channels_last', 'channels_first'])
+def test_large_input_two_threads_identical(data_format):
+    rng = np.random.RandomState(1)
+    x = rng.randn(6, 17, 15, 24).astype(np.float32)
+    pads = pads_of((17, 15), (3, 3), (2, 2), 'same')
+    y = R.pool2d_forward(x, (3, 3), (2, 2), pads, 'max')
+    g = rng.randn(*y.shape).astype(np.float32)
+    for mode in ('max', 'avg'):
+        one = raw_backward(g, x, (3, 3), (2, 2), pads, mode, data_format, 1)
+        two = raw_backward(g, x, (3, 3), (2, 2), pads, mode, data_format, 2)
+        np.testing.assert_array_equal(one, two)
+        np.testing.assert_allclose(one, R.pool2d_backward(g, x, (3, 3), (2, 2), pads, mode),
+                                   rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize('data_format', ['channels_last', 'channels_first'])
+@pytest.mark.parametrize('mode', ['max', 'avg'])
+def test_backward_finite_differences(mode, data_format):
+    """d<g, pool(x)>/dx of the kernels by float64 central differences."""
+    rng = np.random.RandomState(2)
+    x = rng.randn(2, 5, 6, 3) if data_format == 'channels_last' else rng.randn(2, 3, 5, 6)
+    hw = x.shape[1:3] if data_format == 'channels_last' else x.shape[2:]
+    pads = pads_of(hw, (3, 2), (2, 2), 'same')
+    y = P.pool2d_forward(x, (3, 2), (2, 2), pads, mode, data_format)
+    g = rng.randn(*y.shape)
+    dx = P.pool2d_backward(g, x, (3, 2), (2, 2), pads, mode, data_format)
+    eps = 1e-6
+    numeric = np.zeros_like(x)
+    for i in np.ndindex(*x.shape):
+        xp, xm = x.copy(), x.copy()
+        xp[i] += eps
+        xm[i] -= eps
+        numeric[i] = np.sum(g * (P.pool2d_forward(xp, (3, 2), (2, 2), pads, mode, data_format) -
+                                 P.pool2d_forward(xm, (3, 2), (2, 2), pads, mode, data_format)))
+    np.testing.assert_allclose(dx, numeric / (2 * eps), rtol=1e-6, atol=1e-8)
+    if mode == 'max':   # select is the adjoint of max backward in g
+        v = rng.randn(*x.shape)
+        sel = P.max_pool2d_select(v, x, (3, 2), (2, 2), pads, data_format)
+        np.testing.assert_allclose(np.sum(sel * g), np.sum(v * dx), rtol=1e-12)
+
+
+def test_wrapper_converts_inputs_and_fills_out():
+    rng = np.random.RandomState(3)
+    base = rng.randn(2, 8, 9, 4)
+    x = base[:, ::2, ::3, :]                         # non-contiguous view
+    pads = pads_of((4, 3), (2, 2), (1, 1), 'same')
+    y = R.pool2d_forward(np.ascontiguousarray(x), (2, 2), (1, 1), pads, 'max')
+    np.testing.assert_array_equal(P.pool2d_forward(x, (2, 2), (1, 1), pads, 'max'), y)
+    out = np.empty(y.shape)
+    assert P.pool2d_forward(x, (2, 2), (1, 1), pads, 'max', out=out) is out
+    np.testing.assert_array_equal(out, y)
+    # Channels-first given as a transposed (non-contiguous) view.
+    xt = np.transpose(x, (0, 3, 1, 2))
+    np.testing.assert_array_equal(P.pool2d_forward(xt, (2, 2), (1, 1), pads, 'max',
+                                                   'channels_first'), nchw(y))
+    # Integer, float16 and mixed-dtype inputs: converted or computed by the reference.
+    xi = np.arange(2 * 4 * 3 * 4).reshape(2, 4, 3, 4)
+    np.testing.assert_array_equal(P.pool2d_forward(xi, (2, 2), (1, 1), pads, 'max'),
+                                  R.pool2d_forward(xi, (2, 2), (1, 1), pads, 'max'))
+    h = x.astype(np.float16)
+    yh = P.pool2d_forward(h, (2, 2), (1, 1), pads, 'avg')
+    assert yh.dtype == np.float16
+    np.testing.assert_allclose(yh, R.pool2d_forward(x, (2, 2), (1, 1), pads, 'avg'), atol=1e-2)
+    g = rng.randn(*y.shape).astype(np.float32)
+    dx = P.pool2d_backward(g, x, (2, 2), (1, 1), pads, 'avg')
+    assert dx.dtype == np.float32
+    np.testing.assert_allclose(dx, R.pool2d_backward(g, x, (2, 2), (1, 1), pads, 'avg'),
+                               rtol=1e-5)
+    with pytest.raises(ValueError, match=r'pool2d_forward: out has shape \(1, 2\)'):
+        P.pool2d_forward(x, (2, 2), (1, 1), pads, 'max', out=np.empty((1, 2)))
+
+
+def test_bad_arguments():
+    x = np.zeros((1, 4, 4, 2), np.float32)
+    none = ((0, 0), (0, 0))
+    with pytest.raises(ValueError, match=r'pool2d_forward: pool size \(0, 2\) .*positive'):
+        P.pool2d_forward(x, (0, 2), (1, 1), none, 'max')
+    with pytest.raises(ValueError, match=r'pool2d_backward: .*strides \(1, -1\) must be positive'):
+        P.pool2d_backward(x, x, (1, 1), (1, -1), none, 'avg')
+    with pytest.raises(ValueError, match=r'pool2d_forward: the pool size \(5, 2\) is larger than '
+                                         r'the padded input \(1, 4, 4, 2\)'):
+        P.pool2d_forward(x, (5, 2), (1, 1), none, 'max')
+    with pytest.raises(ValueError, match=r'max_pool2d_select: the pool size \(2, 5\)'):
+        P.max_pool2d_select(x, x, (2, 5), (1, 1), none)
+    with pytest.raises(ValueError, match=r'pool2d_backward: the gradient has shape \(1, 3, 3, 2\)'):
+        P.pool2d_backward(np.zeros((1, 3, 3, 2)), x, (2, 2), (2, 2), none, 'max')
+    with pytest.raises(ValueError, match="mode must be 'max' or 'avg'"):
+        P.pool2d_forward(x, (2, 2), (1, 1), none, 'sum')
+    with pytest.raises(ValueError, match='rank 4'):
+        P.pool2d_forward(x[0], (2, 2), (1, 1), none, 'max')
+    with pytest.raises(ValueError, match='pads'):
+        P.pool2d_forward(x, (2, 2), (1, 1), ((2, 0), (0, 0)), 'max')
+    # The raw kernels check their buffers too (never a crash).
+    with pytest.raises(ValueError, match=r'pool2d_forward: pool \(2, 2\).*do not fit'):
+        core.pool2d_forward(x, np.empty((1, 5, 4, 2), np.float32), 2, 2, 1, 1, 0, 0, True,
+                            True, 1)
+    with pytest.raises(ValueError, match=r'pool2d_forward: input .* batch or channels'):
+        core.pool2d_forward(x, np.empty((1, 2, 2, 3), np.float32), 2, 2, 2, 2, 0, 0, True,
+                            True, 1)
+    with pytest.raises(ValueError, match='positive'):
+        core.pool2d_backward(x, x, x, 0, 1, 1, 1, 0, 0, True, True, 1)
+    with pytest.raises(ValueError, match=r'pool2d_backward: output'):
+        core.pool2d_backward(np.zeros((1, 2, 2, 2), np.float32), x, np.empty((1, 4, 4, 1),
+                             np.float32), 2, 2, 2, 2, 0, 0, True, True, 1)
