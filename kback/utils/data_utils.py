@@ -1,0 +1,291 @@
+"""Data feeding for `fit_generator` and friends: the Keras-2 `Sequence`, and
+background loaders that keep a bounded number of batches ready.
+
+Both enqueuers use threads (numpy and the compiled kernels release the GIL, so
+loading overlaps training); `use_multiprocessing` is accepted for Keras
+compatibility and ignored. An exception raised while loading is re-raised in
+the consumer by `get()`, and `stop()` returns promptly: no call here waits
+without a timeout on something a dead thread should have produced.
+"""
+import queue
+import random
+import threading
+from abc import abstractmethod
+from concurrent.futures import ThreadPoolExecutor, wait
+
+# How often a blocked wait wakes up to look at the stop flag (seconds).
+_POLL = 0.05
+
+
+class Sequence(object):
+    """Base object for fitting to a sequence of data, such as a dataset.
+
+    Every `Sequence` must implement `__getitem__(index)` (the batch at
+    `index`) and `__len__()` (the number of batches); `on_epoch_end()` may
+    shuffle between epochs. Batches are addressed by index, so background
+    workers can load them in parallel and still deliver them in order.
+    """
+
+    use_sequence_api = True
+
+    @abstractmethod
+    def __getitem__(self, index):
+        raise NotImplementedError
+
+    @abstractmethod
+    def __len__(self):
+        raise NotImplementedError
+
+    def on_epoch_end(self):
+        """Called at the end of every epoch."""
+        pass
+
+    def __iter__(self):
+        for i in range(len(self)):
+            yield self[i]
+
+
+def iter_sequence_infinite(seq):
+    """Yields the batches of `seq` in order, epoch after epoch, forever."""
+    while True:
+        for item in seq:
+            yield item
+
+
+class _Failure(object):
+    """A worker's exception, carried through the queue to the consumer."""
+
+    def __init__(self, exc):
+        self.exc = exc
+
+
+_END = object()  # a finite generator is exhausted
+
+
+class SequenceEnqueuer(object):
+    """Base class of the background loaders.
+
+    ```python
+    enqueuer = OrderedEnqueuer(sequence)
+    enqueuer.start(workers=2, max_queue_size=10)
+    batches = enqueuer.get()     # an endless generator of batches
+    x, y = next(batches)
+    enqueuer.stop()
+    ```
+    """
+
+    def __init__(self, sequence, use_multiprocessing=False):
+        self.sequence = sequence
+        self.use_multiprocessing = use_multiprocessing
+        self.workers = 0
+        self.queue = None
+        self.run_thread = None
+        self.stop_signal = None
+
+    def is_running(self):
+        return self.stop_signal is not None and not self.stop_signal.is_set()
+
+    def start(self, workers=1, max_queue_size=10):
+        """Starts the background loading.
+
+        # Arguments
+            workers: number of loader threads (at least 1).
+            max_queue_size: most batches loaded ahead of the consumer.
+        """
+        if self.is_running():
+            raise RuntimeError('%s.start: already running; call stop() first'
+                               % type(self).__name__)
+        workers = int(workers)
+        max_queue_size = int(max_queue_size)
+        if workers < 1:
+            raise ValueError('%s.start: workers must be >= 1, got %d'
+                             % (type(self).__name__, workers))
+        self.workers = workers
+        self.max_queue_size = max_queue_size if max_queue_size > 0 else 10
+        self.queue = queue.Queue()
+        self.stop_signal = threading.Event()
+        self._setup()
+        self.run_thread = threading.Thread(target=self._guarded_run, daemon=True,
+                                           name='kback-%s' % type(self).__name__)
+        self.run_thread.start()
+
+    def stop(self, timeout=None):
+        """Stops the background threads and waits (at most `timeout` seconds)
+        for the feeding thread to exit. Safe to call more than once."""
+        if self.stop_signal is None:
+            return
+        self.stop_signal.set()
+        self._teardown()
+        if (self.run_thread is not None and self.run_thread.is_alive()
+                and self.run_thread is not threading.current_thread()):
+            self.run_thread.join(timeout)
+
+    def get(self):
+        """A generator of batches, in loading order; stops when `stop()` is
+        called and re-raises any exception raised while loading."""
+        while True:
+            item = self._next_item()
+            if item is _END:
+                return
+            if item is not None:  # Keras skips None batches
+                yield item
+
+    # -- the parts a subclass provides -------------------------------------
+    def _setup(self):
+        pass
+
+    def _teardown(self):
+        pass
+
+    @abstractmethod
+    def _run(self):
+        raise NotImplementedError
+
+    @abstractmethod
+    def _next_item(self):
+        raise NotImplementedError
+
+    # -- shared machinery --------------------------------------------------
+    def _guarded_run(self):
+        try:
+            self._run()
+        except BaseException as e:  # noqa: B902 - anything must reach the consumer
+            self.queue.put(_Failure(e))
+
+    def _take(self):
+        """Next queue entry; _END once stopped (never blocks forever)."""
+        while True:
+            if self.stop_signal is None or self.stop_signal.is_set():
+                return _END
+            try:
+                item = self.queue.get(timeout=_POLL)
+            except queue.Empty:
+                continue
+            if isinstance(item, _Failure):
+                self.stop()
+                raise item.exc
+            return item
+
+
+class OrderedEnqueuer(SequenceEnqueuer):
+    """Loads the batches of a `Sequence` with `workers` threads, delivering
+    them in index order (or in a fresh random order each epoch with
+    `shuffle=True`), at most `max_queue_size` ahead of the consumer.
+
+    After the consumer has taken every batch of an epoch, the sequence's
+    `on_epoch_end()` is called before the next epoch's batches are loaded.
+    """
+
+    def __init__(self, sequence, use_multiprocessing=False, shuffle=False):
+        super(OrderedEnqueuer, self).__init__(sequence, use_multiprocessing)
+        self.shuffle = shuffle
+
+    def _setup(self):
+        self._executor = ThreadPoolExecutor(max_workers=self.workers,
+                                            thread_name_prefix='kback-loader')
+        self._slots = threading.Semaphore(self.max_queue_size)
+        self._epoch_done = threading.Condition()
+        self._outstanding = 0  # batches handed to the queue, not yet taken
+
+    def _teardown(self):
+        self._executor.shutdown(wait=False, cancel_futures=True)
+        with self._epoch_done:
+            self._epoch_done.notify_all()
+
+    def _acquire_slot(self):
+        while not self.stop_signal.is_set():
+            if self._slots.acquire(timeout=_POLL):
+                return True
+        return False
+
+    def _run(self):
+        while not self.stop_signal.is_set():
+            order = list(range(len(self.sequence)))
+            if not order:
+                raise ValueError('OrderedEnqueuer: the Sequence %r has length 0'
+                                 % (self.sequence,))
+            if self.shuffle:
+                random.shuffle(order)
+            for i in order:
+                if not self._acquire_slot():
+                    return
+                with self._epoch_done:
+                    self._outstanding += 1
+                try:
+                    future = self._executor.submit(self.sequence.__getitem__, i)
+                except RuntimeError:  # executor shut down by stop()
+                    return
+                self.queue.put(future)
+            # Let the consumer take the whole epoch before on_epoch_end().
+            with self._epoch_done:
+                while self._outstanding and not self.stop_signal.is_set():
+                    self._epoch_done.wait(_POLL)
+            if self.stop_signal.is_set():
+                return
+            self.sequence.on_epoch_end()
+
+    def _next_item(self):
+        future = self._take()
+        if future is _END:
+            return _END
+        # Poll so that stop() from another thread can end the wait.
+        while not future.done():
+            if self.stop_signal.is_set():
+                return _END
+            wait([future], timeout=_POLL)
+        if future.cancelled():  # stop() cancelled it
+            return _END
+        exc = future.exception()
+        if exc is not None:
+            self.stop()
+            raise exc
+        self._slots.release()
+        with self._epoch_done:
+            self._outstanding -= 1
+            self._epoch_done.notify_all()
+        return future.result()
+
+
+class GeneratorEnqueuer(SequenceEnqueuer):
+    """Runs a Python generator in a background thread, keeping at most
+    `max_queue_size` items ready. Generators are not thread-safe, so one
+    thread advances it whatever `workers` says; order is preserved. A finite
+    generator ends `get()` after its last item.
+
+    # Arguments
+        sequence: the generator (any iterator).
+        use_multiprocessing: accepted, ignored (threads are used).
+        wait_time: deprecated in Keras 2.3, ignored.
+        random_seed: accepted for Keras compatibility, unused with threads.
+    """
+
+    def __init__(self, sequence, use_multiprocessing=False, wait_time=None,
+                 random_seed=None):
+        super(GeneratorEnqueuer, self).__init__(sequence, use_multiprocessing)
+        self.wait_time = wait_time
+        self.random_seed = random_seed
+
+    def _setup(self):
+        self._slots = threading.Semaphore(self.max_queue_size)
+
+    def _run(self):
+        iterator = iter(self.sequence)
+        while not self.stop_signal.is_set():
+            if not self._slots.acquire(timeout=_POLL):
+                continue
+            try:
+                item = next(iterator)
+            except StopIteration:
+                self.queue.put(_END)
+                return
+            self.queue.put(item)
+
+    def _next_item(self):
+        item = self._take()
+        if item is _END:
+            # Exhausted (or stopped): later get() calls end at once.
+            if self.stop_signal is not None:
+                self.stop_signal.set()
+        else:
+            self._slots.release()
+        return item
