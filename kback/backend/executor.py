@@ -4,6 +4,8 @@ Compiling prunes the graph to what the outputs and updates need, orders it
 topologically and generates one Python function whose body is one line per
 node (`v7 = f3(v2, v5)`), deleting each intermediate after its last use.  A
 call is then just that function: no per-node dictionary lookups or dispatch.
+Updates are `assign` nodes, written into their variables after the call, or
+in-place steps (ops/optim.py), run at the end of the call.
 """
 import functools
 
@@ -11,6 +13,7 @@ import numpy as np
 
 from . import tape
 from .ops import OPS
+from .ops.optim import inplace_targets
 from ._shapes import fmt, compatible
 from ._dtypes import compute_dtype
 from .tensor import Tensor, Variable, Placeholder, Constant
@@ -61,21 +64,31 @@ class Function:
         fed = {t.id: i for i, t in enumerate(self.inputs)}
         nodes = tape.reachable(self.outputs + self.updates, leaves=fed)
         assigns = [n for n in nodes if n.op == 'assign']
+        steps = _inplace_steps(nodes, fed)
         keep = {n.id for n in self.outputs + assigns}
         folded = _fold_constants(nodes, fed)
         # A folded node is emitted only where a computed node or an output reads it.
         used = {i.id for n in nodes if n.id not in folded and n.id not in fed for i in n.inputs}
         plan = [n for n in nodes if n.id not in folded or n.id in used or n.id in keep]
+        # In-place steps run last: every output and assigned value is computed
+        # from the old state first (nothing else reads a step, so order holds).
+        plan = [n for n in plan if n.id not in steps] + [n for n in plan if n.id in steps]
         last_use = {}
         for k, n in enumerate(plan):
             if n.id not in fed and n.id not in folded:
                 for i in n.inputs:
                     last_use[i.id] = k
         slot = {n.id: f'v{k}' for k, n in enumerate(plan)}
-        env = {'_feeds': [_feed_converter(t) for t in self.inputs], '_f32': _to_float32}
+        env = {'_feeds': [_feed_converter(t) for t in self.inputs], '_f32': _to_float32,
+               '_detach': _detach}
         lines = []
         for k, n in enumerate(plan):
             v = slot[n.id]
+            if n.id in steps and (k == 0 or plan[k - 1].id not in steps):
+                _detach_line(lines, [slot[m.id] for m in self.outputs + assigns
+                                     if m.id not in steps],
+                             [f'_{slot[t.id]}.value' for m in plan if m.id in steps
+                              for t in steps[m.id]])
             if n.id in fed:
                 lines.append(f'{v} = _feeds[{fed[n.id]}](fed[{fed[n.id]}])')
                 continue
@@ -95,7 +108,10 @@ class Function:
                 lines.append(f'{v} = _{v}.default()')
             else:
                 env[f'_{v}'] = _bind(OPS[n.op].forward, n.attrs)
-                args = ', '.join(slot[i.id] for i in n.inputs)
+                # A step rewrites its variables' own arrays (slots may hold copies).
+                mutated = {t.id for t in steps.get(n.id, ())}
+                args = ', '.join(f'_{slot[i.id]}.value' if i.id in mutated else slot[i.id]
+                                 for i in n.inputs)
                 lines.append(f'{v} = _{v}({args})')
             dead = {slot[i.id] for i in n.inputs if last_use.get(i.id) == k and i.id not in keep}
             if dead:
@@ -108,8 +124,8 @@ class Function:
         self._run = env['_run']
         self._source = source
         # Copy outputs that alias a variable, a folded constant or a fed array.
-        self._out_specs = [(n.dtype, isinstance(n, Variable) or n.id in folded or n.id in fed)
-                           for n in self.outputs]
+        self._out_specs = [(n.dtype, isinstance(n, Variable) or n.id in folded or n.id in fed
+                            or n.id in steps) for n in self.outputs]
         self._assigns = [n.inputs[0] for n in assigns]
 
     def __call__(self, inputs=()):
@@ -140,6 +156,43 @@ def _fold_constants(nodes, fed):
     return folded
 
 
+def _inplace_steps(nodes, fed):
+    """{id: target variables} of the in-place update nodes among `nodes`."""
+    steps = {n.id: inplace_targets(n) for n in nodes}
+    steps = {i: targets for i, targets in steps.items() if targets is not None}
+    for n in nodes:
+        for i in n.inputs:
+            if i.id in steps:
+                raise ValueError(f"function: in-place update '{i.name}' can only be an update "
+                                 f"or an output, not an input of '{n.name}'")
+    for i, targets in steps.items():
+        for t in targets:
+            if t.id in fed:
+                raise ValueError(f"function: variable '{t.name}' is updated in place and "
+                                 'cannot also be an input')
+    return steps
+
+
+def _detach_line(lines, values, targets):
+    """Before the first in-place step: copy the values (outputs, assigned
+    values) that share memory with an array about to be rewritten."""
+    values = sorted(set(values))
+    if values:
+        lines.append(f'{", ".join(values)}, = _detach(({", ".join(values)},), '
+                     f'({", ".join(sorted(set(targets)))},))')
+
+
+def _detach(values, targets):
+    ids = {id(t) for t in targets}
+    out = []
+    for v in values:
+        if isinstance(v, np.ndarray) and (id(v) in ids or v.base is not None and any(
+                np.may_share_memory(v, t) for t in targets)):
+            v = v.copy()
+        out.append(v)
+    return out
+
+
 def _to_float32(array):
     return array.astype(np.float32)
 
@@ -153,7 +206,7 @@ def _bind(forward, attrs):
 def _as_assign(update):
     from .ops import apply
     if isinstance(update, Tensor):
-        if update.op != 'assign':
+        if update.op != 'assign' and inplace_targets(update) is None:
             raise TypeError(f"function: updates must be (variable, new_value) pairs or results "
                             f"of K.update*, got tensor '{update.name}'")
         return update
