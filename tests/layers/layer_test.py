@@ -12,6 +12,7 @@ input_data.
 """
 import codecs
 import copy
+import inspect
 import json
 import marshal
 
@@ -55,10 +56,28 @@ def _assert_same_config(a, b, what):
     assert _comparable(a) == _comparable(b), f'{what}:\n{a}\n!=\n{b}'
 
 
-def _run(layer, batch_shape, dtype, data):
-    x = Input(batch_shape=batch_shape, dtype=dtype)
-    y = layer(x)
-    return x, y, K.function([x], [y])([data])[0]
+def _call(layer, batch_shapes, dtypes, multi):
+    xs = [Input(batch_shape=s, dtype=d) for s, d in zip(batch_shapes, dtypes)]
+    y = layer(xs if multi else xs[0])
+    return xs, y
+
+
+def _prepare(input_shape, input_dtype, input_data):
+    """Lists of arrays, dtypes and shapes, and whether the layer takes a list."""
+    if input_data is None:
+        assert input_shape is not None, 'layer_test: give input_shape or input_data'
+        multi = isinstance(input_shape, list)
+        shapes = input_shape if multi else [input_shape]
+        dtypes = input_dtype if isinstance(input_dtype, list) else \
+            [input_dtype or K.floatx()] * len(shapes)
+        data = [_random_input(s, d) for s, d in zip(shapes, dtypes)]
+    else:
+        multi = isinstance(input_data, list)
+        data = [np.asarray(a) for a in (input_data if multi else [input_data])]
+        dtypes = input_dtype if isinstance(input_dtype, list) else \
+            [input_dtype or a.dtype.name for a in data]
+    data = [a.astype(d) for a, d in zip(data, dtypes)]
+    return data, dtypes, multi
 
 
 def layer_test(layer_cls, kwargs=None, input_shape=None, input_dtype=None, input_data=None,
@@ -66,7 +85,9 @@ def layer_test(layer_cls, kwargs=None, input_shape=None, input_dtype=None, input
                fixed_batch_size=False, data_format=None, rtol=1e-5, atol=1e-6,
                custom_objects=None):
     """input_shape includes the batch axis (None entries get random sizes);
-    data_format, if given, is the image_data_format the test runs under."""
+    a list of shapes (or of arrays in input_data) calls the layer on a list
+    of inputs.  data_format, if given, is the image_data_format the test
+    runs under.  custom_objects are passed to from_config when it takes them."""
     kwargs = dict(kwargs or {})
     saved_format = K.image_data_format()
     if data_format is not None:
@@ -82,29 +103,25 @@ def layer_test(layer_cls, kwargs=None, input_shape=None, input_dtype=None, input
 def _layer_test(layer_cls, kwargs, input_shape, input_dtype, input_data, expected_output,
                 expected_output_shape, expected_output_dtype, fixed_batch_size, rtol, atol,
                 custom_objects):
-    if input_data is None:
-        assert input_shape is not None, 'layer_test: give input_shape or input_data'
-        input_dtype = input_dtype or K.floatx()
-        input_data = _random_input(input_shape, input_dtype)
-    else:
-        input_data = np.asarray(input_data)
-        input_dtype = input_dtype or input_data.dtype.name
-        if input_shape is None:
-            input_shape = input_data.shape
-    input_data = input_data.astype(input_dtype)
-    batch_shape = tuple(input_data.shape) if fixed_batch_size else \
-        (None,) + tuple(input_data.shape[1:])
+    data, dtypes, multi = _prepare(input_shape, input_dtype, input_data)
+    batch_shapes = [tuple(a.shape) if fixed_batch_size else (None,) + tuple(a.shape[1:])
+                    for a in data]
+    shape_arg = batch_shapes if multi else batch_shapes[0]
 
-    # -- build on an Input and check the static shapes ------------------------------
+    # -- build on Inputs and check the static shapes ---------------------------------
     layer = layer_cls(**copy.deepcopy(kwargs))
-    x, y, actual = _run(layer, batch_shape, input_dtype, input_data)
+    xs, y = _call(layer, batch_shapes, dtypes, multi)
     assert layer.built, f'{layer.name} is not built after being called'
+    f = K.function(xs, [y])
+    actual = f(data)[0]
     static = K.int_shape(y)
-    computed = tuple(layer.compute_output_shape(batch_shape))
+    computed = tuple(layer.compute_output_shape(shape_arg))
     assert _compatible(static, computed), \
         f'{layer.name}: static output shape {static} != compute_output_shape {computed}'
     assert layer.output_shape == computed, (layer.output_shape, computed)
-    assert layer.get_output_at(0) is y and layer.get_input_at(0) is x
+    assert layer.get_output_at(0) is y
+    got = layer.get_input_at(0)
+    assert all(a is b for a, b in zip(got if multi else [got], xs))
     if expected_output_shape is not None:
         expected_output_shape = tuple(expected_output_shape)
         assert _compatible(expected_output_shape, computed), \
@@ -122,12 +139,11 @@ def _layer_test(layer_cls, kwargs, input_shape, input_dtype, input_data, expecte
         np.testing.assert_allclose(actual, expected_output, rtol=rtol, atol=atol)
 
     # -- a second batch size: the same function, per-sample results ----------------
-    if not fixed_batch_size and input_data.shape[0] >= 1:
-        f = K.function([x], [y])
-        bigger = np.concatenate([input_data, input_data[:1]], axis=0)
-        out2 = f([bigger])[0]
-        assert out2.shape[0] == bigger.shape[0] or static[0] is not None
-        np.testing.assert_allclose(out2[:input_data.shape[0]], actual, rtol=rtol, atol=atol)
+    if not fixed_batch_size:
+        bigger = [np.concatenate([a, a[:1]], axis=0) for a in data]
+        out2 = f(bigger)[0]
+        assert out2.shape[0] == actual.shape[0] + 1, (out2.shape, actual.shape)
+        np.testing.assert_allclose(out2[:-1], actual, rtol=rtol, atol=atol)
 
     # -- weights -----------------------------------------------------------------
     weights = layer.get_weights()
@@ -147,35 +163,28 @@ def _layer_test(layer_cls, kwargs, input_shape, input_dtype, input_data, expecte
         for got, want in zip(layer.get_weights(), weights):
             np.testing.assert_array_equal(got, want)
 
-    # -- config round trip -----------------------------------------------------------
+    # -- config round trip (also through JSON) ------------------------------------------
     config = layer.get_config()
     _assert_same_config(config, layer.get_config(), 'get_config is not stable')
-    scope = dict(custom_objects or {})
     for source in (copy.deepcopy(config), _jsonable(config)):
-        recovered = _from_config(layer_cls, source, scope)
+        recovered = _from_config(layer_cls, source, dict(custom_objects or {}))
         _assert_same_config(recovered.get_config(), config,
                             f'{layer.name}: from_config(get_config()) changed the config')
-        _, _, out = _run_recovered(recovered, batch_shape, input_dtype, input_data, weights)
-        np.testing.assert_allclose(out, actual, rtol=rtol, atol=atol)
+        rxs, ry = _call(recovered, batch_shapes, dtypes, multi)
+        if weights:
+            recovered.set_weights(weights)
+        np.testing.assert_allclose(K.function(rxs, [ry])(data)[0], actual,
+                                   rtol=rtol, atol=atol)
 
     # -- one gradient step -------------------------------------------------------------
-    _gradient_step(layer, x, y, input_data)
+    _gradient_step(layer, xs, y, data)
     return actual
 
 
 def _from_config(layer_cls, config, custom_objects):
-    import inspect
     if 'custom_objects' in inspect.signature(layer_cls.from_config).parameters:
         return layer_cls.from_config(config, custom_objects=custom_objects)
     return layer_cls.from_config(config)
-
-
-def _run_recovered(layer, batch_shape, dtype, data, weights):
-    x = Input(batch_shape=batch_shape, dtype=dtype)
-    y = layer(x)
-    if weights:
-        layer.set_weights(weights)
-    return x, y, K.function([x], [y])([data])[0]
 
 
 def _raises(exc, fn, *args):
@@ -186,21 +195,24 @@ def _raises(exc, fn, *args):
     raise AssertionError(f'{fn.__qualname__} did not raise {exc.__name__}')
 
 
-def _gradient_step(layer, x, y, data):
-    """K.gradients of sum(output) w.r.t. the trainable weights (and the
-    input), all finite; one SGD update must change the weights."""
+def _gradient_step(layer, xs, y, data):
+    """K.gradients of sum(output) w.r.t. the trainable weights and the float
+    inputs, all finite; one SGD update must change every weight whose
+    gradient is not zero (and some gradient must not be zero)."""
     if K.dtype(y) not in ('float16', 'float32', 'float64'):
         return
     loss = K.sum(y)
     params = layer.trainable_weights
-    wrt = list(params) + ([x] if K.dtype(x).startswith('float') else [])
+    wrt = list(params) + [x for x in xs if K.dtype(x).startswith('float')]
     if not wrt:
         return
     grads = K.gradients(loss, wrt)
     assert len(grads) == len(wrt)
+    for target, g in zip(wrt, grads):
+        assert g is not None, f'{layer.name}: the output does not depend on {target}'
     before = [K.get_value(p) for p in params]
     updates = [K.update_sub(p, 0.01 * g) for p, g in zip(params, grads[:len(params)])]
-    values = K.function([x], grads, updates=updates)([data])
+    values = K.function(xs, grads, updates=updates)(data)
     for target, g in zip(wrt, values):
         shape = K.int_shape(target)
         assert _compatible(shape, g.shape), (shape, g.shape)
