@@ -1,15 +1,17 @@
 """kback.layers: every layer class, the functional merge forms, and
 `serialize`/`deserialize` of layers by class name."""
-from ..engine.base_layer import Layer, InputSpec
-from ..engine.input_layer import Input, InputLayer
+from ..engine.base_layer import Layer, InputSpec  # noqa: F401
+from ..engine.input_layer import Input, InputLayer  # noqa: F401
 from ..utils.generic_utils import deserialize_keras_object
 
-from .core import (Masking, Dropout, SpatialDropout1D, SpatialDropout2D, SpatialDropout3D,
-                   Activation, Reshape, Permute, Flatten, RepeatVector, Lambda, Dense,
-                   ActivityRegularization)
-from .merge import (Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, Dot,
-                    add, subtract, multiply, average, maximum, minimum, concatenate, dot)
-from .advanced_activations import (LeakyReLU, PReLU, ELU, ThresholdedReLU, Softmax, ReLU)
+from .core import (Masking, Dropout, SpatialDropout1D, SpatialDropout2D,  # noqa: F401
+                   SpatialDropout3D, Activation, Reshape, Permute, Flatten, RepeatVector,
+                   Lambda, Dense, ActivityRegularization)
+from .merge import (Add, Subtract, Multiply, Average, Maximum, Minimum,  # noqa: F401
+                    Concatenate, Dot, add, subtract, multiply, average, maximum, minimum,
+                    concatenate, dot)
+from .advanced_activations import (LeakyReLU, PReLU, ELU, ThresholdedReLU,  # noqa: F401
+                                   Softmax, ReLU)
 # Further layer modules go here, one explicit import line each, e.g.
 #   from .convolutional import (Conv2D, SeparableConv2D, ...)
 #   from .pooling import (MaxPooling2D, AveragePooling2D, ...)

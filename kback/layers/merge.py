@@ -68,6 +68,8 @@ class _Merge(Layer):
         self.built = True
 
     def call(self, inputs):
+        if isinstance(inputs, tuple):
+            inputs = list(inputs)
         if not isinstance(inputs, list):
             raise ValueError('A merge layer should be called on a list of inputs.')
         if not self._reshape_required:
@@ -88,6 +90,8 @@ class _Merge(Layer):
         for shape in input_shape[1:]:
             output_shape = self._compute_elemwise_op_output_shape(
                 output_shape, None if shape is None else shape[1:])
+        if output_shape is None:
+            return None
         batch_sizes = self._batch_sizes(input_shape)
         batch = batch_sizes.pop() if len(batch_sizes) == 1 else None
         return (batch,) + tuple(output_shape)
@@ -208,8 +212,9 @@ class Concatenate(_Merge):
         self.built = True
 
     def call(self, inputs):
-        if not isinstance(inputs, list):
+        if not isinstance(inputs, (list, tuple)):
             raise ValueError('A `Concatenate` layer should be called on a list of inputs.')
+        inputs = list(inputs)
         return K.concatenate(inputs, axis=self.axis)
 
     def compute_output_shape(self, input_shape):

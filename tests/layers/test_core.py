@@ -37,6 +37,14 @@ def test_dense_3d_input_contracts_last_axis():
                                rtol=1e-5, atol=1e-5)
 
 
+def test_dense_fixed_batch_and_unknown_inner_dims():
+    layer_test(Dense, {'units': 2}, input_shape=(3, 4), fixed_batch_size=True,
+               expected_output_shape=(3, 2))
+    layer_test(Dense, {'units': 2}, input_shape=(2, 5, 4))
+    y = Dense(5)(Input(shape=(None, 4)))
+    assert K.int_shape(y) == (None, None, 5)
+
+
 def test_dense_options_and_config():
     layer_test(Dense, {'units': 3, 'use_bias': False, 'kernel_regularizer': 'l2',
                        'activity_regularizer': 'l1', 'kernel_constraint': 'max_norm',
@@ -58,13 +66,15 @@ def test_dense_losses_from_regularizers():
     x = Input(shape=(3,))
     d = Dense(2, kernel_regularizer=regularizers.l2(0.5), activity_regularizer='l1',
               kernel_initializer='ones', bias_initializer='zeros')
-    y = d(x)
+    d(x)
     assert len(d.losses) == 2
     data = np.array([[1., -2., 3.]], dtype='float32')
     kernel_loss, act_loss = _fn([x], d.losses, [data])
     assert np.isclose(kernel_loss, 0.5 * 6)
     assert np.isclose(act_loss, 0.01 * 2 * abs(data.sum()))
-    assert d.get_losses_for([x])[0] is d.losses[1] or len(d.get_losses_for([x])) == 1
+    # Weight penalties are unconditional; the activity penalty belongs to the input.
+    assert d.get_losses_for(None) == [d.losses[0]]
+    assert d.get_losses_for([x]) == [d.losses[1]]
 
 
 def test_dense_input_kwargs_and_spec():

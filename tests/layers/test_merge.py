@@ -206,3 +206,11 @@ def test_merge_of_shared_dense_branches():
     data = np.random.randn(2, 4).astype('float32')
     w, b = d.get_weights()
     np.testing.assert_allclose(_run([x], y, [data]), 2 * (data @ w + b), rtol=1e-5)
+
+
+def test_tuple_of_inputs_is_accepted():
+    a, b = Input(shape=(3,)), Input(shape=(3,))
+    data = _data((2, 3), (2, 3))
+    np.testing.assert_allclose(_run([a, b], layers.add((a, b)), data), data[0] + data[1])
+    np.testing.assert_allclose(_run([a, b], layers.concatenate((a, b)), data),
+                               np.concatenate(data, axis=-1))
