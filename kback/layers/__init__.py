@@ -25,11 +25,12 @@ def serialize(layer):
 
 def _layer_classes():
     """Name -> class of every layer deserialize can build."""
+    # Nested models; imported here because the engine's models import kback.layers.
+    from ..engine.training import Model
+    from ..engine.sequential import Sequential
     table = {name: obj for name, obj in globals().items()
              if isinstance(obj, type) and issubclass(obj, Layer)}
-    # Nested models: add `from ..models import Model, Sequential` (imported
-    # here, lazily, because kback.models imports kback.layers) and
-    #   table['Model'] = Model; table['Sequential'] = Sequential
+    table.update(Model=Model, Sequential=Sequential)
     return table
 
 

@@ -421,6 +421,17 @@ def test_deserialize_unknown_and_custom():
     assert isinstance(restored, MyLayer) and restored.name == 'm'
 
 
+def test_deserialize_nested_models():
+    from kback.models import Model, Sequential
+    seq = Sequential([Dense(3, input_dim=4), Dense(2)])
+    restored = layers.deserialize(json.loads(json.dumps(layers.serialize(seq))))
+    assert type(restored) is Sequential and len(restored.layers) == 2
+    x = Input(shape=(4,))
+    model = Model(x, Dense(2)(Dense(3)(x)))
+    restored = layers.deserialize(json.loads(json.dumps(layers.serialize(model))))
+    assert type(restored) is Model and len(restored.layers) == len(model.layers)
+
+
 def test_exports():
     for name in ('Input', 'InputLayer', 'InputSpec', 'Layer', 'Dense', 'Add', 'LeakyReLU',
                  'concatenate', 'serialize', 'deserialize'):
