@@ -1,9 +1,10 @@
 """Convolution: the Keras-2 backend functions.
 
-The ops (ops/conv.py) work in NHWC; channels_first data is transposed here
-and only here.  Kernels are (kh, kw, in, out) in both data formats, as in
-Keras with TensorFlow.  Arguments are checked against the caller's layout so
-that errors show the shapes as given.
+The conv ops take the data_format as an attr and run natively in either
+layout (no transposes).  Kernels are (kh, kw, in, out) in both data formats,
+as in Keras with TensorFlow.  _to_nhwc/_from_nhwc serve the pooling ops.
+Arguments are checked against the caller's layout so that errors show the
+shapes as given.
 """
 import numpy as np
 
@@ -52,6 +53,7 @@ def _conv_args(op, x, kernel, strides, padding, data_format, dilation_rate):
     _conv.check_float(op, x, kernel)
     _conv.conv_out_hw(op, x.shape, kernel.shape[:2], attrs['strides'], attrs['padding'],
                       attrs['dilation'], spatial, kernel.shape)
+    attrs['data_format'] = data_format
     return data_format, attrs
 
 
@@ -61,8 +63,7 @@ def conv2d(x, kernel, strides=(1, 1), padding='valid', data_format=None,
     x, kernel = as_operands(x, kernel)
     data_format, attrs = _conv_args('conv2d', x, kernel, strides, padding, data_format,
                                     dilation_rate)
-    y = apply('conv2d', _to_nhwc(x, data_format), kernel, **attrs)
-    return _from_nhwc(y, data_format)
+    return apply('conv2d', x, kernel, **attrs)
 
 
 def depthwise_conv2d(x, depthwise_kernel, strides=(1, 1), padding='valid', data_format=None,
@@ -72,8 +73,7 @@ def depthwise_conv2d(x, depthwise_kernel, strides=(1, 1), padding='valid', data_
     x, kernel = as_operands(x, depthwise_kernel)
     data_format, attrs = _conv_args('depthwise_conv2d', x, kernel, strides, padding,
                                     data_format, dilation_rate)
-    y = apply('depthwise_conv2d', _to_nhwc(x, data_format), kernel, **attrs)
-    return _from_nhwc(y, data_format)
+    return apply('depthwise_conv2d', x, kernel, **attrs)
 
 
 def separable_conv2d(x, depthwise_kernel, pointwise_kernel, strides=(1, 1), padding='valid',
@@ -92,20 +92,18 @@ def separable_conv2d(x, depthwise_kernel, pointwise_kernel, strides=(1, 1), padd
         raise ValueError(f'{op}: the pointwise kernel must have shape (1, 1, {mid}, filters) '
                          f'for the input {fmt(x.shape)} and depthwise kernel {fmt(dk.shape)}, '
                          f'got {fmt(pk.shape)}')
-    y = apply('depthwise_conv2d', _to_nhwc(x, data_format), dk, **attrs)
-    y = apply('conv2d', y, pk, strides=(1, 1), padding='valid', dilation=(1, 1))
-    return _from_nhwc(y, data_format)
+    y = apply('depthwise_conv2d', x, dk, **attrs)
+    return apply('conv2d', y, pk, strides=(1, 1), padding='valid', dilation=(1, 1),
+                 data_format=data_format)
 
 
 def _output_dims(op, output_shape, x, data_format):
-    """output_shape as NHWC: (static dims, int32 run-time shape vector)."""
+    """output_shape in the data format's layout: (static dims, int32 shape vector)."""
     if isinstance(output_shape, Tensor):
         if output_shape.shape not in ((4,), (None,)) or output_shape.dtype[:3] not in ('int', 'uin'):
             raise ValueError(f'{op}: output_shape must be 4 ints, got a {output_shape.dtype} '
                              f'tensor of shape {fmt(output_shape.shape)}')
         vec = output_shape
-        if data_format == 'channels_first':
-            vec = apply('gather', vec, as_tensor(np.array(_TO_NHWC, dtype='int32')))
         if vec.dtype != 'int32':
             vec = apply('cast', vec, dtype='int32')
         return (None,) * 4, vec
@@ -123,7 +121,6 @@ def _output_dims(op, output_shape, x, data_format):
         elif not isinstance(d, Tensor):
             raise ValueError(f'{op}: output_shape entries must be positive ints, scalar tensors '
                              f'or None (batch only), got {output_shape!r}')
-    dims = _nhwc_shape(tuple(dims), data_format)
     static = tuple(d if isinstance(d, int) else None for d in dims)
     if output_shape[0] is None:
         static = (x.shape[0],) + static[1:]
@@ -153,8 +150,10 @@ def conv2d_transpose(x, kernel, output_shape, strides=(1, 1), padding='valid',
         raise ValueError(f'{op}: the input {fmt(x.shape)} has {c} channels but the kernel '
                          f'{fmt(kernel.shape)} expects {k_in} (kernel is (kh, kw, out, in))')
     static, vec = _output_dims(op, output_shape, x, data_format)
-    if static[3] is None:
-        static = static[:3] + (k_out,)
+    if static[channel_axis] is None:
+        static = static[:channel_axis] + (k_out,) + static[channel_axis + 1:]
+    layout_static = static
+    static = _nhwc_shape(static, data_format)     # the checks below read NHWC
     xn_shape = _nhwc_shape(x.shape, data_format)
     if static[3] is not None and k_out is not None and static[3] != k_out:
         raise ValueError(f'{op}: output_shape {output_shape} has {static[3]} channels but the '
@@ -175,6 +174,5 @@ def conv2d_transpose(x, kernel, output_shape, strides=(1, 1), padding='valid',
                 f'{op}: output_shape {output_shape} does not fit the input {fmt(x.shape)}: '
                 f'a conv2d of size {out} with kernel {fmt(kernel.shape)}, strides {strides}, '
                 f"dilation {dilation} and '{padding}' padding has size {back} != {length}")
-    y = apply('conv2d_backprop_input', _to_nhwc(x, data_format), kernel, vec, x_shape=static,
-              strides=strides, padding=padding, dilation=dilation)
-    return _from_nhwc(y, data_format)
+    return apply('conv2d_backprop_input', x, kernel, vec, x_shape=layout_static,
+                 strides=strides, padding=padding, dilation=dilation, data_format=data_format)

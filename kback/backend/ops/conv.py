@@ -1,5 +1,5 @@
-"""Convolution and pooling primitives, NHWC only (the K functions in conv.py
-transpose channels_first data).
+"""Convolution primitives in either data format (a `data_format` attr), computed
+by the compiled kernels of _kernels.conv.
 
 Every backward is an op whose own gradient rule is written with these ops:
 all are linear in each input, so second derivatives work.  Ops whose output
@@ -8,7 +8,8 @@ int32 vector (run time) plus its static shape as the `x_shape` attr.
 """
 import numpy as np
 
-from .. import _shapes, _reference as R
+from .. import _shapes
+from .._kernels import conv as KC
 from .._shapes import fmt
 from .._dtypes import result_dtype, is_float
 from ..tensor import Tensor, as_tensor
@@ -70,9 +71,29 @@ def check_conv(op, x_shape, k_shape, channel_axis=3):
                          f'{fmt(k_shape)} expects {kc} input channels')
 
 
-def _pads(x_shape, ksize, strides, padding, dilation):
-    return tuple(_shapes.conv_pads(int(x_shape[1 + a]), ksize[a], padding, strides[a],
+def _pads(x_shape, ksize, strides, padding, dilation, data_format='channels_last'):
+    """Resolved ((top, bottom), (left, right)) of an input of shape x_shape."""
+    spatial = _spatial(data_format)
+    return tuple(_shapes.conv_pads(int(x_shape[spatial[a]]), ksize[a], padding, strides[a],
                                    dilation[a]) for a in (0, 1))
+
+
+def _spatial(data_format):
+    return (1, 2) if data_format == 'channels_last' else (2, 3)
+
+
+def _channel_axis(data_format):
+    return 3 if data_format == 'channels_last' else 1
+
+
+def _check_format(op, data_format):
+    if data_format not in ('channels_last', 'channels_first'):
+        raise ValueError(f"{op}: data_format must be 'channels_last' or 'channels_first', "
+                         f'got {data_format!r}')
+
+
+def _in_layout(data_format, n, hw, c):
+    return (n,) + tuple(hw) + (c,) if data_format == 'channels_last' else (n, c) + tuple(hw)
 
 
 def _mul(a, b):
@@ -80,35 +101,40 @@ def _mul(a, b):
 
 
 # -- conv2d and depthwise_conv2d ----------------------------------------------------
+# Every op takes a data_format attr ('channels_last' when absent); kernels are
+# (kh, kw, in, out) (depthwise (kh, kw, in, multiplier)) in both formats.
 
-# name -> (reference forward, backward input, backward kernel, output channels)
+# name -> (compiled forward, backprop input, backprop kernel, output channels)
 _FAMILY = {
-    'conv2d': (R.conv2d_forward, R.conv2d_backward_input, R.conv2d_backward_kernel,
+    'conv2d': (KC.conv2d, KC.conv2d_backprop_input, KC.conv2d_backprop_kernel,
                lambda c, k: k[3]),
-    'depthwise_conv2d': (R.depthwise_conv2d_forward, R.depthwise_conv2d_backward_input,
-                         R.depthwise_conv2d_backward_kernel, lambda c, k: _mul(c, k[3])),
+    'depthwise_conv2d': (KC.depthwise_conv2d, KC.depthwise_conv2d_backprop_input,
+                         KC.depthwise_conv2d_backprop_kernel, lambda c, k: _mul(c, k[3])),
 }
 
 
 def _conv_infer(family):
     out_channels = _FAMILY[family][3]
 
-    def infer(inputs, strides, padding, dilation):
+    def infer(inputs, strides, padding, dilation, data_format='channels_last'):
         x, w = inputs
-        check_conv(family, x.shape, w.shape)
-        c = x.shape[3] if x.shape[3] is not None else w.shape[2]
+        _check_format(family, data_format)
+        axis = _channel_axis(data_format)
+        check_conv(family, x.shape, w.shape, axis)
+        c = x.shape[axis] if x.shape[axis] is not None else w.shape[2]
         hw = conv_out_hw(family, x.shape, w.shape[:2], strides, padding, dilation,
-                         kernel_shape=w.shape)
-        return (x.shape[0],) + hw + (out_channels(c, w.shape),), result_dtype(x.dtype, w.dtype)
+                         _spatial(data_format), kernel_shape=w.shape)
+        shape = _in_layout(data_format, x.shape[0], hw, out_channels(c, w.shape))
+        return shape, result_dtype(x.dtype, w.dtype)
     return infer
 
 
 def _conv_forward(family):
-    ref = _FAMILY[family][0]
+    kernel = _FAMILY[family][0]
 
-    def forward(x, w, strides, padding, dilation):
-        pads = _pads(x.shape, w.shape[:2], strides, padding, dilation)
-        return ref(x, w, strides, pads, dilation)
+    def forward(x, w, strides, padding, dilation, data_format='channels_last'):
+        pads = _pads(x.shape, w.shape[:2], strides, padding, dilation, data_format)
+        return kernel(x, w, strides, pads, dilation, data_format)
     return forward
 
 
@@ -116,43 +142,48 @@ def _bpi_infer(family):
     out_channels = _FAMILY[family][3]
     op = family + '_backprop_input'
 
-    def infer(inputs, x_shape, strides, padding, dilation):
+    def infer(inputs, x_shape, strides, padding, dilation, data_format='channels_last'):
         g, w, shape = inputs
-        check_conv(op, x_shape, w.shape)
+        _check_format(op, data_format)
+        axis = _channel_axis(data_format)
+        check_conv(op, x_shape, w.shape, axis)
         check_rank(op, 'the gradient', g.shape)
         if shape.shape not in ((4,), (None,)):
             raise ValueError(f'{op}: the input shape must be a vector of 4 ints, '
                              f'got a tensor of shape {fmt(shape.shape)}')
-        c = x_shape[3] if x_shape[3] is not None else w.shape[2]
+        c = x_shape[axis] if x_shape[axis] is not None else w.shape[2]
         hw = conv_out_hw(op, x_shape, w.shape[:2], strides, padding, dilation,
-                         kernel_shape=w.shape)
-        expected = (x_shape[0],) + hw + (out_channels(c, w.shape),)
+                         _spatial(data_format), kernel_shape=w.shape)
+        expected = _in_layout(data_format, x_shape[0], hw, out_channels(c, w.shape))
         if not all(a is None or b is None or a == b for a, b in zip(expected, g.shape)):
             raise ValueError(f'{op}: the gradient {fmt(g.shape)} does not fit an input of shape '
                              f'{fmt(x_shape)} and kernel {fmt(w.shape)}: expected {fmt(expected)}')
-        full = tuple(a if a is not None else b for a, b in zip(x_shape, (g.shape[0], None, None, c)))
+        known = _in_layout(data_format, g.shape[0], (None, None), c)
+        full = tuple(a if a is not None else b for a, b in zip(x_shape, known))
         return full, result_dtype(g.dtype, w.dtype)
     return infer
 
 
 def _bpi_forward(family):
-    ref = _FAMILY[family][1]
+    kernel = _FAMILY[family][1]
 
-    def forward(g, w, shape, x_shape, strides, padding, dilation):
+    def forward(g, w, shape, x_shape, strides, padding, dilation, data_format='channels_last'):
         shape = tuple(int(d) for d in shape)
-        pads = _pads(shape, w.shape[:2], strides, padding, dilation)
-        return ref(g, w, shape, strides, pads, dilation)
+        pads = _pads(shape, w.shape[:2], strides, padding, dilation, data_format)
+        return kernel(g, w, shape, strides, pads, dilation, data_format)
     return forward
 
 
 def _bpk_infer(family):
     op = family + '_backprop_kernel'
 
-    def infer(inputs, kernel_size, strides, padding, dilation):
+    def infer(inputs, kernel_size, strides, padding, dilation, data_format='channels_last'):
         x, g = inputs
+        _check_format(op, data_format)
+        axis = _channel_axis(data_format)
         check_rank(op, 'the input', x.shape)
         check_rank(op, 'the gradient', g.shape)
-        c, o = x.shape[3], g.shape[3]
+        c, o = x.shape[axis], g.shape[axis]
         if family == 'conv2d':
             k_shape = kernel_size + (c, o)
         else:
@@ -160,9 +191,10 @@ def _bpk_infer(family):
                 raise ValueError(f'{op}: the gradient {fmt(g.shape)} has {o} channels, not a '
                                  f'multiple of the {c} channels of the input {fmt(x.shape)}')
             k_shape = kernel_size + (c, None if c is None or o is None else o // c)
-        hw = conv_out_hw(op, x.shape, kernel_size, strides, padding, dilation,
+        spatial = _spatial(data_format)
+        hw = conv_out_hw(op, x.shape, kernel_size, strides, padding, dilation, spatial,
                          kernel_shape=k_shape)
-        for a, b in zip((x.shape[0],) + hw, g.shape[:3]):
+        for a, b in zip((x.shape[0],) + hw, (g.shape[0],) + tuple(g.shape[i] for i in spatial)):
             if a is not None and b is not None and a != b:
                 raise ValueError(f'{op}: the gradient {fmt(g.shape)} does not fit the input '
                                  f'{fmt(x.shape)} and a {kernel_size} kernel')
@@ -171,18 +203,21 @@ def _bpk_infer(family):
 
 
 def _bpk_forward(family):
-    ref = _FAMILY[family][2]
+    kernel = _FAMILY[family][2]
 
-    def forward(x, g, kernel_size, strides, padding, dilation):
-        c = x.shape[3]
-        o = g.shape[3] if family == 'conv2d' else g.shape[3] // max(c, 1)
-        pads = _pads(x.shape, kernel_size, strides, padding, dilation)
-        return ref(x, g, kernel_size + (c, o), strides, pads, dilation)
+    def forward(x, g, kernel_size, strides, padding, dilation, data_format='channels_last'):
+        axis = _channel_axis(data_format)
+        c = x.shape[axis]
+        o = g.shape[axis] if family == 'conv2d' else g.shape[axis] // max(c, 1)
+        pads = _pads(x.shape, kernel_size, strides, padding, dilation, data_format)
+        return kernel(x, g, kernel_size + (c, o), strides, pads, dilation, data_format)
     return forward
 
 
 def _conv_attrs(node):
-    return {k: node.attrs[k] for k in ('strides', 'padding', 'dilation')}
+    attrs = {k: node.attrs[k] for k in ('strides', 'padding', 'dilation')}
+    attrs['data_format'] = node.attrs.get('data_format', 'channels_last')
+    return attrs
 
 
 def _conv_grad(family):

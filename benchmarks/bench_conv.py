@@ -1,0 +1,149 @@
+"""Benchmark rows: conv2d forward and forward + both gradients.
+
+    python benchmarks/kernels.py conv      (the common table)
+    python benchmarks/bench_conv.py        (adds GFLOP/s against this machine's sgemm)
+
+kback runs NHWC (Keras's default), PyTorch NCHW (its native layout) with
+autograd for forward + backward.
+"""
+import os
+import sys
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [HERE, os.path.dirname(HERE)]   # runnable from a source checkout
+
+from kback.backend import _kernels  # noqa: E402
+from kback.backend import _reference as R  # noqa: E402
+from kback.backend._kernels import conv as C  # noqa: E402
+from kback.backend._shapes import conv_pads  # noqa: E402
+
+# (batch, height, width, channels, filters, kernel, stride, padding)
+SHAPES = [(50, 38, 38, 3, 32, 3, 1, 'valid'),
+          (50, 18, 18, 32, 64, 3, 1, 'valid'),
+          (128, 28, 28, 1, 128, 2, 1, 'valid'),
+          (32, 56, 56, 64, 64, 3, 1, 'same'),
+          (32, 28, 28, 128, 128, 3, 2, 'same')]
+
+
+def _case(spec, data_format='channels_last'):
+    n, h, w, c, o, k, s, padding = spec
+    rng = np.random.RandomState(0)
+    pads = tuple(conv_pads(size, k, padding, s) for size in (h, w))
+    x = rng.randn(n, h, w, c).astype(np.float32)
+    kernel = (rng.randn(k, k, c, o) / np.sqrt(k * k * c)).astype(np.float32)
+    y = R.conv2d_forward(x[:1], kernel, (s, s), pads, (1, 1))
+    out_shape = (n,) + y.shape[1:]
+    g = rng.randn(*out_shape).astype(np.float32)
+    if data_format == 'channels_first':
+        x, g = (np.ascontiguousarray(a.transpose(0, 3, 1, 2)) for a in (x, g))
+    return x, kernel, g, pads, (s, s)
+
+
+def flops(spec, backward=False):
+    """Multiply-adds x 2 of the forward GEMM (x 3 with both gradients)."""
+    n, h, w, c, o, k, s, padding = spec
+    oh, ow = ((h - k) // s + 1, (w - k) // s + 1) if padding == 'valid' else \
+        (-(-h // s), -(-w // s))
+    return 2.0 * n * oh * ow * k * k * c * o * (3 if backward else 1)
+
+
+def _fns(spec, torch, data_format='channels_last'):
+    x, kernel, g, pads, st = _case(spec, data_format)
+    y_out = np.empty(g.shape, np.float32)
+    dx_out, dw_out = np.empty_like(x), np.empty_like(kernel)
+    kw = dict(strides=st, pads=pads, data_format=data_format)
+
+    def kb_fwd():
+        return C.conv2d(x, kernel, out=y_out, **kw)
+
+    def kb_all():
+        C.conv2d(x, kernel, out=y_out, **kw)
+        C.conv2d_backprop_input(g, kernel, x.shape, out=dx_out, **kw)
+        C.conv2d_backprop_kernel(x, g, kernel.shape, out=dw_out, **kw)
+
+    def np_fwd():
+        return R.conv2d_forward(x, kernel, st, pads, (1, 1))
+
+    def np_all():
+        R.conv2d_forward(x, kernel, st, pads, (1, 1))
+        R.conv2d_backward_input(g, kernel, x.shape, st, pads, (1, 1))
+        R.conv2d_backward_kernel(x, g, kernel.shape, st, pads, (1, 1))
+
+    if data_format == 'channels_first':
+        np_fwd = np_all = None
+    t_fwd = t_all = None
+    if torch is not None:
+        xn = x if data_format == 'channels_first' else x.transpose(0, 3, 1, 2)
+        gn = g if data_format == 'channels_first' else g.transpose(0, 3, 1, 2)
+        tx = torch.from_numpy(np.ascontiguousarray(xn)).requires_grad_(True)
+        tw = torch.from_numpy(np.ascontiguousarray(kernel.transpose(3, 2, 0, 1))) \
+            .requires_grad_(True)
+        tg = torch.from_numpy(np.ascontiguousarray(gn))
+        tpad = 'valid' if spec[7] == 'valid' else None
+        if tpad is None:     # TF 'same' (asymmetric): pad explicitly, then 'valid'
+            (t, b), (lf, r) = pads
+            F = torch.nn.functional
+
+            def conv(a):
+                return F.conv2d(F.pad(a, (lf, r, t, b)), tw, stride=st)
+        else:
+            def conv(a):
+                return torch.nn.functional.conv2d(a, tw, stride=st)
+
+        def t_fwd():
+            with torch.no_grad():
+                return conv(tx)
+
+        def t_all():
+            tx.grad = tw.grad = None
+            conv(tx).backward(tg)
+    return (kb_fwd, np_fwd, t_fwd), (kb_all, np_all, t_all)
+
+
+def rows(torch):
+    for spec in SHAPES:
+        shape = spec[:5] + (f'{spec[5]}x{spec[5]}/{spec[6]}', spec[7])
+        fwd, both = _fns(spec, torch)
+        yield ('conv2d fwd',) + (shape,) + fwd
+        yield ('conv2d fwd+bwd',) + (shape,) + both
+
+
+def sgemm_gflops(size=2048):
+    from _timing import median_seconds
+    rng = np.random.RandomState(0)
+    a, b = rng.randn(size, size).astype(np.float32), rng.randn(size, size).astype(np.float32)
+    return 2.0 * size ** 3 / median_seconds(lambda: a @ b, repeats=7) / 1e9
+
+
+def main():
+    from _timing import median_seconds, try_import_torch
+    from kback import backend as K
+    torch = try_import_torch()
+    threads = K.get_num_threads()
+    peak = sgemm_gflops()
+    print(f'compiled={_kernels.AVAILABLE} threads={threads} numpy sgemm 2048^3: '
+          f'{peak:.1f} GFLOP/s  torch={torch.__version__ if torch else "-"}')
+    print(f'{"conv2d":<10}{"fmt":<6}{"shape":<36}{"kb 1t":>8}{"kb Nt":>8}{"torch":>8}'
+          f'{"1t/Nt":>7}{"torch/kb":>9}{"GFLOP/s":>9}{"%sgemm":>8}')
+    for spec in SHAPES:
+        for data_format in ('channels_last', 'channels_first'):
+            for label, (kb, _, tref) in zip(('fwd', 'fwd+bwd'), _fns(spec, torch, data_format)):
+                K.set_num_threads(1)
+                if torch:
+                    torch.set_num_threads(1)
+                one = median_seconds(kb, repeats=7)
+                K.set_num_threads(threads)
+                if torch:
+                    torch.set_num_threads(threads)
+                many = median_seconds(kb, repeats=7)
+                t = median_seconds(tref, repeats=7) if tref else float('nan')
+                gf = flops(spec, label != 'fwd') / many / 1e9
+                print(f'{label:<10}{data_format[9:]:<6}{str(spec):<36}{one * 1e3:>8.2f}'
+                      f'{many * 1e3:>8.2f}{t * 1e3:>8.2f}{one / many:>7.2f}{t / many:>9.2f}'
+                      f'{gf:>9.1f}{100 * gf / peak:>7.0f}%')
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,493 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
+"""conv2d forward and backprops: im2col / col2im around a BLAS GEMM.
+
+Arrays are 4-D C-contiguous: x and y in NHWC (nchw=0) or NCHW (nchw=1), the
+kernel (kh, kw, in, out) in both.  Patch matrices have columns (or rows, for
+NCHW) in (i, j, c) order so that the kernel is a plain (K, out) matrix.
+
+The work is cut into chunks of output rows whose patch matrix fits in the L2
+cache; the cut depends on the shapes only, never on the thread count, and
+every output element is summed in the same order whatever the thread count,
+so results at 1 and at N threads are identical.  BLAS is called from inside
+prange: the Python wrapper must hold BLAS to one thread around these calls.
+"""
+from cython.parallel cimport prange, parallel
+from libc.stdlib cimport malloc, free
+from libc.string cimport memset
+
+from .im2col cimport floating, Geom, make_geom, gemm_rm
+
+# Bytes of patch matrix per chunk (per thread): half of this machine's L2.
+CHUNK_BYTES = 1 << 20
+# Partial kernel gradients summed in a fixed order (independent of threads).
+cdef Py_ssize_t MAX_SLOTS = 16
+
+
+cdef struct Plan:
+    # Chunks: groups of `ipc` whole images, or `cpi` ranges of `rpc` output
+    # rows within one image.
+    Py_ssize_t ipc, rpc, cpi, ngroups, nchunks, max_rows
+
+
+cdef Plan make_plan(Geom *g, Py_ssize_t itemsize):
+    cdef Plan pl
+    cdef Py_ssize_t row_bytes = g.ow * g.kk * itemsize
+    cdef Py_ssize_t budget = CHUNK_BYTES
+    if g.oh * row_bytes <= budget:
+        pl.rpc, pl.cpi = g.oh, 1
+        pl.ipc = max(1, min(budget // (g.oh * row_bytes), g.n))
+        # Keep at least 8 chunks when the batch allows, for load balance.
+        pl.ipc = max(1, min(pl.ipc, (g.n + 7) // 8))
+    else:
+        pl.ipc = 1
+        pl.rpc = max(1, budget // row_bytes)
+        pl.cpi = (g.oh + pl.rpc - 1) // pl.rpc
+    pl.ngroups = (g.n + pl.ipc - 1) // pl.ipc
+    pl.nchunks = pl.ngroups * pl.cpi
+    pl.max_rows = pl.ipc * pl.rpc * g.ow
+    return pl
+
+
+# -- im2col / col2im ----------------------------------------------------------------
+
+cdef void im2col(const floating *x, floating *cols, Geom *g, Py_ssize_t n0, Py_ssize_t n1,
+                 Py_ssize_t p0, Py_ssize_t p1, bint add) noexcept nogil:
+    """Patches of images [n0, n1), output rows [p0, p1): NHWC gives cols
+    (R, K), NCHW gives cols (K, R).  With add, scatter-add cols into x
+    instead (col2im; x is then written through a cast)."""
+    cdef Py_ssize_t n, p, q, i, j, cc, r, s, R, row, off
+    cdef Py_ssize_t c = g.c, h = g.h, w = g.w
+    cdef floating *dst
+    cdef floating *xo
+    cdef const floating *src
+    if not g.nchw:
+        dst = cols
+        for n in range(n0, n1):
+            for p in range(p0, p1):
+                for q in range(g.ow):
+                    for i in range(g.kh):
+                        r = p * g.sh + i * g.dh - g.top
+                        if r < 0 or r >= h:
+                            if not add:
+                                memset(dst, 0, g.kw * c * sizeof(floating))
+                            dst += g.kw * c
+                            continue
+                        for j in range(g.kw):
+                            s = q * g.sw + j * g.dw - g.left
+                            if s >= 0 and s < w:
+                                off = ((n * h + r) * w + s) * c
+                                if add:
+                                    xo = <floating *>x + off
+                                    for cc in range(c):
+                                        xo[cc] += dst[cc]
+                                else:
+                                    src = x + off
+                                    for cc in range(c):
+                                        dst[cc] = src[cc]
+                            elif not add:
+                                memset(dst, 0, c * sizeof(floating))
+                            dst += c
+        return
+    R = (n1 - n0) * (p1 - p0) * g.ow
+    for i in range(g.kh):
+        for j in range(g.kw):
+            for cc in range(c):
+                row = (i * g.kw + j) * c + cc
+                dst = cols + row * R
+                for n in range(n0, n1):
+                    for p in range(p0, p1):
+                        r = p * g.sh + i * g.dh - g.top
+                        if r < 0 or r >= h:
+                            if not add:
+                                memset(dst, 0, g.ow * sizeof(floating))
+                            dst += g.ow
+                            continue
+                        off = ((n * c + cc) * h + r) * w + j * g.dw - g.left
+                        if add:
+                            xo = <floating *>x + off
+                            for q in range(g.ow):
+                                s = q * g.sw + j * g.dw - g.left
+                                if s >= 0 and s < w:
+                                    xo[q * g.sw] += dst[q]
+                        else:
+                            src = x + off
+                            for q in range(g.ow):
+                                s = q * g.sw + j * g.dw - g.left
+                                dst[q] = src[q * g.sw] if s >= 0 and s < w else 0
+                        dst += g.ow
+
+
+# -- one chunk of each pass -----------------------------------------------------------
+
+cdef void forward_chunk(const floating *x, const floating *wt, const floating *bias,
+                        floating *y, floating *cols, Geom *g, Py_ssize_t n0, Py_ssize_t n1,
+                        Py_ssize_t p0, Py_ssize_t p1) noexcept nogil:
+    cdef Py_ssize_t rows = (p1 - p0) * g.ow, R = (n1 - n0) * rows, OP = g.oh * g.ow
+    cdef Py_ssize_t n, r, oc
+    cdef floating beta = 1 if bias != NULL else 0
+    cdef floating *yc
+    im2col(x, cols, g, n0, n1, p0, p1, 0)
+    if not g.nchw:
+        yc = y + (n0 * g.oh + p0) * g.ow * g.o
+        if bias != NULL:
+            for r in range(R):
+                for oc in range(g.o):
+                    yc[r * g.o + oc] = bias[oc]
+        gemm_rm(0, 0, R, g.o, g.kk, 1, cols, g.kk, wt, g.o, beta, yc, g.o)
+        return
+    for n in range(n0, n1):
+        yc = y + n * g.o * OP + p0 * g.ow
+        if bias != NULL:
+            for oc in range(g.o):
+                for r in range(rows):
+                    yc[oc * OP + r] = bias[oc]
+        # y_n (o, rows) = W^T (o, K) @ cols (K, rows)
+        gemm_rm(1, 0, g.o, rows, g.kk, 1, wt, g.o, cols + (n - n0) * rows, R, beta, yc, OP)
+
+
+cdef void backprop_input_chunk(const floating *gy, const floating *wt, floating *dx,
+                               floating *cols, Geom *g, Py_ssize_t n0, Py_ssize_t n1,
+                               Py_ssize_t p0, Py_ssize_t p1) noexcept nogil:
+    cdef Py_ssize_t rows = (p1 - p0) * g.ow, R = (n1 - n0) * rows, OP = g.oh * g.ow
+    cdef Py_ssize_t n
+    if not g.nchw:
+        # dcols (R, K) = g (R, o) @ W^T
+        gemm_rm(0, 1, R, g.kk, g.o, 1, gy + (n0 * g.oh + p0) * g.ow * g.o, g.o, wt, g.o,
+                0, cols, g.kk)
+    else:
+        for n in range(n0, n1):
+            # dcols (K, rows) = W (K, o) @ g_n (o, rows)
+            gemm_rm(0, 0, g.kk, rows, g.o, 1, wt, g.o, gy + n * g.o * OP + p0 * g.ow, OP,
+                    0, cols + (n - n0) * rows, R)
+    im2col(dx, cols, g, n0, n1, p0, p1, 1)
+
+
+cdef void backprop_kernel_chunk(const floating *x, const floating *gy, floating *dw,
+                                floating *cols, Geom *g, Py_ssize_t n0, Py_ssize_t n1,
+                                Py_ssize_t p0, Py_ssize_t p1, floating beta) noexcept nogil:
+    cdef Py_ssize_t rows = (p1 - p0) * g.ow, R = (n1 - n0) * rows, OP = g.oh * g.ow
+    cdef Py_ssize_t n
+    im2col(x, cols, g, n0, n1, p0, p1, 0)
+    if not g.nchw:
+        # dW (K, o) += cols^T (K, R) @ g (R, o)
+        gemm_rm(1, 0, g.kk, g.o, R, 1, cols, g.kk, gy + (n0 * g.oh + p0) * g.ow * g.o, g.o,
+                beta, dw, g.o)
+        return
+    for n in range(n0, n1):
+        # dW (K, o) += cols (K, rows) @ g_n^T (rows, o)
+        gemm_rm(0, 1, g.kk, g.o, rows, 1, cols + (n - n0) * rows, R,
+                gy + n * g.o * OP + p0 * g.ow, OP, beta, dw, g.o)
+        beta = 1
+
+
+# -- entry points ------------------------------------------------------------------------
+
+def conv2d_forward(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] kernel,
+                   bias, floating[:, :, :, ::1] out, strides, pads, dilation, bint nchw,
+                   int n_threads):
+    """out = conv2d(x, kernel) (+ bias, a 1-D array of out channels, or None)."""
+    cdef Geom g
+    make_geom(&g, 'conv2d_forward', &x.shape[0], &kernel.shape[0], &out.shape[0], strides,
+              pads, dilation, nchw, 0)
+    cdef const floating[::1] b
+    cdef const floating *bp = NULL
+    if bias is not None:
+        b = bias
+        if b.shape[0] != g.o:
+            raise ValueError(f'conv2d_forward: bias has {b.shape[0]} entries, the kernel '
+                             f'has {g.o} output channels')
+        bp = &b[0]
+    if g.n == 0:
+        return
+    cdef Plan pl = make_plan(&g, sizeof(floating))
+    cdef Py_ssize_t bi, n0, n1, p0, p1
+    cdef floating *cols
+    cdef const floating *xp = &x[0, 0, 0, 0]
+    cdef const floating *wp = &kernel[0, 0, 0, 0]
+    cdef floating *yp = &out[0, 0, 0, 0]
+    cdef int failed[1]
+    failed[0] = 0
+    with nogil, parallel(num_threads=n_threads):
+        cols = <floating *>malloc(pl.max_rows * g.kk * sizeof(floating))
+        if cols == NULL:
+            failed[0] = 1
+        else:
+            for bi in prange(pl.nchunks, schedule='static'):
+                n0 = (bi // pl.cpi) * pl.ipc
+                n1 = min(g.n, n0 + pl.ipc)
+                p0 = (bi % pl.cpi) * pl.rpc
+                p1 = min(g.oh, p0 + pl.rpc)
+                forward_chunk(xp, wp, bp, yp, cols, &g, n0, n1, p0, p1)
+            free(cols)
+    if failed[0]:
+        raise MemoryError('conv2d_forward: cannot allocate the patch buffer')
+
+
+def conv2d_backprop_input(const floating[:, :, :, ::1] grad, const floating[:, :, :, ::1] kernel,
+                          floating[:, :, :, ::1] out, strides, pads, dilation, bint nchw,
+                          int n_threads):
+    """out (the input's shape) = the adjoint of conv2d in x, applied to grad."""
+    cdef Geom g
+    make_geom(&g, 'conv2d_backprop_input', &out.shape[0], &kernel.shape[0], &grad.shape[0],
+              strides, pads, dilation, nchw, 0)
+    if g.n == 0:
+        return
+    cdef Plan pl = make_plan(&g, sizeof(floating))
+    cdef Py_ssize_t u, k, n0, n1, p0, p1
+    cdef Py_ssize_t img = g.c * g.h * g.w
+    cdef floating *cols
+    cdef const floating *gp = &grad[0, 0, 0, 0]
+    cdef const floating *wp = &kernel[0, 0, 0, 0]
+    cdef floating *dxp = &out[0, 0, 0, 0]
+    cdef int failed[1]
+    failed[0] = 0
+    with nogil, parallel(num_threads=n_threads):
+        cols = <floating *>malloc(pl.max_rows * g.kk * sizeof(floating))
+        if cols == NULL:
+            failed[0] = 1
+        else:
+            # A group of images belongs to one thread: col2im of its row chunks overlap.
+            for u in prange(pl.ngroups, schedule='static'):
+                n0 = u * pl.ipc
+                n1 = min(g.n, n0 + pl.ipc)
+                memset(dxp + n0 * img, 0, (n1 - n0) * img * sizeof(floating))
+                for k in range(pl.cpi):
+                    p0 = k * pl.rpc
+                    p1 = min(g.oh, p0 + pl.rpc)
+                    backprop_input_chunk(gp, wp, dxp, cols, &g, n0, n1, p0, p1)
+            free(cols)
+    if failed[0]:
+        raise MemoryError('conv2d_backprop_input: cannot allocate the patch buffer')
+
+
+def conv2d_backprop_kernel(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] grad,
+                           floating[:, :, :, ::1] out, strides, pads, dilation, bint nchw,
+                           int n_threads):
+    """out (the kernel's shape) = d<grad, conv2d(x, kernel)>/dkernel."""
+    cdef Geom g
+    make_geom(&g, 'conv2d_backprop_kernel', &x.shape[0], &out.shape[0], &grad.shape[0],
+              strides, pads, dilation, nchw, 0)
+    cdef Py_ssize_t size = g.kk * g.o
+    cdef floating *dwp = &out[0, 0, 0, 0]
+    if g.n == 0:
+        memset(dwp, 0, size * sizeof(floating))
+        return
+    cdef Plan pl = make_plan(&g, sizeof(floating))
+    cdef Py_ssize_t nslots = min(pl.nchunks, MAX_SLOTS)
+    cdef Py_ssize_t s, bi, first, e, n0, n1, p0, p1
+    cdef floating *cols
+    cdef floating *part
+    cdef floating acc
+    cdef const floating *xp = &x[0, 0, 0, 0]
+    cdef const floating *gp = &grad[0, 0, 0, 0]
+    cdef int failed[1]
+    failed[0] = 0
+    part = dwp if nslots == 1 else <floating *>malloc(nslots * size * sizeof(floating))
+    if part == NULL:
+        raise MemoryError('conv2d_backprop_kernel: cannot allocate the partial sums')
+    with nogil, parallel(num_threads=n_threads):
+        cols = <floating *>malloc(pl.max_rows * g.kk * sizeof(floating))
+        if cols == NULL:
+            failed[0] = 1
+        else:
+            # Slot s sums a fixed run of chunks in order: no dependence on threads.
+            for s in prange(nslots, schedule='static'):
+                first = s * pl.nchunks // nslots
+                for bi in range(first, (s + 1) * pl.nchunks // nslots):
+                    n0 = (bi // pl.cpi) * pl.ipc
+                    n1 = min(g.n, n0 + pl.ipc)
+                    p0 = (bi % pl.cpi) * pl.rpc
+                    p1 = min(g.oh, p0 + pl.rpc)
+                    backprop_kernel_chunk(xp, gp, part + s * size, cols, &g, n0, n1, p0, p1,
+                                          0 if bi == first else 1)
+            free(cols)
+    if nslots > 1:
+        if not failed[0]:
+            for e in prange(size, nogil=True, schedule='static', num_threads=n_threads):
+                acc = 0
+                for s in range(nslots):
+                    acc = acc + part[s * size + e]
+                dwp[e] = acc
+        free(part)
+    if failed[0]:
+        raise MemoryError('conv2d_backprop_kernel: cannot allocate the patch buffer')
+
+
+# -- depthwise conv2d: direct loops (per-channel products have no GEMM form) -------------
+
+cdef struct Strides:
+    # Element strides of an activation (image, channel, row, column).
+    Py_ssize_t n, c, r, s
+
+
+cdef inline Strides layout(bint nchw, Py_ssize_t h, Py_ssize_t w, Py_ssize_t c) noexcept nogil:
+    cdef Strides st
+    if nchw:
+        st.n, st.c, st.r, st.s = c * h * w, h * w, w, 1
+    else:
+        st.n, st.c, st.r, st.s = h * w * c, 1, w * c, c
+    return st
+
+
+cdef void dw_forward_row(const floating *x, const floating *wt, const floating *bias,
+                         floating *y, Geom *g, Strides *xs, Strides *ys, Py_ssize_t n,
+                         Py_ssize_t p) noexcept nogil:
+    cdef Py_ssize_t q, i, j, r, s, cc, k, co, m = g.m
+    cdef floating xv
+    cdef floating *yb
+    cdef const floating *xb
+    cdef const floating *wb
+    for q in range(g.ow):
+        yb = y + n * ys.n + p * ys.r + q * ys.s
+        for co in range(g.o):
+            yb[co * ys.c] = bias[co] if bias != NULL else 0
+        for i in range(g.kh):
+            r = p * g.sh + i * g.dh - g.top
+            if r < 0 or r >= g.h:
+                continue
+            for j in range(g.kw):
+                s = q * g.sw + j * g.dw - g.left
+                if s < 0 or s >= g.w:
+                    continue
+                xb = x + n * xs.n + r * xs.r + s * xs.s
+                wb = wt + (i * g.kw + j) * g.c * m
+                for cc in range(g.c):
+                    xv = xb[cc * xs.c]
+                    for k in range(m):
+                        yb[(cc * m + k) * ys.c] += xv * wb[cc * m + k]
+
+
+cdef void dw_backprop_input_row(const floating *gy, const floating *wt, floating *dx, Geom *g,
+                                Strides *xs, Strides *ys, Py_ssize_t n,
+                                Py_ssize_t hr) noexcept nogil:
+    # A gather: every dx element is summed by one thread in a fixed order.
+    cdef Py_ssize_t wc, i, j, t, u, p, q, cc, k, m = g.m
+    cdef floating acc
+    cdef floating *xb
+    cdef const floating *gb
+    cdef const floating *wb
+    for wc in range(g.w):
+        xb = dx + n * xs.n + hr * xs.r + wc * xs.s
+        for cc in range(g.c):
+            xb[cc * xs.c] = 0
+        for i in range(g.kh):
+            t = hr + g.top - i * g.dh
+            if t < 0 or t % g.sh != 0 or t // g.sh >= g.oh:
+                continue
+            p = t // g.sh
+            for j in range(g.kw):
+                u = wc + g.left - j * g.dw
+                if u < 0 or u % g.sw != 0 or u // g.sw >= g.ow:
+                    continue
+                q = u // g.sw
+                gb = gy + n * ys.n + p * ys.r + q * ys.s
+                wb = wt + (i * g.kw + j) * g.c * m
+                for cc in range(g.c):
+                    acc = 0
+                    for k in range(m):
+                        acc = acc + gb[(cc * m + k) * ys.c] * wb[cc * m + k]
+                    xb[cc * xs.c] += acc
+
+
+cdef void dw_backprop_kernel_image(const floating *x, const floating *gy, floating *dw, Geom *g,
+                                   Strides *xs, Strides *ys, Py_ssize_t n) noexcept nogil:
+    cdef Py_ssize_t p, q, i, j, r, s, cc, k, m = g.m
+    cdef floating xv
+    cdef const floating *xb
+    cdef const floating *gb
+    cdef floating *db
+    for p in range(g.oh):
+        for q in range(g.ow):
+            gb = gy + n * ys.n + p * ys.r + q * ys.s
+            for i in range(g.kh):
+                r = p * g.sh + i * g.dh - g.top
+                if r < 0 or r >= g.h:
+                    continue
+                for j in range(g.kw):
+                    s = q * g.sw + j * g.dw - g.left
+                    if s < 0 or s >= g.w:
+                        continue
+                    xb = x + n * xs.n + r * xs.r + s * xs.s
+                    db = dw + (i * g.kw + j) * g.c * m
+                    for cc in range(g.c):
+                        xv = xb[cc * xs.c]
+                        for k in range(m):
+                            db[cc * m + k] += xv * gb[(cc * m + k) * ys.c]
+
+
+def depthwise_conv2d_forward(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] kernel,
+                             bias, floating[:, :, :, ::1] out, strides, pads, dilation,
+                             bint nchw, int n_threads):
+    """out = depthwise_conv2d(x, kernel) (+ bias of c * multiplier entries, or None)."""
+    cdef Geom g
+    make_geom(&g, 'depthwise_conv2d_forward', &x.shape[0], &kernel.shape[0], &out.shape[0],
+              strides, pads, dilation, nchw, 1)
+    cdef const floating[::1] b
+    cdef const floating *bp = NULL
+    if bias is not None:
+        b = bias
+        if b.shape[0] != g.o:
+            raise ValueError(f'depthwise_conv2d_forward: bias has {b.shape[0]} entries, the '
+                             f'output has {g.o} channels')
+        bp = &b[0]
+    if g.n == 0:
+        return
+    cdef Strides xs = layout(nchw, g.h, g.w, g.c), ys = layout(nchw, g.oh, g.ow, g.o)
+    cdef Py_ssize_t row
+    cdef const floating *xp = &x[0, 0, 0, 0]
+    cdef const floating *wp = &kernel[0, 0, 0, 0]
+    cdef floating *yp = &out[0, 0, 0, 0]
+    for row in prange(g.n * g.oh, nogil=True, schedule='static', num_threads=n_threads):
+        dw_forward_row(xp, wp, bp, yp, &g, &xs, &ys, row // g.oh, row % g.oh)
+
+
+def depthwise_conv2d_backprop_input(const floating[:, :, :, ::1] grad,
+                                    const floating[:, :, :, ::1] kernel,
+                                    floating[:, :, :, ::1] out, strides, pads, dilation,
+                                    bint nchw, int n_threads):
+    cdef Geom g
+    make_geom(&g, 'depthwise_conv2d_backprop_input', &out.shape[0], &kernel.shape[0],
+              &grad.shape[0], strides, pads, dilation, nchw, 1)
+    if g.n == 0:
+        return
+    cdef Strides xs = layout(nchw, g.h, g.w, g.c), ys = layout(nchw, g.oh, g.ow, g.o)
+    cdef Py_ssize_t row
+    cdef const floating *gp = &grad[0, 0, 0, 0]
+    cdef const floating *wp = &kernel[0, 0, 0, 0]
+    cdef floating *dxp = &out[0, 0, 0, 0]
+    for row in prange(g.n * g.h, nogil=True, schedule='static', num_threads=n_threads):
+        dw_backprop_input_row(gp, wp, dxp, &g, &xs, &ys, row // g.h, row % g.h)
+
+
+def depthwise_conv2d_backprop_kernel(const floating[:, :, :, ::1] x,
+                                     const floating[:, :, :, ::1] grad,
+                                     floating[:, :, :, ::1] out, strides, pads, dilation,
+                                     bint nchw, int n_threads):
+    cdef Geom g
+    make_geom(&g, 'depthwise_conv2d_backprop_kernel', &x.shape[0], &out.shape[0],
+              &grad.shape[0], strides, pads, dilation, nchw, 1)
+    cdef Py_ssize_t size = g.kh * g.kw * g.c * g.m
+    cdef Py_ssize_t nslots = min(g.n, MAX_SLOTS)
+    cdef Py_ssize_t s, n, e
+    cdef floating acc
+    cdef floating *dwp = &out[0, 0, 0, 0]
+    cdef Strides xs = layout(nchw, g.h, g.w, g.c), ys = layout(nchw, g.oh, g.ow, g.o)
+    cdef const floating *xp = &x[0, 0, 0, 0]
+    cdef const floating *gp = &grad[0, 0, 0, 0]
+    if nslots == 0:
+        memset(dwp, 0, size * sizeof(floating))
+        return
+    # Slot s sums a fixed run of images: the result does not depend on threads.
+    cdef floating *part = <floating *>malloc(nslots * size * sizeof(floating))
+    if part == NULL:
+        raise MemoryError('depthwise_conv2d_backprop_kernel: cannot allocate the partial sums')
+    memset(part, 0, nslots * size * sizeof(floating))
+    for s in prange(nslots, nogil=True, schedule='static', num_threads=n_threads):
+        for n in range(s * g.n // nslots, (s + 1) * g.n // nslots):
+            dw_backprop_kernel_image(xp, gp, part + s * size, &g, &xs, &ys, n)
+    for e in prange(size, nogil=True, schedule='static', num_threads=n_threads):
+        acc = 0
+        for s in range(nslots):
+            acc = acc + part[s * size + e]
+        dwp[e] = acc
+    free(part)
