@@ -1,0 +1,214 @@
+"""`Callback` and `CallbackList`: the hooks `fit`, `evaluate` and `predict`
+call, with Keras 2.3's names and order."""
+import time
+import warnings
+from collections import defaultdict, deque
+
+import numpy as np
+
+_TRAIN = 'train'
+_TEST = 'test'
+_PREDICT = 'predict'
+
+
+class Callback(object):
+    """Base class of callbacks.
+
+    # Properties
+        params: dict of training parameters (verbose, epochs, steps, samples,
+            batch_size, do_validation, metrics).
+        model: the model being trained.
+
+    `on_epoch_end` gets the epoch's metrics in `logs` (with `val_` keys when
+    validating); `on_(train|test|predict)_batch_begin` gets `batch` and
+    `size`; `on_(train|test)_batch_end` the batch's metrics.
+    `on_train_batch_begin/end` call `on_batch_begin/end`, the Keras-2 names,
+    so overriding either works.
+    """
+
+    def __init__(self):
+        self.validation_data = None
+        self.model = None
+        self.params = {}
+
+    def set_params(self, params):
+        self.params = params
+
+    def set_model(self, model):
+        self.model = model
+
+    def on_batch_begin(self, batch, logs=None):
+        """Alias of `on_train_batch_begin` (Keras 2 name)."""
+
+    def on_batch_end(self, batch, logs=None):
+        """Alias of `on_train_batch_end` (Keras 2 name)."""
+
+    def on_epoch_begin(self, epoch, logs=None):
+        """Called at the start of an epoch (training only)."""
+
+    def on_epoch_end(self, epoch, logs=None):
+        """Called at the end of an epoch with the epoch's metrics."""
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self.on_batch_begin(batch, logs)
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.on_batch_end(batch, logs)
+
+    def on_test_batch_begin(self, batch, logs=None):
+        """Called before a batch of `evaluate` (and of validation in `fit`)."""
+
+    def on_test_batch_end(self, batch, logs=None):
+        """Called after a batch of `evaluate` (and of validation in `fit`)."""
+
+    def on_predict_batch_begin(self, batch, logs=None):
+        """Called before a batch of `predict`."""
+
+    def on_predict_batch_end(self, batch, logs=None):
+        """Called after a batch of `predict`."""
+
+    def on_train_begin(self, logs=None):
+        """Called at the beginning of training."""
+
+    def on_train_end(self, logs=None):
+        """Called at the end of training."""
+
+    def on_test_begin(self, logs=None):
+        """Called at the beginning of evaluation or validation."""
+
+    def on_test_end(self, logs=None):
+        """Called at the end of evaluation or validation."""
+
+    def on_predict_begin(self, logs=None):
+        """Called at the beginning of prediction."""
+
+    def on_predict_end(self, logs=None):
+        """Called at the end of prediction."""
+
+
+class CallbackList(object):
+    """Calls every hook on each of its callbacks, in order.
+
+    # Arguments
+        callbacks: list of `Callback` instances.
+        queue_length: how many recent hook timings to keep when checking for
+            callbacks slower than the batches themselves.
+    """
+
+    def __init__(self, callbacks=None, queue_length=10):
+        self.callbacks = list(callbacks or [])
+        for c in self.callbacks:
+            # Duck-typed callbacks are fine; a class or a function is a mistake.
+            if isinstance(c, type) or not hasattr(c, 'on_epoch_end') or not hasattr(c, 'set_model'):
+                raise TypeError('CallbackList: expected Callback instances, got %r' % (c,))
+        self.queue_length = queue_length
+        self.params = {}
+        self.model = None
+        self._reset_batch_timing()
+
+    def _reset_batch_timing(self):
+        self._delta_t_batch = 0.
+        self._delta_ts = defaultdict(lambda: deque([], maxlen=self.queue_length))
+
+    def append(self, callback):
+        self.callbacks.append(callback)
+
+    def set_params(self, params):
+        self.params = params
+        for callback in self.callbacks:
+            callback.set_params(params)
+
+    def set_model(self, model):
+        self.model = model
+        for callback in self.callbacks:
+            callback.set_model(model)
+
+    def _call_batch_hook(self, mode, hook, batch, logs=None):
+        if not self.callbacks:
+            return
+        hook_name = 'on_%s_batch_%s' % (mode, hook)
+        now = time.time()
+        if hook == 'end':
+            self._delta_t_batch = now - getattr(self, '_t_enter_batch', now)
+        logs = logs if logs is not None else {}
+        for callback in self.callbacks:
+            getattr(callback, hook_name)(batch, logs)
+        after = time.time()
+        delays = self._delta_ts[hook_name]
+        delays.append(after - now)
+        # Keras 2.3's warning: the callbacks cost more than the batch itself.
+        median = np.median(delays)
+        if self._delta_t_batch > 0. and median > 0.95 * self._delta_t_batch and median > 0.1:
+            warnings.warn('Method (%s) is slow compared to the batch update (%f). '
+                          'Check your callbacks.' % (hook_name, median), RuntimeWarning)
+        if hook == 'begin':
+            self._t_enter_batch = after
+
+    def _call_begin_hook(self, mode, logs=None):
+        getattr(self, 'on_%s_begin' % mode)(logs)
+
+    def _call_end_hook(self, mode, logs=None):
+        getattr(self, 'on_%s_end' % mode)(logs)
+
+    def on_batch_begin(self, batch, logs=None):
+        self._call_batch_hook(_TRAIN, 'begin', batch, logs)
+
+    def on_batch_end(self, batch, logs=None):
+        self._call_batch_hook(_TRAIN, 'end', batch, logs)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        logs = logs if logs is not None else {}
+        for callback in self.callbacks:
+            callback.on_epoch_begin(epoch, logs)
+        self._reset_batch_timing()
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs if logs is not None else {}
+        for callback in self.callbacks:
+            callback.on_epoch_end(epoch, logs)
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self._call_batch_hook(_TRAIN, 'begin', batch, logs)
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._call_batch_hook(_TRAIN, 'end', batch, logs)
+
+    def on_test_batch_begin(self, batch, logs=None):
+        self._call_batch_hook(_TEST, 'begin', batch, logs)
+
+    def on_test_batch_end(self, batch, logs=None):
+        self._call_batch_hook(_TEST, 'end', batch, logs)
+
+    def on_predict_batch_begin(self, batch, logs=None):
+        self._call_batch_hook(_PREDICT, 'begin', batch, logs)
+
+    def on_predict_batch_end(self, batch, logs=None):
+        self._call_batch_hook(_PREDICT, 'end', batch, logs)
+
+    def _call_all(self, name, logs):
+        for callback in self.callbacks:
+            getattr(callback, name)(logs)
+
+    def on_train_begin(self, logs=None):
+        self._call_all('on_train_begin', logs)
+
+    def on_train_end(self, logs=None):
+        self._call_all('on_train_end', logs)
+
+    def on_test_begin(self, logs=None):
+        self._call_all('on_test_begin', logs)
+
+    def on_test_end(self, logs=None):
+        self._call_all('on_test_end', logs)
+
+    def on_predict_begin(self, logs=None):
+        self._call_all('on_predict_begin', logs)
+
+    def on_predict_end(self, logs=None):
+        self._call_all('on_predict_end', logs)
+
+    def __iter__(self):
+        return iter(self.callbacks)
+
+    def __len__(self):
+        return len(self.callbacks)

@@ -1,0 +1,6 @@
+"""Keras 2.3 also exposes the callbacks as `keras.callbacks.callbacks`."""
+from .base import Callback, CallbackList  # noqa: F401
+from .loggers import (BaseLogger, History, ProgbarLogger, CSVLogger, TerminateOnNaN,  # noqa: F401
+                      LambdaCallback)
+from .monitors import (EarlyStopping, ModelCheckpoint, ReduceLROnPlateau,  # noqa: F401
+                       LearningRateScheduler)
