@@ -138,7 +138,7 @@ class ProgbarLogger(Callback):
     def on_batch_end(self, batch, logs=None):
         logs = logs or {}
         self.seen += 1 if self.use_steps else logs.get('size', 0)
-        for k in self.params['metrics']:
+        for k in self.params.get('metrics', ()):
             if k in logs:
                 self.log_values.append((k, logs[k]))
         # The last batch is drawn by on_epoch_end, with the val_ metrics.
@@ -147,7 +147,7 @@ class ProgbarLogger(Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
-        for k in self.params['metrics']:
+        for k in self.params.get('metrics', ()):
             if k in logs:
                 self.log_values.append((k, logs[k]))
         if self.verbose:

@@ -9,6 +9,7 @@ and the time per unit. Non-stateful values are averaged over the units seen
 (each update weighted by how many units it covers); stateful ones are shown
 as last given.
 """
+import os
 import sys
 import time
 
@@ -24,7 +25,7 @@ def _is_dynamic(stream):
             return True
     except ValueError:  # closed stream
         return False
-    return 'ipykernel' in sys.modules
+    return 'ipykernel' in sys.modules or 'PYCHARM_HOSTED' in os.environ
 
 
 def _format_eta(eta):

@@ -174,7 +174,8 @@ def test_progbar_logger_verbose_1(monkeypatch, capsys):
     out = capsys.readouterr().out
     lines = out.split('\n')
     assert lines[0] == 'Epoch 1/2'
-    assert lines[2] == '1000/4000 [======>.......................] - ETA: 0s - loss: 0.5000 - acc: 0.7500'
+    assert lines[2] == ('1000/4000 [======>.......................] - ETA: 0s'
+                        ' - loss: 0.5000 - acc: 0.7500')
     assert lines[5] == ('4000/4000 [==============================] - 1s 250us/step - loss: 0.5000'
                         ' - acc: 0.7500 - val_loss: 0.2500 - val_acc: 0.8750')
     assert lines[6] == 'Epoch 2/2'
