@@ -101,6 +101,7 @@ class SequenceEnqueuer(object):
             raise ValueError('%s.start: workers must be >= 1, got %d'
                              % (type(self).__name__, workers))
         self.workers = workers
+        # Keras reads <= 0 as unbounded; keep memory bounded with the default.
         self.max_queue_size = max_queue_size if max_queue_size > 0 else 10
         self.queue = queue.Queue()
         self.stop_signal = threading.Event()
