@@ -106,26 +106,40 @@ cdef void _fwd_nhwc(const floating* x, floating* y, Py_ssize_t H, Py_ssize_t W,
                     o[c] = o[c] / cnt
 
 
-cdef void _argmax_nhwc(const floating* x, Py_ssize_t W, Py_ssize_t C, Py_ssize_t c0,
-                       Py_ssize_t cb, Py_ssize_t h0, Py_ssize_t h1, Py_ssize_t w0,
-                       Py_ssize_t w1, floating* best, int* arg) noexcept nogil:
-    """arg[c] = h * W + w of the first maximum of the window, per channel."""
+cdef inline void _max_nhwc(const floating* x, Py_ssize_t W, Py_ssize_t C, Py_ssize_t c0,
+                    Py_ssize_t cb, Py_ssize_t h0, Py_ssize_t h1, Py_ssize_t w0,
+                    Py_ssize_t w1, floating* m) noexcept nogil:
+    """m[c] = the maximum of the window, per channel (vectorised)."""
     cdef Py_ssize_t h, w, c
-    cdef int k
     cdef const floating* p = x + (h0 * W + w0) * C + c0
-    cdef floating v
     for c in range(cb):
-        best[c] = p[c]
-        arg[c] = <int>(h0 * W + w0)
+        m[c] = p[c]
     for h in range(h0, h1):
         for w in range(w0, w1):
             p = x + (h * W + w) * C + c0
+            for c in range(cb):
+                m[c] = p[c] if p[c] > m[c] else m[c]
+
+
+cdef inline void _argmax_nhwc(const floating* x, Py_ssize_t W, Py_ssize_t C, Py_ssize_t c0,
+                              Py_ssize_t cb, Py_ssize_t h0, Py_ssize_t h1, Py_ssize_t w0,
+                              Py_ssize_t w1, floating* m, int* arg) noexcept nogil:
+    """arg[c] = h * W + w of the first maximum of the window, per channel.
+    Two branch-free (vectorisable) sweeps: the maximum, then a backwards
+    sweep where the first pixel equal to it writes last."""
+    cdef Py_ssize_t h, w, c
+    cdef int k
+    cdef const floating* p
+    _max_nhwc(x, W, C, c0, cb, h0, h1, w0, w1, m)
+    k = <int>(h0 * W + w0)
+    for c in range(cb):
+        arg[c] = k          # in the window even when the maximum is NaN
+    for h in range(h1 - 1, h0 - 1, -1):
+        for w in range(w1 - 1, w0 - 1, -1):
+            p = x + (h * W + w) * C + c0
             k = <int>(h * W + w)
             for c in range(cb):
-                v = p[c]
-                if v > best[c]:
-                    best[c] = v
-                    arg[c] = k
+                arg[c] = k if p[c] == m[c] else arg[c]
 
 
 cdef void _bwd_nhwc(const floating* g, const floating* x, floating* dx, Py_ssize_t H,
