@@ -81,3 +81,6 @@ def deserialize_keras_object(identifier, module_objects=None, custom_objects=Non
         obj = _lookup(identifier, module_objects, custom_objects, printable_module_name)
         return obj() if inspect.isclass(obj) else obj
     raise ValueError(f'Could not interpret {printable_module_name} identifier: {identifier!r}')
+
+
+from .progbar import Progbar  # noqa: E402,F401  (keras.utils.generic_utils.Progbar)
