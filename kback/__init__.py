@@ -1,4 +1,6 @@
 """kback: a Keras-2-style deep-learning library for multi-core CPUs."""
-from . import backend  # noqa: F401
-
 __version__ = '0.1.0'
+
+from . import backend  # noqa: F401,E402
+from . import (activations, initializers, regularizers, constraints, losses,  # noqa: F401,E402
+               metrics, optimizers, callbacks, utils, engine, layers, models)

@@ -7,7 +7,7 @@ its layers' `call` in topological order.
 from .. import backend as K
 from .base_layer import Layer
 from .input_layer import InputLayer
-from .node import to_list, unpack_singleton
+from .node import Node, to_list, unpack_singleton
 
 
 def _history(x, what):
@@ -108,9 +108,22 @@ class Network(Layer):
             self._nodes_by_depth.setdefault(depth[(id(layer), n)], []).append(
                 layer._inbound_nodes[n])
         self._is_graph_network = True
+        self._add_self_node()
+        self._functions = {}          # compiled train/test/predict functions
         self.built = True
         self.input_spec = None
         self._feed_input_shapes = [K.int_shape(x) for x in self.inputs]
+
+    def _add_self_node(self):
+        """Node 0 links the network's own inputs to its outputs, as in Keras,
+        so `model.input`, `model.output_shape`, ... work before any call."""
+        nodes = [n for n in self._inbound_nodes if not getattr(n, '_is_self_node', False)]
+        self._inbound_nodes = []
+        node = Node(self, [], [], [], list(self.inputs), list(self.outputs),
+                    [getattr(x, '_keras_shape', K.int_shape(x)) for x in self.inputs],
+                    [getattr(x, '_keras_shape', K.int_shape(x)) for x in self.outputs])
+        node._is_self_node = True
+        self._inbound_nodes = [node] + nodes
 
     @property
     def layers(self):
@@ -269,7 +282,9 @@ class Network(Layer):
         """The node's index among the layer's nodes that belong to this graph."""
         kept = [n for n in range(len(layer._inbound_nodes))
                 if (id(layer), n) in self._network_nodes]
-        return kept.index(node_index) if node_index in kept else node_index
+        # A network's node 0 is its own input->output link, rebuilt by from_config.
+        offset = 1 if isinstance(layer, Network) else 0
+        return kept.index(node_index) + offset if node_index in kept else node_index
 
     def _endpoint(self, x):
         layer, n, t = x._keras_history
@@ -326,6 +341,11 @@ class Network(Layer):
                           default=_json_default, **kwargs)
 
     def summary(self, line_length=None, positions=None, print_fn=None):
+        if not self.built:
+            raise ValueError('This model has not yet been built. Build the model first by '
+                             'calling build() or calling fit() with some data. Or specify '
+                             'input_shape or batch_input_shape in the first layer for '
+                             'automatic build.')
         from ..utils.layer_utils import print_summary
         print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn)
 

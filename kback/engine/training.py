@@ -43,6 +43,8 @@ class Model(Network):
             if unknown:
                 raise ValueError(f'Unknown entries in {what} dictionary: {sorted(unknown)}. '
                                  f'Only expected the following keys: {names}')
+            if what == 'metrics':
+                default = []
             return [value.get(n, default) for n in names]
         if isinstance(value, (list, tuple)) and what != 'metrics':
             if len(value) != len(names):

@@ -2,6 +2,7 @@
 Sequences both feed batches from an iterator to the compiled train function."""
 import numpy as np
 
+from .. import backend as K
 from .. import callbacks as cbks
 from ..utils.data_utils import Sequence, OrderedEnqueuer, GeneratorEnqueuer
 from . import training_utils as U
@@ -17,45 +18,78 @@ def unpack_scalars(outs):
 
 
 def _callback_list(model, callbacks, verbose, count_mode, params):
+    """fit's callbacks: BaseLogger, the progress bar, the user's, History.
+    Metrics (all but the loss) are running means over the epoch, as Keras
+    2.3's stateful metrics are, so the loggers show the last value."""
     model.history = cbks.History()
-    items = [cbks.BaseLogger()]
+    stateful = model.metrics_names[1:]
+    items = [cbks.BaseLogger(stateful_metrics=stateful)]
     if verbose:
-        items.append(cbks.ProgbarLogger(count_mode=count_mode))
+        items.append(cbks.ProgbarLogger(count_mode=count_mode, stateful_metrics=stateful))
     items += list(callbacks or []) + [model.history]
-    cl = cbks.CallbackList(items)
+    return _configured(items, model, params)
+
+
+def _configured(callbacks, model, params):
+    if isinstance(callbacks, cbks.CallbackList):
+        return callbacks
+    cl = cbks.CallbackList(list(callbacks or []))
     cl.set_model(model)
     cl.set_params(params)
     return cl
 
 
+class _RunningMeans:
+    """Sample-weighted means of a batch's outputs: the loss (first) as the
+    batch value, the metrics as running means since reset()."""
+
+    def __init__(self, labels):
+        self.labels = labels
+        self.reset()
+
+    def reset(self):
+        self.totals = np.zeros(len(self.labels))
+        self.count = 0
+
+    def add(self, outs, size):
+        values = np.asarray([float(o) for o in outs])
+        self.totals += values * size
+        self.count += size
+        return {label: (values[0] if i == 0 else self.totals[i] / self.count)
+                for i, label in enumerate(self.labels)}
+
+    def means(self):
+        return list(self.totals / max(self.count, 1))
+
+
 def _train_loop(model, epochs, verbose, callbacks, initial_epoch, batches_for_epoch,
-                samples, steps, batch_size, validate, validation_freq):
-    """Run epochs; batches_for_epoch(epoch) yields (feed list, batch size)."""
+                params, count_mode, validate, validation_freq=1):
+    """Run epochs; batches_for_epoch(epoch) yields (feed list, batch size);
+    validate(callback_list) returns the validation results."""
     train = model._function('train')
     labels = list(model.metrics_names)
     do_validation = validate is not None
     callback_metrics = labels + (['val_' + n for n in labels] if do_validation else [])
-    cl = _callback_list(model, callbacks, verbose, 'steps' if samples is None else 'samples',
-                        {'batch_size': batch_size, 'epochs': epochs, 'steps': steps,
-                         'samples': samples, 'verbose': verbose,
-                         'do_validation': do_validation, 'metrics': callback_metrics})
+    params = dict(params, verbose=verbose, do_validation=do_validation,
+                  metrics=callback_metrics)
+    cl = _callback_list(model, callbacks, verbose, count_mode, params)
     model.stop_training = False
     cl.on_train_begin()
     phase = np.asarray(True)
+    running = _RunningMeans(labels)
     for epoch in range(initial_epoch, epochs):
+        running.reset()
         cl.on_epoch_begin(epoch)
         epoch_logs = {}
         for index, (feed, size) in enumerate(batches_for_epoch(epoch)):
             batch_logs = {'batch': index, 'size': size}
             cl.on_batch_begin(index, batch_logs)
-            outs = train(feed + [phase])
-            for label, value in zip(labels, outs):
-                batch_logs[label] = float(value)
+            batch_logs.update(running.add(train(feed + [phase]), size))
             cl.on_batch_end(index, batch_logs)
             if model.stop_training:
                 break
         if do_validation and _should_validate(validation_freq, epoch):
-            val_outs = validate()
+            val_outs = validate(cl)
             for label, value in zip(labels, val_outs if isinstance(val_outs, list)
                                     else [val_outs]):
                 epoch_logs['val_' + label] = value
@@ -77,13 +111,14 @@ def _should_validate(freq, epoch):
 def fit_arrays(model, ins, batch_size, epochs, verbose, callbacks, val, shuffle,
                initial_epoch, steps_per_epoch, validation_steps, validation_freq):
     n = len(ins[0])
-    if steps_per_epoch is not None and batch_size is None:
-        batch_size = -(-n // steps_per_epoch)
-    batches = U.make_batches(n, batch_size)
-    if steps_per_epoch is not None:
-        batches = batches[:steps_per_epoch]
+    batches = U.make_batches(n, batch_size) if steps_per_epoch is None else None
 
     def batches_for_epoch(epoch):
+        if steps_per_epoch is not None:
+            # Keras 2.3: with steps_per_epoch, each step is fed all the arrays.
+            for _ in range(steps_per_epoch):
+                yield ins, 1
+            return
         if shuffle == 'batch':
             index = _batch_shuffle(n, batch_size)
         elif shuffle:
@@ -99,13 +134,17 @@ def fit_arrays(model, ins, batch_size, epochs, verbose, callbacks, val, shuffle,
     validate = None
     if val is not None:
         val_ins = list(val[0]) + list(val[1]) + list(val[2])
+        if verbose:
+            print(f'Train on {n} samples, validate on {len(val_ins[0])} samples')
 
-        def validate_arrays():
-            return test_arrays(model, val_ins, batch_size, 0, validation_steps)
+        def validate_arrays(cl):
+            return test_arrays(model, val_ins, batch_size or 32, 0, validation_steps, cl)
         validate = validate_arrays
+    params = {'batch_size': batch_size, 'epochs': epochs, 'steps': steps_per_epoch,
+              'samples': n if steps_per_epoch is None else None}
     return _train_loop(model, epochs, verbose, callbacks, initial_epoch, batches_for_epoch,
-                       n if steps_per_epoch is None else None,
-                       steps_per_epoch or len(batches), batch_size, validate, validation_freq)
+                       params, 'steps' if steps_per_epoch else 'samples', validate,
+                       validation_freq)
 
 
 def _batch_shuffle(n, batch_size):
@@ -115,60 +154,67 @@ def _batch_shuffle(n, batch_size):
     return np.concatenate([np.arange(s, min(n, s + batch_size)) for s in starts])
 
 
-def _run_batches(fn, feeds, verbose, total, count_mode, phase, collect):
-    """Feed batches to fn; returns what `collect` accumulated."""
+def _run_batches(fn, feeds, verbose, total, count_mode, cl, mode, collect, labels=None):
+    """Feed batches to fn with the test/predict callback hooks; `collect`
+    accumulates the outputs."""
     from ..utils.progbar import Progbar
     bar = Progbar(target=total) if verbose == 1 else None
     seen = 0
-    for feed, size in feeds:
-        outs = fn(feed + [np.asarray(phase)])
-        collect(outs, size)
+    getattr(cl, f'on_{mode}_begin')()
+    for index, (feed, size) in enumerate(feeds):
+        batch_logs = {'batch': index, 'size': size}
+        getattr(cl, f'on_{mode}_batch_begin')(index, batch_logs)
+        outs = fn(feed + [np.asarray(False)])
+        logs = collect(outs, size)
+        if mode == 'predict':
+            batch_logs['outputs'] = outs
+        elif logs:
+            batch_logs.update(logs)
+        getattr(cl, f'on_{mode}_batch_end')(index, batch_logs)
         seen += size if count_mode == 'samples' else 1
         if bar is not None:
             bar.update(seen)
+    getattr(cl, f'on_{mode}_end')()
+
+
+def _loop_params(model, batch_size, steps, samples, verbose):
+    return {'batch_size': batch_size, 'epochs': 1, 'steps': steps, 'samples': samples,
+            'verbose': verbose, 'do_validation': False,
+            'metrics': list(getattr(model, 'metrics_names', []))}
+
+
+def _array_feeds(ins, batch_size, steps):
+    """Batches of the arrays, or (with steps) all the arrays `steps` times."""
+    if steps is not None:
+        return ((ins, len(ins[0])) for _ in range(steps))
+    return ((U.slice_arrays(ins, slice(s, e)), e - s)
+            for s, e in U.make_batches(len(ins[0]), batch_size))
 
 
 def test_arrays(model, ins, batch_size, verbose, steps=None, callbacks=None):
     fn = model._function('test')
     n = len(ins[0])
-    batches = U.make_batches(n, batch_size)
-    if steps is not None:
-        batches = batches[:steps]
-    totals, count = None, 0
-
-    def collect(outs, size):
-        nonlocal totals, count
-        values = np.asarray([float(o) for o in outs])
-        totals = values * size if totals is None else totals + values * size
-        count += size
-
-    feeds = ((U.slice_arrays(ins, slice(s, e)), e - s) for s, e in batches)
-    _run_batches(fn, feeds, verbose, n, 'samples', False, collect)
-    return unpack_scalars(list(totals / count))
+    cl = _configured(callbacks, model, _loop_params(model, batch_size, steps, n, verbose))
+    running = _RunningMeans(list(model.metrics_names))
+    _run_batches(fn, _array_feeds(ins, batch_size, steps), verbose,
+                 n if steps is None else steps, 'samples' if steps is None else 'steps', cl,
+                 'test', running.add)
+    return unpack_scalars(running.means())
 
 
 def predict_arrays(model, xs, batch_size, verbose, steps=None, callbacks=None):
     fn = model._function('predict')
     n = len(xs[0])
-    batches = U.make_batches(n, batch_size)
-    if steps is not None:
-        batches = batches[:steps]
-    results = None
-
-    def collect(outs, size):
-        nonlocal results
-        if results is None:
-            results = [np.empty((n,) + o.shape[1:], o.dtype) for o in outs]
-            collect.start = 0
-        for r, o in zip(results, outs):
-            r[collect.start:collect.start + size] = o
-        collect.start += size
-
-    feeds = ((U.slice_arrays(xs, slice(s, e)), e - s) for s, e in batches)
-    _run_batches(fn, feeds, verbose, n, 'samples', False, collect)
-    if results is None:
-        results = [np.empty((0,) + tuple(d or 0 for d in o.shape[1:])) for o in model.outputs]
-    results = [r[:collect.start] for r in results]
+    cl = _configured(callbacks, model, _loop_params(model, batch_size, steps, n, verbose))
+    chunks = []
+    _run_batches(fn, _array_feeds(xs, batch_size, steps), verbose,
+                 n if steps is None else steps, 'samples' if steps is None else 'steps', cl,
+                 'predict', lambda outs, size: chunks.append(outs))
+    if not chunks:
+        results = [np.empty((0,) + tuple(d or 0 for d in K.int_shape(o)[1:]))
+                   for o in model.outputs]
+    else:
+        results = [np.concatenate([c[i] for c in chunks]) for i in range(len(chunks[0]))]
     return results[0] if len(results) == 1 else results
 
 
@@ -236,17 +282,28 @@ def fit_generator(model, generator, steps_per_epoch, epochs, verbose, callbacks,
     validate = None
     if validation_data is not None:
         if is_generator(validation_data):
-            def validate_generator():
-                return evaluate_generator(model, validation_data, validation_steps, None,
+            if validation_steps is None and not isinstance(validation_data, Sequence):
+                stop()
+                raise ValueError('`validation_steps=None` is only valid for a generator '
+                                 'based on the `keras.utils.Sequence` class. Please specify '
+                                 '`validation_steps` or use the `keras.utils.Sequence` class.')
+
+            def validate_generator(cl):
+                return evaluate_generator(model, validation_data, validation_steps, cl,
                                           max_queue_size, workers, use_multiprocessing, 0)
             validate = validate_generator
         else:
+            if len(validation_data) not in (2, 3):
+                stop()
+                raise ValueError('`validation_data` should be a tuple `(val_x, val_y, '
+                                 'val_sample_weight)` or `(val_x, val_y)`. Found: '
+                                 f'{len(validation_data)} items')
             vx, vy = validation_data[0], validation_data[1]
             vw = validation_data[2] if len(validation_data) == 3 else None
             vxs, vys, vsws = model._standardize(vx, vy, vw)
 
-            def validate_arrays():
-                return test_arrays(model, vxs + vys + vsws, 32, 0)
+            def validate_arrays(cl):
+                return test_arrays(model, vxs + vys + vsws, 32, 0, None, cl)
             validate = validate_arrays
 
     def batches_for_epoch(epoch):
@@ -254,7 +311,8 @@ def fit_generator(model, generator, steps_per_epoch, epochs, verbose, callbacks,
             yield next(feeds)
     try:
         return _train_loop(model, epochs, verbose, callbacks, initial_epoch, batches_for_epoch,
-                           None, steps, None, validate, validation_freq)
+                           {'epochs': epochs, 'steps': steps}, 'steps', validate,
+                           validation_freq)
     finally:
         stop()
 
@@ -265,19 +323,14 @@ def evaluate_generator(model, generator, steps, callbacks, max_queue_size, worke
     feeds, stop, steps = _generator_batches(model, generator, steps, workers, max_queue_size,
                                             use_multiprocessing, False)
     fn = model._function('test')
-    totals, count = None, 0
-
-    def collect(outs, size):
-        nonlocal totals, count
-        values = np.asarray([float(o) for o in outs])
-        totals = values * size if totals is None else totals + values * size
-        count += size
+    cl = _configured(callbacks, model, _loop_params(model, None, steps, None, verbose))
+    running = _RunningMeans(list(model.metrics_names))
     try:
-        _run_batches(fn, (next(feeds) for _ in range(steps)), verbose, steps, 'steps', False,
-                     collect)
+        _run_batches(fn, (next(feeds) for _ in range(steps)), verbose, steps, 'steps', cl,
+                     'test', running.add)
     finally:
         stop()
-    return unpack_scalars(list(totals / count))
+    return unpack_scalars(running.means())
 
 
 def predict_generator(model, generator, steps, callbacks, max_queue_size, workers,
@@ -285,10 +338,11 @@ def predict_generator(model, generator, steps, callbacks, max_queue_size, worker
     feeds, stop, steps = _generator_batches(model, generator, steps, workers, max_queue_size,
                                             use_multiprocessing, False, with_targets=False)
     fn = model._function('predict')
+    cl = _configured(callbacks, model, _loop_params(model, None, steps, None, verbose))
     chunks = []
     try:
-        _run_batches(fn, (next(feeds) for _ in range(steps)), verbose, steps, 'steps', False,
-                     lambda outs, size: chunks.append(outs))
+        _run_batches(fn, (next(feeds) for _ in range(steps)), verbose, steps, 'steps', cl,
+                     'predict', lambda outs, size: chunks.append(outs))
     finally:
         stop()
     results = [np.concatenate([c[i] for c in chunks]) for i in range(len(model.outputs))]
