@@ -1,5 +1,16 @@
 # cython: language_level=3
-"""Whether this build has OpenMP, and how many threads it would use."""
+"""OpenMP facts, the team size, and flush-to-zero for denormals.
+
+Subnormal floats make x86 arithmetic 10-100x slower (microcode assists); like
+TensorFlow, kback sets FTZ (results flush to 0) and DAZ (subnormal inputs read
+as 0) in the MXCSR of every OpenMP worker and of the calling thread.  A thread
+created later inherits the MXCSR of the thread that creates it (POSIX), and
+the bits are set again in every worker whenever the team size changes.
+The calling thread keeps them after import, so numpy arithmetic in that
+thread flushes too (as in a TensorFlow session); KBACK_FLUSH_DENORMALS=0 or
+set_flush_denormals(False) turns this off.
+"""
+from cython.parallel cimport prange
 
 cdef extern from *:
     """
@@ -7,13 +18,41 @@ cdef extern from *:
     #include <omp.h>
     static int kb_openmp_enabled(void) { return 1; }
     static int kb_max_threads(void) { return omp_get_max_threads(); }
+    static void kb_set_threads(int n) { omp_set_num_threads(n); }
     #else
     static int kb_openmp_enabled(void) { return 0; }
     static int kb_max_threads(void) { return 1; }
+    static void kb_set_threads(int n) { (void)n; }
+    #endif
+
+    #if defined(__SSE2__) || defined(__x86_64__) || defined(_M_X64)
+    #include <xmmintrin.h>
+    #include <pmmintrin.h>
+    #define KB_FTZ_BITS (_MM_FLUSH_ZERO_ON | _MM_DENORMALS_ZERO_ON)
+    static int kb_ftz_supported(void) { return 1; }
+    static int kb_ftz_get(void) { return (_mm_getcsr() & KB_FTZ_BITS) == KB_FTZ_BITS; }
+    static void kb_ftz_set(int on) {
+        unsigned int csr = _mm_getcsr();
+        _mm_setcsr(on ? (csr | KB_FTZ_BITS) : (csr & ~KB_FTZ_BITS));
+    }
+    #else
+    /* No MXCSR (ARM, ...): denormals keep their IEEE behaviour. */
+    static int kb_ftz_supported(void) { return 0; }
+    static int kb_ftz_get(void) { return 0; }
+    static void kb_ftz_set(int on) { (void)on; }
     #endif
     """
-    int kb_openmp_enabled()
-    int kb_max_threads()
+    int kb_openmp_enabled() nogil
+    int kb_max_threads() nogil
+    void kb_set_threads(int n) nogil
+    int kb_ftz_supported() nogil
+    int kb_ftz_get() nogil
+    void kb_ftz_set(int on) nogil
+
+import os
+
+# KBACK_FLUSH_DENORMALS=0 keeps IEEE denormals (and numpy's main-thread maths) as is.
+cdef int _flush = 0 if os.environ.get('KBACK_FLUSH_DENORMALS', '1').strip() in ('0', 'false') else 1
 
 
 def openmp_enabled():
@@ -24,3 +63,54 @@ def openmp_enabled():
 def max_threads():
     """OpenMP's default team size (1 without OpenMP)."""
     return kb_max_threads()
+
+
+def _apply_flush(int n_threads):
+    """Set (or clear) FTZ/DAZ in the calling thread and in n_threads workers."""
+    cdef Py_ssize_t i
+    cdef int on = _flush
+    kb_ftz_set(on)
+    # One iteration per thread of a static schedule: each worker runs one.
+    for i in prange(n_threads, nogil=True, schedule='static', chunksize=1,
+                    num_threads=n_threads):
+        kb_ftz_set(on)
+
+
+def set_num_threads(int n):
+    """The default team size for parallel regions, with FTZ/DAZ in each worker."""
+    if n < 1:
+        raise ValueError(f'set_num_threads: need a positive thread count, got {n}')
+    kb_set_threads(n)
+    _apply_flush(n)
+
+
+def set_flush_denormals(enabled, n_threads=None):
+    """Turn FTZ/DAZ on (the default) or off in the calling thread and the workers."""
+    global _flush
+    _flush = 1 if enabled else 0
+    _apply_flush(kb_max_threads() if n_threads is None else int(n_threads))
+
+
+def flush_denormals_supported():
+    """Whether this CPU/build can flush denormals (x86 with SSE)."""
+    return bool(kb_ftz_supported())
+
+
+def flush_denormals_enabled():
+    """Whether FTZ and DAZ are set in the calling thread."""
+    return bool(kb_ftz_get())
+
+
+def worker_flush_states(int n_threads):
+    """FTZ/DAZ state seen inside each of n_threads workers (for tests)."""
+    cdef Py_ssize_t i
+    states = [0] * n_threads
+    cdef int[::1] buf = __import__('array').array('i', states)
+    for i in prange(n_threads, nogil=True, schedule='static', chunksize=1,
+                    num_threads=n_threads):
+        buf[i] = kb_ftz_get()
+    return [bool(v) for v in buf]
+
+
+# At import: the calling thread and a full team.
+_apply_flush(kb_max_threads())

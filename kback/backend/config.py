@@ -44,13 +44,16 @@ def _check_epsilon(value):
 
 
 def _check_threads(value):
-    try:
-        value = int(value)
-    except (TypeError, ValueError):
-        raise ValueError(f'num_threads must be a positive int, got {value!r}') from None
-    if value < 1:
+    """A positive int (or its decimal string, from the environment)."""
+    import numbers
+    n = None
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        n = int(value)
+    elif isinstance(value, str) and value.strip().lstrip('+').isdigit():
+        n = int(value)
+    if n is None or n < 1:
         raise ValueError(f'num_threads must be a positive int, got {value!r}')
-    return value
+    return n
 
 
 _CHECKS = {'floatx': _check_floatx, 'epsilon': _check_epsilon,
@@ -108,12 +111,44 @@ def set_image_data_format(data_format):
 
 
 def get_num_threads():
-    """Threads the compiled kernels use (default: the cores this process may use)."""
-    return _settings['num_threads']
+    """Threads the compiled kernels and BLAS use (default: the cores this process may use)."""
+    n = _settings['num_threads']
+    if _threads['applied'] != n:     # first call, or the setting was restored directly
+        _apply_threads()
+    return n
 
 
 def set_num_threads(n):
+    """Sets the OpenMP team of kback_core and the BLAS pools to n threads, so
+    the two never oversubscribe the cores."""
     _settings['num_threads'] = _check_threads(n)
+    _apply_threads()
+
+
+# The applied count and the threadpoolctl limiter (kept alive: the limit holds
+# until the next change).  Applied lazily on the first kernel call too, so that
+# BLAS libraries loaded after import (scipy's) are covered.
+_threads = {'applied': None, 'limiter': None}
+
+
+def _apply_threads():
+    n = _settings['num_threads']
+    _threads['applied'] = n
+    try:
+        from ._kernels.elementwise import set_openmp_threads
+        set_openmp_threads(n)
+    except ImportError:       # pragma: no cover - partial source trees
+        pass
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:       # pragma: no cover - threadpoolctl is a dependency
+        return
+    _threads['limiter'] = threadpool_limits(limits=n, user_api='blas')
+
+
+def sync_threads():
+    """Applies the thread setting again (to BLAS libraries loaded since)."""
+    _apply_threads()
 
 
 def normalize_data_format(value):

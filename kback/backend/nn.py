@@ -1,7 +1,10 @@
 """Activations, losses and normalisation (Keras-2 nn functions).
 
 Composed from the op table; softmax, log_softmax, elu and in_top_k are
-primitives of their own (ops/nn.py); dropout draws its mask with K.random_uniform.
+primitives of their own (ops/nn.py).  Fused primitives (ops/fused.py):
+bias_add, bias_add + relu (K.relu of a bias_add node), the crossentropies on
+logits (also used, as in Keras 2.3's TensorFlow backend, when the output is
+the result of a softmax or sigmoid node) and dropout.
 """
 import numpy as np
 
@@ -10,9 +13,9 @@ from ._shapes import fmt
 from ._dtypes import is_float
 from .tensor import Tensor, as_tensor, as_operands
 from .ops import apply
-from .core import cast, shape as _shape_of
-from .random import random_uniform
-from .math import (sum as _sum, log, exp, square, maximum, minimum,
+from .core import cast
+from .random import _seed
+from .math import (sum as _sum, log, square, maximum, minimum,
                    clip, greater, _float)
 
 _SELU_ALPHA = 1.6732632423543772
@@ -48,6 +51,9 @@ def relu(x, alpha=0., max_value=None, threshold=0.):
     """max(x, 0) by default; otherwise max_value for x >= max_value, x for
     threshold <= x < max_value, alpha * (x - threshold) below threshold."""
     x = _float(x)
+    if alpha == 0 and max_value is None and threshold == 0 and x.op == 'bias_add':
+        # Dense/Conv(activation='relu'): bias and relu in one pass each way.
+        return apply('bias_add_relu', *x.inputs, **x.attrs)
     negative = None
     if alpha != 0:
         negative = apply('relu', (threshold - x) if threshold != 0 else -x)
@@ -101,15 +107,25 @@ def tanh(x):
 
 # -- losses ------------------------------------------------------------------------
 
+def _logits_of(output, op, axis=None):
+    """The logits when output is the result of softmax (on axis) or sigmoid."""
+    if output.op == op and (axis is None or output.attrs.get('axis') == axis):
+        return output.inputs[0]
+    return None
+
+
 def categorical_crossentropy(target, output, from_logits=False, axis=-1):
     """-sum(target * log(output)) along axis; probabilities are renormalised
-    and clipped to [epsilon, 1 - epsilon], logits go through log_softmax."""
+    and clipped to [epsilon, 1 - epsilon].  Logits, and the output of a
+    softmax along axis (whose input is used, as Keras 2.3 does with
+    TensorFlow), go through the fused softmax_cross_entropy."""
     output = _float(output)
     target = _like(target, output)
     _check_same_shape('categorical_crossentropy', target, output)
     axis = _shapes.normalize_axis('categorical_crossentropy', axis, len(output.shape))
-    if from_logits:
-        return -_sum(target * apply('log_softmax', output, axis=axis), axis)
+    logits = output if from_logits else _logits_of(output, 'softmax', axis)
+    if logits is not None:
+        return apply('softmax_cross_entropy', target, logits, axis=axis)
     output = output / _sum(output, axis, keepdims=True)
     eps = config.epsilon()
     output = clip(output, eps, 1. - eps)
@@ -129,6 +145,10 @@ def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
     if nd < 1:
         raise ValueError(f'{fn}: output must have rank >= 1, got shape {fmt(output.shape)}')
     axis = _shapes.normalize_axis(fn, axis, nd)
+    if not from_logits:
+        logits = _logits_of(output, 'softmax', axis)
+        if logits is not None:
+            output, from_logits = logits, True
     if axis != nd - 1:
         perm = tuple(i for i in range(nd) if i != axis) + (axis,)
         output = apply('transpose', output, perm=perm)
@@ -149,8 +169,7 @@ def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
         output = log(clip(output, eps, 1. - eps))
     logits = apply('reshape', output, shape=(-1, classes))
     labels = apply('reshape', cast(target, 'int64'), shape=(-1,))
-    onehot = apply('one_hot', labels, num_classes=classes, dtype=output.dtype)
-    res = -_sum(onehot * apply('log_softmax', logits, axis=1), 1)
+    res = apply('sparse_softmax_cross_entropy', labels, logits)
     if nd >= 3:
         # output[..., 0] has exactly the result's shape, unknown dims included.
         res = apply('reshape_like', res, apply('getitem', output, index=(Ellipsis, 0)))
@@ -159,20 +178,21 @@ def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
 
 def binary_crossentropy(target, output, from_logits=False):
     """Probabilities are clipped to [epsilon, 1 - epsilon] and turned into
-    logits x; then max(x, 0) - x * z + log1p(exp(-|x|))."""
+    logits x (the output of a sigmoid node gives its input instead, as Keras
+    2.3 does with TensorFlow); then max(x, 0) - x * z + log1p(exp(-|x|)),
+    fused with its gradient sigmoid(x) - z."""
     output = _float(output)
     target = _like(target, output)
     _check_same_shape('binary_crossentropy', target, output)
     if not from_logits:
-        eps = config.epsilon()
-        output = clip(output, eps, 1. - eps)
-        output = log(output / (1. - output))
-    # where() rather than relu/abs so that the gradient at x == 0 is exact.
-    positive = apply('greater_equal', output, 0)
-    zeros = apply('zeros_like', output)
-    relu_logits = apply('where', positive, output, zeros)
-    neg_abs = apply('where', positive, -output, output)
-    return relu_logits - output * target + apply('log1p', exp(neg_abs))
+        logits = _logits_of(output, 'sigmoid')
+        if logits is not None:
+            output = logits
+        else:
+            eps = config.epsilon()
+            output = clip(output, eps, 1. - eps)
+            output = log(output / (1. - output))
+    return apply('sigmoid_cross_entropy', target, output)
 
 
 # -- dropout, normalisation, top-k --------------------------------------------------
@@ -180,7 +200,9 @@ def binary_crossentropy(target, output, from_logits=False):
 def dropout(x, level, noise_shape=None, seed=None):
     """Inverted dropout: entries kept with probability 1 - level, scaled by
     1 / (1 - level).  noise_shape entries that are None (or symbolic, e.g.
-    K.shape(x)[i]) follow x's size along that axis."""
+    K.shape(x)[i]) follow x's size along that axis.  The mask is a hash of
+    (seed, evaluation count, element index): a new mask at each evaluation,
+    the same sequence for the same seed, whatever the thread count."""
     x = _float(x)
     nd = len(x.shape)
     if isinstance(level, (Tensor, bool)) or not isinstance(level, (int, float, np.number)):
@@ -202,10 +224,11 @@ def dropout(x, level, noise_shape=None, seed=None):
                              f'shape {fmt(x.shape)}')
     if level == 0.:
         return apply('identity', x)
-    dims = tuple(d if d is not None else x.shape[i] if x.shape[i] is not None
-                 else _shape_of(x)[i] for i, d in enumerate(noise))
-    keep = apply('greater_equal', random_uniform(dims, 0., 1., dtype=x.dtype, seed=seed), level)
-    return (x * (1. / (1. - level))) * cast(keep, x.dtype)
+    from .ops.fused import DropoutCounter
+    # A mask of size 1 along an axis is shared along it (x's size 1 too: no difference).
+    shared = tuple(i for i, d in enumerate(noise) if d == 1)
+    key = apply('dropout_key', seed=_seed('dropout', seed), counter=DropoutCounter())
+    return apply('dropout', x, key, level=level, shared_axes=shared)
 
 
 def l2_normalize(x, axis=None):
@@ -244,9 +267,7 @@ def bias_add(x, bias, data_format=None):
         if bs[0] is not None and c is not None and bs[0] != c:
             raise ValueError(f'bias_add: bias of shape {fmt(bs)} does not match the {c} channels '
                              f'(axis {axis}) of x of shape {fmt(x.shape)}')
-        if axis != nd - 1:
-            bias = apply('expand_dims', bias, axes=(0,) + tuple(range(2, nd)))
-        return x + bias
+        return apply('bias_add', x, bias, axis=axis)
     target = ((bs[-1],) + bs[:-1]) if channels_first else bs
     if any(b is not None and d is not None and b not in (1, d) for b, d in zip(target, x.shape[1:])):
         raise ValueError(f'bias_add: bias of shape {fmt(bs)} does not match x of shape '

@@ -36,10 +36,60 @@ def test_unknown_values_list_accepted_ones(setter, value, accepted):
         setter(value)
 
 
-@pytest.mark.parametrize('bad', [0, -1, 'x'])
+@pytest.mark.parametrize('bad', [0, -1, 'x', 2.5, True, None, '0'])
 def test_bad_thread_counts(bad):
-    with pytest.raises(ValueError, match='num_threads'):
+    with pytest.raises(ValueError, match='num_threads.*' + repr(bad).replace('.', r'\.')):
         K.set_num_threads(bad)
+
+
+def _blas_threads():
+    from threadpoolctl import threadpool_info
+    return {lib['filepath']: lib['num_threads'] for lib in threadpool_info()
+            if lib['user_api'] == 'blas'}
+
+
+def test_default_threads_are_the_usable_cores():
+    import os
+    assert K.get_num_threads() == len(os.sched_getaffinity(0))
+
+
+@pytest.mark.parametrize('n', [1, 3])
+def test_set_num_threads_sets_openmp_and_blas(n):
+    import numpy as np
+    import scipy.linalg  # noqa: F401  (a second BLAS library, loaded late)
+    from kback_core import _openmp
+    K.set_num_threads(n)
+    assert K.get_num_threads() == n
+    assert _openmp.max_threads() == n
+    assert _blas_threads() and set(_blas_threads().values()) == {n}
+    # numpy's BLAS still computes correctly under the limit.
+    a = np.random.RandomState(0).randn(64, 64)
+    np.testing.assert_allclose(a @ np.eye(64), a)
+
+
+def test_restored_setting_is_applied_on_next_use():
+    from kback_core import _openmp
+    from kback.backend import config
+    K.set_num_threads(1)
+    config._settings['num_threads'] = 2        # as the test fixture restores it
+    assert K.get_num_threads() == 2
+    assert _openmp.max_threads() == 2 and set(_blas_threads().values()) == {2}
+
+
+def test_threads_from_environment(tmp_path):
+    import os
+    code = ('import numpy, threadpoolctl; from kback import backend as K; '
+            'from kback_core import _openmp; n = K.get_num_threads(); '
+            'print(n, _openmp.max_threads(), '
+            'sorted({l["num_threads"] for l in threadpoolctl.threadpool_info() '
+            'if l["user_api"] == "blas"}))')
+    env = dict(os.environ, KBACK_HOME=str(tmp_path), PYTHONPATH=os.getcwd(), KBACK_NUM_THREADS='1')
+    out = subprocess.run([sys.executable, '-c', code], env=env, capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.split() == ['1', '1', '[1]']
+    env['KBACK_NUM_THREADS'] = 'lots'
+    bad = subprocess.run([sys.executable, '-c', code], env=env, capture_output=True, text=True)
+    assert bad.returncode != 0 and 'num_threads' in bad.stderr
 
 
 def test_bad_epsilon():

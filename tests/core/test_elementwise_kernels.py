@@ -1,4 +1,5 @@
-"""kback_core elementwise kernels against numpy, float32/float64, 1 and 2 threads."""
+"""kback_core relu kernels against numpy, float32/float64, 1 and 2 threads (the
+fused bias/loss/dropout kernels: test_fused_kernels.py)."""
 import numpy as np
 import pytest
 
@@ -31,16 +32,6 @@ def test_relu_kernels(dtype, threads, n):
     np.testing.assert_array_equal(out, np.where(x > 0, g, 0))
 
 
-@pytest.mark.parametrize('dtype', [np.float32, np.float64])
-@pytest.mark.parametrize('threads', [1, 2])
-def test_bias_add_relu_kernel(dtype, threads):
-    rng = np.random.RandomState(0)
-    x, b = rng.randn(33, 5).astype(dtype), rng.randn(5).astype(dtype)
-    out = np.empty_like(x)
-    kback_core.bias_add_relu_forward(x, b, out, threads)
-    np.testing.assert_array_equal(out, np.maximum(x + b, 0))
-
-
 @pytest.mark.parametrize('threads', [1, 2])
 def test_relu_op_uses_kernel_for_large_and_odd_inputs(threads):
     K.set_num_threads(threads)
@@ -64,5 +55,8 @@ def test_kernels_reject_wrong_buffers_cleanly():
     with pytest.raises(ValueError, match='relu_forward'):
         kback_core.relu_forward(x, np.zeros(3, dtype=np.float32), 1)
     with pytest.raises(ValueError, match='bias_add_relu_forward'):
-        kback_core.bias_add_relu_forward(np.zeros((2, 3), np.float32), np.zeros(2, np.float32),
-                                         np.zeros((2, 3), np.float32), 1)
+        kback_core.bias_add_forward(np.zeros((2, 3, 1), np.float32), np.zeros(2, np.float32),
+                                    np.zeros((2, 3, 1), np.float32), True, 1)
+    with pytest.raises(ValueError, match='bias_add_forward'):
+        kback_core.bias_add_forward(np.zeros((2, 3, 1), np.float32), np.zeros(3, np.float32),
+                                    np.zeros((2, 3, 2), np.float32), False, 1)
