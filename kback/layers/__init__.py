@@ -12,10 +12,9 @@ from .merge import (Add, Subtract, Multiply, Average, Maximum, Minimum,  # noqa:
                     concatenate, dot)
 from .advanced_activations import (LeakyReLU, PReLU, ELU, ThresholdedReLU,  # noqa: F401
                                    Softmax, ReLU)
-# Further layer modules go here, one explicit import line each, e.g.
-#   from .convolutional import (Conv2D, SeparableConv2D, ...)
-#   from .pooling import (MaxPooling2D, AveragePooling2D, ...)
-#   from .normalization import BatchNormalization
+from .convolutional import (Conv1D, Conv2D, SeparableConv2D, DepthwiseConv2D, Conv2DTranspose, UpSampling1D, UpSampling2D, ZeroPadding1D, ZeroPadding2D, Cropping1D, Cropping2D, Convolution1D, Convolution2D, SeparableConvolution2D, Convolution2DTranspose, Deconvolution2D, Deconv2D)  # noqa: E501,F401
+from .pooling import (MaxPooling1D, AveragePooling1D, MaxPooling2D, AveragePooling2D, GlobalMaxPooling1D, GlobalAveragePooling1D, GlobalMaxPooling2D, GlobalAveragePooling2D, MaxPool1D, AvgPool1D, MaxPool2D, AvgPool2D, GlobalMaxPool1D, GlobalAvgPool1D, GlobalMaxPool2D, GlobalAvgPool2D)  # noqa: E501,F401
+from .normalization import BatchNormalization  # noqa: F401
 
 
 def serialize(layer):

@@ -1,0 +1,164 @@
+"""Pooling layers: Max/AveragePooling in 1D and 2D, and the global forms.
+
+Keras 2.3 names, defaults and get_config keys; `call` is K.pool2d (the 1D
+forms pool over a unit axis) or a K reduction, in the layer's data_format.
+"""
+from .. import backend as K
+from ..backend import _shapes
+from ..engine.base_layer import Layer, InputSpec
+from .convolutional import normalize_tuple, normalize_padding, _positive
+
+
+class _Pooling(Layer):
+    """pool_size, strides (default: pool_size), 'valid'/'same' padding."""
+    rank = 2
+    pool_mode = 'max'
+
+    def __init__(self, pool_size, strides, padding, data_format, **kwargs):
+        super().__init__(**kwargs)
+        cls = type(self).__name__
+        if strides is None:
+            strides = pool_size
+        self.pool_size = _positive(cls, 'pool_size',
+                                   normalize_tuple(pool_size, self.rank, 'pool_size'))
+        self.strides = _positive(cls, 'strides', normalize_tuple(strides, self.rank, 'strides'))
+        self.padding = normalize_padding(padding, layer=cls)
+        self.data_format = K.normalize_data_format(data_format)
+        self.input_spec = InputSpec(ndim=self.rank + 2)
+
+    def _spatial_axes(self):
+        return tuple(range(2, self.rank + 2)) if self.data_format == 'channels_first' else \
+            tuple(range(1, self.rank + 1))
+
+    def compute_output_shape(self, input_shape):
+        shape = list(input_shape)
+        for axis, k, s in zip(self._spatial_axes(), self.pool_size, self.strides):
+            shape[axis] = _shapes.conv_output_length(shape[axis], k, self.padding, s)
+        return tuple(shape)
+
+    def call(self, inputs):
+        return K.pool2d(inputs, self.pool_size, strides=self.strides, padding=self.padding,
+                        data_format=self.data_format, pool_mode=self.pool_mode)
+
+    def get_config(self):
+        config = {'pool_size': self.pool_size, 'padding': self.padding,
+                  'strides': self.strides, 'data_format': self.data_format}
+        return dict(super().get_config(), **config)
+
+
+class _Pooling1D(_Pooling):
+    rank = 1
+
+    def __init__(self, pool_size=2, strides=None, padding='valid',
+                 data_format='channels_last', **kwargs):
+        super().__init__(pool_size, strides, padding, data_format, **kwargs)
+
+    def call(self, inputs):
+        # A unit spatial axis after the steps: (N, L, 1, C) or (N, C, L, 1).
+        unit_axis = 2 if self.data_format == 'channels_last' else 3
+        y = K.pool2d(K.expand_dims(inputs, unit_axis), self.pool_size + (1,),
+                     strides=self.strides + (1,), padding=self.padding,
+                     data_format=self.data_format, pool_mode=self.pool_mode)
+        return K.squeeze(y, unit_axis)
+
+
+class MaxPooling1D(_Pooling1D):
+    """Max over windows of pool_size steps."""
+    pool_mode = 'max'
+
+
+class AveragePooling1D(_Pooling1D):
+    """Mean over windows of pool_size steps ('same' averages real steps only)."""
+    pool_mode = 'avg'
+
+
+class _Pooling2D(_Pooling):
+    def __init__(self, pool_size=(2, 2), strides=None, padding='valid', data_format=None,
+                 **kwargs):
+        super().__init__(pool_size, strides, padding, data_format, **kwargs)
+
+
+class MaxPooling2D(_Pooling2D):
+    """Max over pool_size windows of rows and columns."""
+    pool_mode = 'max'
+
+
+class AveragePooling2D(_Pooling2D):
+    """Mean over pool_size windows ('same' padding averages real pixels only)."""
+    pool_mode = 'avg'
+
+
+class _GlobalPooling(Layer):
+    rank = 2
+
+    def __init__(self, data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        self.data_format = K.normalize_data_format(data_format)
+        self.input_spec = InputSpec(ndim=self.rank + 2)
+
+    def _spatial_axes(self):
+        return list(range(2, self.rank + 2)) if self.data_format == 'channels_first' else \
+            list(range(1, self.rank + 1))
+
+    def compute_output_shape(self, input_shape):
+        channels = input_shape[1] if self.data_format == 'channels_first' else input_shape[-1]
+        return (input_shape[0], channels)
+
+    def get_config(self):
+        return dict(super().get_config(), data_format=self.data_format)
+
+
+class GlobalAveragePooling1D(_GlobalPooling):
+    """Mean over the steps axis; with a mask, over the unmasked steps only."""
+    rank = 1
+
+    def __init__(self, data_format='channels_last', **kwargs):
+        super().__init__(data_format, **kwargs)
+        self.supports_masking = True
+
+    def call(self, inputs, mask=None):
+        steps_axis = self._spatial_axes()[0]
+        if mask is None:
+            return K.mean(inputs, axis=steps_axis)
+        mask = K.cast(mask, K.dtype(inputs))
+        mask = K.expand_dims(mask, 1 if steps_axis == 2 else -1)
+        return K.sum(inputs * mask, axis=steps_axis) / K.sum(mask, axis=steps_axis)
+
+    def compute_mask(self, inputs, mask=None):
+        return None
+
+
+class GlobalMaxPooling1D(_GlobalPooling):
+    """Max over the steps axis."""
+    rank = 1
+
+    def __init__(self, data_format='channels_last', **kwargs):
+        super().__init__(data_format, **kwargs)
+
+    def call(self, inputs):
+        return K.max(inputs, axis=self._spatial_axes()[0])
+
+
+class GlobalAveragePooling2D(_GlobalPooling):
+    """Mean over rows and columns: (batch, channels)."""
+
+    def call(self, inputs):
+        return K.mean(inputs, axis=self._spatial_axes())
+
+
+class GlobalMaxPooling2D(_GlobalPooling):
+    """Max over rows and columns: (batch, channels)."""
+
+    def call(self, inputs):
+        return K.max(inputs, axis=self._spatial_axes())
+
+
+# Aliases
+MaxPool1D = MaxPooling1D
+AvgPool1D = AveragePooling1D
+MaxPool2D = MaxPooling2D
+AvgPool2D = AveragePooling2D
+GlobalMaxPool1D = GlobalMaxPooling1D
+GlobalAvgPool1D = GlobalAveragePooling1D
+GlobalMaxPool2D = GlobalMaxPooling2D
+GlobalAvgPool2D = GlobalAveragePooling2D
