@@ -23,7 +23,7 @@ def map_graph(inputs, outputs):
     """(nodes in execution order, node depths, layers in Keras's order).
 
     Depth 0 is the output end; layers are listed from the deepest (inputs)
-    up, ties in the order the walk first finished them, as Keras does."""
+    up, ties in the order the walk first reached them, as Keras does."""
     input_ids = {id(x) for x in inputs}
     order, done, layer_index = [], set(), {}
     stack = [(*_history(x, 'Output')[:2], False) for x in reversed(outputs)]
@@ -34,10 +34,10 @@ def map_graph(inputs, outputs):
             if key not in done:
                 done.add(key)
                 order.append((layer, node_index))
-                layer_index.setdefault(id(layer), len(layer_index))
             continue
         if key in done:
             continue
+        layer_index.setdefault(id(layer), len(layer_index))
         stack.append((layer, node_index, True))
         node = layer._inbound_nodes[node_index]
         if any(id(t) in input_ids for t in node.output_tensors):
@@ -52,18 +52,18 @@ def map_graph(inputs, outputs):
                 raise ValueError(f'Layer {layer.name} was called on a tensor that does not '
                                  'come from a kback Input; a Model cannot start there.')
             stack.append((l, n, False))
-    depth = {}
+    # A node is one deeper than its deepest consumer; a shared layer's
+    # nodes are at least as deep as the layer's deepest node seen so far.
+    depth, layer_depth, layers = {}, {}, {}
     for layer, node_index in reversed(order):
         key = (id(layer), node_index)
-        d = depth.setdefault(key, 0)
+        d = max(depth.get(key, 0), layer_depth.get(id(layer), 0))
+        depth[key] = layer_depth[id(layer)] = d
+        layers[id(layer)] = layer
         node = layer._inbound_nodes[node_index]
         for l, n in zip(node.inbound_layers, node.node_indices):
             if l is not None and (id(l), n) in done:
                 depth[(id(l), n)] = max(depth.get((id(l), n), 0), d + 1)
-    layer_depth, layers = {}, {}
-    for layer, node_index in order:
-        layers[id(layer)] = layer
-        layer_depth[id(layer)] = max(layer_depth.get(id(layer), 0), depth[(id(layer), node_index)])
     ordered = sorted(layers.values(), key=lambda l: (-layer_depth[id(l)], layer_index[id(l)]))
     names = [l.name for l in ordered]
     for name in set(names):

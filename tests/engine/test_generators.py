@@ -1,0 +1,147 @@
+"""fit_generator / evaluate_generator / predict_generator over Python
+generators and Sequences, with 0, 1 and 2 workers."""
+import signal
+import threading
+
+import numpy as np
+import pytest
+
+from kback.utils import Sequence
+
+from .helpers import linear_model, regression_data, twin_models, assert_same_weights
+
+
+@pytest.fixture(autouse=True)
+def _no_hang():
+    """Fail instead of hanging when a queue or a worker deadlocks."""
+    def handler(signum, frame):
+        raise TimeoutError('generator test hung')
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = signal.signal(signal.SIGALRM, handler)
+    signal.alarm(20)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, old)
+
+
+X, Y = regression_data(n=12)
+
+
+class Batches(Sequence):
+    def __init__(self, batch_size=4, fail_at=None):
+        self.batch_size = batch_size
+        self.fail_at = fail_at
+        self.epochs_ended = 0
+
+    def __len__(self):
+        return len(X) // self.batch_size
+
+    def __getitem__(self, i):
+        if i == self.fail_at:
+            raise RuntimeError(f'bad batch {i}')
+        s = slice(i * self.batch_size, (i + 1) * self.batch_size)
+        return X[s], Y[s]
+
+    def on_epoch_end(self):
+        self.epochs_ended += 1
+
+
+def batches(with_y=True, fail_at=None):
+    i = 0
+    while True:
+        if i == fail_at:
+            raise RuntimeError('generator exploded')
+        s = slice((i % 3) * 4, (i % 3 + 1) * 4)
+        yield (X[s], Y[s]) if with_y else (X[s],)
+        i += 1
+
+
+@pytest.mark.parametrize('workers', [0, 1, 2])
+def test_fit_generator_sequence_matches_fit(workers):
+    a, b = twin_models(linear_model, optimizer='sgd', loss='mse')
+    a.fit(X, Y, batch_size=4, epochs=2, shuffle=False, verbose=0)
+    seq = Batches()
+    history = b.fit_generator(seq, epochs=2, workers=workers, shuffle=False, verbose=0)
+    assert_same_weights(a, b)
+    assert history.epoch == [0, 1]
+    assert history.params == {'epochs': 2, 'steps': 3, 'verbose': 0, 'do_validation': False,
+                              'metrics': ['loss']}
+    assert seq.epochs_ended >= 1
+
+
+@pytest.mark.parametrize('workers', [0, 1, 2])
+def test_python_generator_needs_steps_and_trains(workers):
+    model = linear_model()
+    model.compile('sgd', 'mse', metrics=['mae'])
+    with pytest.raises(ValueError, match='steps'):
+        model.fit_generator(batches(), epochs=1, verbose=0, workers=workers)
+    history = model.fit_generator(batches(), steps_per_epoch=3, epochs=2, verbose=0,
+                                  workers=workers, validation_data=(X, Y))
+    assert sorted(history.history) == ['loss', 'mae', 'val_loss', 'val_mae']
+    loss, mae = model.evaluate_generator(batches(), steps=3, workers=workers)
+    expected = model.evaluate(X, Y, batch_size=4, verbose=0)
+    assert loss == pytest.approx(expected[0], rel=1e-5)
+    assert mae == pytest.approx(expected[1], rel=1e-5)
+    pred = model.predict_generator(batches(with_y=False), steps=3, workers=workers)
+    np.testing.assert_allclose(pred, model.predict(X), rtol=1e-6)
+
+
+def test_fit_accepts_generator_directly():
+    model = linear_model()
+    model.compile('sgd', 'mse')
+    history = model.fit(Batches(), epochs=1, verbose=0)
+    assert history.params['steps'] == 3
+    assert np.ndim(model.evaluate(Batches(), verbose=0)) == 0
+    assert model.predict(Batches()).shape == (12, 1)
+
+
+def test_generator_validation_data():
+    model = linear_model()
+    model.compile('sgd', 'mse')
+    history = model.fit_generator(Batches(), epochs=1, verbose=0,
+                                  validation_data=Batches(), validation_steps=3)
+    assert history.history['val_loss'][0] == pytest.approx(
+        model.evaluate(X, Y, batch_size=4, verbose=0), rel=1e-5)
+
+
+@pytest.mark.parametrize('workers', [0, 1, 2])
+def test_exception_in_generator_propagates(workers):
+    model = linear_model()
+    model.compile('sgd', 'mse')
+    with pytest.raises(RuntimeError, match='exploded'):
+        model.fit_generator(batches(fail_at=2), steps_per_epoch=3, epochs=2, verbose=0,
+                            workers=workers)
+    with pytest.raises(RuntimeError, match='bad batch 1'):
+        model.fit_generator(Batches(fail_at=1), epochs=1, verbose=0, workers=workers)
+    with pytest.raises(RuntimeError, match='bad batch 2'):
+        model.predict_generator(Batches(fail_at=2), workers=workers)
+
+
+def test_bad_generator_output():
+    model = linear_model()
+    model.compile('sgd', 'mse')
+
+    def bad():
+        while True:
+            yield X
+    with pytest.raises(ValueError, match='tuple'):
+        model.fit_generator(bad(), steps_per_epoch=1, verbose=0, workers=0)
+
+
+def test_bounded_queue_does_not_run_ahead():
+    """The producer never gets more than max_queue_size (+ in-flight) batches ahead."""
+    produced = []
+
+    def counting():
+        i = 0
+        while True:
+            produced.append(i)
+            yield X[:4], Y[:4]
+            i += 1
+    model = linear_model()
+    model.compile('sgd', 'mse')
+    model.fit_generator(counting(), steps_per_epoch=2, epochs=1, verbose=0, workers=1,
+                        max_queue_size=3)
+    assert len(produced) <= 2 + 3 + 2

@@ -1,0 +1,188 @@
+"""HDF5 saving in Keras 2's layout; load_model; save/load_weights; atomic writes."""
+import json
+
+import h5py
+import numpy as np
+import pytest
+
+from kback.layers import Input, Dense, Concatenate
+from kback.models import Model, Sequential, load_model
+from kback.optimizers import Adam
+
+from .helpers import mlp, classification_data, two_output_model
+
+X, Y, _ = classification_data(n=16)
+
+
+def _trained_mlp():
+    model = mlp()
+    model.compile(Adam(lr=0.01), 'categorical_crossentropy', metrics=['acc'])
+    model.fit(X, Y, epochs=2, batch_size=8, verbose=0)
+    return model
+
+
+def test_h5_layout(tmp_path):
+    model = _trained_mlp()
+    path = str(tmp_path / 'm.h5')
+    model.save(path)
+    with h5py.File(path, 'r') as f:
+        assert {'model_config', 'training_config', 'keras_version', 'backend'} <= set(f.attrs)
+        config = json.loads(f.attrs['model_config'])
+        assert config['class_name'] == 'Sequential'
+        training = json.loads(f.attrs['training_config'])
+        assert training['optimizer_config']['class_name'] == 'Adam'
+        assert training['loss'] == 'categorical_crossentropy'
+        assert training['metrics'] == ['acc']
+        g = f['model_weights']
+        names = [n.decode() if isinstance(n, bytes) else n for n in g.attrs['layer_names']]
+        assert names == [l.name for l in model.layers]
+        first = model.layers[0].name
+        wnames = [n.decode() if isinstance(n, bytes) else n
+                  for n in g[first].attrs['weight_names']]
+        assert wnames == [f'{first}/kernel:0', f'{first}/bias:0']
+        np.testing.assert_array_equal(g[first][f'{first}/kernel:0'][()],
+                                      model.layers[0].get_weights()[0])
+        assert 'optimizer_weights' in f
+        assert len(f['optimizer_weights'].attrs['weight_names']) == len(model.optimizer.weights)
+
+
+def test_load_model_restores_predictions_and_optimizer(tmp_path):
+    model = _trained_mlp()
+    path = str(tmp_path / 'm.h5')
+    model.save(path)
+    loaded = load_model(path)
+    assert isinstance(loaded, Sequential)
+    np.testing.assert_allclose(loaded.predict(X), model.predict(X), rtol=1e-6)
+    assert loaded.metrics_names == ['loss', 'acc']
+    for a, b in zip(model.optimizer.get_weights(), loaded.optimizer.get_weights()):
+        np.testing.assert_allclose(a, b)
+    # training continues identically
+    model.fit(X, Y, epochs=1, batch_size=8, shuffle=False, verbose=0)
+    loaded.fit(X, Y, epochs=1, batch_size=8, shuffle=False, verbose=0)
+    for a, b in zip(model.get_weights(), loaded.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_load_functional_multi_output(tmp_path):
+    model = two_output_model()
+    model.compile('rmsprop', {'dense_2': 'categorical_crossentropy', 'dense_3': 'mse'},
+                  loss_weights=[1., 0.3], metrics=['acc'])
+    x = np.random.rand(4, 3)
+    model.train_on_batch(x, [np.eye(2)[[0, 1, 0, 1]], np.zeros((4, 1))])
+    path = str(tmp_path / 'f.h5')
+    model.save(path)
+    loaded = load_model(path)
+    assert type(loaded) is Model
+    assert loaded.metrics_names == model.metrics_names
+    for p, q in zip(model.predict(x), loaded.predict(x)):
+        np.testing.assert_allclose(p, q, rtol=1e-6)
+
+
+def test_save_without_optimizer_and_uncompiled(tmp_path):
+    model = mlp()
+    path = str(tmp_path / 'u.h5')
+    model.save(path)
+    with h5py.File(path, 'r') as f:
+        assert 'training_config' not in f.attrs
+    loaded = load_model(path)
+    np.testing.assert_allclose(loaded.predict(X), model.predict(X), rtol=1e-6)
+    trained = _trained_mlp()
+    trained.save(path, include_optimizer=False)
+    with h5py.File(path, 'r') as f:
+        assert 'optimizer_weights' not in f
+    assert not hasattr(load_model(path, compile=False), 'optimizer')
+
+
+def test_save_load_weights(tmp_path):
+    model = _trained_mlp()
+    path = str(tmp_path / 'w.h5')
+    model.save_weights(path)
+    with h5py.File(path, 'r') as f:
+        assert 'layer_names' in f.attrs and 'model_config' not in f.attrs
+    other = mlp()
+    other.load_weights(path)
+    np.testing.assert_allclose(other.predict(X), model.predict(X), rtol=1e-6)
+
+
+def test_load_weights_by_name(tmp_path):
+    a = Input((4,))
+    src = Model(a, Dense(2, name='shared_name')(Dense(5, name='first')(a)))
+    path = str(tmp_path / 'w.h5')
+    src.save_weights(path)
+    b = Input((4,))
+    dst = Model(b, Dense(2, name='shared_name')(Dense(5, name='other')(b)))
+    before = dst.get_layer('other').get_weights()
+    dst.load_weights(path, by_name=True)
+    np.testing.assert_array_equal(dst.get_layer('shared_name').get_weights()[0],
+                                  src.get_layer('shared_name').get_weights()[0])
+    np.testing.assert_array_equal(dst.get_layer('other').get_weights()[0], before[0])
+    c = Input((4,))
+    bad = Model(c, Dense(3, name='shared_name')(Dense(5, name='first')(c)))
+    with pytest.raises(ValueError, match='shared_name'):
+        bad.load_weights(path, by_name=True)
+    with pytest.warns(UserWarning):
+        bad.load_weights(path, by_name=True, skip_mismatch=True)
+    np.testing.assert_array_equal(bad.get_layer('first').get_weights()[0],
+                                  src.get_layer('first').get_weights()[0])
+
+
+def test_load_weights_topology_mismatch(tmp_path):
+    model = mlp()
+    path = str(tmp_path / 'w.h5')
+    model.save_weights(path)
+    wider = Sequential([Dense(6, input_shape=(4,)), Dense(3)])
+    with pytest.raises(ValueError, match=r'\(4, 6\).*\(4, 5\)|\(4, 5\).*\(4, 6\)'):
+        wider.load_weights(path)
+    deeper = Sequential([Dense(5, input_shape=(4,)), Dense(3), Dense(3)])
+    with pytest.raises(ValueError, match='containing 2 layers into a model with 3 layers'):
+        deeper.load_weights(path)
+
+
+def test_atomic_write_keeps_old_file(tmp_path, monkeypatch):
+    model = _trained_mlp()
+    path = str(tmp_path / 'm.h5')
+    model.save(path)
+    with open(path, 'rb') as f:
+        original = f.read()
+    from kback.engine import saving
+
+    def boom(*args, **kwargs):
+        raise OSError('disk full')
+    monkeypatch.setattr(saving, '_write_layer_weights', boom)
+    model.fit(X, Y, epochs=1, verbose=0)
+    with pytest.raises(OSError, match='disk full'):
+        model.save(path)
+    with pytest.raises(OSError, match='disk full'):
+        model.save_weights(path)
+    with open(path, 'rb') as f:
+        assert f.read() == original
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['m.h5']   # no temp file left
+
+
+def test_overwrite_false(tmp_path):
+    model = mlp()
+    path = str(tmp_path / 'm.h5')
+    model.save(path)
+    with pytest.raises(Exception):
+        model.save(path, overwrite=False)
+
+
+def test_load_model_missing_config(tmp_path):
+    model = mlp()
+    path = str(tmp_path / 'w.h5')
+    model.save_weights(path)
+    with pytest.raises(ValueError, match='No model found'):
+        load_model(path)
+
+
+def test_nested_model_save_load(tmp_path):
+    inner = Sequential([Dense(3, input_shape=(4,), activation='relu')], name='inner')
+    x1, x2 = Input((4,)), Input((4,))
+    merged = Concatenate()([inner(x1), inner(x2)])
+    model = Model([x1, x2], Dense(1)(merged))
+    model.compile('sgd', 'mse')
+    path = str(tmp_path / 'n.h5')
+    model.save(path)
+    loaded = load_model(path)
+    xs = [np.random.rand(2, 4), np.random.rand(2, 4)]
+    np.testing.assert_allclose(loaded.predict(xs), model.predict(xs), rtol=1e-6)
