@@ -208,11 +208,15 @@ class Layer:
     def weights(self):
         return self.trainable_weights + self.non_trainable_weights
 
+    def _ordered_weights(self):
+        """The variables get_weights/set_weights read and write, in order."""
+        return self.weights
+
     def get_weights(self):
-        return K.batch_get_value(self.weights)
+        return K.batch_get_value(self._ordered_weights())
 
     def set_weights(self, weights):
-        params = self.weights
+        params = self._ordered_weights()
         weights = list(weights)
         if len(params) != len(weights):
             raise ValueError(f'You called `set_weights(weights)` on layer "{self.name}" with a '

@@ -160,6 +160,12 @@ class Network(Layer):
             return []
         return self._unique(w for l in self.layers for w in l.trainable_weights)
 
+    def _ordered_weights(self):
+        # Keras's Network.get_weights/set_weights go layer by layer (each
+        # layer's trainable then non-trainable weights); model.weights lists
+        # every trainable weight first.
+        return [w for l in self.layers for w in l.weights]
+
     @property
     def non_trainable_weights(self):
         weights = [w for l in self.layers for w in l.non_trainable_weights]

@@ -91,7 +91,8 @@ class Sequential(Model):
                              '`input_shape` (with the batch dimension) or an input_shape to '
                              'its first layer.')
         layers = list(self._layers)
-        x = source = Input(batch_shape=tuple(input_shape), name=f'{layers[0].name}_input')
+        x = source = Input(batch_shape=tuple(input_shape), name=f'{self.name}_input')
+        self._build_input_shape = tuple(input_shape)
         for layer in layers:
             x = self._call_single(layer, x)
         self._layers = []
@@ -141,8 +142,11 @@ class Sequential(Model):
 
     def get_config(self):
         from ..utils.generic_utils import serialize_keras_object
-        return {'name': self.name,
-                'layers': [serialize_keras_object(layer) for layer in self.layers]}
+        config = {'name': self.name,
+                  'layers': [serialize_keras_object(layer) for layer in self.layers]}
+        if getattr(self, '_build_input_shape', None) is not None:
+            config['build_input_shape'] = self._build_input_shape
+        return config
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
@@ -154,6 +158,8 @@ class Sequential(Model):
         model = cls(name=name)
         for conf in layer_configs:
             model.add(deserialize_layer(conf, custom_objects=custom_objects))
+        if isinstance(config, dict) and config.get('build_input_shape') and not model.outputs:
+            model.build(tuple(config['build_input_shape']))
         return model
 
 

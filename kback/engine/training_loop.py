@@ -55,11 +55,11 @@ class _RunningMeans:
         values = np.asarray([float(o) for o in outs])
         self.totals += values * size
         self.count += size
-        return {label: (values[0] if i == 0 else self.totals[i] / self.count)
+        return {label: float(values[0] if i == 0 else self.totals[i] / self.count)
                 for i, label in enumerate(self.labels)}
 
     def means(self):
-        return list(self.totals / max(self.count, 1))
+        return [float(v) for v in self.totals / max(self.count, 1)]
 
 
 def _train_loop(model, epochs, verbose, callbacks, initial_epoch, batches_for_epoch,

@@ -147,6 +147,7 @@ def test_model_checkpoint_end_to_end(tmp_path):
     clone.load_weights(best)
 
 
+@pytest.mark.filterwarnings('ignore::RuntimeWarning')
 def test_terminate_on_nan_keeps_last_good_weights():
     model = Sequential([Dense(1, input_shape=(3,)),
                         Lambda(lambda t: t * 1e30), Lambda(lambda t: t * 1e30)])
@@ -160,6 +161,7 @@ def test_terminate_on_nan_keeps_last_good_weights():
     assert all(np.isfinite(w).all() for w in model.get_weights())
 
 
+@pytest.mark.filterwarnings('ignore::RuntimeWarning')
 def test_terminate_on_nan_after_blow_up():
     model = linear_model()
     model.compile(SGD(lr=1e4), 'mse')        # diverges in a few steps

@@ -186,3 +186,16 @@ def test_nested_model_save_load(tmp_path):
     loaded = load_model(path)
     xs = [np.random.rand(2, 4), np.random.rand(2, 4)]
     np.testing.assert_allclose(loaded.predict(xs), model.predict(xs), rtol=1e-6)
+
+
+def test_deferred_sequential_save_load(tmp_path):
+    model = Sequential([Dense(4, activation='relu'), Dense(1)])
+    model.compile('sgd', 'mse')
+    x = np.random.rand(6, 3)
+    model.fit(x, np.random.rand(6, 1), verbose=0)
+    assert model.get_config()['build_input_shape'] == (None, 3)
+    path = str(tmp_path / 'd.h5')
+    model.save(path)
+    loaded = load_model(path)
+    assert loaded.built and loaded.input_shape == (None, 3)
+    np.testing.assert_allclose(loaded.predict(x), model.predict(x), rtol=1e-6)

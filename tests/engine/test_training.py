@@ -290,3 +290,20 @@ def test_trainable_false_freezes_weights():
     model.fit(x, y, epochs=1, verbose=0)
     for a, b in zip(frozen, model.layers[0].get_weights()):
         np.testing.assert_array_equal(a, b)
+
+
+def test_history_values_are_python_floats():
+    model = linear_model()
+    model.compile('sgd', 'mse', metrics=['mae'])
+    x, y = regression_data()
+    history = model.fit(x, y, epochs=1, verbose=0)
+    assert all(type(v[0]) is float for v in history.history.values())
+    assert all(type(v) is float for v in model.evaluate(x, y, verbose=0))
+
+
+def test_evaluate_with_steps_feeds_all_arrays():
+    model = linear_model()
+    model.compile('sgd', 'mse')
+    x, y = regression_data()
+    assert model.evaluate(x, y, steps=2, verbose=0) == pytest.approx(
+        model.evaluate(x, y, verbose=0), rel=1e-5)
