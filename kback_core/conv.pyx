@@ -55,7 +55,7 @@ cdef void im2col(const floating *x, floating *cols, Geom *g, Py_ssize_t n0, Py_s
     """Patches of images [n0, n1), output rows [p0, p1): NHWC gives cols
     (R, K), NCHW gives cols (K, R).  With add, scatter-add cols into x
     instead (col2im; x is then written through a cast)."""
-    cdef Py_ssize_t n, p, q, i, j, cc, r, s, R, row, off
+    cdef Py_ssize_t n, p, q, i, j, cc, r, s, s0, R, row, off
     cdef Py_ssize_t c = g.c, h = g.h, w = g.w
     cdef floating *dst
     cdef floating *xo
@@ -65,11 +65,25 @@ cdef void im2col(const floating *x, floating *cols, Geom *g, Py_ssize_t n0, Py_s
         for n in range(n0, n1):
             for p in range(p0, p1):
                 for q in range(g.ow):
+                    s0 = q * g.sw - g.left
                     for i in range(g.kh):
                         r = p * g.sh + i * g.dh - g.top
                         if r < 0 or r >= h:
                             if not add:
                                 memset(dst, 0, g.kw * c * sizeof(floating))
+                            dst += g.kw * c
+                            continue
+                        if g.dw == 1 and s0 >= 0 and s0 + g.kw <= w:
+                            # The window row is kw * c contiguous values.
+                            off = ((n * h + r) * w + s0) * c
+                            if add:
+                                xo = <floating *>x + off
+                                for cc in range(g.kw * c):
+                                    xo[cc] += dst[cc]
+                            else:
+                                src = x + off
+                                for cc in range(g.kw * c):
+                                    dst[cc] = src[cc]
                             dst += g.kw * c
                             continue
                         for j in range(g.kw):
@@ -212,7 +226,7 @@ def conv2d_forward(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] 
         if cols == NULL:
             failed[0] = 1
         else:
-            for bi in prange(pl.nchunks, schedule='static'):
+            for bi in prange(pl.nchunks, schedule='dynamic'):
                 n0 = (bi // pl.cpi) * pl.ipc
                 n1 = min(g.n, n0 + pl.ipc)
                 p0 = (bi % pl.cpi) * pl.rpc
@@ -247,7 +261,7 @@ def conv2d_backprop_input(const floating[:, :, :, ::1] grad, const floating[:, :
             failed[0] = 1
         else:
             # A group of images belongs to one thread: col2im of its row chunks overlap.
-            for u in prange(pl.ngroups, schedule='static'):
+            for u in prange(pl.ngroups, schedule='dynamic'):
                 n0 = u * pl.ipc
                 n1 = min(g.n, n0 + pl.ipc)
                 memset(dxp + n0 * img, 0, (n1 - n0) * img * sizeof(floating))
@@ -291,7 +305,7 @@ def conv2d_backprop_kernel(const floating[:, :, :, ::1] x, const floating[:, :, 
             failed[0] = 1
         else:
             # Slot s sums a fixed run of chunks in order: no dependence on threads.
-            for s in prange(nslots, schedule='static'):
+            for s in prange(nslots, schedule='dynamic'):
                 first = s * pl.nchunks // nslots
                 for bi in range(first, (s + 1) * pl.nchunks // nslots):
                     n0 = (bi // pl.cpi) * pl.ipc
