@@ -56,7 +56,10 @@ class NumpyOptimizer:
                 self.s[0][i] = v
                 p = p + mu * v - lr * g if c['nesterov'] else p + v
             elif self.name in ('rmsprop', 'adagrad'):
-                a = s0 + g ** 2 if self.name == 'adagrad' else c['rho'] * s0 + (1 - c['rho']) * g ** 2
+                if self.name == 'adagrad':
+                    a = s0 + g ** 2
+                else:
+                    a = c['rho'] * s0 + (1 - c['rho']) * g ** 2
                 self.s[0][i] = a
                 p = p - lr * g / (np.sqrt(a) + eps)
             elif self.name == 'adadelta':
