@@ -76,8 +76,6 @@ def print_summary(model, line_length=None, positions=None, print_fn=None):
             for extra in connections[1:]:
                 print_row(['', '', '', extra])
         print_fn(('=' if i == len(layers) - 1 else '_') * line_length)
-    if not layers:
-        print_fn('=' * line_length)
     trainable = count_params(getattr(model, '_collected_trainable_weights',
                                      model.trainable_weights))
     non_trainable = count_params(model.non_trainable_weights)
