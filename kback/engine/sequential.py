@@ -76,6 +76,7 @@ class Sequential(Model):
         if not remaining:
             self.inputs, self.outputs = [], []
             self._layers = []
+            self._inbound_nodes = []
             self.built = False
             return
         last = remaining[-1]
