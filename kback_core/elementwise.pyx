@@ -62,87 +62,144 @@ cdef inline floating _act(floating v, bint relu) noexcept nogil:
 def bias_add_forward(const floating[:, :, ::1] x, const floating[::1] bias,
                      floating[:, :, ::1] out, bint relu, int n_threads):
     """out[o, c, i] = x[o, c, i] + bias[c], then max(., 0) when relu: one pass."""
-    cdef Py_ssize_t o, c, i, k, outer = x.shape[0], ch = x.shape[1], inner = x.shape[2]
-    cdef floating b
+    cdef Py_ssize_t outer = x.shape[0], ch = x.shape[1], inner = x.shape[2]
     op = 'bias_add_relu_forward' if relu else 'bias_add_forward'
     _check_same(op, ch, bias.shape[0])
     _check_3d(op, _shape3(x.shape), _shape3(out.shape))
-    if inner == 1:          # channels last: vectorise along the channels
-        for o in prange(outer, nogil=True, schedule='static', num_threads=n_threads):
+    cdef const floating[:, ::1] x2
+    cdef floating[:, ::1] out2
+    if inner == 1:          # channels last: rows of contiguous channels
+        x2 = np.asarray(x).reshape(outer, ch)
+        out2 = np.asarray(out).reshape(outer, ch)
+        _bias_rows(x2, bias, out2, relu, n_threads)
+    else:
+        _bias_planes(x, bias, out, relu, n_threads)
+
+
+cdef void _bias_rows(const floating[:, ::1] x, const floating[::1] bias, floating[:, ::1] out,
+                     bint relu, int n_threads) noexcept nogil:
+    cdef Py_ssize_t o, c, rows = x.shape[0], ch = x.shape[1]
+    cdef floating v
+    if relu:
+        for o in prange(rows, schedule='static', num_threads=n_threads):
             for c in range(ch):
-                out[o, c, 0] = _act(x[o, c, 0] + bias[c], relu)
-    else:                   # channels first: one (sample, channel) plane per task
-        for k in prange(outer * ch, nogil=True, schedule='static', num_threads=n_threads):
-            o = k // ch
-            c = k % ch
-            b = bias[c]
+                v = x[o, c] + bias[c]
+                out[o, c] = v if v > 0 else 0
+    else:
+        for o in prange(rows, schedule='static', num_threads=n_threads):
+            for c in range(ch):
+                out[o, c] = x[o, c] + bias[c]
+
+
+cdef void _bias_planes(const floating[:, :, ::1] x, const floating[::1] bias,
+                       floating[:, :, ::1] out, bint relu, int n_threads) noexcept nogil:
+    # One (sample, channel) plane per task: the bias is a scalar inside.
+    cdef Py_ssize_t o, c, i, k, ch = x.shape[1], inner = x.shape[2]
+    cdef floating b, v
+    for k in prange(x.shape[0] * ch, schedule='static', num_threads=n_threads):
+        o = k // ch
+        c = k % ch
+        b = bias[c]
+        if relu:
             for i in range(inner):
-                out[o, c, i] = _act(x[o, c, i] + b, relu)
+                v = x[o, c, i] + b
+                out[o, c, i] = v if v > 0 else 0
+        else:
+            for i in range(inner):
+                out[o, c, i] = x[o, c, i] + b
 
 
 def bias_add_relu_backward(const floating[:, :, ::1] y, const floating[:, :, ::1] g,
                            floating[:, :, ::1] dz, floating[::1] db, int n_threads):
     """dz = g where y > 0 else 0, db[c] = sum of dz over o and i: one pass."""
-    _bias_backward('bias_add_relu_backward', y, g, dz, db, True, True, n_threads)
+    _bias_backward('bias_add_relu_backward', y, g, dz, db, True, n_threads)
 
 
 def channel_sum(const floating[:, :, ::1] g, floating[::1] db, int n_threads):
     """db[c] = sum of g[o, c, i] over o and i (the gradient of bias_add)."""
-    cdef floating[:, :, ::1] unused = np.empty(
-        (0, 0, 0), dtype=np.float32 if floating is float else np.float64)
-    _bias_backward('channel_sum', g, g, unused, db, False, False, n_threads)
+    cdef floating[:, :, ::1] unused = None
+    _bias_backward('channel_sum', g, g, unused, db, False, n_threads)
 
 
 cdef int _bias_backward(str op, const floating[:, :, ::1] y, const floating[:, :, ::1] g,
-                        floating[:, :, ::1] dz, floating[::1] db, bint mask, bint write,
+                        floating[:, :, ::1] dz, floating[::1] db, bint mask,
                         int n_threads) except -1:
-    cdef Py_ssize_t o, c, i, k, t, lo, hi
-    cdef Py_ssize_t outer = g.shape[0], ch = g.shape[1], inner = g.shape[2]
-    cdef floating v
-    cdef double acc
+    """With mask: dz = g * (y > 0) and db = its channel sums; else db = sums of g."""
+    cdef Py_ssize_t c, outer = g.shape[0], ch = g.shape[1], inner = g.shape[2]
     _check_same(op, ch, db.shape[0])
     _check_3d(op, _shape3(y.shape), _shape3(g.shape))
-    if write:
+    if mask:
         _check_3d(op, _shape3(g.shape), _shape3(dz.shape))
-    if n_threads < 1:
-        n_threads = 1
-    # Partial sums in double: one row of channels per thread (channels last)
-    # or one per (sample, channel) plane (channels first), added up after.
+    n_threads = max(1, min(n_threads, <int>max(outer, 1)))
+    # Partial sums in double, added up after: one row of channels per thread
+    # (channels last) or one per (sample, channel) plane (channels first).
     cdef double[:, ::1] part
+    cdef const floating[:, ::1] y2, g2
+    cdef floating[:, ::1] dz2
     if inner == 1:
-        if outer < n_threads:
-            n_threads = max(<int>outer, 1)
         part = np.zeros((n_threads, ch), dtype=np.float64)
-        for t in prange(n_threads, nogil=True, schedule='static', chunksize=1,
-                        num_threads=n_threads):
-            lo = outer * t // n_threads
-            hi = outer * (t + 1) // n_threads
-            for o in range(lo, hi):
-                for c in range(ch):
-                    v = g[o, c, 0]
-                    if mask:
-                        v = v if y[o, c, 0] > 0 else 0
-                    if write:
-                        dz[o, c, 0] = v
-                    part[t, c] += v
+        g2 = np.asarray(g).reshape(outer, ch)
+        if mask:
+            y2 = np.asarray(y).reshape(outer, ch)
+            dz2 = np.asarray(dz).reshape(outer, ch)
+            _rows_masked(y2, g2, dz2, part, n_threads)
+        else:
+            _rows_sum(g2, part, n_threads)
     else:
         part = np.zeros((outer, ch), dtype=np.float64)
-        for k in prange(outer * ch, nogil=True, schedule='static', num_threads=n_threads):
-            o = k // ch
-            c = k % ch
-            acc = 0
-            for i in range(inner):
-                v = g[o, c, i]
-                if mask:
-                    v = v if y[o, c, i] > 0 else 0
-                if write:
-                    dz[o, c, i] = v
-                acc = acc + v
-            part[o, c] = acc
+        _planes_sum(y, g, dz, part, mask, n_threads)
     total = np.asarray(part).sum(axis=0)
     for c in range(ch):
         db[c] = <floating>total[c]
     return 0
+
+
+cdef void _rows_masked(const floating[:, ::1] y, const floating[:, ::1] g, floating[:, ::1] dz,
+                       double[:, ::1] part, int n_threads) noexcept nogil:
+    cdef Py_ssize_t t, o, c, lo, hi, rows = g.shape[0], ch = g.shape[1]
+    cdef floating v
+    for t in prange(n_threads, schedule='static', chunksize=1, num_threads=n_threads):
+        lo = rows * t // n_threads
+        hi = rows * (t + 1) // n_threads
+        for o in range(lo, hi):
+            for c in range(ch):
+                v = g[o, c]
+                v = v if y[o, c] > 0 else 0
+                dz[o, c] = v
+                part[t, c] += v
+
+
+cdef void _rows_sum(const floating[:, ::1] g, double[:, ::1] part,
+                    int n_threads) noexcept nogil:
+    cdef Py_ssize_t t, o, c, lo, hi, rows = g.shape[0], ch = g.shape[1]
+    for t in prange(n_threads, schedule='static', chunksize=1, num_threads=n_threads):
+        lo = rows * t // n_threads
+        hi = rows * (t + 1) // n_threads
+        for o in range(lo, hi):
+            for c in range(ch):
+                part[t, c] += g[o, c]
+
+
+cdef void _planes_sum(const floating[:, :, ::1] y, const floating[:, :, ::1] g,
+                      floating[:, :, ::1] dz, double[:, ::1] part, bint mask,
+                      int n_threads) noexcept nogil:
+    cdef Py_ssize_t o, c, i, k, ch = g.shape[1], inner = g.shape[2]
+    cdef floating v
+    cdef double acc
+    for k in prange(g.shape[0] * ch, schedule='static', num_threads=n_threads):
+        o = k // ch
+        c = k % ch
+        acc = 0
+        if mask:
+            for i in range(inner):
+                v = g[o, c, i]
+                v = v if y[o, c, i] > 0 else 0
+                dz[o, c, i] = v
+                acc = acc + v
+        else:
+            for i in range(inner):
+                acc = acc + g[o, c, i]
+        part[o, c] = acc
 
 
 # -- dropout -------------------------------------------------------------------------
