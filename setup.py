@@ -39,7 +39,9 @@ class BuildExt(build_ext):
         if not use_openmp:
             sys.stderr.write('kback: building kback_core WITHOUT OpenMP (single-threaded)\n')
         for ext in self.extensions:
-            ext.extra_compile_args = ['-O3'] + (['-fopenmp'] if use_openmp else [])
+            # sqrt in a loop vectorises only without errno semantics (as -ffast-math would
+            # allow, but without giving up IEEE behaviour otherwise).
+            ext.extra_compile_args = ['-O3', '-fno-math-errno'] + (['-fopenmp'] if use_openmp else [])
             ext.extra_link_args = ['-fopenmp'] if use_openmp else []
         super().build_extensions()
 

@@ -46,10 +46,10 @@ def test_dot_none_batch_two_sizes():
     out, out2 = K.dot(x, y), K.dot(x, w)
     assert K.int_shape(out) == (None, 3, 5, 6) and K.int_shape(out2) == (None, 3, 2)
     for batch in (2, 5):
-        a = r(batch, 3, 4)
+        a = r(batch, 3, 4).astype('float32')     # what the float32 placeholder holds
         got, got2 = K.function([x], [out, out2])([a])
-        np.testing.assert_allclose(got, np.dot(a, K.get_value(y)), rtol=1e-5)
-        np.testing.assert_allclose(got2, np.dot(a, K.get_value(w)), rtol=1e-5)
+        np.testing.assert_allclose(got, np.dot(a, K.get_value(y)), rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(got2, np.dot(a, K.get_value(w)), rtol=1e-5, atol=1e-6)
 
 
 def test_dot_operator_and_numpy_operands():
