@@ -4,9 +4,9 @@ Keras 2.3 names, defaults and get_config keys; `call` is K.pool2d (the 1D
 forms pool over a unit axis) or a K reduction, in the layer's data_format.
 """
 from .. import backend as K
-from ..backend import _shapes
 from ..engine.base_layer import Layer, InputSpec
-from .convolutional import normalize_tuple, normalize_padding, _positive
+from ..utils.conv_utils import (normalize_tuple, normalize_padding, conv_output_length,
+                                check_positive as _positive)
 
 
 class _Pooling(Layer):
@@ -22,7 +22,7 @@ class _Pooling(Layer):
         self.pool_size = _positive(cls, 'pool_size',
                                    normalize_tuple(pool_size, self.rank, 'pool_size'))
         self.strides = _positive(cls, 'strides', normalize_tuple(strides, self.rank, 'strides'))
-        self.padding = normalize_padding(padding, layer=cls)
+        self.padding = normalize_padding(padding, ('valid', 'same'), cls)
         self.data_format = K.normalize_data_format(data_format)
         self.input_spec = InputSpec(ndim=self.rank + 2)
 
@@ -33,7 +33,7 @@ class _Pooling(Layer):
     def compute_output_shape(self, input_shape):
         shape = list(input_shape)
         for axis, k, s in zip(self._spatial_axes(), self.pool_size, self.strides):
-            shape[axis] = _shapes.conv_output_length(shape[axis], k, self.padding, s)
+            shape[axis] = conv_output_length(shape[axis], k, self.padding, s)
         return tuple(shape)
 
     def call(self, inputs):

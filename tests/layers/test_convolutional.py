@@ -364,6 +364,23 @@ def test_compute_output_shape_with_unknown_dims(data_format):
         assert K.int_shape(layer(inp)) == want, (layer, given)
 
 
+@pytest.mark.parametrize('data_format', FORMATS)
+def test_unknown_spatial_dims_run(data_format):
+    """Built on (None, None) images, every layer runs at any size."""
+    rng = np.random.default_rng(7)
+    x, xin = _image(rng, data_format, h=7, w=6, dtype='float32')
+    inp = Input(batch_shape=_shape(data_format, None, None, 3))
+    for layer in (L.Conv2D(2, 3, padding='same', data_format=data_format),
+                  L.SeparableConv2D(2, 3, strides=2, data_format=data_format),
+                  L.DepthwiseConv2D(3, data_format=data_format),
+                  L.Cropping2D(((1, 2), (0, 1)), data_format=data_format),
+                  L.ZeroPadding2D(1, data_format=data_format),
+                  L.UpSampling2D(data_format=data_format)):
+        out = layer(inp)
+        got = K.function([inp], [out])([xin])[0]
+        assert got.shape == layer.compute_output_shape(xin.shape), type(layer).__name__
+
+
 def test_get_config_keys_match_keras():
     base = {'name', 'trainable', 'dtype'}
     conv = base | {'filters', 'kernel_size', 'strides', 'padding', 'data_format',
@@ -408,6 +425,9 @@ def test_get_config_keys_match_keras():
 
 
 def test_aliases_and_deserialize():
+    from kback.layers import convolutional
+    assert convolutional.ZeroPadding2D is L.ZeroPadding2D         # Keras's module layout
+    assert convolutional.MaxPooling2D is L.MaxPooling2D
     assert L.Convolution2D is L.Conv2D and L.Convolution1D is L.Conv1D
     assert L.SeparableConvolution2D is L.SeparableConv2D
     assert L.Deconvolution2D is L.Conv2DTranspose
@@ -421,6 +441,37 @@ def test_aliases_and_deserialize():
             L.UpSampling2D, L.ZeroPadding2D, L.Cropping2D) else
             {'kernel_size': 3} if cls is L.DepthwiseConv2D else
             {'filters': 2, 'kernel_size': 3})))), cls)
+
+
+def test_conv_utils():
+    from kback.utils import conv_utils
+    assert conv_utils.normalize_tuple(3, 2, 'k') == (3, 3)
+    assert conv_utils.normalize_tuple([1, 2], 2, 'k') == (1, 2)
+    for bad in ((1, 2, 3), 'ab', 1.5, (1, 2.5), None):
+        with pytest.raises(ValueError):
+            conv_utils.normalize_tuple(bad, 2, 'k')
+    assert conv_utils.normalize_padding('SAME') == 'same'
+    assert conv_utils.normalize_padding('causal') == 'causal'
+    with pytest.raises(ValueError):
+        conv_utils.normalize_padding('full')
+    assert conv_utils.conv_output_length(None, 3, 'valid', 1) is None
+    assert conv_utils.conv_output_length(10, 3, 'valid', 2) == 4
+    assert conv_utils.conv_output_length(10, 3, 'same', 3) == 4
+    assert conv_utils.conv_output_length(10, 3, 'causal', 1, dilation=2) == 10
+    assert conv_utils.conv_output_length(10, 3, 'full', 1) == 12
+    assert conv_utils.conv_output_length(10, 3, 'valid', 1, dilation=2) == 6
+    assert conv_utils.conv_input_length(4, 3, 'valid', 2) == 9
+    assert conv_utils.conv_input_length(5, 3, 'same', 2) == 9
+    assert conv_utils.deconv_length(None, 2, 3, 'valid', None) is None
+    assert conv_utils.deconv_length(5, 2, 3, 'valid', None) == 11
+    assert conv_utils.deconv_length(5, 2, 3, 'same', None) == 10
+    assert conv_utils.deconv_length(5, 2, 3, 'valid', 1) == 12
+    assert conv_utils.deconv_length(5, 2, 3, 'same', 1) == 10
+    assert conv_utils.deconv_length(5, 1, 3, 'valid', None, dilation=2) == 9
+    k = np.arange(2 * 3 * 2 * 4).reshape(2, 3, 2, 4)
+    np.testing.assert_array_equal(conv_utils.convert_kernel(k), k[::-1, ::-1])
+    with pytest.raises(ValueError):
+        conv_utils.convert_kernel(np.zeros((2, 2)))
 
 
 def test_regularizers_and_constraints():

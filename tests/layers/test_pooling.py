@@ -124,7 +124,8 @@ def test_1d_values_and_mask():
     mask[1, :2] = False
     for data_format, xin in (('channels_last', x), ('channels_first', x.transpose(0, 2, 1))):
         layer = L.GlobalAveragePooling1D(data_format, dtype='float64')
-        got = K.eval(layer.call(K.constant(xin, dtype='float64'), mask=K.constant(mask, dtype='bool')))
+        got = K.eval(layer.call(K.constant(xin, dtype='float64'),
+                                mask=K.constant(mask, dtype='bool')))
         np.testing.assert_allclose(got, [x[0, :4].mean(axis=0), x[1, 2:].mean(axis=0)])
         assert layer.compute_mask(None, mask) is None
 
