@@ -12,8 +12,17 @@ from .merge import (Add, Subtract, Multiply, Average, Maximum, Minimum,  # noqa:
                     concatenate, dot)
 from .advanced_activations import (LeakyReLU, PReLU, ELU, ThresholdedReLU,  # noqa: F401
                                    Softmax, ReLU)
-from .convolutional import (Conv1D, Conv2D, SeparableConv2D, DepthwiseConv2D, Conv2DTranspose, UpSampling1D, UpSampling2D, ZeroPadding1D, ZeroPadding2D, Cropping1D, Cropping2D, Convolution1D, Convolution2D, SeparableConvolution2D, Convolution2DTranspose, Deconvolution2D, Deconv2D)  # noqa: E501,F401
-from .pooling import (MaxPooling1D, AveragePooling1D, MaxPooling2D, AveragePooling2D, GlobalMaxPooling1D, GlobalAveragePooling1D, GlobalMaxPooling2D, GlobalAveragePooling2D, MaxPool1D, AvgPool1D, MaxPool2D, AvgPool2D, GlobalMaxPool1D, GlobalAvgPool1D, GlobalMaxPool2D, GlobalAvgPool2D)  # noqa: E501,F401
+from .convolutional import (Conv1D, Conv2D, SeparableConv2D, DepthwiseConv2D,  # noqa: F401
+                            Conv2DTranspose, Convolution1D, Convolution2D,
+                            SeparableConvolution2D, Convolution2DTranspose, Deconvolution2D,
+                            Deconv2D)
+from .spatial_reshaping import (UpSampling1D, UpSampling2D, ZeroPadding1D,  # noqa: F401
+                                ZeroPadding2D, Cropping1D, Cropping2D)
+from .pooling import (MaxPooling1D, AveragePooling1D, MaxPooling2D,  # noqa: F401
+                      AveragePooling2D, GlobalMaxPooling1D, GlobalAveragePooling1D,
+                      GlobalMaxPooling2D, GlobalAveragePooling2D, MaxPool1D, AvgPool1D,
+                      MaxPool2D, AvgPool2D, GlobalMaxPool1D, GlobalAvgPool1D, GlobalMaxPool2D,
+                      GlobalAvgPool2D)
 from .normalization import BatchNormalization  # noqa: F401
 
 
