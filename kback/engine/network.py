@@ -185,7 +185,9 @@ class Network(Layer):
             for n, node in enumerate(layer._inbound_nodes):
                 if (id(layer), n) in self._network_nodes:
                     items += getter(node.input_tensors)
-        return self._unique(items)
+        # Graphs the training engine built for itself are not the model's own.
+        internal = self.__dict__.get('_internal_ids', set())
+        return [x for x in self._unique(items) if id(x) not in internal]
 
     @property
     def updates(self):
@@ -221,7 +223,9 @@ class Network(Layer):
         holders = [K.placeholder(shape=s, dtype=x.dtype) for s, x in zip(shapes, self.inputs)]
         return unpack_singleton([K.int_shape(o) for o in self.run_internal_graph(holders)])
 
-    def run_internal_graph(self, inputs, training=None):
+    def run_internal_graph(self, inputs, training=None, collect=None):
+        """The graph rerun on new input tensors; `collect` (a dict of lists)
+        receives the updates and losses the layers made on the way."""
         if len(inputs) != len(self.inputs):
             raise ValueError(f'Model {self.name} expects {len(self.inputs)} inputs, but it '
                              f'received {len(inputs)} input tensors.')
@@ -237,11 +241,17 @@ class Network(Layer):
                 kwargs['training'] = training
             outs = to_list(layer.call(unpack_singleton(xs), **kwargs))
             # Updates and losses the layer made for these inputs belong to this call.
-            self.add_update(layer.get_updates_for(xs), inputs)
-            self.add_loss(layer.get_losses_for(xs), inputs)
+            updates, losses = layer.get_updates_for(xs), layer.get_losses_for(xs)
             regularizer = getattr(layer, 'activity_regularizer', None)
             if regularizer is not None:
-                self.add_loss([regularizer(o) for o in outs], inputs)
+                losses = losses + [regularizer(o) for o in outs]
+            if collect is None:
+                self.add_update(updates, inputs)
+                self.add_loss(losses, inputs)
+            else:
+                if layer.trainable or getattr(layer, 'stateful', False):
+                    collect['updates'] += updates
+                collect['losses'] += losses
             for ref, out in zip(node.output_tensors, outs):
                 out._keras_shape = getattr(ref, '_keras_shape', K.int_shape(out)) \
                     if _same_batchless(ref, out) else K.int_shape(out)

@@ -7,6 +7,7 @@ slice arrays and feed them.  The epoch loop lives in training_loop.py.
 import numpy as np
 
 from .. import backend as K
+from ..backend import tape   # to fix the learning phase while a graph is built
 from .. import losses as losses_module, metrics as metrics_module, optimizers
 from .network import Network
 from .node import to_list
@@ -61,19 +62,18 @@ class Model(Network):
         return [value] * len(names)
 
     def _build_training_graph(self):
+        """Targets, then the loss and metrics twice: on the model run with the
+        learning phase fixed to 1 (train) and to 0 (test, predict), so that
+        each compiled function computes only its own branch of Dropout,
+        BatchNormalization and other in_train_phase switches."""
         n = len(self.outputs)
         self.loss_functions = [None if l is None else losses_module.get(l)
                                for l in self._per_output(self.loss, 'loss')]
-        weights = self._per_output(self.loss_weights if self.loss_weights is not None else 1.,
-                                   'loss_weights', 1.)
-        self.targets, self.sample_weights = [], []
-        total = None
-        names = ['loss']
-        tensors = []
         given_targets = to_list(self._target_tensors) if self._target_tensors is not None \
             else [None] * n
-        for i, (output, fn, w, name) in enumerate(zip(self.outputs, self.loss_functions, weights,
-                                                      self.output_names)):
+        self.targets, self.sample_weights = [], []
+        for i, (output, fn, name) in enumerate(zip(self.outputs, self.loss_functions,
+                                                   self.output_names)):
             if fn is None:
                 self.targets.append(None)
                 self.sample_weights.append(None)
@@ -83,9 +83,52 @@ class Model(Network):
                                    name=f'{name}_target')
             mode = self.sample_weight_mode.get(name) if isinstance(self.sample_weight_mode, dict) \
                 else self.sample_weight_mode
-            sw = K.placeholder(ndim=2 if mode == 'temporal' else 1, name=f'{name}_sample_weights')
             self.targets.append(target)
-            self.sample_weights.append(sw)
+            self.sample_weights.append(
+                K.placeholder(ndim=2 if mode == 'temporal' else 1, name=f'{name}_sample_weights'))
+        self._phases = {}
+        for phase in (1, 0):
+            outputs, updates, losses = self._phase_graph(phase)
+            total, names, tensors = self._loss_and_metrics(outputs, losses)
+            self._phases[phase] = (outputs, updates, total, tensors)
+        self.total_loss = self._phases[1][2]
+        self._metric_tensors = self._phases[1][3]
+        self.metrics_names = names
+        self._collected_trainable_weights = self.trainable_weights
+
+    def _phase_graph(self, phase):
+        """(outputs, updates, losses) of the model rerun on its inputs with the
+        learning phase fixed, unless the user fixed it globally."""
+        graph = tape.current_graph()
+        if graph.learning_phase_value is not None:
+            return list(self.outputs), list(self.updates), list(self.losses)
+        start = tape.next_node_id()
+        collected = {'updates': [], 'losses': []}
+        graph.learning_phase_value = phase
+        try:
+            outputs = self.run_internal_graph(list(self.inputs), collect=collected)
+        finally:
+            graph.learning_phase_value = None
+
+        def new(item):
+            t = item[1] if isinstance(item, tuple) else item
+            return not K.is_tensor(t) or t.id > start
+        updates = [u for u in collected['updates'] if new(u)]
+        losses = [l for l in collected['losses'] if new(l)]
+        self.__dict__.setdefault('_internal_ids', set()).update(map(id, updates + losses))
+        losses = self.get_losses_for(None) + losses
+        return outputs, updates, losses
+
+    def _loss_and_metrics(self, outputs, extra_losses):
+        n = len(outputs)
+        weights = self._per_output(self.loss_weights if self.loss_weights is not None else 1.,
+                                   'loss_weights', 1.)
+        total, names, tensors = None, ['loss'], []
+        for output, fn, w, name, target, sw in zip(outputs, self.loss_functions, weights,
+                                                   self.output_names, self.targets,
+                                                   self.sample_weights):
+            if fn is None:
+                continue
             if isinstance(fn, losses_module.Loss):
                 per_sample, reduction = fn.call(target, output), fn.reduction
             else:
@@ -100,11 +143,11 @@ class Model(Network):
             total = term if total is None else total + term
         if total is None:
             raise ValueError('The model cannot be compiled because it has no loss to optimize.')
-        for reg in self.losses:
+        for reg in extra_losses:
             total = total + reg
         metric_lists = self._per_output(self._compile_metrics or [], 'metrics')
         weighted_lists = self._per_output(self._compile_weighted_metrics or [], 'metrics')
-        for i, (output, fn) in enumerate(zip(self.outputs, self.loss_functions)):
+        for i, (output, fn) in enumerate(zip(outputs, self.loss_functions)):
             if fn is None:
                 continue
             for weighted, metric_list in ((False, metric_lists[i]), (True, weighted_lists[i])):
@@ -116,10 +159,7 @@ class Model(Network):
                     label = ('weighted_' + label) if weighted else label
                     names.append(f'{self.output_names[i]}_{label}' if n > 1 else label)
                     tensors.append(value)
-        self.total_loss = total
-        self.metrics_names = names
-        self._metric_tensors = tensors
-        self._collected_trainable_weights = self.trainable_weights
+        return total, names, tensors
 
     def _feed_tensors(self):
         targets = [t for t in self.targets if t is not None]
@@ -131,21 +171,24 @@ class Model(Network):
         if kind in self._functions:
             return self._functions[kind]
         if kind == 'predict':
-            fn = K.function(self.inputs + [K.learning_phase()], self.outputs,
+            outputs = self._phase_graph(0)[0] if not hasattr(self, '_phases') \
+                else self._phases[0][0]
+            fn = K.function(self.inputs + [_phase_input()], outputs,
                             name='predict_function')
         else:
             self._check_compiled()
             if not hasattr(self, 'total_loss'):
                 self._build_training_graph()
-            outputs = [self.total_loss] + self._metric_tensors
+            phase = 1 if kind == 'train' else 0
+            _, phase_updates, total, tensors = self._phases[phase]
             updates = []
             if kind == 'train':
                 if not self._collected_trainable_weights:
                     raise ValueError('The model has no trainable weights to train.')
-                updates = self.optimizer.get_updates(loss=self.total_loss,
+                updates = self.optimizer.get_updates(loss=total,
                                                      params=self._collected_trainable_weights)
-                updates += self.updates
-            fn = K.function(self._feed_tensors() + [K.learning_phase()], outputs,
+                updates += phase_updates
+            fn = K.function(self._feed_tensors() + [_phase_input()], [total] + tensors,
                             updates=updates, name=f'{kind}_function')
         self._functions[kind] = fn
         return fn
@@ -299,3 +342,10 @@ class Model(Network):
     def load_weights(self, filepath, by_name=False, skip_mismatch=False, reshape=False):
         from .saving import load_weights
         load_weights(self, filepath, by_name, skip_mismatch)
+
+
+def _phase_input():
+    """The learning-phase input every compiled function takes (an unused
+    stand-in when the user fixed the phase with K.set_learning_phase)."""
+    phase = K.learning_phase()
+    return phase if K.is_tensor(phase) else K.placeholder(shape=(), dtype='bool')
