@@ -4,9 +4,18 @@ Each wrapper checks dtype and layout, allocates the output and calls the
 compiled kernel with the configured thread count; without the extension (or
 for dtypes it does not cover) it falls back to the numpy reference.
 """
+import os
+
 import numpy as np
 
 from .. import config
+
+# OpenMP threads that spin after a kernel fight BLAS's own spinning threads
+# for the cores: a small-model training step ran 17x slower at 2 threads.
+# Sleeping when idle (read by libgomp when kback_core loads it) avoids that;
+# a user's own setting wins.
+if 'OMP_WAIT_POLICY' not in os.environ and 'GOMP_SPINCOUNT' not in os.environ:
+    os.environ['OMP_WAIT_POLICY'] = 'PASSIVE'
 
 try:
     import kback_core
