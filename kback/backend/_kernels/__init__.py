@@ -14,7 +14,8 @@ from .. import config
 # for the cores: a small-model training step ran 17x slower at 2 threads.
 # Sleeping when idle (read by libgomp when kback_core loads it) avoids that;
 # a user's own setting wins.
-if 'OMP_WAIT_POLICY' not in os.environ and 'GOMP_SPINCOUNT' not in os.environ:
+_set_policy = 'OMP_WAIT_POLICY' not in os.environ and 'GOMP_SPINCOUNT' not in os.environ
+if _set_policy:
     os.environ['OMP_WAIT_POLICY'] = 'PASSIVE'
 
 try:
@@ -23,6 +24,9 @@ try:
 except ImportError:          # running from a source tree that was not built
     kback_core = None
     AVAILABLE = False
+finally:
+    if _set_policy:          # libraries loaded later keep their own defaults
+        del os.environ['OMP_WAIT_POLICY']
 
 _FLOATS = (np.float32, np.float64)
 # Below this many elements a numpy call beats waking the thread team.
