@@ -75,7 +75,7 @@ def torch_model(torch, name):
     return nn.Sequential(nn.ZeroPad2d(3), nn.Conv2d(3, 32, 3), nn.BatchNorm2d(32, eps=1e-3),
                          nn.ReLU(), nn.MaxPool2d(3, 2), nn.Conv2d(32, 64, 3),
                          nn.BatchNorm2d(64, eps=1e-3), nn.ReLU(), nn.MaxPool2d(3, 2),
-                         nn.Flatten(), nn.Linear(64 * 6 * 6, 10)), \
+                         nn.Flatten(), nn.Linear(64 * 7 * 7, 10)), \
         lambda p: torch.optim.SGD(p, lr=0.01)
 
 
