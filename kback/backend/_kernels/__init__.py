@@ -42,6 +42,23 @@ def _use_kernel(*arrays):
         all(a.dtype == arrays[0].dtype and a.dtype.type in _FLOATS for a in arrays)
 
 
+def _threads(size):
+    """Threads for a kernel on `size` elements: one below _MIN_PARALLEL."""
+    return 1 if size < _MIN_PARALLEL else config.get_num_threads()
+
+
+def _out(out, shape, dtype, op):
+    """The caller's output buffer, checked, or a new one."""
+    if out is None:
+        return np.empty(shape, dtype=dtype)
+    if not isinstance(out, np.ndarray) or out.shape != tuple(shape) or out.dtype != dtype or \
+            not out.flags.c_contiguous or not out.flags.writeable:
+        raise ValueError(f'{op}: out must be a writeable C-contiguous {np.dtype(dtype).name} '
+                         f'array of shape {tuple(shape)}, got '
+                         f'{getattr(out, "dtype", type(out).__name__)} {np.shape(out)}')
+    return out
+
+
 def info():
     """What the compiled core offers on this machine."""
     return {'compiled': AVAILABLE,

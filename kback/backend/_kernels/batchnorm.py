@@ -7,8 +7,7 @@ extension use the numpy versions (`reference_*`, also the test oracle).
 """
 import numpy as np
 
-from .. import config
-from . import AVAILABLE, _FLOATS
+from . import AVAILABLE, _FLOATS, _threads, _out
 
 if AVAILABLE:
     from kback_core import batchnorm as _bn
@@ -111,17 +110,8 @@ def _prepare(name, arrays, axis):
     return [np.ascontiguousarray(a, dtype=dtype) for a in arrays]
 
 
-def _threads(size):
-    return 1 if size < _MIN_PARALLEL else config.get_num_threads()
 
 
-def _out(out, shape, dtype, name):
-    if out is None:
-        return np.empty(shape, dtype=dtype)
-    if out.shape != tuple(shape) or out.dtype != dtype or not out.flags.c_contiguous:
-        raise ValueError(f'{name}: out has shape {out.shape} and dtype {out.dtype}; '
-                         f'expected a C-contiguous {tuple(shape)} {dtype} array')
-    return out
 
 
 def _check_channels(name, what, p, c):

@@ -13,7 +13,7 @@ import contextlib
 import numpy as np
 
 from .. import config, _reference as R
-from . import AVAILABLE
+from . import AVAILABLE, _out
 
 if AVAILABLE:
     try:
@@ -61,15 +61,6 @@ def _arrays(op, *arrays):
     return dtype, [np.ascontiguousarray(a, dtype=dtype) for a in arrays]
 
 
-def _output(op, out, shape, dtype):
-    if out is None:
-        return np.empty(shape, dtype=dtype)
-    if not isinstance(out, np.ndarray) or out.shape != tuple(shape) or out.dtype != dtype \
-            or not out.flags.c_contiguous or not out.flags.writeable:
-        raise ValueError(f'{op}: out must be a writeable C-contiguous {dtype} array of shape '
-                         f'{tuple(shape)}, got {getattr(out, "dtype", type(out).__name__)} '
-                         f'{getattr(out, "shape", "")}')
-    return out
 
 
 def _out_hw(op, hw, ksize, strides, pads, dilation):
@@ -127,7 +118,7 @@ def _forward(family, ref, x, w, strides, pads, dilation, data_format, bias, out)
     o = _channels_out(family, c, w.shape)
     if bias is not None:
         bias = np.ascontiguousarray(bias, dtype=dtype).reshape(-1)
-    out = _output(op, out, _layout(nchw, n, ohw, o), dtype)
+    out = _out(out, _layout(nchw, n, ohw, o), dtype, op)
     if not AVAILABLE:
         y = ref(_to_nhwc(x, nchw), w, strides, pads, dilation)
         if bias is not None:
@@ -149,7 +140,7 @@ def _backprop_input(family, ref, g, w, x_shape, strides, pads, dilation, data_fo
     if len(x_shape) != 4:
         raise ValueError(f'{op}: the input shape must have 4 entries, got {x_shape}')
     _check_channels(op, family, x_shape, w.shape, nchw)
-    out = _output(op, out, x_shape, dtype)
+    out = _out(out, x_shape, dtype, op)
     if not AVAILABLE:
         out[...] = _from_nhwc(ref(_to_nhwc(g, nchw), w, _to_nhwc(out, nchw).shape, strides,
                                   pads, dilation), nchw)
@@ -169,7 +160,7 @@ def _backprop_kernel(family, ref, x, g, w_shape, strides, pads, dilation, data_f
     if len(w_shape) != 4:
         raise ValueError(f'{op}: the kernel shape must have 4 entries, got {w_shape}')
     _check_channels(op, family, x.shape, w_shape, nchw)
-    out = _output(op, out, w_shape, dtype)
+    out = _out(out, w_shape, dtype, op)
     if not AVAILABLE:
         out[...] = ref(_to_nhwc(x, nchw), _to_nhwc(g, nchw), w_shape, strides, pads, dilation)
         return out

@@ -7,8 +7,7 @@ missing extension use the numpy formulas, which give the same results.
 """
 import numpy as np
 
-from .. import config
-from . import AVAILABLE, _MIN_PARALLEL
+from . import AVAILABLE, _threads, _out
 
 if AVAILABLE:
     from kback_core import elementwise as _ew
@@ -24,9 +23,6 @@ def set_openmp_threads(n):
         _openmp.set_num_threads(int(n))
 
 
-def _threads(size):
-    n = config.get_num_threads()
-    return 1 if size < _MIN_PARALLEL else n
 
 
 def _dtype_of(*arrays):
@@ -43,16 +39,6 @@ def _c(a, dtype):
     return np.ascontiguousarray(a, dtype=dtype)
 
 
-def _out(out, shape, dtype, fn):
-    """A caller's output buffer (checked) or a new one."""
-    if out is None:
-        return np.empty(shape, dtype=dtype)
-    if not isinstance(out, np.ndarray) or out.shape != tuple(shape) or out.dtype != dtype or \
-            not out.flags.c_contiguous or not out.flags.writeable:
-        raise ValueError(f'{fn}: out must be a writeable C-contiguous {np.dtype(dtype).name} '
-                         f'array of shape {tuple(shape)}, got '
-                         f'{getattr(out, "dtype", type(out).__name__)} {np.shape(out)}')
-    return out
 
 
 def _finish(result, out):

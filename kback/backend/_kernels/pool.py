@@ -7,8 +7,8 @@ layouts are converted; float16 and a missing extension use the reference.
 """
 import numpy as np
 
-from .. import config, _reference as R
-from . import AVAILABLE, _FLOATS
+from .. import _reference as R
+from . import AVAILABLE, _FLOATS, _threads, _out
 
 if AVAILABLE:
     from kback_core import pool as _pool
@@ -56,17 +56,8 @@ def _common(*arrays):
     return [np.ascontiguousarray(a, dtype=dtype) for a in arrays]
 
 
-def _threads(size):
-    return 1 if size < _MIN_PARALLEL else config.get_num_threads()
 
 
-def _output(out, shape, dtype, name):
-    if out is None:
-        return np.empty(shape, dtype=dtype)
-    if out.shape != tuple(shape) or out.dtype != dtype or not out.flags.c_contiguous:
-        raise ValueError(f'{name}: out has shape {out.shape} and dtype {out.dtype}; '
-                         f'expected a C-contiguous {tuple(shape)} {dtype} array')
-    return out
 
 
 def _nhwc(a, data_format):
@@ -94,7 +85,7 @@ def pool2d_forward(x, pool, strides, pads, mode, data_format='channels_last', ou
         return _back(R.pool2d_forward(_nhwc(x, data_format), pool, strides, pads, mode),
                      data_format, out)
     x, = arrays
-    out = _output(out, shape, x.dtype, name)
+    out = _out(out, shape, x.dtype, name)
     _pool.pool2d_forward(x, out, pool[0], pool[1], strides[0], strides[1], pads[0][0],
                          pads[1][0], mode == 'max', data_format == 'channels_last',
                          _threads(x.size))
@@ -117,7 +108,7 @@ def pool2d_backward(g, x, pool, strides, pads, mode, data_format='channels_last'
                                pads, mode)
         return _back(dx, data_format, out)
     g, x = arrays
-    out = _output(out, x.shape, g.dtype, name)
+    out = _out(out, x.shape, g.dtype, name)
     _pool.pool2d_backward(g, x, out, pool[0], pool[1], strides[0], strides[1], pads[0][0],
                           pads[1][0], mode == 'max', data_format == 'channels_last',
                           _threads(x.size))
@@ -138,7 +129,7 @@ def max_pool2d_select(v, x, pool, strides, pads, data_format='channels_last', ou
                                 pads)
         return _back(y, data_format, out)
     v, x = arrays
-    out = _output(out, shape, v.dtype, name)
+    out = _out(out, shape, v.dtype, name)
     _pool.max_pool2d_select(v, x, out, pool[0], pool[1], strides[0], strides[1], pads[0][0],
                             pads[1][0], data_format == 'channels_last', _threads(x.size))
     return out
