@@ -1,5 +1,9 @@
 """kback_core relu kernels against numpy, float32/float64, 1 and 2 threads (the
 fused bias/loss/dropout kernels: test_fused_kernels.py)."""
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -15,6 +19,15 @@ def test_extension_is_built_and_reports_openmp():
     info = _kernels.info()
     assert info['compiled'] and info['num_threads'] >= 1
     assert isinstance(info['openmp'], bool)
+    assert info['keeps_freed_memory'] == sys.platform.startswith('linux')
+
+
+def test_freed_memory_policy_can_be_turned_off():
+    code = 'from kback.backend import _kernels; print(_kernels.KEEPS_FREED_MEMORY)'
+    env = dict(os.environ, KBACK_KEEP_FREED_MEMORY='0')
+    out = subprocess.run([sys.executable, '-c', code], env=env, capture_output=True, text=True,
+                         cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
+    assert out.stdout.strip() == 'False', out.stderr
 
 
 @pytest.mark.parametrize('dtype', [np.float32, np.float64])
