@@ -3,12 +3,14 @@
     python benchmarks/models.py [M1 M2 M3 M4] [--epochs N]
 
 Each model trains one warm-up epoch, then N timed epochs (median) on the same
-data; both libraries use all the threads kback uses.  Prints samples/s and
+data; both libraries use all the threads kback uses.  PyTorch runs in a child
+process that never imports kback.  Prints samples/s and
 the ratio kback/torch (> 1 means kback is faster).
 """
 import argparse
 import os
 import statistics
+import subprocess
 import sys
 import time
 
@@ -17,10 +19,7 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.dirname(HERE)]   # runnable from a source checkout
 from _timing import try_import_torch  # noqa: E402
-
-from kback import backend as K  # noqa: E402
-from kback.models import Sequential  # noqa: E402
-from kback import layers as L  # noqa: E402
+# kback is imported lazily: the PyTorch child process must never load it.
 
 
 def data(n, shape, classes=10, seed=0):
@@ -32,6 +31,9 @@ def data(n, shape, classes=10, seed=0):
 
 def kback_models():
     """name -> (builder, optimizer, loss, batch size, input shape (HWC), sparse labels)."""
+    from kback.models import Sequential
+    from kback import layers as L
+
     def m1():
         return Sequential([L.Dense(512, activation='relu', input_shape=(784,)),
                            L.Dense(10, activation='softmax')])
@@ -59,6 +61,11 @@ def kback_models():
     }
 
 
+# name -> (batch size, input shape) for the PyTorch child, which cannot ask kback.
+TORCH_SPECS = {'M1': (128, (784,)), 'M2': (32, (28, 28)), 'M3/128': (128, (28, 28, 1)),
+               'M3/10': (10, (28, 28, 1)), 'M4': (50, (32, 32, 3))}
+
+
 def torch_model(torch, name):
     nn = torch.nn
     if name == 'M1':
@@ -80,6 +87,7 @@ def torch_model(torch, name):
 
 
 def time_kback(spec, x, y, epochs):
+    from kback import backend as K
     build, optimizer, loss, batch, _, sparse = spec
     K.clear_session()
     model = build()
@@ -119,16 +127,38 @@ def time_torch(torch, name, spec, x, y, epochs):
     return len(x) / statistics.median(times)
 
 
+def torch_in_child(name, args):
+    """PyTorch's samples/s measured in a fresh process: kback's process-wide
+    settings (allocator, OpenMP policy) must not help or hurt it."""
+    out = subprocess.run([sys.executable, __file__, '--torch-only', name, '--epochs',
+                          str(args.epochs), '--samples', str(args.samples),
+                          '--threads', str(args.threads)],
+                         capture_output=True, text=True)
+    try:
+        return float(out.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        raise RuntimeError(f'torch benchmark of {name} failed: {out.stderr[-2000:]}') from None
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument('models', nargs='*')
     parser.add_argument('--epochs', type=int, default=3)
     parser.add_argument('--samples', type=int, default=4000)
+    parser.add_argument('--torch-only', default=None, help=argparse.SUPPRESS)
+    parser.add_argument('--threads', type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.torch_only:
+        import torch
+        torch.set_num_threads(args.threads)
+        batch, shape = TORCH_SPECS[args.torch_only]
+        x, y = data(args.samples, shape)
+        print(time_torch(torch, args.torch_only, (None, None, None, batch, shape, None), x, y,
+                         args.epochs))
+        return
+    from kback import backend as K
+    threads = args.threads = K.get_num_threads()
     torch = try_import_torch()
-    threads = K.get_num_threads()
-    if torch:
-        torch.set_num_threads(threads)
     print(f'threads={threads} torch={torch.__version__ if torch else "not installed"} '
           f'samples={args.samples} timed epochs={args.epochs} (median)')
     print(f'{"model":<8}{"batch":>6}{"kback samples/s":>17}{"torch samples/s":>17}{"kback/torch":>13}')
@@ -137,7 +167,7 @@ def main():
             continue
         x, y = data(args.samples, spec[4])
         kb = time_kback(spec, x, y, args.epochs)
-        tt = time_torch(torch, name, spec, x, y, args.epochs) if torch else float('nan')
+        tt = torch_in_child(name, args) if torch else float('nan')
         print(f'{name:<8}{spec[3]:>6}{kb:>17.0f}{tt:>17.0f}{kb / tt:>13.2f}')
 
 
