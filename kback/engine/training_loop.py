@@ -241,7 +241,12 @@ def _generator_batches(model, generator, steps, workers, max_queue_size, use_mul
 
     def feeds():
         while True:
-            item = next(source)
+            try:
+                item = next(source)
+            except StopIteration:
+                raise ValueError(f'The data generator ran out after fewer batches than the '
+                                 f'{steps} steps asked for; make it loop forever or lower '
+                                 '`steps`/`steps_per_epoch`.') from None
             if not isinstance(item, tuple):
                 raise ValueError('A generator must yield tuples (x, y) or (x, y, sample_weight) '
                                  f'for training, or x for prediction; got {type(item).__name__}')

@@ -145,3 +145,16 @@ def test_bounded_queue_does_not_run_ahead():
     model.fit_generator(counting(), steps_per_epoch=2, epochs=1, verbose=0, workers=1,
                         max_queue_size=3)
     assert len(produced) <= 2 + 3 + 2
+
+
+def test_a_generator_that_runs_out_raises_a_clear_error():
+    from kback.layers import Dense
+    from kback.models import Sequential
+    model = Sequential([Dense(1, input_shape=(2,))])
+    model.compile('sgd', 'mse')
+
+    def three_batches():
+        for _ in range(3):
+            yield np.zeros((4, 2)), np.zeros((4, 1))
+    with pytest.raises(ValueError, match='ran out after fewer batches than the 5 steps'):
+        model.fit_generator(three_batches(), steps_per_epoch=5, verbose=0, workers=0)
