@@ -1,0 +1,2 @@
+"""kback.preprocessing: data preparation as in keras.preprocessing."""
+from . import image  # noqa: F401
