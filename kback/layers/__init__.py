@@ -24,6 +24,8 @@ from .pooling import (MaxPooling1D, AveragePooling1D, MaxPooling2D,  # noqa: F40
                       MaxPool2D, AvgPool2D, GlobalMaxPool1D, GlobalAvgPool1D, GlobalMaxPool2D,
                       GlobalAvgPool2D)
 from .normalization import BatchNormalization  # noqa: F401
+from .embeddings import Embedding  # noqa: F401
+from .noise import GaussianNoise, GaussianDropout, AlphaDropout  # noqa: F401
 
 
 def serialize(layer):
