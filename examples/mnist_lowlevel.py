@@ -1,8 +1,9 @@
 """Train a 784-128-10 network on the shipped MNIST sample with the backend alone:
 K.placeholder, K ops, K.gradients and K.function(updates=...) — the Keras-2
-low-level training loop.
+low-level training loop (`--optimizer adam`: the update ops come from a Keras
+optimizer's get_updates, as inside Model.compile).
 
-    python examples/mnist_lowlevel.py [--epochs 5] [--fast]
+    python examples/mnist_lowlevel.py [--epochs 5] [--fast] [--full]
 """
 import argparse
 import time
@@ -10,6 +11,7 @@ import time
 import numpy as np
 
 from kback import backend as K
+from kback import optimizers
 from kback.data import mnist_sample
 
 
@@ -24,9 +26,17 @@ def main(argv=None):
     parser.add_argument('--batch-size', type=int, default=64)
     parser.add_argument('--lr', type=float, default=0.1)
     parser.add_argument('--fast', action='store_true', help='one epoch (for tests)')
+    parser.add_argument('--full', action='store_true', help='the 60,000-digit MNIST')
+    parser.add_argument('--optimizer', default=None,
+                        help="e.g. 'adam': updates from optimizer.get_updates instead "
+                             "of the hand-written SGD step")
     args = parser.parse_args(argv)
 
-    (x_train, y_train), (x_test, y_test) = mnist_sample()
+    if args.full:
+        from kback.datasets import mnist
+        (x_train, y_train), (x_test, y_test) = mnist.load_data()
+    else:
+        (x_train, y_train), (x_test, y_test) = mnist_sample()
     x_train = x_train.reshape(-1, 784).astype('float32') / 255
     x_test = x_test.reshape(-1, 784).astype('float32') / 255
     if args.fast:
@@ -42,9 +52,12 @@ def main(argv=None):
     probs = K.softmax(K.dot(K.relu(K.dot(x, w1) + b1), w2) + b2)
     loss = K.mean(K.sparse_categorical_crossentropy(labels, probs))
     accuracy = K.mean(K.cast(K.equal(K.cast(K.argmax(probs), 'int32'), labels), 'float32'))
-    grads = K.gradients(loss, params)
-    train = K.function([x, labels], [loss, accuracy],
-                       updates=[K.update_sub(p, args.lr * g) for p, g in zip(params, grads)])
+    if args.optimizer is None:
+        grads = K.gradients(loss, params)
+        updates = [K.update_sub(p, args.lr * g) for p, g in zip(params, grads)]
+    else:   # what Model.compile does: the optimizer builds the update ops
+        updates = optimizers.get(args.optimizer).get_updates(loss=loss, params=params)
+    train = K.function([x, labels], [loss, accuracy], updates=updates)
     test = K.function([x, labels], [loss, accuracy])
 
     start = time.perf_counter()
