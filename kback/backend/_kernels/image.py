@@ -1,0 +1,89 @@
+"""Image warps for ImageDataGenerator: one call transforms a whole batch.
+
+`affine_warp` samples every output pixel (r, c) of image n at
+(M[0,0]*r + M[0,1]*c + M[0,2], M[1,0]*r + M[1,1]*c + M[1,2]), M = matrices[n]:
+scipy.ndimage.affine_transform(image, M[:, :2], offset=M[:, 2]) on the two
+spatial axes of every channel, with Keras's fill modes.  Without the compiled
+core it falls back to scipy itself (`reference_affine_warp`).
+"""
+import numpy as np
+
+from . import AVAILABLE, _FLOATS, _threads, _out
+
+if AVAILABLE:
+    from kback_core import image as _image
+
+# Keras fill_mode -> (kernel code, scipy.ndimage mode).  Keras's 'wrap' is
+# abcdabcd|abcd|abcdabcd (period n): scipy's 'grid-wrap', not its 'wrap'.
+FILL_MODES = {'constant': (0, 'constant'), 'nearest': (1, 'nearest'),
+              'reflect': (2, 'reflect'), 'wrap': (3, 'grid-wrap')}
+DATA_FORMATS = ('channels_last', 'channels_first')
+
+
+def _check(x, matrices, fill_mode, order, data_format):
+    """x as an array of a float dtype, matrices as a float64 (n or 1, 2, 3) array."""
+    name = 'affine_warp'
+    if data_format not in DATA_FORMATS:
+        raise ValueError(f'{name}: unknown data_format {data_format!r}; expected one of '
+                         f'{DATA_FORMATS}')
+    if fill_mode not in FILL_MODES:
+        raise ValueError(f'{name}: unknown fill_mode {fill_mode!r}; expected one of '
+                         f'{tuple(FILL_MODES)}')
+    if isinstance(order, (bool, np.bool_)) or order not in (0, 1):
+        raise ValueError(f'{name}: order must be 0 (nearest) or 1 (bilinear), got {order!r}')
+    x = np.asarray(x)
+    if x.ndim != 4:
+        raise ValueError(f'{name}: x must be a rank-4 batch ({"NHWC" if data_format == "channels_last" else "NCHW"}), '
+                         f'got shape {x.shape}')
+    if x.dtype.type not in _FLOATS:
+        x = x.astype(np.float32)
+    m = np.asarray(matrices, dtype=np.float64)
+    if m.shape == (2, 3):
+        m = m[None]
+    elif m.ndim != 3 or m.shape[1:] != (2, 3) or m.shape[0] != x.shape[0]:
+        raise ValueError(f'{name}: matrices must have shape (2, 3) or ({x.shape[0]}, 2, 3) '
+                         f'for a batch of {x.shape[0]}, got {m.shape}')
+    if not np.all(np.isfinite(m)):
+        raise ValueError(f'{name}: matrices must be finite, got {m}')
+    return x, np.ascontiguousarray(m)
+
+
+def affine_warp(x, matrices, fill_mode='nearest', cval=0.0, order=1,
+                data_format='channels_last', out=None):
+    """A new batch shaped like x (float32/float64 kept, other dtypes as float32):
+    every image warped by its matrix (see the module docstring), points outside
+    the image filled per fill_mode ('constant' uses cval)."""
+    x, m = _check(x, matrices, fill_mode, order, data_format)
+    cval = float(cval)
+    out = _out(out, x.shape, x.dtype, 'affine_warp')
+    if x.size == 0:
+        return out
+    if not AVAILABLE:
+        out[...] = reference_affine_warp(x, m, fill_mode, cval, order, data_format)
+        return out
+    if np.may_share_memory(x, out):      # warping in place reads a copy
+        x = x.copy()
+    x = np.ascontiguousarray(x)
+    _image.affine_warp(x, m, out, FILL_MODES[fill_mode][0], cval, int(order),
+                       data_format == 'channels_last', _threads(x.size))
+    return out
+
+
+def reference_affine_warp(x, matrices, fill_mode='nearest', cval=0.0, order=1,
+                          data_format='channels_last'):
+    """The same warp with scipy.ndimage, image by image and channel by channel."""
+    from scipy import ndimage
+    x, m = _check(x, matrices, fill_mode, order, data_format)
+    if m.shape[0] == 1:
+        m = np.broadcast_to(m, (x.shape[0], 2, 3))
+    mode = FILL_MODES[fill_mode][1]
+    y = np.empty_like(x)
+    cl = data_format == 'channels_last'
+    for n in range(x.shape[0]):
+        for ch in range(x.shape[3] if cl else x.shape[1]):
+            src = x[n, :, :, ch] if cl else x[n, ch]
+            dst = y[n, :, :, ch] if cl else y[n, ch]
+            dst[...] = ndimage.affine_transform(src, m[n, :, :2], offset=m[n, :, 2],
+                                                order=int(order), mode=mode,
+                                                cval=float(cval), prefilter=False)
+    return y

@@ -1,0 +1,225 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
+"""Affine warp of a batch of images (ImageDataGenerator's transforms), NHWC or
+NCHW, nearest (order 0) or bilinear (order 1) sampling.
+
+Output pixel (r, c) of image n samples the input at
+    (m[0,0]*r + m[0,1]*c + m[0,2],  m[1,0]*r + m[1,1]*c + m[1,2])
+and reproduces scipy.ndimage.affine_transform(x[n, ..., ch], m[:, :2],
+offset=m[:, 2], order, mode, cval) bit for bit (finite inputs; modes
+constant, nearest, reflect and grid-wrap): the same coordinate arithmetic,
+coordinate mapping (map_coordinate in ni_interpolation.c), weights
+w0 = 1 - t, w1 = 1 - w0, and sum of (value * w_row) * w_col in double over the
+taps in row-major order, rounded once to the output type.
+
+Edge rules per axis of length n (checked against scipy 1.17):
+- constant: a point takes cval unless 0 <= coordinate <= n - 1 on both axes
+  (no interpolation towards cval: -1e-9 and n - 1 + 1e-9 are already cval;
+  at exactly n - 1 the second tap has weight 0).  Order 0 rounds only points
+  inside that range.
+- reflect / wrap: the coordinate is first folded into range as scipy does
+  (half-sample symmetric with period 2n; period n), then both taps are read
+  from the extended signal (dcba|abcd|dcba, abcd|abcd|abcd), so wrap
+  interpolates between the last and the first pixel.
+- nearest: not folded; the taps at floor(c) and floor(c) + 1 are clamped to
+  the image (aaaa|abcd|dddd), with the weights of the unfolded coordinate.
+- a non-finite coordinate takes cval in every mode (scipy: NaN -> cval).
+Order 0 rounds half up after folding (floor(c + 0.5)), as scipy does: so
+reflect's -1.5 reads pixel 1, its mirror image 0.5 rounded up.
+
+Where every weight but the first is 0 (integer points: identity, flips,
+integer shifts) the input value is copied, so those warps are exact even next
+to inf or NaN pixels (scipy would give 0 * inf = NaN there).
+
+One task per (image, output row): each output pixel is computed the same way
+at any thread count, so results are identical at 1 and N threads.
+"""
+from cython.parallel cimport prange
+from libc.math cimport floor, fmod, fabs
+from libc.stdint cimport int64_t
+
+ctypedef fused floating:
+    float
+    double
+
+cdef enum:
+    CONSTANT = 0
+    NEAREST = 1
+    REFLECT = 2
+    WRAP = 3
+
+# Beyond this the integer casts scipy uses could overflow: fold with fmod.
+cdef double _BIG = 4611686018427387904.0     # 2**62
+cdef double _DBL_MAX = 1.7976931348623157e308
+
+
+cdef inline int64_t _pmod(int64_t k, int64_t p) noexcept nogil:
+    k = k % p
+    return k + p if k < 0 else k
+
+
+cdef inline Py_ssize_t _tap(int64_t k, Py_ssize_t n, int mode) noexcept nogil:
+    """Index of tap k in the extended signal; always in [0, n)."""
+    cdef int64_t m
+    if mode == REFLECT:
+        m = _pmod(k, 2 * n)
+        return <Py_ssize_t>(2 * n - 1 - m if m >= n else m)
+    if mode == WRAP:
+        return <Py_ssize_t>_pmod(k, n)
+    # nearest, and constant (only its zero-weight second tap at n - 1 gets here)
+    return 0 if k < 0 else (n - 1 if k >= n else <Py_ssize_t>k)
+
+
+cdef inline double _fold(double c, Py_ssize_t n, int mode) noexcept nogil:
+    """scipy's map_coordinate for reflect and grid-wrap (c finite)."""
+    cdef int64_t s
+    if n <= 1:
+        return 0.0
+    if fabs(c) >= _BIG:
+        s = 2 * n if mode == REFLECT else n
+        c = fmod(c, <double>s)
+        if c < 0:
+            c = c + s
+    if c < 0:
+        if mode == REFLECT:
+            s = 2 * n
+            if c < -s:
+                c = <double>(s * <int64_t>(-c / s)) + c
+            return c + s if c < -n else -c - 1
+        return c + <double>(n * (<int64_t>((-1 - c) / n) + 1))
+    if c > n - 1:
+        if mode == REFLECT:
+            s = 2 * n
+            c = c - <double>(s * <int64_t>(c / s))
+            return s - c - 1 if c >= n else c
+        return c - <double>(n * <int64_t>(c / n))
+    return c
+
+
+cdef inline bint _axis(double c, Py_ssize_t n, int mode, int order, Py_ssize_t* i0,
+                       Py_ssize_t* i1, double* w0, double* w1) noexcept nogil:
+    """Taps and weights of one axis; False when the point takes cval."""
+    cdef double f
+    cdef int64_t k
+    if order == 1 and c >= 0.0 and c < n - 1:      # inside: no folding
+        f = floor(c)
+        i0[0] = <Py_ssize_t>f
+        i1[0] = i0[0] + 1
+        w0[0] = 1.0 - (c - f)
+        w1[0] = 1.0 - w0[0]
+        return True
+    if not fabs(c) <= _DBL_MAX:                    # NaN or inf
+        return False
+    if mode == CONSTANT:
+        if c < 0.0 or c > n - 1:
+            return False
+    elif mode == NEAREST:
+        # scipy reads clamped taps at the unfolded coordinate; far outside both
+        # taps are the edge pixel, so clamping there only avoids int overflow.
+        if fabs(c) >= _BIG:
+            c = 0.0 if c < 0 else <double>(n - 1)
+    else:
+        c = _fold(c, n, mode)
+    if order == 0:
+        i0[0] = _tap(<int64_t>floor(c + 0.5), n, mode)
+        i1[0] = i0[0]
+        w0[0] = 1.0
+        w1[0] = 0.0
+    else:
+        f = floor(c)
+        k = <int64_t>f
+        i0[0] = _tap(k, n, mode)
+        i1[0] = _tap(k + 1, n, mode)
+        w0[0] = 1.0 - (c - f)
+        w1[0] = 1.0 - w0[0]
+    return True
+
+
+cdef void _row(const floating* x, const double* mat, floating* y, Py_ssize_t r,
+               Py_ssize_t H, Py_ssize_t W, Py_ssize_t C, Py_ssize_t rs, Py_ssize_t cs,
+               Py_ssize_t chs, int mode, double cval, int order) noexcept nogil:
+    """Output row r of one image.  x and y point at the image; rs, cs, chs are
+    the row, column and channel strides (elements)."""
+    cdef Py_ssize_t col, ch, ya, yb, xa, xb
+    cdef double cy, cx, wy0, wy1, wx0, wx1, v
+    cdef double dr = <double>r
+    cdef const floating* p00
+    cdef const floating* p01
+    cdef const floating* p10
+    cdef const floating* p11
+    cdef floating* o
+    cdef floating fill = <floating>cval
+    for col in range(W):
+        # scipy's operation order: (m02 + r * m00) + c * m01.
+        cy = (mat[2] + dr * mat[0]) + <double>col * mat[1]
+        cx = (mat[5] + dr * mat[3]) + <double>col * mat[4]
+        o = y + r * rs + col * cs
+        if not (_axis(cy, H, mode, order, &ya, &yb, &wy0, &wy1) and
+                _axis(cx, W, mode, order, &xa, &xb, &wx0, &wx1)):
+            for ch in range(C):
+                o[ch * chs] = fill
+            continue
+        p00 = x + ya * rs + xa * cs
+        if wy1 == 0.0 and wx1 == 0.0:               # integer point: exact copy
+            if chs == 1:
+                for ch in range(C):
+                    o[ch] = p00[ch]
+            else:
+                for ch in range(C):
+                    o[ch * chs] = p00[ch * chs]
+            continue
+        p01 = x + ya * rs + xb * cs
+        p10 = x + yb * rs + xa * cs
+        p11 = x + yb * rs + xb * cs
+        if chs == 1:
+            for ch in range(C):
+                v = (<double>p00[ch] * wy0) * wx0
+                v = v + (<double>p01[ch] * wy0) * wx1
+                v = v + (<double>p10[ch] * wy1) * wx0
+                v = v + (<double>p11[ch] * wy1) * wx1
+                o[ch] = <floating>v
+        else:
+            for ch in range(C):
+                v = (<double>p00[ch * chs] * wy0) * wx0
+                v = v + (<double>p01[ch * chs] * wy0) * wx1
+                v = v + (<double>p10[ch * chs] * wy1) * wx0
+                v = v + (<double>p11[ch * chs] * wy1) * wx1
+                o[ch * chs] = <floating>v
+
+
+def affine_warp(const floating[:, :, :, ::1] x, const double[:, :, ::1] matrices,
+                floating[:, :, :, ::1] out, int mode, double cval, int order,
+                bint channels_last, int n_threads):
+    """out[n] = x[n] warped by matrices[n] (or matrices[0] for every image).
+    mode: 0 constant, 1 nearest, 2 reflect, 3 wrap; order 0 or 1."""
+    cdef Py_ssize_t N = x.shape[0], H, W, C, rs, cs, chs, mstep, task, img, r, plane
+    xs = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+    os = (out.shape[0], out.shape[1], out.shape[2], out.shape[3])
+    if xs != os:
+        raise ValueError(f'affine_warp: input {xs} and output {os} shapes differ')
+    if matrices.shape[1] != 2 or matrices.shape[2] != 3 or \
+            matrices.shape[0] not in (1, N):
+        raise ValueError(f'affine_warp: matrices of shape ({matrices.shape[0]}, '
+                         f'{matrices.shape[1]}, {matrices.shape[2]}) for {N} images; '
+                         f'expected (1, 2, 3) or ({N}, 2, 3)')
+    if mode < 0 or mode > 3:
+        raise ValueError(f'affine_warp: mode must be 0..3, got {mode}')
+    if order not in (0, 1):
+        raise ValueError(f'affine_warp: order must be 0 or 1, got {order}')
+    if x.size == 0:
+        return
+    if channels_last:
+        H, W, C = x.shape[1], x.shape[2], x.shape[3]
+        rs, cs, chs = W * C, C, 1
+    else:
+        C, H, W = x.shape[1], x.shape[2], x.shape[3]
+        rs, cs, chs = W, 1, H * W
+    plane = H * W * C
+    mstep = 6 if matrices.shape[0] == N else 0
+    cdef const floating* px = &x[0, 0, 0, 0]
+    cdef floating* py = &out[0, 0, 0, 0]
+    cdef const double* pm = &matrices[0, 0, 0]
+    for task in prange(N * H, nogil=True, schedule='static', num_threads=n_threads):
+        img = task // H
+        r = task - img * H
+        _row(px + img * plane, pm + img * mstep, py + img * plane, r, H, W, C, rs, cs,
+             chs, mode, cval, order)
