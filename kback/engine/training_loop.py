@@ -247,7 +247,7 @@ def _generator_batches(model, generator, steps, workers, max_queue_size, use_mul
                 raise ValueError(f'The data generator ran out after fewer batches than the '
                                  f'{steps} steps asked for; make it loop forever or lower '
                                  '`steps`/`steps_per_epoch`.') from None
-            if not isinstance(item, tuple):
+            if with_targets and not isinstance(item, tuple):
                 raise ValueError('A generator must yield tuples (x, y) or (x, y, sample_weight) '
                                  f'for training, or x for prediction; got {type(item).__name__}')
             if with_targets:
@@ -259,8 +259,8 @@ def _generator_batches(model, generator, steps, workers, max_queue_size, use_mul
                 xs, ys, sws = model._standardize(x, y, sw, class_weight)
                 yield xs + ys + sws, len(xs[0])
             else:
-                x = item[0] if len(item) in (1, 2, 3) and isinstance(item[0], (np.ndarray, list,
-                                                                              dict)) else item
+                # Keras: a tuple is (x,), (x, y) or (x, y, w); anything else is x itself.
+                x = item[0] if isinstance(item, tuple) and len(item) in (1, 2, 3) else item
                 xs, _, _ = model._standardize(x)
                 yield xs, len(xs[0])
 

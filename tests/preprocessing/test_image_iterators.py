@@ -410,3 +410,18 @@ def test_fit_generator_two_workers_on_png_folder(folder):
     model.compile('sgd', 'categorical_crossentropy')
     hist = model.fit_generator(it, epochs=2, workers=2, verbose=0)
     assert len(hist.history['loss']) == 2 and np.all(np.isfinite(hist.history['loss']))
+
+
+def test_predict_generator_on_images_only_iterator(folder):
+    # class_mode=None yields bare arrays (not tuples): prediction takes them as x
+    from kback.models import Sequential
+    from kback.layers import Flatten, Dense
+    it = image.DirectoryIterator(str(folder), FakeGenerator(), target_size=(6, 8),
+                                 class_mode=None, batch_size=3, shuffle=False)
+    model = Sequential([Flatten(input_shape=(6, 8, 3)), Dense(2)])
+    model.compile('sgd', 'mse')
+    expected = model.predict(np.concatenate([it[i] for i in range(len(it))]))
+    for workers in (0, 2):
+        got = model.predict_generator(it, workers=workers)
+        assert got.shape == (7, 2)
+        np.testing.assert_allclose(got, expected, rtol=1e-6)
