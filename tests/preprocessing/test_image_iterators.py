@@ -425,3 +425,48 @@ def test_predict_generator_on_images_only_iterator(folder):
         got = model.predict_generator(it, workers=workers)
         assert got.shape == (7, 2)
         np.testing.assert_allclose(got, expected, rtol=1e-6)
+
+
+# -- with the real ImageDataGenerator ------------------------------------------
+
+def _augmenting_generator(**kw):
+    return image.ImageDataGenerator(rescale=1 / 255., horizontal_flip=True,
+                                    width_shift_range=0.2, height_shift_range=0.2,
+                                    rotation_range=20, **kw)
+
+
+def test_real_generator_seeded_batches_any_order(folder):
+    gen = _augmenting_generator(validation_split=0.34)
+
+    def make():
+        return gen.flow_from_directory(str(folder), target_size=(6, 8), batch_size=2,
+                                       seed=11, subset='training')
+    a, b = make(), make()
+    assert a.samples == 5 and a.image_data_generator is gen
+    fwd = _all_batches(a)
+    rev = _all_batches(b, order=[2, 0, 1])
+    for i in range(3):
+        np.testing.assert_array_equal(fwd[i][0], rev[i][0])
+        np.testing.assert_array_equal(fwd[i][1], rev[i][1])
+    assert fwd[0][0].dtype == np.float32 and 0 <= fwd[0][0].min() <= fwd[0][0].max() <= 1
+    x, y = _arrays(12)
+    f1 = gen.flow(x, y, batch_size=4, seed=5)
+    f2 = gen.flow(x, y, batch_size=4, seed=5)
+    np.testing.assert_array_equal(f1[1][0], f2[1][0])
+    assert gen.flow(x, y, subset='validation').n == 4
+
+
+def test_fit_generator_two_workers_with_image_data_generator(folder):
+    from kback.models import Sequential
+    from kback.layers import Flatten, Dense
+    gen = _augmenting_generator(validation_split=0.34)
+    train = gen.flow_from_directory(str(folder), target_size=(6, 8), batch_size=2, seed=0,
+                                    subset='training')
+    val = gen.flow_from_directory(str(folder), target_size=(6, 8), batch_size=2, seed=0,
+                                  subset='validation', shuffle=False)
+    model = Sequential([Flatten(input_shape=(6, 8, 3)), Dense(2, activation='softmax')])
+    model.compile('sgd', 'categorical_crossentropy', metrics=['accuracy'])
+    hist = model.fit_generator(train, epochs=2, workers=2, validation_data=val, verbose=0)
+    assert len(hist.history['val_loss']) == 2
+    assert np.all(np.isfinite(hist.history['loss']))
+    assert train.total_batches_seen >= 2 * len(train)
