@@ -13,6 +13,8 @@ import numbers
 
 import numpy as np
 
+from ..backend._kernels.image import affine_warp
+
 __all__ = ['flip_axis', 'random_rotation', 'random_shift', 'random_shear',
            'random_zoom', 'apply_channel_shift', 'random_channel_shift',
            'apply_brightness_shift', 'random_brightness',
@@ -22,29 +24,8 @@ FILL_MODES = ('constant', 'nearest', 'reflect', 'wrap')
 
 
 def _affine_warp(x, matrices, fill_mode, cval, order, data_format):
-    try:
-        from ..backend._kernels.image import affine_warp
-    except ImportError:             # TEMPORARY stand-in until the kernel lands
-        affine_warp = _scipy_warp
     return affine_warp(x, matrices, fill_mode=fill_mode, cval=cval, order=order,
                        data_format=data_format)
-
-
-def _scipy_warp(x, matrices, fill_mode='nearest', cval=0., order=1,
-                data_format='channels_last'):
-    from scipy import ndimage
-    x = np.asarray(x)
-    if x.dtype not in (np.float32, np.float64):
-        x = x.astype(np.float32)
-    mats = np.broadcast_to(np.asarray(matrices, np.float64), (len(x), 2, 3))
-    mode = {'wrap': 'grid-wrap'}.get(fill_mode, fill_mode)
-    xs = x if data_format == 'channels_first' else np.moveaxis(x, -1, 1)
-    out = np.empty_like(xs)
-    for i in range(len(xs)):
-        for c in range(xs.shape[1]):
-            out[i, c] = ndimage.affine_transform(xs[i, c], mats[i, :, :2], mats[i, :, 2],
-                                                 order=order, mode=mode, cval=cval)
-    return out if data_format == 'channels_first' else np.ascontiguousarray(np.moveaxis(out, 1, -1))
 
 
 def _check_warp_args(fill_mode, order, where):

@@ -230,7 +230,7 @@ class ImageDataGenerator(object):
     def _standardize_batch(self, x):
         """`standardize` with each sample treated as Keras's iterators do (one
         image at a time), vectorised over the batch."""
-        if self.preprocessing_function:
+        if self.preprocessing_function and len(x):
             x = np.stack([self.preprocessing_function(xi) for xi in x]).astype(
                 x.dtype, copy=False)
         if self.rescale:
@@ -289,10 +289,8 @@ class ImageDataGenerator(object):
         if x.ndim != 3:
             raise ValueError('ImageDataGenerator.apply_transform expects one image of '
                              'rank 3, got shape %s' % (x.shape,))
-        p = transform_parameters
-        params = {k: [v] for k, v in p.items()}
-        out = self._apply_batch(x[None], params, keep_int=True)[0]
-        return out
+        params = {k: [v] for k, v in transform_parameters.items()}
+        return self._apply_batch(x[None], params, keep_int=True)[0]
 
     def random_transform(self, x, seed=None):
         """One image randomly transformed (see get_random_transform)."""
@@ -409,8 +407,11 @@ class ImageDataGenerator(object):
     def transform_batch(self, x, rng):
         """The randomly transformed and then standardised batch `x` (n, ...) of
         this generator's dtype and data format; each sample's parameters come
-        from `rng` (a numpy RandomState).  May reuse x's memory."""
+        from `rng` (a numpy RandomState; None: numpy's global state).  May
+        reuse x's memory."""
         x = np.asarray(x)
+        if rng is None:
+            rng = np.random.mtrand._rand
         if x.ndim != 4:
             raise ValueError('ImageDataGenerator.transform_batch expects a batch of rank 4, '
                              'got shape %s' % (x.shape,))

@@ -341,3 +341,85 @@ def test_subclass_overrides_are_called_per_sample():
     np.testing.assert_array_equal(a, b)
     with pytest.raises(ValueError, match='rank 4'):
         g.transform_batch(x[0], np.random.RandomState(0))
+
+
+# ------------------------------------------------------------------ iterators
+def test_flow_end_to_end():
+    x = _batch(10, seed=9, h=5, w=6)
+    y = np.arange(10)
+    g = ImageDataGenerator(horizontal_flip=True, dtype='float64')
+    it = g.flow(x, y, batch_size=4, shuffle=False, seed=3)
+    assert len(it) == 3
+    bx, by = it[0]
+    assert bx.shape == (4, 5, 6, 3) and bx.dtype == np.float64
+    np.testing.assert_array_equal(by, [0, 1, 2, 3])
+    for o, xi in zip(bx, x[:4]):
+        assert np.array_equal(o, xi) or np.array_equal(o, xi[:, ::-1])
+    np.testing.assert_array_equal(g.flow(x, y, batch_size=4, shuffle=False, seed=3)[0][0], bx)
+    flipped = sum(not np.array_equal(o, xi)
+                  for k in range(3) for o, xi in zip(it[k][0], x[4 * k:]))
+    assert 0 < flipped < 10
+    # sample weights ride along; channels_first generators give channels_first batches
+    w = np.linspace(0, 1, 10)
+    bx, by, bw = next(g.flow(x, y, sample_weight=w, batch_size=10, shuffle=False))
+    np.testing.assert_array_equal(bw, w)
+    gc = ImageDataGenerator(data_format='channels_first', rescale=2.)
+    xc = np.ascontiguousarray(x.transpose(0, 3, 1, 2))
+    out = next(gc.flow(xc, batch_size=10, shuffle=False))
+    assert gc.flow(xc).data_format == 'channels_first'
+    np.testing.assert_allclose(out, xc * 2, rtol=1e-6)
+
+
+def test_flow_validation_split():
+    x = _batch(10, seed=10, h=3, w=3)
+    y = np.tile([0, 1], 5)
+    g = ImageDataGenerator(validation_split=0.3)
+    val = g.flow(x, y, batch_size=10, shuffle=False, subset='validation')
+    train = g.flow(x, y, batch_size=10, shuffle=False, subset='training')
+    np.testing.assert_array_equal(val[0][0], x[:3])
+    np.testing.assert_array_equal(train[0][0], x[3:])
+
+
+def test_flow_from_directory_end_to_end(tmp_path):
+    from PIL import Image
+    rng = np.random.RandomState(0)
+    pixels = {}
+    for cls in ('cat', 'dog'):
+        (tmp_path / cls).mkdir()
+        for i in range(3):
+            a = rng.randint(0, 256, (4, 5, 3)).astype(np.uint8)
+            Image.fromarray(a, 'RGB').save(str(tmp_path / cls / ('%d.png' % i)))
+            pixels[(cls, i)] = a
+    g = ImageDataGenerator(rescale=1. / 255, data_format='channels_first')
+    it = g.flow_from_directory(str(tmp_path), target_size=(4, 5), batch_size=6,
+                               shuffle=False, class_mode='sparse')
+    assert it.class_indices == {'cat': 0, 'dog': 1} and it.data_format == 'channels_first'
+    bx, by = it[0]
+    assert bx.shape == (6, 3, 4, 5) and bx.dtype == np.float32
+    np.testing.assert_array_equal(by, [0, 0, 0, 1, 1, 1])
+    want = np.stack([pixels[(c, i)] for c in ('cat', 'dog') for i in range(3)])
+    np.testing.assert_allclose(bx, want.transpose(0, 3, 1, 2) / 255., rtol=1e-6)
+    # augmented, seeded and split
+    g = ImageDataGenerator(rotation_range=30, vertical_flip=True, validation_split=0.34)
+    val = g.flow_from_directory(str(tmp_path), target_size=(4, 5), batch_size=2,
+                                seed=5, subset='validation', class_mode='categorical')
+    assert val.samples == 2
+    a, b = val[0], g.flow_from_directory(str(tmp_path), target_size=(4, 5), batch_size=2,
+                                         seed=5, subset='validation')[0]
+    np.testing.assert_array_equal(a[0], b[0])
+    assert a[0].shape == (2, 4, 5, 3) and a[1].shape == (2, 2)
+
+
+def test_public_names_and_edge_batches():
+    for name in ('ImageDataGenerator', 'apply_affine_transform', 'flip_axis', 'random_rotation',
+                 'random_shift', 'random_shear', 'random_zoom', 'apply_channel_shift',
+                 'random_channel_shift', 'apply_brightness_shift', 'random_brightness',
+                 'transform_matrix_offset_center'):
+        assert callable(getattr(image, name))
+    g = ImageDataGenerator(rotation_range=10, preprocessing_function=lambda im: im + 1)
+    empty = np.zeros((0, 4, 4, 3), np.float32)
+    assert g.transform_batch(empty, np.random.RandomState(0)).shape == (0, 4, 4, 3)
+    np.random.seed(0)
+    a = g.transform_batch(_batch(2), None)           # None: numpy's global state
+    np.random.seed(0)
+    np.testing.assert_array_equal(a, g.transform_batch(_batch(2), None))
