@@ -1,4 +1,8 @@
-"""Small data sets shipped with the package (see README.md for their sources)."""
+"""Small data sets shipped with the package (see README.md for their sources).
+
+`kback.datasets.mnist.load_data()` falls back to `mnist_sample()` (with a
+warning) when the full MNIST data set cannot be found or downloaded.
+"""
 import os
 
 import numpy as np

@@ -290,3 +290,7 @@ class GeneratorEnqueuer(SequenceEnqueuer):
         else:
             self._slots.release()
         return item
+
+
+# The download cache lives in its own module; Keras users import it from here.
+from ._download import get_file, validate_file, _hash_file, _extract_archive  # noqa: E402,F401
