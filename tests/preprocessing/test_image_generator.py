@@ -423,3 +423,31 @@ def test_public_names_and_edge_batches():
     a = g.transform_batch(_batch(2), None)           # None: numpy's global state
     np.random.seed(0)
     np.testing.assert_array_equal(a, g.transform_batch(_batch(2), None))
+
+
+def test_rotation_about_keras_centre():
+    # Keras 2.3 centres at (h/2 + 0.5, w/2 + 0.5): a 45 degree turn of a 3x3
+    # block of ones with constant fill keeps this pattern.
+    g = ImageDataGenerator(rotation_range=90, fill_mode='constant')
+    out = g.apply_transform(np.ones((3, 3, 3)), {'theta': 45})
+    want = np.array([[0., 0., 1.], [0., 1., 1.], [0., 0., 1.]])
+    np.testing.assert_allclose(out, np.repeat(want[:, :, None], 3, axis=2), atol=1e-7)
+
+
+@pytest.mark.parametrize('fmt', ['channels_last', 'channels_first'])
+def test_all_options_together(fmt):
+    x = _batch(12, fmt, seed=12, h=6, w=6) * 255
+    with pytest.warns(UserWarning):
+        g = ImageDataGenerator(featurewise_center=True, samplewise_center=True,
+                               featurewise_std_normalization=True,
+                               samplewise_std_normalization=True, zca_whitening=True,
+                               rotation_range=90., width_shift_range=0.1,
+                               height_shift_range=0.1, shear_range=0.5, zoom_range=0.2,
+                               channel_shift_range=1., brightness_range=(1, 5),
+                               fill_mode='nearest', cval=0.5, horizontal_flip=True,
+                               vertical_flip=True, data_format=fmt)
+    g.fit(x, augment=True, rounds=2, seed=1)
+    assert g.principal_components.shape == (108, 108)
+    bx, by = next(g.flow(x, np.arange(12), batch_size=5, seed=2))
+    assert bx.shape == (5,) + x.shape[1:] and np.all(np.isfinite(bx))
+    assert len(set(by.tolist())) == 5
