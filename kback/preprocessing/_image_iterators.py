@@ -122,9 +122,6 @@ class Iterator(Sequence):
         self.reset()
         started = False
         while True:
-            if self.n == 0:
-                raise ValueError('%s: there are no samples to iterate over (n=0)'
-                                 % type(self).__name__)
             if self.batch_index == 0:
                 if started:
                     self._epoch += 1
@@ -147,6 +144,9 @@ class Iterator(Sequence):
 
     def next(self):
         """Returns the next batch (thread-safe; batches are built outside the lock)."""
+        if self.n == 0:
+            raise ValueError('%s: there are no samples to iterate over (n=0)'
+                             % type(self).__name__)
         with self.lock:
             index_array, epoch, idx = next(self.index_generator)
         return self._batch_for(index_array, epoch, idx)

@@ -470,3 +470,40 @@ def test_fit_generator_two_workers_with_image_data_generator(folder):
     assert len(hist.history['val_loss']) == 2
     assert np.all(np.isfinite(hist.history['loss']))
     assert train.total_batches_seen >= 2 * len(train)
+
+
+def test_empty_folder(tmp_path, capsys):
+    it = image.DirectoryIterator(str(tmp_path), None)
+    assert 'Found 0 images belonging to 0 classes.' in capsys.readouterr().out
+    assert len(it) == 0 and it.samples == 0 and it.class_indices == {}
+    for _ in range(2):
+        with pytest.raises(ValueError, match='no samples'):
+            next(it)
+    with pytest.raises(ValueError, match='length 0'):
+        it[0]
+
+
+class _PerImageGenerator(object):
+    """A Keras-style object without transform_batch: the per-image methods."""
+    data_format, dtype = 'channels_last', 'float32'
+
+    def get_random_transform(self, shape):
+        return {'add': np.random.randint(1, 5)}
+
+    def apply_transform(self, x, params):
+        return x + params['add']
+
+    def standardize(self, x):
+        return x * 2
+
+
+def test_per_image_generator_fallback_and_numpy_save_to_dir(tmp_path):
+    x, y = _arrays(4)
+    it = image.NumpyArrayIterator(x, y, _PerImageGenerator(), batch_size=4,
+                                  save_to_dir=str(tmp_path), save_prefix='n')
+    bx, _ = it[0]
+    diff = bx / 2 - x.astype('float32')
+    assert np.all((diff >= 1) & (diff <= 4))
+    assert np.all(diff == diff[:, :1, :1, :1])  # one offset per image
+    saved = os.listdir(str(tmp_path))
+    assert len(saved) == 4 and all(s.startswith('n_') and s.endswith('.png') for s in saved)
