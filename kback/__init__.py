@@ -3,4 +3,5 @@ __version__ = '0.1.0'
 
 from . import backend  # noqa: F401,E402
 from . import (activations, initializers, regularizers, constraints, losses,  # noqa: F401,E402
-               metrics, optimizers, callbacks, utils, engine, layers, models)
+               metrics, optimizers, callbacks, utils, engine, layers, models, datasets,
+               preprocessing)
