@@ -139,6 +139,27 @@ def test_identity_and_flips_are_exact(fill_mode, order, data_format):
     np.testing.assert_array_equal(y, np.array(expected))
 
 
+@pytest.mark.parametrize('fill_mode', MODES)
+def test_far_away_points(fill_mode):
+    """Shifts up to 4e18 fold as scipy's do; beyond, points stay sane (edge
+    pixels, folded, cval) and a coordinate that overflows to inf takes cval."""
+    rng = np.random.RandomState(11)
+    x = rng.randn(1, 5, 7, 2)
+    for big in [1e6 + 0.25, -1e6 - 0.75, 1e15 + 0.5, -3e15, 4e18, -4e18]:
+        m = np.array([[1, 0.5, big], [0.25, 1, -big]])
+        for order in (0, 1):
+            np.testing.assert_allclose(
+                I.affine_warp(x, m, fill_mode, 2.0, order),
+                scipy_warp(x, m, fill_mode, 2.0, order, 'channels_last'), **tol(np.float64))
+    y = I.affine_warp(x, np.array([[0, 0, 1e300], [0, 0, -1e300]]), fill_mode, cval=2.0)
+    expected = {'constant': np.full(2, 2.0), 'nearest': x[0, 4, 0]}.get(fill_mode)
+    assert np.all(np.isfinite(y))
+    if expected is not None:
+        np.testing.assert_array_equal(y, np.broadcast_to(expected, y.shape))
+    y = I.affine_warp(x, np.array([[1e308, 0, 1e308], [0, 1, 0]]), fill_mode, cval=2.0)
+    np.testing.assert_array_equal(y[0, 1:], 2.0)        # rows 1.. overflow to inf
+
+
 def test_broadcast_matrix_and_per_image_matrices():
     rng = np.random.RandomState(5)
     x = batch(rng, (3, 8, 8, 2), np.float32, 'channels_last')
@@ -231,14 +252,16 @@ def test_out_buffer_and_in_place():
         I.affine_warp(x, m, out=np.empty((2, 6, 6, 3), np.float64))
 
 
-def test_reference_fallback_agrees():
+def test_reference_fallback_agrees(monkeypatch):
     rng = np.random.RandomState(9)
     x = batch(rng, (3, 5, 7, 2), np.float64, 'channels_first')
     m = random_matrices(rng, 3, 5, 7)
+    compiled = {mode: I.affine_warp(x, m, mode, 1.5, 1, 'channels_first') for mode in MODES}
+    monkeypatch.setattr(I, 'AVAILABLE', False)      # as without the compiled core
     for mode in MODES:
-        np.testing.assert_allclose(
-            I.reference_affine_warp(x, m, mode, 1.5, 1, 'channels_first'),
-            I.affine_warp(x, m, mode, 1.5, 1, 'channels_first'), **tol(np.float64))
+        np.testing.assert_allclose(I.affine_warp(x, m, mode, 1.5, 1, 'channels_first'),
+                                   compiled[mode], **tol(np.float64))
+    assert I.affine_warp(x.astype(np.uint8), m).dtype == np.float32
 
 
 @pytest.mark.parametrize('kwargs, match', [
