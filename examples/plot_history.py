@@ -119,6 +119,26 @@ def _fmt(value, step):
     return '%.*f' % (decimals, value)
 
 
+def _legend(draw, curves, lines, box, font):
+    """A legend in the corner of the plot area that hides the least of the curves
+    (`lines`: each curve's points in pixels)."""
+    x0, y0, x1, y1 = box
+    w, h = 118, 20 + 18 * (len(curves) - 1)
+    # the points of each segment too, not only the markers
+    dense = [(ax + (bx - ax) * t / 8, ay + (by - ay) * t / 8) for points in lines
+             for (ax, ay), (bx, by) in zip(points, points[1:]) for t in range(9)]
+    dense += [p for points in lines for p in points]
+    corners = [(x1 - w - 1, y0 + 1), (x1 - w - 1, y1 - h - 1),
+               (x0 + 1, y0 + 1), (x0 + 1, y1 - h - 1)]
+    lx, ly = min(corners, key=lambda c: sum(c[0] - 4 <= x <= c[0] + w + 4 and
+                                            c[1] - 4 <= y <= c[1] + h + 4 for x, y in dense))
+    draw.rectangle([lx, ly, lx + w, ly + h], fill='white', outline=(200, 200, 200))
+    for k, (_, color, label) in enumerate(curves):
+        y = ly + 10 + 18 * k
+        draw.line([(lx + 8, y), (lx + 33, y)], fill=color, width=3)
+        draw.text((lx + 40, y), label, fill='black', font=font, anchor='lm')
+
+
 def _draw_pillow(panels, path, title):
     from PIL import Image, ImageDraw
     width, height = PANEL_SIZE[0] * len(panels), PANEL_SIZE[1]
@@ -162,12 +182,8 @@ def _draw_pillow(panels, path, title):
                 draw.line(points, fill=color, width=2)
             for x, y in points:
                 draw.ellipse([x - 3, y - 3, x + 3, y + 3], fill=color)
-        draw.rectangle([x1 - 118, y0 + 1, x1 - 1, y0 + 20 + 18 * (len(curves) - 1)],
-                       fill='white', outline=(200, 200, 200))      # legend, top right
-        for k, (_, color, label) in enumerate(curves):
-            ly = y0 + 10 + 18 * k
-            draw.line([(x1 - 110, ly), (x1 - 85, ly)], fill=color, width=3)
-            draw.text((x1 - 78, ly), label, fill='black', font=small, anchor='lm')
+        _legend(draw, curves, [[px(e + 1, v) for e, v in enumerate(c) if math.isfinite(v)]
+                               for c, _, _ in curves], (x0, y0, x1, y1), small)
     image.save(path, format='PNG')
 
 

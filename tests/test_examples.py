@@ -129,6 +129,56 @@ def test_fashion_mlp_uses_the_sample_when_nothing_is_cached(tmp_path, monkeypatc
     assert 'Total params: 266,610' in out and 'Train on 3667 samples, validate on 333' in out
 
 
+def test_fashion_mlp_uses_fashion_mnist_when_cached(tmp_path, monkeypatch, capsys):
+    folder = tmp_path / 'datasets' / 'fashion-mnist'
+    folder.mkdir(parents=True)
+    for name in _load('fashion_mlp').FASHION_FILES:
+        (folder / name).write_bytes(b'')
+    monkeypatch.setenv('KBACK_HOME', str(tmp_path))
+    from kback.data import mnist_sample
+    from kback.datasets import fashion_mnist
+    calls = []
+    monkeypatch.setattr(fashion_mnist, 'load_data', lambda: calls.append(1) or mnist_sample())
+    result = _load('fashion_mlp').main(['--fast'])
+    assert calls == [1] and result['classes'][9] == 'Ankle boot'
+    assert 'not in the download cache' not in capsys.readouterr().out
+
+
+def test_full_flag_loads_kback_datasets_mnist(monkeypatch):
+    from kback.data import mnist_sample
+    from kback.datasets import mnist
+    calls = []
+    monkeypatch.setattr(mnist, 'load_data', lambda: calls.append(1) or mnist_sample())
+    assert _load('mnist_lowlevel').main(['--fast', '--full']) > 0.75
+    assert _load('mnist_mlp').main(['--fast', '--full']) > 0.8
+    assert calls == [1, 1]
+
+
+def test_image_directory_writes_digits_and_trains_from_folders(capsys):
+    accuracy = _load('image_directory').main(['--fast'])
+    out = capsys.readouterr().out
+    assert accuracy > 0.4
+    assert 'Found 1605 images belonging to 10 classes.' in out
+    assert 'Found 395 images belonging to 10 classes.' in out
+    assert f'test accuracy: {accuracy:.4f}' in out
+    written = out.split('files into ')[1].split('/<class>/')[0]
+    assert not os.path.exists(written)          # the temporary folder is removed
+
+
+def test_image_directory_on_a_folder_given(tmp_path, capsys):
+    module = _load('image_directory')
+    from kback.data import mnist_sample
+    (x, y), _ = mnist_sample()
+    keep = (y == 0) | (y == 7)
+    module.write_digit_folders(str(tmp_path), x[keep][:400], y[keep][:400])
+    assert sorted(os.listdir(tmp_path)) == ['0', '7']
+    assert any(f.endswith('.jpg') for f in os.listdir(tmp_path / '7'))
+    assert module.main([str(tmp_path), '--fast']) > 0.9
+    out = capsys.readouterr().out
+    assert 'belonging to 2 classes' in out and "{'0': 0, '7': 1}" in out
+    assert 'Test loss' not in out and os.path.isdir(tmp_path / '0')
+
+
 def test_conv_bn_functional_learns(capsys):
     assert _load('conv_bn_functional').main(['--fast']) > 0.8
     out = capsys.readouterr().out
