@@ -301,3 +301,26 @@ def test_timeseries_json_round_trip():
 def test_remove_long_seq():
     seqs, labels = sequence._remove_long_seq(3, [[1], [1, 2, 3], [1, 2]], ['a', 'b', 'c'])
     assert seqs == [[1], [1, 2]] and labels == ['a', 'c']
+
+
+def test_timeseries_generator_feeds_fit_generator():
+    from kback.layers import Dense, Flatten
+    from kback.models import Sequential
+    from kback.optimizers import Adam
+
+    # y[t] = x[t-1] + 2 * x[t-2]: linear in the window, so a Dense layer fits it
+    rng = np.random.RandomState(0)
+    series = rng.rand(200, 1).astype('float32')
+    targets = np.zeros(200, dtype='float32')
+    targets[2:] = series[1:-1, 0] + 2 * series[:-2, 0]
+    gen = TimeseriesGenerator(series, targets, length=2, batch_size=32)
+    model = Sequential([Flatten(input_shape=(2, 1)), Dense(1)])
+    model.compile(optimizer=Adam(lr=0.05), loss='mse')
+    hist = model.fit_generator(gen, epochs=60, verbose=0, workers=2)
+    assert hist.history['loss'][-1] < 0.01 * hist.history['loss'][0]
+    # the window is [x[t-2], x[t-1]], so the kernel learns [2, 1]
+    kernel, bias = model.layers[-1].get_weights()
+    np.testing.assert_allclose(kernel.ravel(), [2., 1.], atol=0.1)
+    preds = model.predict_generator(gen)
+    assert preds.shape == (198, 1)
+    np.testing.assert_allclose(preds[:, 0], targets[2:], atol=0.1)
