@@ -20,7 +20,7 @@ ctypedef fused floating:
 
 # Channels per NHWC task: the per-task argmax scratch lives on the stack.
 cdef enum:
-    CB_MAX = 64
+    CB_MAX = 128
 
 
 cdef inline Py_ssize_t _imax(Py_ssize_t a, Py_ssize_t b) noexcept nogil:
@@ -176,6 +176,103 @@ cdef void _bwd_nhwc(const floating* g, const floating* x, floating* dx, Py_ssize
                             d[c] = d[c] + best[c]
 
 
+# One full 2x2 max window, backward, in a single sweep over the channels.  In
+# C for `restrict`: without it GCC gives up on vectorising (too many possible
+# aliases between the 4 loads and 4 stores).  The maximum is taken in the
+# order of _max_nhwc; g goes to the first pixel equal to it, to the first
+# pixel when it is NaN.
+cdef extern from *:
+    """
+    #define KB_BWD_MAX_2X2(NAME, T) \
+    static void NAME(const T* __restrict__ g, const T* __restrict__ x, \
+                     T* __restrict__ d, Py_ssize_t row, Py_ssize_t col, Py_ssize_t cb) { \
+        const T* __restrict__ x1 = x + row; \
+        T* __restrict__ d1 = d + row; \
+        for (Py_ssize_t c = 0; c < cb; c++) { \
+            T a = x[c], b = x[col + c], e = x1[c], f = x1[col + c]; \
+            T m = a; \
+            m = b > m ? b : m; m = e > m ? e : m; m = f > m ? f : m; \
+            T r = g[c]; \
+            T s = a == m ? r : 0; r = a == m ? 0 : r; \
+            d[col + c] = b == m ? r : 0; r = b == m ? 0 : r; \
+            d1[c] = e == m ? r : 0; r = e == m ? 0 : r; \
+            d1[col + c] = f == m ? r : 0; r = f == m ? 0 : r; \
+            d[c] = s + r; \
+        } \
+    }
+    KB_BWD_MAX_2X2(kb_bwd_max_2x2_f, float)
+    KB_BWD_MAX_2X2(kb_bwd_max_2x2_d, double)
+    """
+    void kb_bwd_max_2x2_f(const float* g, const float* x, float* d, Py_ssize_t row,
+                          Py_ssize_t col, Py_ssize_t cb) noexcept nogil
+    void kb_bwd_max_2x2_d(const double* g, const double* x, double* d, Py_ssize_t row,
+                          Py_ssize_t col, Py_ssize_t cb) noexcept nogil
+
+
+cdef inline void _bwd_max_2x2(const floating* g, const floating* x, floating* d,
+                              Py_ssize_t row, Py_ssize_t col, Py_ssize_t cb) noexcept nogil:
+    if floating is float:
+        kb_bwd_max_2x2_f(g, x, d, row, col, cb)
+    else:
+        kb_bwd_max_2x2_d(g, x, d, row, col, cb)
+
+cdef void _bwd_nhwc_tiled(const floating* g, const floating* x, floating* dx, Py_ssize_t H,
+                          Py_ssize_t W, Py_ssize_t C, Py_ssize_t OH, Py_ssize_t OW,
+                          Py_ssize_t c0, Py_ssize_t cb, int ph, int pw, int top, int left,
+                          bint is_max) noexcept nogil:
+    """_bwd_nhwc when the windows tile the input (strides == pool): every dx
+    element is written once, with no zeroing pass and no scatter.  The max
+    case hands g to the first pixel equal to the window maximum (row-major),
+    or to the window's first pixel when the maximum is NaN, as _argmax_nhwc."""
+    cdef Py_ssize_t oh, ow, h, w, c, h0, h1, w0, w1
+    cdef Py_ssize_t h_end = _imin(OH * ph - top, H), w_end = _imin(OW * pw - left, W)
+    cdef floating best[CB_MAX]
+    cdef floating rem[CB_MAX]
+    cdef const floating* gp
+    cdef const floating* p
+    cdef floating* d
+    cdef floating cnt
+    for oh in range(OH):
+        h0 = _imax(oh * ph - top, 0)
+        h1 = _imin(oh * ph - top + ph, H)
+        for ow in range(OW):
+            w0 = _imax(ow * pw - left, 0)
+            w1 = _imin(ow * pw - left + pw, W)
+            gp = g + (oh * OW + ow) * C + c0
+            if is_max and h1 - h0 == 2 and w1 - w0 == 2:
+                _bwd_max_2x2(gp, x + (h0 * W + w0) * C + c0, dx + (h0 * W + w0) * C + c0,
+                             W * C, C, cb)
+            elif is_max:
+                _max_nhwc(x, W, C, c0, cb, h0, h1, w0, w1, best)
+                for c in range(cb):
+                    rem[c] = gp[c]
+                for h in range(h0, h1):
+                    for w in range(w0, w1):
+                        p = x + (h * W + w) * C + c0
+                        d = dx + (h * W + w) * C + c0
+                        for c in range(cb):
+                            d[c] = rem[c] if p[c] == best[c] else 0
+                            rem[c] = 0 if p[c] == best[c] else rem[c]
+                d = dx + (h0 * W + w0) * C + c0
+                for c in range(cb):
+                    d[c] = d[c] + rem[c]
+            else:
+                cnt = <floating>((h1 - h0) * (w1 - w0))
+                for c in range(cb):
+                    best[c] = gp[c] / cnt
+                for h in range(h0, h1):
+                    for w in range(w0, w1):
+                        d = dx + (h * W + w) * C + c0
+                        for c in range(cb):
+                            d[c] = best[c]
+        for h in range(h0, h1):             # columns right of the last window
+            for w in range(w_end, W):
+                memset(dx + (h * W + w) * C + c0, 0, cb * sizeof(floating))
+    for h in range(h_end, H):               # rows below the last window
+        for w in range(W):
+            memset(dx + (h * W + w) * C + c0, 0, cb * sizeof(floating))
+
+
 cdef void _select_nhwc(const floating* v, const floating* x, floating* y, Py_ssize_t H,
                        Py_ssize_t W, Py_ssize_t C, Py_ssize_t OH, Py_ssize_t OW,
                        Py_ssize_t c0, Py_ssize_t cb, int ph, int pw, int sh, int sw, int top,
@@ -260,6 +357,38 @@ cdef void _bwd_nchw(const floating* g, const floating* x, floating* dx, Py_ssize
                         dx[h * W + w] += s
 
 
+cdef void _bwd_nchw_tiled(const floating* g, const floating* x, floating* dx, Py_ssize_t H,
+                          Py_ssize_t W, Py_ssize_t OH, Py_ssize_t OW, int ph, int pw,
+                          int top, int left, bint is_max) noexcept nogil:
+    """_bwd_nchw when the windows tile the plane (strides == pool): each dx
+    element written once."""
+    cdef Py_ssize_t oh, ow, h, w, h0, h1, w0, w1, k
+    cdef Py_ssize_t h_end = _imin(OH * ph - top, H), w_end = _imin(OW * pw - left, W)
+    cdef floating s
+    for oh in range(OH):
+        h0 = _imax(oh * ph - top, 0)
+        h1 = _imin(oh * ph - top + ph, H)
+        for ow in range(OW):
+            w0 = _imax(ow * pw - left, 0)
+            w1 = _imin(ow * pw - left + pw, W)
+            if is_max:
+                k = _argmax_plane(x, W, h0, h1, w0, w1)
+                s = g[oh * OW + ow]
+                for h in range(h0, h1):
+                    for w in range(w0, w1):
+                        dx[h * W + w] = s if h * W + w == k else 0
+            else:
+                s = g[oh * OW + ow] / <floating>((h1 - h0) * (w1 - w0))
+                for h in range(h0, h1):
+                    for w in range(w0, w1):
+                        dx[h * W + w] = s
+        for h in range(h0, h1):
+            for w in range(w_end, W):
+                dx[h * W + w] = 0
+    if h_end < H:
+        memset(dx + h_end * W, 0, (H - h_end) * W * sizeof(floating))
+
+
 cdef void _select_nchw(const floating* v, const floating* x, floating* y, Py_ssize_t H,
                        Py_ssize_t W, Py_ssize_t OH, Py_ssize_t OW, int ph, int pw, int sh,
                        int sw, int top, int left) noexcept nogil:
@@ -308,6 +437,8 @@ def pool2d_backward(const floating[:, :, :, ::1] g, const floating[:, :, :, ::1]
         raise ValueError(f'pool2d_backward: output {_shape4(out)} must have the '
                          f'input shape {_shape4(x)}')
     cdef Py_ssize_t N = x.shape[0], H, W, C, OH, OW, cb, ncb, t, n, c0
+    # Windows that tile the input: one write per element, no scatter.
+    cdef bint tiled = sh == ph and sw == pw
     if channels_last:
         H, W, C, OH, OW = x.shape[1], x.shape[2], x.shape[3], g.shape[1], g.shape[2]
         cb = _channel_block(N, C, n_threads)
@@ -315,14 +446,23 @@ def pool2d_backward(const floating[:, :, :, ::1] g, const floating[:, :, :, ::1]
         for t in prange(N * ncb, nogil=True, schedule='static', num_threads=n_threads):
             n = t // ncb
             c0 = (t % ncb) * cb
-            _bwd_nhwc(&g[n, 0, 0, 0], &x[n, 0, 0, 0], &out[n, 0, 0, 0], H, W, C, OH, OW,
-                      c0, _imin(cb, C - c0), ph, pw, sh, sw, top, left, is_max)
+            if tiled:
+                _bwd_nhwc_tiled(&g[n, 0, 0, 0], &x[n, 0, 0, 0], &out[n, 0, 0, 0], H, W, C,
+                                OH, OW, c0, _imin(cb, C - c0), ph, pw, top, left, is_max)
+            else:
+                _bwd_nhwc(&g[n, 0, 0, 0], &x[n, 0, 0, 0], &out[n, 0, 0, 0], H, W, C, OH, OW,
+                          c0, _imin(cb, C - c0), ph, pw, sh, sw, top, left, is_max)
     else:
         C, H, W, OH, OW = x.shape[1], x.shape[2], x.shape[3], g.shape[2], g.shape[3]
         for t in prange(N * C, nogil=True, schedule='static', num_threads=n_threads):
-            _bwd_nchw(&g[t // C, t % C, 0, 0], &x[t // C, t % C, 0, 0],
-                      &out[t // C, t % C, 0, 0], H, W, OH, OW, ph, pw, sh, sw, top, left,
-                      is_max)
+            if tiled:
+                _bwd_nchw_tiled(&g[t // C, t % C, 0, 0], &x[t // C, t % C, 0, 0],
+                                &out[t // C, t % C, 0, 0], H, W, OH, OW, ph, pw, top, left,
+                                is_max)
+            else:
+                _bwd_nchw(&g[t // C, t % C, 0, 0], &x[t // C, t % C, 0, 0],
+                          &out[t // C, t % C, 0, 0], H, W, OH, OW, ph, pw, sh, sw, top, left,
+                          is_max)
 
 
 def max_pool2d_select(const floating[:, :, :, ::1] v, const floating[:, :, :, ::1] x,

@@ -203,3 +203,56 @@ def test_bad_arguments():
     with pytest.raises(ValueError, match=r'pool2d_backward: output'):
         core.pool2d_backward(np.zeros((1, 2, 2, 2), np.float32), x, np.empty((1, 4, 4, 1),
                              np.float32), 2, 2, 2, 2, 0, 0, True, True, 1)
+
+
+# Windows that tile the input (strides == pool) take a write-once path (and a
+# vectorised 2x2 max); rows and columns past the last window must be zeros.
+TILED = [((7, 7), (2, 2), 'valid'), ((6, 8), (2, 2), 'same'), ((5, 6), (2, 2), 'same'),
+         ((7, 8), (3, 3), 'same'), ((8, 7), (2, 3), 'valid'), ((5, 5), (1, 1), 'valid')]
+
+
+@pytest.mark.parametrize('data_format', ['channels_last', 'channels_first'])
+@pytest.mark.parametrize('dtype', [np.float32, np.float64])
+@pytest.mark.parametrize('case', TILED, ids=[f'{h}x{w}-p{p}x{q}-{pad}'
+                                             for (h, w), (p, q), pad in TILED])
+def test_tiled_backward_writes_every_element(case, dtype, data_format):
+    hw, pool, padding = case
+    rng = np.random.RandomState(4)
+    for n, c in ((2, 5), (1, 130), (3, 256)):        # one, several and split channel blocks
+        x = (np.round(rng.randn(n, *hw, c) * 2) / 2).astype(dtype)    # many ties
+        pads = pads_of(hw, pool, pool, padding)
+        y = R.pool2d_forward(x, pool, pool, pads, 'max')
+        g = rng.randn(*y.shape).astype(dtype)
+        cl = data_format == 'channels_last'
+        for mode in ('max', 'avg'):
+            want = R.pool2d_backward(g, x, pool, pool, pads, mode)
+            got = []
+            for threads in (1, 2):
+                out = np.full(x.shape if cl else nchw(x).shape, np.nan, dtype)
+                core.pool2d_backward(g if cl else nchw(g), x if cl else nchw(x), out, pool[0],
+                                     pool[1], pool[0], pool[1], pads[0][0], pads[1][0],
+                                     mode == 'max', cl, threads)
+                got.append(out if cl else nhwc(out))
+                np.testing.assert_allclose(got[-1], want, rtol=1e-6, atol=1e-7)
+            np.testing.assert_array_equal(got[0], got[1])
+
+
+@pytest.mark.parametrize('data_format', ['channels_last', 'channels_first'])
+def test_tiled_max_backward_nan_windows(data_format):
+    """A NaN first pixel is the window's maximum (g goes there); a later NaN
+    is passed over, as in the overlapping-window path."""
+    nan = np.nan
+    x = np.array([[1, 2, nan, 0], [3, 0, 5, 1]], np.float32).reshape(1, 2, 4, 1)
+    g = np.array([10, 20], np.float32).reshape(1, 1, 2, 1)
+    want = np.array([[0, 0, 20, 0], [10, 0, 0, 0]], np.float32).reshape(1, 2, 4, 1)
+    x2 = np.array([[0, nan], [3, 1]], np.float32).reshape(1, 2, 2, 1)
+    want2 = np.array([[0, 0], [7, 0]], np.float32).reshape(1, 2, 2, 1)
+    g2 = np.array([7], np.float32).reshape(1, 1, 1, 1)
+    for xs, gs, w in ((x, g, want), (x2, g2, want2)):
+        for stride in (2, 3):   # tiled, and the general path for the same windows
+            if stride == 3 and xs.shape[2] == 4:
+                continue
+            d = P.pool2d_backward(gs if data_format == 'channels_last' else nchw(gs),
+                                  xs if data_format == 'channels_last' else nchw(xs),
+                                  (2, 2), (stride, stride), ((0, 0), (0, 0)), 'max', data_format)
+            np.testing.assert_array_equal(d if data_format == 'channels_last' else nhwc(d), w)
