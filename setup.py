@@ -33,6 +33,13 @@ def compiler_has_openmp(compiler):
 
 
 class BuildExt(build_ext):
+    def finalize_options(self):
+        super().finalize_options()
+        # The modules are independent: compile them on all cores (pip's build
+        # otherwise runs one gcc at a time).
+        if not self.parallel:
+            self.parallel = os.cpu_count() or 1
+
     def build_extensions(self):
         use_openmp = os.environ.get('KBACK_NO_OPENMP') is None and \
             compiler_has_openmp(self.compiler)
@@ -54,6 +61,7 @@ extensions = [
 ]
 
 setup(
-    ext_modules=cythonize(extensions, compiler_directives={'language_level': 3}),
+    ext_modules=cythonize(extensions, compiler_directives={'language_level': 3},
+                          nthreads=os.cpu_count() or 1),
     cmdclass={'build_ext': BuildExt},
 )
