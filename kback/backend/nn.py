@@ -54,6 +54,13 @@ def relu(x, alpha=0., max_value=None, threshold=0.):
     if alpha == 0 and max_value is None and threshold == 0 and x.op == 'bias_add':
         # Dense/Conv(activation='relu'): bias and relu in one pass each way.
         return apply('bias_add_relu', *x.inputs, **x.attrs)
+    if alpha == 0 and max_value is None and threshold == 0 and x.op == 'conv2d_bias':
+        # Conv2D(activation='relu'): keep bias + relu fused, the backward pass
+        # then gets the bias gradient from the relu backward's own pass.
+        cx, kernel, bias = x.inputs
+        attrs = x.attrs
+        axis = 3 if attrs.get('data_format', 'channels_last') == 'channels_last' else 1
+        return apply('bias_add_relu', apply('conv2d', cx, kernel, **attrs), bias, axis=axis)
     negative = None
     if alpha != 0:
         negative = apply('relu', (threshold - x) if threshold != 0 else -x)
@@ -267,6 +274,10 @@ def bias_add(x, bias, data_format=None):
         if bs[0] is not None and c is not None and bs[0] != c:
             raise ValueError(f'bias_add: bias of shape {fmt(bs)} does not match the {c} channels '
                              f'(axis {axis}) of x of shape {fmt(x.shape)}')
+        if x.op == 'conv2d' and axis == (
+                3 if x.attrs.get('data_format', 'channels_last') == 'channels_last' else 1):
+            # Conv2D(use_bias=True): the conv kernel starts from the bias (no extra pass).
+            return apply('conv2d_bias', *x.inputs, bias, **x.attrs)
         return apply('bias_add', x, bias, axis=axis)
     target = ((bs[-1],) + bs[:-1]) if channels_first else bs
     if any(b is not None and d is not None and b not in (1, d) for b, d in zip(target, x.shape[1:])):

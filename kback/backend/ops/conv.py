@@ -14,6 +14,7 @@ from .._shapes import fmt
 from .._dtypes import result_dtype, is_float
 from ..tensor import Tensor, as_tensor
 from ._registry import register, apply
+from .fused import bias_grad
 
 
 # -- argument and shape checks (also used by the K functions) ------------------
@@ -260,6 +261,40 @@ for _family in _FAMILY:
              _bpi_grad(_family))
     register(_family + '_backprop_kernel', _bpk_infer(_family), _bpk_forward(_family),
              _bpk_grad(_family))
+
+
+# -- conv2d with its bias added in the same pass -----------------------------------
+# K.bias_add(K.conv2d(x, w), b) on the channel axis builds this op: the kernel
+# starts each output from the bias instead of making a second pass over it.
+
+def _conv_bias_infer(inputs, strides, padding, dilation, data_format='channels_last'):
+    x, w, b = inputs
+    shape, dtype = _conv_infer('conv2d')([x, w], strides, padding, dilation, data_format)
+    check_float('conv2d_bias', b)
+    o = shape[_channel_axis(data_format)]
+    if len(b.shape) != 1 or (b.shape[0] is not None and o is not None and b.shape[0] != o):
+        raise ValueError(f'conv2d_bias: bias of shape {fmt(b.shape)} does not match the {o} '
+                         f'output channels of kernel {fmt(w.shape)}')
+    return shape, dtype
+
+
+def _conv_bias_forward(x, w, b, strides, padding, dilation, data_format='channels_last'):
+    pads = _pads(x.shape, w.shape[:2], strides, padding, dilation, data_format)
+    return KC.conv2d(x, w, strides, pads, dilation, data_format, bias=b)
+
+
+def _conv_bias_grad(n, g, needs):
+    x, w, _ = n.inputs
+    attrs = _conv_attrs(n)
+    return [apply('conv2d_backprop_input', g, w, apply('shape_of', x), x_shape=x.shape,
+                  **attrs) if needs[0] else None,
+            apply('conv2d_backprop_kernel', x, g, kernel_size=w.shape[:2], **attrs)
+            if needs[1] else None,
+            bias_grad(g, _channel_axis(attrs['data_format'])) if needs[2] else None]
+
+
+register('conv2d_bias', _conv_bias_infer, _conv_bias_forward, _conv_bias_grad)
+
 
 def shape_vector(dims):
     """An int32 vector tensor from ints and scalar int tensors."""

@@ -67,10 +67,22 @@ def _broadcast_bias(g, h, axis):
     return apply('bias_add', apply('zeros_like', g), h, axis=axis)
 
 
+def bias_grad(g, axis):
+    """The gradient of a bias added along `axis` of a tensor whose gradient is
+    g: a channel sum of g.  When g is a pooling backprop in the same layout,
+    the sum is taken over the pooled gradient instead (one pass over a
+    quarter of the data for 2x2 pools): every window hands all of its
+    gradient to its pixels (max: all to one; avg: shares summing to it), so
+    both channel sums are equal, as are their derivatives."""
+    if g.op == 'pool2d_backprop' and axis == (
+            3 if g.attrs.get('data_format', 'channels_last') == 'channels_last' else 1):
+        g = g.inputs[0]
+    return apply('bias_add_grad', g, axis=axis)
+
+
 register('bias_add', _bias_infer('bias_add'),
          lambda x, b, axis: _ew.bias_add(x, b, axis),
-         lambda n, g, needs: [g, apply('bias_add_grad', g, axis=n.attrs['axis'])
-                              if needs[1] else None])
+         lambda n, g, needs: [g, bias_grad(g, n.attrs['axis']) if needs[1] else None])
 
 # bias_add_relu_grad computes dz and db together; it leaves db here for the
 # bias_add_grad node that reads its dz right after.  Keyed on the dz array

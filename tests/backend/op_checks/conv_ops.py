@@ -78,7 +78,26 @@ def nchw_bpk_case(op, ref, x, g, w_shape, strides, padding, dilation):
                 reference=lambda a, b: ref(_nhwc(a), _nhwc(b), w_shape, strides, p, dilation))
 
 
+def conv_bias_case(x, w, strides, padding, dilation, data_format='channels_last'):
+    """conv2d_bias: the conv kernel started from the bias (either layout)."""
+    attrs = dict(strides=strides, padding=padding, dilation=dilation, data_format=data_format)
+    p = pads(x.shape[1:3], w.shape[:2], strides, padding, dilation)
+    b = r(w.shape[3])
+    if data_format == 'channels_last':
+        return dict(build=lambda a, k, c: apply('conv2d_bias', a, k, c, **attrs),
+                    inputs=[x, w, b],
+                    reference=lambda a, k, c: R.conv2d_forward(a, k, strides, p, dilation) + c)
+    return dict(build=lambda a, k, c: apply('conv2d_bias', a, k, c, **attrs),
+                inputs=[_t(x), w, b],
+                reference=lambda a, k, c: _t(R.conv2d_forward(_nhwc(a), k, strides, p,
+                                                              dilation) + c))
+
+
 CHECKS = {
+    'conv2d_bias': [conv_bias_case(r(2, 5, 6, 2), r(3, 2, 2, 3), (1, 2), 'same', (1, 1)),
+                    conv_bias_case(r(1, 6, 5, 2), r(2, 2, 2, 2), (1, 1), 'valid', (2, 1)),
+                    conv_bias_case(r(2, 5, 6, 2), r(3, 2, 2, 3), (2, 1), 'same', (1, 1),
+                                   'channels_first')],
     'conv2d': [conv_case('conv2d', R.conv2d_forward, r(2, 5, 6, 2), r(3, 2, 2, 3),
                          (1, 1), 'valid', (1, 1)),
                conv_case('conv2d', R.conv2d_forward, r(1, 6, 5, 2), r(3, 3, 2, 2),
