@@ -111,6 +111,7 @@ def _should_validate(freq, epoch):
 def fit_arrays(model, ins, batch_size, epochs, verbose, callbacks, val, shuffle,
                initial_epoch, steps_per_epoch, validation_steps, validation_freq):
     n = len(ins[0])
+    steps_per_epoch = _whole_steps(steps_per_epoch, 'steps_per_epoch')
     batches = U.make_batches(n, batch_size) if steps_per_epoch is None else None
 
     def batches_for_epoch(epoch):
@@ -220,9 +221,21 @@ def predict_arrays(model, xs, batch_size, verbose, steps=None, callbacks=None):
 
 # -- generators and Sequences -------------------------------------------------------------
 
+def _whole_steps(steps, name='steps'):
+    """Keras loops `while steps_done < steps`, so tutorials pass len(x) / 32:
+    a fractional count means its ceiling."""
+    if steps is None:
+        return None
+    if isinstance(steps, bool) or not isinstance(steps, (int, float, np.integer, np.floating)) \
+            or not steps > 0:
+        raise ValueError(f'`{name}` must be a positive number of batches, got {steps!r}')
+    return int(np.ceil(steps))
+
+
 def _generator_batches(model, generator, steps, workers, max_queue_size, use_multiprocessing,
                        shuffle, class_weight=None, with_targets=True):
     """(iterator of (feed, size), stop function, steps)."""
+    steps = _whole_steps(steps)
     if isinstance(generator, Sequence):
         steps = len(generator) if steps is None else steps
         enqueuer = OrderedEnqueuer(generator, use_multiprocessing=use_multiprocessing,

@@ -158,3 +158,17 @@ def test_a_generator_that_runs_out_raises_a_clear_error():
             yield np.zeros((4, 2)), np.zeros((4, 1))
     with pytest.raises(ValueError, match='ran out after fewer batches than the 5 steps'):
         model.fit_generator(three_batches(), steps_per_epoch=5, verbose=0, workers=0)
+
+
+def test_fractional_steps_mean_their_ceiling():
+    """Tutorials write steps_per_epoch=len(x) / 32; Keras loops while
+    steps_done < steps, so 2.5 steps run 3 batches."""
+    model = linear_model()
+    model.compile('sgd', 'mse')
+    history = model.fit_generator(batches(), steps_per_epoch=len(X) / 4.8, epochs=1,
+                                  verbose=0, validation_data=batches(), validation_steps=1.2)
+    assert history.params['steps'] == 3
+    assert model.predict_generator(batches(with_y=False), steps=2.5).shape == (12, 1)
+    for bad in (0, -1.5, '3', True):
+        with pytest.raises(ValueError, match='steps'):
+            model.fit_generator(batches(), steps_per_epoch=bad, epochs=1, verbose=0)
