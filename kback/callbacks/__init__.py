@@ -5,3 +5,4 @@ from .loggers import (BaseLogger, History, ProgbarLogger, CSVLogger, TerminateOn
                       LambdaCallback)
 from .monitors import (EarlyStopping, ModelCheckpoint, ReduceLROnPlateau,  # noqa: F401
                        LearningRateScheduler)
+from .tensorboard import TensorBoard  # noqa: F401
