@@ -347,15 +347,35 @@ def test_two_fits_write_two_files(tmp_path):
 
 
 def test_flushed_at_epoch_end_before_close(tmp_path):
-    tb = TensorBoard(log_dir=str(tmp_path), write_graph=False)
+    tb = TensorBoard(log_dir=tmp_path / 'a' / 'b', write_graph=False)  # a Path, created
     tb.set_params({'epochs': 2, 'metrics': ['loss']})
     tb.on_train_begin()
     tb.on_epoch_end(0, {'loss': np.float32(0.5), 'note': 'text', 'vec': np.ones(3)})
-    events = read_events(event_files(tmp_path)[0])
+    events = read_events(event_files(tmp_path / 'a' / 'b')[0])
     assert scalars(events) == {'loss': [(0, 0.5)]}  # non-numbers are left out
     assert not tb.writer.closed
     tb.on_train_end()
     assert tb.writer.closed
+
+
+def test_fit_generator_with_histograms(tmp_path):
+    x, y = _data()
+
+    def batches():
+        while True:
+            for i in range(0, 40, 10):
+                yield x[i:i + 10], y[i:i + 10]
+    model = _model()
+    tb = TensorBoard(log_dir=str(tmp_path), histogram_freq=1, update_freq=15)
+    hist = model.fit_generator(batches(), steps_per_epoch=4, epochs=2, verbose=0,
+                               validation_data=_data(10, 2), callbacks=[tb])
+    events = read_events(event_files(tmp_path)[0])
+    got = scalars(events)
+    assert [s for s, _ in got['val_loss']] == [40, 80]
+    np.testing.assert_allclose([v for _, v in got['val_loss']], hist.history['val_loss'],
+                               rtol=1e-6)
+    assert [e['step'] for e in events
+            if any(k == 'histo' for _, k, _ in e.get('values', ()))] == [0, 1]
 
 
 @pytest.mark.parametrize('kwargs', [
