@@ -3,12 +3,12 @@
 
 Subnormal floats make x86 arithmetic 10-100x slower (microcode assists); like
 TensorFlow, kback sets FTZ (results flush to 0) and DAZ (subnormal inputs read
-as 0) in the MXCSR of every OpenMP worker and of the calling thread.  A thread
-created later inherits the MXCSR of the thread that creates it (POSIX), and
-the bits are set again in every worker whenever the team size changes.
-The calling thread keeps them after import, so numpy arithmetic in that
-thread flushes too (as in a TensorFlow session); KBACK_FLUSH_DENORMALS=0 or
-set_flush_denormals(False) turns this off.
+as 0) in the MXCSR of every OpenMP worker, and in the calling thread only
+while a K.function runs (denormals_enter/exit), so the user's own numpy maths
+keeps IEEE subnormals.  A thread created later inherits the MXCSR of the
+thread that creates it (POSIX), and the bits are set again in every worker
+whenever the team size changes.  KBACK_FLUSH_DENORMALS=0 or
+set_flush_denormals(False) turns flushing off.
 """
 from cython.parallel cimport prange
 
@@ -66,14 +66,31 @@ def max_threads():
 
 
 def _apply_flush(int n_threads):
-    """Set (or clear) FTZ/DAZ in the calling thread and in n_threads workers."""
+    """Set (or clear) FTZ/DAZ in n_threads workers; the calling thread, which
+    runs iteration 0 of the team, gets its own state back afterwards."""
     cdef Py_ssize_t i
     cdef int on = _flush
-    kb_ftz_set(on)
+    cdef int caller = kb_ftz_get()
     # One iteration per thread of a static schedule: each worker runs one.
     for i in prange(n_threads, nogil=True, schedule='static', chunksize=1,
                     num_threads=n_threads):
         kb_ftz_set(on)
+    kb_ftz_set(caller)
+
+
+def denormals_enter():
+    """Flush denormals in the calling thread (when enabled); returns the state
+    to give back to denormals_exit."""
+    cdef int prev = kb_ftz_get()
+    if _flush and not prev:
+        kb_ftz_set(1)
+    return prev
+
+
+def denormals_exit(int prev):
+    """Restore the calling thread's state saved by denormals_enter."""
+    if _flush and not prev:
+        kb_ftz_set(0)
 
 
 def set_num_threads(int n):
@@ -85,7 +102,7 @@ def set_num_threads(int n):
 
 
 def set_flush_denormals(enabled, n_threads=None):
-    """Turn FTZ/DAZ on (the default) or off in the calling thread and the workers."""
+    """Turn FTZ/DAZ on (the default) or off in the workers (and in K.function calls)."""
     global _flush
     _flush = 1 if enabled else 0
     _apply_flush(kb_max_threads() if n_threads is None else int(n_threads))
@@ -112,5 +129,5 @@ def worker_flush_states(int n_threads):
     return [bool(v) for v in buf]
 
 
-# At import: the calling thread and a full team.
+# At import: a full team.
 _apply_flush(kb_max_threads())

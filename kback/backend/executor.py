@@ -16,6 +16,7 @@ from .ops import OPS
 from .ops.optim import inplace_targets
 from ._shapes import fmt, compatible
 from ._dtypes import compute_dtype
+from ._kernels import denormals_enter, denormals_exit
 from .tensor import Tensor, Variable, Placeholder, Constant
 
 
@@ -135,7 +136,13 @@ class Function:
         if len(inputs) != len(self.inputs):
             raise ValueError(f'function: expects {len(self.inputs)} input arrays '
                              f'({", ".join(t.name for t in self.inputs)}), got {len(inputs)}')
-        outs, news = self._run(inputs)
+        # Denormals flush to zero while the graph runs (kernels and numpy alike),
+        # not in the user's own numpy code around it.
+        prev = denormals_enter()
+        try:
+            outs, news = self._run(inputs)
+        finally:
+            denormals_exit(prev)
         results = [_finish(v, dtype, copy) for v, (dtype, copy) in zip(outs, self._out_specs)]
         for var, value in zip(self._assigns, news):
             var.assign_value(value, op='update')

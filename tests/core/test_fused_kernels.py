@@ -240,25 +240,45 @@ def _f32(bits):
 @pytest.mark.parametrize('threads', THREADS)
 def test_denormals_flush_to_zero_in_kernels(threads):
     _openmp.set_num_threads(threads)
-    assert _openmp.flush_denormals_enabled()
-    assert all(_openmp.worker_flush_states(threads))
+    # Workers flush always; the calling thread only inside denormals_enter/exit.
+    assert all(_openmp.worker_flush_states(threads)[1:])
+    assert not _openmp.flush_denormals_enabled()
     n = 4096
     sub = _f32([0x00400000] * n)                  # 5.9e-39, a subnormal input (DAZ)
-    out = np.empty(n, np.float32)
-    ew.bias_add_forward(sub.reshape(n, 1, 1), np.zeros(1, np.float32), out.reshape(n, 1, 1),
-                        False, threads)
-    assert np.all(out == 0)
     normal = np.full(n, 2.0e-38, np.float32)       # normal inputs, subnormal result (FTZ)
-    ew.bias_add_forward(normal.reshape(n, 1, 1), np.full(1, -1.5e-38, np.float32),
-                        out.reshape(n, 1, 1), False, threads)
-    assert np.all(out == 0)
+    out = np.empty(n, np.float32)
+
+    def bias_add(x, b):
+        ew.bias_add_forward(x.reshape(n, 1, 1), np.full(1, b, np.float32), out.reshape(n, 1, 1),
+                            False, threads)
+        return out
+
+    prev = _openmp.denormals_enter()
+    try:
+        assert _openmp.flush_denormals_enabled() and all(_openmp.worker_flush_states(threads))
+        assert np.all(bias_add(sub, 0) == 0)
+        assert np.all(bias_add(normal, -1.5e-38) == 0)
+    finally:
+        _openmp.denormals_exit(prev)
+    assert not _openmp.flush_denormals_enabled()
     # Turned off, the same kernel keeps IEEE subnormals.
     try:
         _openmp.set_flush_denormals(False, threads)
-        assert not _openmp.flush_denormals_enabled()
-        ew.bias_add_forward(normal.reshape(n, 1, 1), np.full(1, -1.5e-38, np.float32),
-                            out.reshape(n, 1, 1), False, threads)
-        assert np.all(out > 0)
+        prev = _openmp.denormals_enter()
+        assert not any(_openmp.worker_flush_states(threads))
+        assert np.all(bias_add(normal, -1.5e-38) > 0)
+        _openmp.denormals_exit(prev)
     finally:
         _openmp.set_flush_denormals(True, 2)
-    assert _openmp.flush_denormals_enabled()
+    assert all(_openmp.worker_flush_states(2)[1:])
+
+
+@pytest.mark.skipif(not _openmp.flush_denormals_supported(), reason='no MXCSR on this CPU')
+def test_user_numpy_keeps_subnormals_and_functions_flush():
+    from kback import backend as K
+    a, b = np.float32(2.0e-38), np.float32(1.5e-38)
+    assert a - b > 0                                # importing kback changes nothing here
+    x = K.placeholder(shape=(4,))
+    f = K.function([x], [x - 1.5e-38])
+    np.testing.assert_array_equal(f([np.full(4, 2.0e-38, np.float32)])[0], 0)
+    assert a - b > 0 and not _openmp.flush_denormals_enabled()

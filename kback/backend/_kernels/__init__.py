@@ -89,4 +89,13 @@ def info():
             'keeps_freed_memory': KEEPS_FREED_MEMORY}
 
 
+if AVAILABLE:
+    from kback_core._openmp import denormals_enter, denormals_exit  # noqa: E402,F401
+else:
+    def denormals_enter():
+        return 0
+
+    def denormals_exit(prev):
+        pass
+
 from .elementwise import relu, relu_grad  # noqa: E402,F401
