@@ -17,6 +17,85 @@ from libc.string cimport memset
 
 from .im2col cimport floating, Geom, make_geom, gemm_rm
 
+# Patch widths (kh * kw * in) up to this use the direct NHWC loops below
+# instead of BLAS, whose packing dominates such thin products.
+cdef Py_ssize_t SMALL_K = 16
+
+# Thin products for small patch widths K, NHWC: C for `restrict` (so GCC
+# vectorises over the output channels) and, with GCC on x86-64 Linux, one
+# clone per instruction set picked at load time.  Each output is summed in
+# a fixed order, so results do not depend on the thread count.
+cdef extern from *:
+    """
+    #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+    #define KB_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+    #else
+    #define KB_CLONES
+    #endif
+    /* y (R, O) = cols (R, K) @ w (K, O) (+ bias (O,), when not NULL). */
+    #define KB_ROWS_MIX(NAME, T) \
+    KB_CLONES static void NAME(Py_ssize_t R, Py_ssize_t K, Py_ssize_t O, \
+                               const T* __restrict__ cols, const T* __restrict__ w, \
+                               const T* __restrict__ bias, T* __restrict__ y) { \
+        for (Py_ssize_t r = 0; r < R; r++) { \
+            T* __restrict__ yr = y + r * O; \
+            const T* __restrict__ cr = cols + r * K; \
+            if (bias) { for (Py_ssize_t o = 0; o < O; o++) yr[o] = bias[o]; } \
+            else { for (Py_ssize_t o = 0; o < O; o++) yr[o] = 0; } \
+            for (Py_ssize_t k = 0; k < K; k++) { \
+                const T c = cr[k]; \
+                const T* __restrict__ wk = w + k * O; \
+                for (Py_ssize_t o = 0; o < O; o++) yr[o] += c * wk[o]; \
+            } \
+        } \
+    }
+    /* dw (K, O) = (dw if accumulate else 0) + cols (R, K)^T @ g (R, O). */
+    #define KB_ROWS_OUTER(NAME, T) \
+    KB_CLONES static void NAME(Py_ssize_t R, Py_ssize_t K, Py_ssize_t O, \
+                               const T* __restrict__ cols, const T* __restrict__ g, \
+                               T* __restrict__ dw, int accumulate) { \
+        if (!accumulate) { for (Py_ssize_t e = 0; e < K * O; e++) dw[e] = 0; } \
+        for (Py_ssize_t r = 0; r < R; r++) { \
+            const T* __restrict__ gr = g + r * O; \
+            const T* __restrict__ cr = cols + r * K; \
+            for (Py_ssize_t k = 0; k < K; k++) { \
+                const T c = cr[k]; \
+                T* __restrict__ dk = dw + k * O; \
+                for (Py_ssize_t o = 0; o < O; o++) dk[o] += c * gr[o]; \
+            } \
+        } \
+    }
+    KB_ROWS_MIX(kb_rows_mix_f, float)
+    KB_ROWS_MIX(kb_rows_mix_d, double)
+    KB_ROWS_OUTER(kb_rows_outer_f, float)
+    KB_ROWS_OUTER(kb_rows_outer_d, double)
+    """
+    void kb_rows_mix_f(Py_ssize_t R, Py_ssize_t K, Py_ssize_t O, const float *cols,
+                       const float *w, const float *bias, float *y) noexcept nogil
+    void kb_rows_mix_d(Py_ssize_t R, Py_ssize_t K, Py_ssize_t O, const double *cols,
+                       const double *w, const double *bias, double *y) noexcept nogil
+    void kb_rows_outer_f(Py_ssize_t R, Py_ssize_t K, Py_ssize_t O, const float *cols,
+                         const float *g, float *dw, int accumulate) noexcept nogil
+    void kb_rows_outer_d(Py_ssize_t R, Py_ssize_t K, Py_ssize_t O, const double *cols,
+                         const double *g, double *dw, int accumulate) noexcept nogil
+
+
+cdef inline void rows_mix(Py_ssize_t R, Py_ssize_t K, Py_ssize_t O, const floating *cols,
+                          const floating *w, const floating *bias, floating *y) noexcept nogil:
+    if floating is float:
+        kb_rows_mix_f(R, K, O, cols, w, bias, y)
+    else:
+        kb_rows_mix_d(R, K, O, cols, w, bias, y)
+
+
+cdef inline void rows_outer(Py_ssize_t R, Py_ssize_t K, Py_ssize_t O, const floating *cols,
+                            const floating *gy, floating *dw, bint accumulate) noexcept nogil:
+    if floating is float:
+        kb_rows_outer_f(R, K, O, cols, gy, dw, accumulate)
+    else:
+        kb_rows_outer_d(R, K, O, cols, gy, dw, accumulate)
+
+
 # Bytes of patch matrix per chunk (per thread): half of this machine's L2.
 CHUNK_BYTES = 1 << 20
 # Partial kernel gradients summed in a fixed order (independent of threads).
@@ -143,6 +222,9 @@ cdef void forward_chunk(const floating *x, const floating *wt, const floating *b
     im2col(x, cols, g, n0, n1, p0, p1, 0)
     if not g.nchw:
         yc = y + (n0 * g.oh + p0) * g.ow * g.o
+        if g.kk <= SMALL_K:
+            rows_mix(R, g.kk, g.o, cols, wt, bias, yc)
+            return
         if bias != NULL:
             for r in range(R):
                 for oc in range(g.o):
@@ -183,6 +265,9 @@ cdef void backprop_kernel_chunk(const floating *x, const floating *gy, floating 
     cdef Py_ssize_t n
     im2col(x, cols, g, n0, n1, p0, p1, 0)
     if not g.nchw:
+        if g.kk <= SMALL_K:
+            rows_outer(R, g.kk, g.o, cols, gy + (n0 * g.oh + p0) * g.ow * g.o, dw, beta != 0)
+            return
         # dW (K, o) += cols^T (K, R) @ g (R, o)
         gemm_rm(1, 0, g.kk, g.o, R, 1, cols, g.kk, gy + (n0 * g.oh + p0) * g.ow * g.o, g.o,
                 beta, dw, g.o)

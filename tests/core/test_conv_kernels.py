@@ -23,6 +23,11 @@ CASES = {
     'stride larger than the kernel': ((2, 11, 10, 3), (2, 2, 3, 2), (4, 3),
                                       ((0, 1), (1, 0)), (1, 1)),
     'batch of 1': ((1, 6, 7, 4), (3, 3, 4, 2), (1, 2), ((1, 1), (1, 1)), (2, 1)),
+    # Patch widths up to 16 (kh * kw * in) take the direct NHWC loops, not BLAS.
+    'thin patches, many channels': ((3, 9, 8, 1), (2, 2, 1, 37), (1, 1), ((0, 1), (1, 0)),
+                                    (1, 1)),
+    'thin patches, strided and dilated': ((2, 8, 9, 2), (2, 3, 2, 6), (2, 1),
+                                          ((1, 0), (0, 2)), (2, 1)),
 }
 
 FAMILIES = {
@@ -126,11 +131,13 @@ def test_backward_kernels_finite_differences(family, data_format):
 
 
 @pytest.mark.parametrize('data_format', ['channels_last', 'channels_first'])
-def test_bias_in_the_same_pass_and_out_buffers(data_format):
+@pytest.mark.parametrize('in_channels', [4, 1])       # BLAS, direct loops (patch width 9)
+def test_bias_in_the_same_pass_and_out_buffers(data_format, in_channels):
     x, w, b = rng.randn(3, 6, 6, 4), rng.randn(3, 3, 4, 5), rng.randn(5)
+    x, w = x[..., :in_channels].copy(), w[:, :, :in_channels].copy()
     pads = ((1, 1), (1, 1))
     want = R.conv2d_forward(x, w, (1, 1), pads, (1, 1)) + b
-    dwant = R.depthwise_conv2d_forward(x, w[..., :2], (1, 1), pads, (1, 1)) + b[:4].repeat(2)
+    dwant = R.depthwise_conv2d_forward(x, w[..., :2], (1, 1), pads, (1, 1)) + b[:in_channels].repeat(2)
     if data_format == 'channels_first':
         x, want, dwant = nchw(x), nchw(want), nchw(dwant)
     out = np.empty(want.shape)
@@ -138,7 +145,7 @@ def test_bias_in_the_same_pass_and_out_buffers(data_format):
     assert got is out
     np.testing.assert_allclose(out, want, rtol=1e-12, atol=1e-12)
     got = C.depthwise_conv2d(x, w[..., :2], (1, 1), pads, (1, 1), data_format,
-                             bias=b[:4].repeat(2))
+                             bias=b[:in_channels].repeat(2))
     np.testing.assert_allclose(got, dwant, rtol=1e-12, atol=1e-12)
     for bad in (np.empty(want.shape, np.float32), np.empty(want.shape[:3] + (1,)),
                 np.empty(want.shape)[:, ::-1], np.empty(want.size)):
