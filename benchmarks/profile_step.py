@@ -45,8 +45,6 @@ def main():
     table = collections.Counter()
     for name, opdef in OPS.items():
         opdef.forward = _timed(table, name, opdef.forward)
-    if args.channels_first:
-        K.set_image_data_format('channels_first')
     build, optimizer, loss, batch, shape, sparse = kback_models()[args.model]
     if args.channels_first and len(shape) == 3:
         shape = (shape[2],) + shape[:2]
@@ -74,13 +72,17 @@ def main():
 
 
 def _rebuilt(build, shape):
-    """The model rebuilt for channels_first input (same layers, new input shape)."""
+    """The model rebuilt in channels_first (same layers, NCHW input shape)."""
+    from kback import backend as K
     from kback.models import Sequential
-    model = build()
-    config = model.get_config()
+    K.set_image_data_format('channels_last')
+    config = build().get_config()
+    K.set_image_data_format('channels_first')
+    for layer in config['layers']:
+        if 'data_format' in layer['config']:
+            layer['config']['data_format'] = 'channels_first'
     config['layers'][0]['config']['batch_input_shape'] = (None,) + shape
     return Sequential.from_config(config)
-
 
 if __name__ == '__main__':
     main()

@@ -202,11 +202,33 @@ cdef extern from *:
     }
     KB_BWD_MAX_2X2(kb_bwd_max_2x2_f, float)
     KB_BWD_MAX_2X2(kb_bwd_max_2x2_d, double)
+    /* NCHW: n full 2x2 windows side by side along one pair of plane rows. */
+    #define KB_BWD_MAX_2X2_ROW(NAME, T) \
+    static void NAME(const T* __restrict__ g, const T* __restrict__ x, \
+                     T* __restrict__ d, Py_ssize_t W, Py_ssize_t n) { \
+        for (Py_ssize_t i = 0; i < n; i++) { \
+            T a = x[2 * i], b = x[2 * i + 1], e = x[W + 2 * i], f = x[W + 2 * i + 1]; \
+            T m = a; \
+            m = b > m ? b : m; m = e > m ? e : m; m = f > m ? f : m; \
+            T r = g[i]; \
+            T s = a == m ? r : 0; r = a == m ? 0 : r; \
+            d[2 * i + 1] = b == m ? r : 0; r = b == m ? 0 : r; \
+            d[W + 2 * i] = e == m ? r : 0; r = e == m ? 0 : r; \
+            d[W + 2 * i + 1] = f == m ? r : 0; r = f == m ? 0 : r; \
+            d[2 * i] = s + r; \
+        } \
+    }
+    KB_BWD_MAX_2X2_ROW(kb_bwd_max_2x2_row_f, float)
+    KB_BWD_MAX_2X2_ROW(kb_bwd_max_2x2_row_d, double)
     """
     void kb_bwd_max_2x2_f(const float* g, const float* x, float* d, Py_ssize_t row,
                           Py_ssize_t col, Py_ssize_t cb) noexcept nogil
     void kb_bwd_max_2x2_d(const double* g, const double* x, double* d, Py_ssize_t row,
                           Py_ssize_t col, Py_ssize_t cb) noexcept nogil
+    void kb_bwd_max_2x2_row_f(const float* g, const float* x, float* d, Py_ssize_t W,
+                              Py_ssize_t n) noexcept nogil
+    void kb_bwd_max_2x2_row_d(const double* g, const double* x, double* d, Py_ssize_t W,
+                              Py_ssize_t n) noexcept nogil
 
 
 cdef inline void _bwd_max_2x2(const floating* g, const floating* x, floating* d,
@@ -215,6 +237,14 @@ cdef inline void _bwd_max_2x2(const floating* g, const floating* x, floating* d,
         kb_bwd_max_2x2_f(g, x, d, row, col, cb)
     else:
         kb_bwd_max_2x2_d(g, x, d, row, col, cb)
+
+cdef inline void _bwd_max_2x2_row(const floating* g, const floating* x, floating* d,
+                                  Py_ssize_t W, Py_ssize_t n) noexcept nogil:
+    if floating is float:
+        kb_bwd_max_2x2_row_f(g, x, d, W, n)
+    else:
+        kb_bwd_max_2x2_row_d(g, x, d, W, n)
+
 
 cdef void _bwd_nhwc_tiled(const floating* g, const floating* x, floating* dx, Py_ssize_t H,
                           Py_ssize_t W, Py_ssize_t C, Py_ssize_t OH, Py_ssize_t OW,
@@ -365,10 +395,18 @@ cdef void _bwd_nchw_tiled(const floating* g, const floating* x, floating* dx, Py
     cdef Py_ssize_t oh, ow, h, w, h0, h1, w0, w1, k
     cdef Py_ssize_t h_end = _imin(OH * ph - top, H), w_end = _imin(OW * pw - left, W)
     cdef floating s
+    # Full 2x2 max windows of a row pair, [owa, owb), go to the vectorised helper.
+    cdef Py_ssize_t owa = (left + 1) // 2, owb = _imin(OW, (W + left - 2) // 2 + 1)
+    cdef bint fast = is_max and ph == 2 and pw == 2 and owb > owa
     for oh in range(OH):
         h0 = _imax(oh * ph - top, 0)
         h1 = _imin(oh * ph - top + ph, H)
         for ow in range(OW):
+            if fast and h1 - h0 == 2 and ow == owa:
+                _bwd_max_2x2_row(g + oh * OW + owa, x + h0 * W + 2 * owa - left,
+                                 dx + h0 * W + 2 * owa - left, W, owb - owa)
+            if fast and h1 - h0 == 2 and owa <= ow < owb:
+                continue
             w0 = _imax(ow * pw - left, 0)
             w1 = _imin(ow * pw - left + pw, W)
             if is_max:
@@ -439,6 +477,9 @@ def pool2d_backward(const floating[:, :, :, ::1] g, const floating[:, :, :, ::1]
     cdef Py_ssize_t N = x.shape[0], H, W, C, OH, OW, cb, ncb, t, n, c0
     # Windows that tile the input: one write per element, no scatter.
     cdef bint tiled = sh == ph and sw == pw
+    # NCHW max windows other than 2x2 keep the scatter (a per-pixel select is
+    # a branch there).
+    cdef bint tiled_nchw = tiled and (not is_max or (ph == 2 and pw == 2))
     if channels_last:
         H, W, C, OH, OW = x.shape[1], x.shape[2], x.shape[3], g.shape[1], g.shape[2]
         cb = _channel_block(N, C, n_threads)
@@ -455,7 +496,7 @@ def pool2d_backward(const floating[:, :, :, ::1] g, const floating[:, :, :, ::1]
     else:
         C, H, W, OH, OW = x.shape[1], x.shape[2], x.shape[3], g.shape[2], g.shape[3]
         for t in prange(N * C, nogil=True, schedule='static', num_threads=n_threads):
-            if tiled:
+            if tiled_nchw:
                 _bwd_nchw_tiled(&g[t // C, t % C, 0, 0], &x[t // C, t % C, 0, 0],
                                 &out[t // C, t % C, 0, 0], H, W, OH, OW, ph, pw, top, left,
                                 is_max)

@@ -238,6 +238,25 @@ def test_tiled_backward_writes_every_element(case, dtype, data_format):
 
 
 @pytest.mark.parametrize('data_format', ['channels_last', 'channels_first'])
+@pytest.mark.parametrize('pads', [((1, 0), (1, 1)), ((0, 1), (1, 0)), ((1, 1), (0, 0))])
+def test_tiled_backward_windows_clipped_at_the_top_left(pads, data_format):
+    """Padding before the input clips the first windows: 2x2 windows that are
+    not whole take the general per-window code beside the vectorised ones."""
+    rng = np.random.RandomState(5)
+    x = (np.round(rng.randn(2, 7, 8, 3) * 2) / 2)
+    y = R.pool2d_forward(x, (2, 2), (2, 2), pads, 'max')
+    g = rng.randn(*y.shape)
+    cl = data_format == 'channels_last'
+    for mode in ('max', 'avg'):
+        out = np.full(x.shape if cl else nchw(x).shape, np.nan)
+        core.pool2d_backward(g if cl else nchw(g), x if cl else nchw(x), out, 2, 2, 2, 2,
+                             pads[0][0], pads[1][0], mode == 'max', cl, 2)
+        np.testing.assert_allclose(out if cl else nhwc(out),
+                                   R.pool2d_backward(g, x, (2, 2), (2, 2), pads, mode),
+                                   rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize('data_format', ['channels_last', 'channels_first'])
 def test_tiled_max_backward_nan_windows(data_format):
     """A NaN first pixel is the window's maximum (g goes there); a later NaN
     is passed over, as in the overlapping-window path."""
