@@ -10,10 +10,10 @@ from .ops import apply, grad_rule
 
 
 def gradients(loss, variables):
-    """d sum(loss) / d v for each v in variables (None where v does not reach loss)."""
+    """[d sum(loss) / d v for each v in variables] (None where v does not reach
+    loss).  Always a list, as tf.gradients returns, even for a single tensor."""
     from .tensor import Tensor
-    single = isinstance(variables, Tensor)
-    targets = [variables] if single else list(variables)
+    targets = [variables] if isinstance(variables, Tensor) else list(variables)
     for t in [loss] + targets:
         if not isinstance(t, Tensor):
             raise TypeError(f'gradients: expected tensors, got {type(t).__name__} {t!r}')
@@ -40,4 +40,4 @@ def gradients(loss, variables):
             previous = grads.get(inp.id)
             grads[inp.id] = gi if previous is None else previous + gi
     out = [grads.get(t.id) for t in targets]
-    return out[0] if single else out
+    return out

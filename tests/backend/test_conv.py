@@ -269,10 +269,10 @@ def test_second_derivative_of_conv2d():
     strides, padding = (2, 2), 'same'
 
     def grad_x(a, b):
-        return K.gradients(K.sum(K.square(K.conv2d(a, b, strides, padding))), a)
+        return K.gradients(K.sum(K.square(K.conv2d(a, b, strides, padding))), a)[0]
 
     def grad_w(a, b):
-        return K.gradients(K.sum(K.square(K.conv2d(a, b, strides, padding))), b)
+        return K.gradients(K.sum(K.square(K.conv2d(a, b, strides, padding))), b)[0]
 
     y = loop_conv(x, w, strides, padding)
     check_op(grad_x, [x, w], lambda a, b: loop_conv_transpose(2 * y, w, x.shape, strides, padding))
@@ -283,7 +283,7 @@ def test_second_derivative_of_conv2d():
 def test_second_derivative_of_depthwise():
     x, w = r(1, 4, 5, 2), r(2, 2, 2, 2)
     check_op(lambda a, b: K.gradients(K.sum(K.square(K.depthwise_conv2d(a, b, padding='same'))),
-                                      a), [x, w])
+                                      a)[0], [x, w])
 
 
 # -- None batch, dtypes, speed ---------------------------------------------------------
@@ -300,7 +300,7 @@ def test_none_batch_two_sizes(data_format):
                                  (2, 2), 'same', data_format))
     assert all(K.int_shape(y)[0] is None for y in ys)
     assert K.int_shape(ys[3]) == K.int_shape(xp)
-    f = K.function([xp], ys + [K.gradients(K.sum(sum(K.sum(y) for y in ys)), xp)])
+    f = K.function([xp], ys + K.gradients(K.sum(sum(K.sum(y) for y in ys)), xp))
     for n in (1, 3):
         x = r(n, 6, 5, 2)
         outs = f([x if cl else nchw(x)])

@@ -135,7 +135,7 @@ def test_training_uses_fused_ops_and_gradients(x_shape, axes):
     normed, mean, var = K.normalize_batch_in_training(x, None, None, list(axes))
     ops = {n.op for n in _walk(normed)}
     assert 'batchnorm_stats' in ops and 'batchnorm_normalize' in ops
-    grad_ops = {n.op for n in _walk(K.gradients(K.sum(normed * normed), x))}
+    grad_ops = {n.op for n in _walk(K.gradients(K.sum(normed * normed), x)[0])}
     assert {'batchnorm_backprop_sums', 'batchnorm_backprop_input'} <= grad_ops
     kept = [d for i, d in enumerate(x_shape) if i not in axes]
     a, g, b = r(*x_shape), rng.uniform(0.5, 1.5, kept), r(*kept)
@@ -155,7 +155,7 @@ def test_training_uses_fused_ops_and_gradients(x_shape, axes):
 def test_training_second_derivatives():
     x, g, b = r(4, 3, 2, 2), rng.uniform(0.5, 1.5, 3), r(3)
     check_op(lambda x, g, b: K.gradients(K.sum(K.square(K.normalize_batch_in_training(
-        x, g, b, [0, 2, 3])[0]) * x), x), [x, g, b])
+        x, g, b, [0, 2, 3])[0]) * x), x)[0], [x, g, b])
     check_op(lambda x, g, b: K.gradients(K.sum(K.sin(K.normalize_batch_in_training(
         x, g, b, [0, 1, 2], epsilon=1e-2)[0])), [g, b])[0], [r(3, 2, 2, 3), g, b])
 

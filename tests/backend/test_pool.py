@@ -146,7 +146,7 @@ def test_avg_pool_same_excludes_padding():
 def test_max_pool_gradient_goes_to_first_max():
     x = np.array([[1.0, 3.0, 3.0], [3.0, 0.0, 2.0], [3.0, 3.0, 3.0]]).reshape(1, 3, 3, 1)
     xp = K.placeholder((1, 3, 3, 1), dtype='float64')
-    grad = K.gradients(K.sum(K.pool2d(xp, (2, 2), padding='same')), xp)
+    grad, = K.gradients(K.sum(K.pool2d(xp, (2, 2), padding='same')), xp)
     dx = K.function([xp], [grad])([x])[0][0, :, :, 0]
     # First maxima of the 9 windows (row-major): (0,1) (0,1) (0,2) / (1,0) (2,1) (2,2) /
     # (2,0) (2,1) (2,2).
@@ -164,9 +164,9 @@ def test_gradients(data_format):
 
 def test_second_derivative_of_pooling():
     x = r(1, 4, 5, 2)
-    check_op(lambda a: K.gradients(K.sum(K.square(K.pool2d(a, (2, 2), (2, 2), 'same'))), a), [x])
+    check_op(lambda a: K.gradients(K.sum(K.square(K.pool2d(a, (2, 2), (2, 2), 'same'))), a)[0], [x])
     check_op(lambda a: K.gradients(K.sum(K.square(K.pool2d(a, (3, 3), padding='same',
-                                                           pool_mode='avg'))), a), [x])
+                                                           pool_mode='avg'))), a)[0], [x])
 
 
 # -- None batch, dtypes ------------------------------------------------------------------
@@ -178,7 +178,7 @@ def test_none_batch_two_sizes(data_format):
     ys = [K.pool2d(xp, (2, 2), (2, 2), 'same', data_format, 'max'),
           K.pool2d(xp, (3, 3), (1, 1), 'valid', data_format, 'avg')]
     assert all(K.int_shape(y)[0] is None for y in ys)
-    f = K.function([xp], ys + [K.gradients(K.sum(ys[0]) + K.sum(ys[1]), xp)])
+    f = K.function([xp], ys + K.gradients(K.sum(ys[0]) + K.sum(ys[1]), xp))
     for n in (1, 3):
         x = r(n, 6, 5, 2)
         outs = f([x if cl else nchw(x)])
