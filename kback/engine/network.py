@@ -356,6 +356,10 @@ class Network(Layer):
                            'keras_version': __version__, 'backend': 'kback'},
                           default=_json_default, **kwargs)
 
+    def to_yaml(self, **kwargs):
+        from .cloning import to_yaml
+        return to_yaml(self, **kwargs)
+
     def summary(self, line_length=None, positions=None, print_fn=None):
         if not self.built:
             raise ValueError('This model has not yet been built. Build the model first by '

@@ -183,8 +183,6 @@ class Model(Network):
             _, phase_updates, total, tensors = self._phases[phase]
             updates = []
             if kind == 'train':
-                if not self._collected_trainable_weights:
-                    raise ValueError('The model has no trainable weights to train.')
                 updates = self.optimizer.get_updates(loss=total,
                                                      params=self._collected_trainable_weights)
                 updates += phase_updates

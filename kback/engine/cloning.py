@@ -1,0 +1,85 @@
+"""clone_model: the same architecture with new layers (new weights), and the
+YAML form of a model's configuration."""
+import json
+
+from .input_layer import Input, InputLayer
+from .node import to_list, unpack_singleton
+
+
+def _clone_layer(layer):
+    return layer.__class__.from_config(layer.get_config())
+
+
+def _as_input(x, name=None):
+    """x itself when it is a Keras tensor, else an Input wrapping it."""
+    if getattr(x, '_keras_history', None) is not None:
+        return x
+    return Input(tensor=x, name=name)
+
+
+def clone_model(model, input_tensors=None, clone_function=None):
+    """A new model reproducing `model` on new layers (freshly initialised
+    weights) and, when given, on top of `input_tensors`."""
+    from .sequential import Sequential
+    from .training import Model
+    if not isinstance(model, Model):
+        raise ValueError(f'clone_model: expected a Model instance, got {model!r}')
+    clone = clone_function or _clone_layer
+    if isinstance(model, Sequential):
+        layers = [clone(layer) for layer in model.layers]
+        if input_tensors is not None:
+            x = to_list(input_tensors)
+            if len(x) != 1:
+                raise ValueError('clone_model: a Sequential model takes one input tensor, '
+                                 f'got {len(x)}')
+            x = x[0]
+            if getattr(x, '_keras_history', None) is not None:
+                layers = [x._keras_history[0]] + layers
+            else:
+                layers = [InputLayer(input_tensor=x, name=f'input_wrapper_for_{model.name}')] \
+                    + layers
+        return Sequential(layers=layers, name=model.name)
+
+    if input_tensors is None:
+        new_inputs = [Input(batch_shape=layer.batch_input_shape, dtype=layer.dtype,
+                            sparse=layer.sparse, name=layer.name)
+                      for layer in model.input_layers]
+    else:
+        given = to_list(input_tensors)
+        if len(given) != len(model.inputs):
+            raise ValueError(f'clone_model: the model has {len(model.inputs)} inputs, but '
+                             f'{len(given)} input tensors were given')
+        new_inputs = [_as_input(x, name=f'input_wrapper_for_{layer.name}')
+                      for x, layer in zip(given, model.input_layers)]
+    tensors = {id(ref): x for ref, x in zip(model.inputs, new_inputs)}
+    clones = {}
+    for layer, n in model._node_order:
+        if isinstance(layer, InputLayer):
+            continue
+        node = layer._inbound_nodes[n]
+        if id(layer) not in clones:
+            clones[id(layer)] = clone(layer)
+        xs = [tensors[id(t)] for t in node.input_tensors]
+        outs = to_list(clones[id(layer)](unpack_singleton(xs), **dict(node.arguments)))
+        for ref, out in zip(node.output_tensors, outs):
+            tensors[id(ref)] = out
+    return Model(new_inputs, [tensors[id(o)] for o in model.outputs], name=model.name)
+
+
+def _yaml():
+    try:
+        import yaml
+    except ImportError:  # pragma: no cover - depends on the environment
+        raise ImportError('YAML model configurations require pyyaml (`pip install pyyaml`).')
+    return yaml
+
+
+def to_yaml(model, **kwargs):
+    """The model's JSON configuration written as YAML (plain lists and maps)."""
+    return _yaml().dump(json.loads(model.to_json()), **kwargs)
+
+
+def model_from_yaml(yaml_string, custom_objects=None):
+    from .saving import model_from_config
+    config = _yaml().safe_load(yaml_string)
+    return model_from_config(config, custom_objects=custom_objects)
