@@ -84,3 +84,5 @@ def deserialize_keras_object(identifier, module_objects=None, custom_objects=Non
 
 
 from .progbar import Progbar  # noqa: E402,F401  (keras.utils.generic_utils.Progbar)
+
+from .progbar import Progbar  # noqa: F401,E402  (keras.utils.generic_utils.Progbar)

@@ -83,3 +83,42 @@ def print_summary(model, line_length=None, positions=None, print_fn=None):
     print_fn(f'Trainable params: {trainable:,}')
     print_fn(f'Non-trainable params: {non_trainable:,}')
     print_fn('_' * line_length)
+
+
+def get_source_inputs(tensor, layer=None, node_index=None):
+    """The input tensors (outputs of InputLayers) that `tensor` was computed
+    from, in the order they are first reached, without repeats."""
+    if layer is None or node_index is None:
+        history = getattr(tensor, '_keras_history', None)
+        if history is None:
+            raise ValueError(f'get_source_inputs: {tensor!r} does not come from a Keras layer')
+        layer, node_index, _ = history
+    found, seen = [], set()
+    stack = [(layer, node_index, tensor)]
+    while stack:
+        layer, node_index, t = stack.pop()
+        node = layer._inbound_nodes[node_index]
+        if not node.inbound_layers:
+            sources = node.input_tensors if t is None else [t]
+            for x in sources:
+                if id(x) not in seen:
+                    seen.add(id(x))
+                    found.append(x)
+            continue
+        parents = list(zip(node.inbound_layers, node.node_indices, node.input_tensors))
+        for l, n, x in reversed(parents):
+            stack.append((l, n, x))
+    return found
+
+
+def convert_all_kernels_in_model(model):
+    """Flips the spatial axes of every convolution kernel of `model` (weights
+    trained with a backend that convolves instead of correlating)."""
+    from .conv_utils import convert_kernel
+    for layer in model.layers:
+        name = type(layer).__name__
+        if name.startswith('Conv') or name in ('Convolution1D', 'Convolution2D',
+                                               'Deconvolution2D', 'Deconv2D'):
+            kernel = getattr(layer, 'kernel', None)
+            if kernel is not None:
+                K.set_value(kernel, convert_kernel(K.get_value(kernel)))
