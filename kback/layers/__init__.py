@@ -26,6 +26,7 @@ from .pooling import (MaxPooling1D, AveragePooling1D, MaxPooling2D,  # noqa: F40
 from .normalization import BatchNormalization  # noqa: F401
 from .embeddings import Embedding  # noqa: F401
 from .noise import GaussianNoise, GaussianDropout, AlphaDropout  # noqa: F401
+from .wrappers import Wrapper, TimeDistributed  # noqa: F401
 
 
 def serialize(layer):
