@@ -2,7 +2,7 @@
 
 An explicit list of public names; the code lives in the topic modules.
 """
-from .config import (backend, epsilon, set_epsilon, floatx, set_floatx,
+from .config import (backend, epsilon, set_epsilon, floatx, set_floatx, cast_to_floatx,
                      image_data_format, set_image_data_format, normalize_data_format,
                      get_num_threads, set_num_threads)
 from .tensor import Tensor, Variable, Placeholder, is_tensor
@@ -11,7 +11,7 @@ from .core import (variable, placeholder, constant, is_variable, is_placeholder,
                    set_value, batch_get_value, batch_set_value, count_params, cast,
                    zeros, ones, eye, zeros_like, ones_like, identity, update, update_add,
                    update_sub, moving_average_update, function, gradients, stop_gradient,
-                   clear_session, get_uid, learning_phase, set_learning_phase)
+                   clear_session, get_uid, reset_uids, learning_phase, set_learning_phase)
 from .math import (dot, batch_dot, transpose, gather, max, min, sum, prod, mean, var, std,
                    any, all, cumsum, cumprod, argmax, argmin, square, abs, sqrt, exp, log,
                    logsumexp, round, sign, pow, clip, equal, not_equal, greater,
@@ -24,10 +24,14 @@ from .normalization import batch_normalization, normalize_batch_in_training
 from .shape import (concatenate, reshape, permute_dimensions, resize_images,
                     repeat_elements, repeat, tile, flatten, batch_flatten, expand_dims,
                     squeeze, stack, one_hot, slice, reverse, temporal_padding,
-                    spatial_2d_padding, arange)
+                    spatial_2d_padding, spatial_3d_padding, resize_volumes, arange)
 from .conv import (conv2d, separable_conv2d, depthwise_conv2d, conv2d_transpose)
 from .pool import pool2d
+from .functional import map_fn, foldl, foldr
+from .composed_conv import conv1d, separable_conv1d, local_conv1d, local_conv2d
 from .random import (random_uniform_variable, random_normal_variable, random_uniform,
                      random_normal, truncated_normal, random_binomial)
+from .compat import (manual_variable_initialization, symbolic, eager, is_symbolic, name_scope,
+                     is_sparse, to_dense, get_variable_shape, size, print_tensor)
 # Importing the submodule `shape` above rebinds the name; K.shape is the function.
 from .core import shape  # noqa: E402,F811

@@ -6,6 +6,8 @@ KBACK_* environment variables, as Keras reads keras.json.
 import json
 import os
 
+import numpy as np
+
 FLOATX_VALUES = ('float16', 'float32', 'float64')
 DATA_FORMAT_VALUES = ('channels_last', 'channels_first')
 
@@ -92,6 +94,11 @@ def floatx():
 
 def set_floatx(value):
     _settings['floatx'] = _check_floatx(value)
+
+
+def cast_to_floatx(x):
+    """A numpy array of x in floatx (a new array unless x already is one)."""
+    return np.asarray(x, dtype=_settings['floatx'])
 
 
 def epsilon():

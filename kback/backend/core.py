@@ -197,6 +197,7 @@ def moving_average_update(x, value, momentum):
 
 clear_session = tape.clear_session
 get_uid = tape.get_uid
+reset_uids = tape.reset_uids
 
 
 def learning_phase():

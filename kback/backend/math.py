@@ -267,23 +267,29 @@ def batch_dot(x, y, axes=None):
     if xs[a0] is not None and ys[a1] is not None and xs[a0] != ys[a1]:
         raise ValueError(f'batch_dot: shapes {fmt(xs)} and {fmt(ys)} do not match on axes '
                          f'{(a0, a1)}: {xs[a0]} != {ys[a1]}')
-    # x -> (batch, p, k) with k last; y -> (batch, k, q) with k second.
-    x_rest = tuple(d for i, d in enumerate(xs) if i not in (0, a0))
-    y_rest = tuple(d for i, d in enumerate(ys) if i not in (0, a1))
-    if None in x_rest or None in y_rest or (xs[a0] is None and ys[a1] is None):
-        raise ValueError(f'batch_dot: the non-batch dims of {fmt(xs)} and {fmt(ys)} '
-                         'must be known')
-    xt = apply('transpose', x, perm=(0,) + tuple(i for i in range(1, len(xs)) if i != a0) + (a0,))
-    yt = apply('transpose', y, perm=(0, a1) + tuple(i for i in range(1, len(ys)) if i != a1))
-    k = xs[a0] if xs[a0] is not None else ys[a1]
-    k = -1 if k is None else k
-    x3 = apply('reshape', xt, shape=(-1, _shapes.num_elements(x_rest), k))
-    y3 = apply('reshape', yt, shape=(-1, k, _shapes.num_elements(y_rest)))
-    out = apply('matmul', x3, y3)
-    final = x_rest + y_rest
+    # x -> (batch, p, k) with k last; y -> (batch, k, q) with k second; dims
+    # unknown when the graph is built are taken from K.shape at run time.
+    from .shape import reshape
+    from .core import shape
+    x_axes = [i for i in range(1, len(xs)) if i != a0]
+    y_axes = [i for i in range(1, len(ys)) if i != a1]
+    xt = apply('transpose', x, perm=(0,) + tuple(x_axes) + (a0,))
+    yt = apply('transpose', y, perm=(0, a1) + tuple(y_axes))
+
+    def dim(t, axis):
+        return t.shape[axis] if t.shape[axis] is not None else shape(t)[axis]
+
+    if len(x_axes) != 1:
+        xt = reshape(xt, (dim(x, 0), -1, dim(x, a0)))
+    if len(y_axes) != 1:
+        yt = reshape(yt, (dim(y, 0), dim(y, a1), -1))
+    out = apply('matmul', xt, yt)
+    if len(x_axes) == 1 and len(y_axes) == 1:
+        return out
+    final = [dim(x, i) for i in x_axes] + [dim(y, i) for i in y_axes]
     if not final:
-        final = (1,)
-    return apply('reshape', out, shape=(-1,) + final)
+        final = [1]
+    return reshape(out, [dim(x, 0)] + final)
 
 
 def transpose(x):

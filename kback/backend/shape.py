@@ -295,6 +295,21 @@ def resize_images(x, height_factor, width_factor, data_format, interpolation='ne
     return x
 
 
+def resize_volumes(x, depth_factor, height_factor, width_factor, data_format):
+    """Nearest-neighbour upsampling of the 3 spatial axes of a 5D tensor."""
+    x = as_tensor(x)
+    data_format = config.normalize_data_format(data_format)
+    if len(x.shape) != 5:
+        raise ValueError(f'resize_volumes: expects a 5D tensor, got shape {fmt(x.shape)}')
+    first = 2 if data_format == 'channels_first' else 1
+    factors = (depth_factor, height_factor, width_factor)
+    for i, (name, f) in enumerate(zip(('depth_factor', 'height_factor', 'width_factor'), factors)):
+        f = _int('resize_volumes', f, name, minimum=1)
+        if f > 1:
+            x = repeat_elements(x, f, first + i)
+    return x
+
+
 def _pair(fn, value, name):
     pair = _ints(fn, value, name, minimum=0)
     if len(pair) != 2:
@@ -328,6 +343,26 @@ def spatial_2d_padding(x, padding=((1, 1), (1, 1)), data_format=None):
         pads = ((0, 0), (0, 0), top_bottom, left_right)
     else:
         pads = ((0, 0), top_bottom, left_right, (0, 0))
+    return apply('pad', x, pads=pads, value=0)
+
+
+def spatial_3d_padding(x, padding=((1, 1), (1, 1), (1, 1)), data_format=None):
+    """Zero-pads the depth, height and width axes of a 5D tensor."""
+    x = as_tensor(x)
+    data_format = config.normalize_data_format(data_format)
+    if len(x.shape) != 5:
+        raise ValueError(f'spatial_3d_padding: expects a 5D tensor, got shape {fmt(x.shape)}')
+    try:
+        ok = len(padding) == 3
+    except TypeError:
+        ok = False
+    if not ok:
+        raise ValueError(f'spatial_3d_padding: padding must be three pairs of ints, got {padding!r}')
+    pairs = tuple(_pair('spatial_3d_padding', p, 'padding') for p in padding)
+    if data_format == 'channels_first':
+        pads = ((0, 0), (0, 0)) + pairs
+    else:
+        pads = ((0, 0),) + pairs + ((0, 0),)
     return apply('pad', x, pads=pads, value=0)
 
 

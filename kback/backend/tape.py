@@ -42,6 +42,11 @@ def get_uid(prefix=''):
     return _graph.uids[prefix]
 
 
+def reset_uids():
+    """get_uid counts start over (node names are left alone)."""
+    _graph.uids.clear()
+
+
 def unique_name(prefix):
     count = _graph.names[prefix]
     _graph.names[prefix] += 1

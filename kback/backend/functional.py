@@ -1,0 +1,51 @@
+"""Keras 2.3's higher-order functions map_fn, foldl and foldr.
+
+kback's graphs are straight-line, so these unroll fn over the elements: the
+first dimension of elems must be known when the graph is built.  The result
+is an ordinary graph (differentiable, shapes inferred per step).
+"""
+from ._shapes import fmt
+from .tensor import as_tensor
+from .core import cast
+from .shape import stack
+
+
+def _elements(fn_name, elems):
+    elems = as_tensor(elems)
+    if len(elems.shape) == 0 or elems.shape[0] is None:
+        raise ValueError(f'{fn_name}: kback unrolls over the first dimension of elems, which '
+                         f'must be known; got shape {fmt(elems.shape)}')
+    return [elems[i] for i in range(elems.shape[0])]
+
+
+def map_fn(fn, elems, name=None, dtype=None):
+    """stack([fn(elems[0]), fn(elems[1]), ...]); dtype, if given, is the
+    dtype of the result."""
+    outs = [as_tensor(fn(e)) for e in _elements('map_fn', elems)]
+    if not outs:
+        raise ValueError('map_fn: elems has no elements')
+    if dtype is not None:
+        outs = [cast(o, dtype) for o in outs]
+    return stack(outs)
+
+
+def _fold(fn_name, fn, items, initializer):
+    if initializer is None:
+        if not items:
+            raise ValueError(f'{fn_name}: elems has no elements and no initializer was given')
+        acc, items = items[0], items[1:]
+    else:
+        acc = initializer
+    for x in items:
+        acc = fn(acc, x)
+    return acc
+
+
+def foldl(fn, elems, initializer=None, name=None):
+    """fn(...fn(fn(initializer, elems[0]), elems[1])...); initializer defaults to elems[0]."""
+    return _fold('foldl', fn, _elements('foldl', elems), initializer)
+
+
+def foldr(fn, elems, initializer=None, name=None):
+    """As foldl from the last element down; initializer defaults to elems[-1]."""
+    return _fold('foldr', fn, _elements('foldr', elems)[::-1], initializer)
