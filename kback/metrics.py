@@ -117,6 +117,23 @@ def get(identifier):
     raise ValueError(f'Could not interpret metric function identifier: {identifier!r}')
 
 
+def clone_metric(metric):
+    """A fresh copy of a stateful metric object (one with `get_config`);
+    metric functions and names are returned as they are."""
+    if not callable(metric) or isinstance(metric, type) or not hasattr(metric, 'get_config'):
+        return metric
+    return type(metric).from_config(metric.get_config())
+
+
+def clone_metrics(metrics):
+    """clone_metric applied to each item of a list or values of a dict."""
+    if metrics is None:
+        return None
+    if isinstance(metrics, dict):
+        return {key: clone_metric(value) for key, value in metrics.items()}
+    return [clone_metric(metric) for metric in metrics]
+
+
 # -- what compile(metrics=...) means ----------------------------------------------------
 
 _ACCURACY = ('accuracy', 'acc')

@@ -6,3 +6,4 @@ from .loggers import (BaseLogger, History, ProgbarLogger, CSVLogger, TerminateOn
 from .monitors import (EarlyStopping, ModelCheckpoint, ReduceLROnPlateau,  # noqa: F401
                        LearningRateScheduler)
 from .tensorboard import TensorBoard  # noqa: F401
+from .remote import RemoteMonitor  # noqa: F401

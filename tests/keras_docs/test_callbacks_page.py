@@ -206,3 +206,52 @@ def test_base_logger_and_history_defaults():
     # The epoch's loss is the sample-weighted mean of batch losses (7, 7, 6).
     assert isinstance(hist, callbacks.History)
     assert len(hist.history['loss']) == 1
+
+
+def _serve():
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+    received = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            length = int(self.headers['Content-Length'])
+            received.append((self.path, self.headers['Content-Type'],
+                             self.rfile.read(length).decode()))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(('127.0.0.1', 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    return server, received
+
+
+def test_remote_monitor():
+    from urllib.parse import parse_qs
+    server, received = _serve()
+    try:
+        root = 'http://127.0.0.1:%d' % server.server_port
+        model = _model()
+        x, y = _xy()
+        model.fit(x, y, epochs=2, verbose=0, callbacks=[callbacks.RemoteMonitor(root=root)])
+        assert len(received) == 2
+        path, ctype, body = received[0]
+        assert path == '/publish/epoch/end/'
+        assert ctype == 'application/x-www-form-urlencoded'
+        data = json.loads(parse_qs(body)['data'][0])
+        assert data['epoch'] == 0 and set(data) == {'epoch', 'loss', 'accuracy'}
+        model.fit(x, y, epochs=1, verbose=0,
+                  callbacks=[callbacks.RemoteMonitor(root=root, path='/p', send_as_json=True)])
+        path, ctype, body = received[2]
+        assert path == '/p' and ctype == 'application/json'
+        assert json.loads(body)['epoch'] == 0
+    finally:
+        server.shutdown()
+        server.server_close()
+    with pytest.warns(UserWarning, match='could not reach RemoteMonitor'):
+        model.fit(x, y, epochs=1, verbose=0,
+                  callbacks=[callbacks.RemoteMonitor(root='http://127.0.0.1:1')])
