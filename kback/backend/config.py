@@ -92,8 +92,8 @@ def floatx():
     return _settings['floatx']
 
 
-def set_floatx(value):
-    _settings['floatx'] = _check_floatx(value)
+def set_floatx(floatx):
+    _settings['floatx'] = _check_floatx(floatx)
 
 
 def cast_to_floatx(x):
@@ -105,8 +105,8 @@ def epsilon():
     return _settings['epsilon']
 
 
-def set_epsilon(value):
-    _settings['epsilon'] = _check_epsilon(value)
+def set_epsilon(e):
+    _settings['epsilon'] = _check_epsilon(e)
 
 
 def image_data_format():

@@ -14,6 +14,128 @@ def r(*shape):
     return rng.uniform(-1.0, 1.0, shape)
 
 
+# -- signatures: argument names and defaults as in Keras 2.3.1 ---------------------------
+
+SIGNATURES = {
+    'variable': '(value, dtype=None, name=None, constraint=None)',
+    'constant': '(value, dtype=None, shape=None, name=None)',
+    'placeholder': '(shape=None, ndim=None, dtype=None, sparse=False, name=None)',
+    'zeros': '(shape, dtype=None, name=None)',
+    'ones': '(shape, dtype=None, name=None)',
+    'eye': '(size, dtype=None, name=None)',
+    'zeros_like': '(x, dtype=None, name=None)',
+    'ones_like': '(x, dtype=None, name=None)',
+    'identity': '(x, name=None)',
+    'random_uniform_variable': '(shape, low, high, dtype=None, name=None, seed=None)',
+    'random_normal_variable': '(shape, mean, scale, dtype=None, name=None, seed=None)',
+    'cast': '(x, dtype)',
+    'update': '(x, new_x)',
+    'update_add': '(x, increment)',
+    'update_sub': '(x, decrement)',
+    'moving_average_update': '(x, value, momentum)',
+    'dot': '(x, y)',
+    'batch_dot': '(x, y, axes=None)',
+    'gather': '(reference, indices)',
+    'max': '(x, axis=None, keepdims=False)',
+    'cumsum': '(x, axis=0)',
+    'argmax': '(x, axis=-1)',
+    'pow': '(x, a)',
+    'clip': '(x, min_value, max_value)',
+    'normalize_batch_in_training': '(x, gamma, beta, reduction_axes, epsilon=0.001)',
+    'batch_normalization': '(x, mean, var, beta, gamma, axis=-1, epsilon=0.001)',
+    'concatenate': '(tensors, axis=-1)',
+    'reshape': '(x, shape)',
+    'permute_dimensions': '(x, pattern)',
+    'resize_images': "(x, height_factor, width_factor, data_format, interpolation='nearest')",
+    'resize_volumes': '(x, depth_factor, height_factor, width_factor, data_format)',
+    'repeat_elements': '(x, rep, axis)',
+    'repeat': '(x, n)',
+    'arange': "(start, stop=None, step=1, dtype='int32')",
+    'tile': '(x, n)',
+    'flatten': '(x)',
+    'batch_flatten': '(x)',
+    'expand_dims': '(x, axis=-1)',
+    'squeeze': '(x, axis)',
+    'temporal_padding': '(x, padding=(1, 1))',
+    'spatial_2d_padding': '(x, padding=((1, 1), (1, 1)), data_format=None)',
+    'spatial_3d_padding': '(x, padding=((1, 1), (1, 1), (1, 1)), data_format=None)',
+    'stack': '(x, axis=0)',
+    'one_hot': '(indices, num_classes)',
+    'reverse': '(x, axes)',
+    'slice': '(x, start, size)',
+    'get_value': '(x)',
+    'batch_get_value': '(ops)',
+    'set_value': '(x, value)',
+    'batch_set_value': '(tuples)',
+    'print_tensor': "(x, message='')",
+    'function': '(inputs, outputs, updates=None, **kwargs)',
+    'gradients': '(loss, variables)',
+    'stop_gradient': '(variables)',
+    'switch': '(condition, then_expression, else_expression)',
+    'in_train_phase': '(x, alt, training=None)',
+    'in_test_phase': '(x, alt, training=None)',
+    'relu': '(x, alpha=0.0, max_value=None, threshold=0.0)',
+    'elu': '(x, alpha=1.0)',
+    'softmax': '(x, axis=-1)',
+    'categorical_crossentropy': '(target, output, from_logits=False, axis=-1)',
+    'sparse_categorical_crossentropy': '(target, output, from_logits=False, axis=-1)',
+    'binary_crossentropy': '(target, output, from_logits=False)',
+    'dropout': '(x, level, noise_shape=None, seed=None)',
+    'l2_normalize': '(x, axis=None)',
+    'in_top_k': '(predictions, targets, k)',
+    'conv1d': "(x, kernel, strides=1, padding='valid', data_format=None, dilation_rate=1)",
+    'conv2d':
+        "(x, kernel, strides=(1, 1), padding='valid', data_format=None, dilation_rate=(1, 1))",
+    'conv2d_transpose':
+        "(x, kernel, output_shape, strides=(1, 1), padding='valid', data_format=None, "
+        'dilation_rate=(1, 1))',
+    'separable_conv1d':
+        "(x, depthwise_kernel, pointwise_kernel, strides=1, padding='valid', "
+        'data_format=None, dilation_rate=1)',
+    'separable_conv2d':
+        "(x, depthwise_kernel, pointwise_kernel, strides=(1, 1), padding='valid', "
+        'data_format=None, dilation_rate=(1, 1))',
+    'depthwise_conv2d':
+        "(x, depthwise_kernel, strides=(1, 1), padding='valid', data_format=None, "
+        'dilation_rate=(1, 1))',
+    'pool2d': "(x, pool_size, strides=(1, 1), padding='valid', data_format=None, pool_mode='max')",
+    'local_conv1d': '(inputs, kernel, kernel_size, strides, data_format=None)',
+    'local_conv2d': '(inputs, kernel, kernel_size, strides, output_shape, data_format=None)',
+    'bias_add': '(x, bias, data_format=None)',
+    'random_normal': '(shape, mean=0.0, stddev=1.0, dtype=None, seed=None)',
+    'random_uniform': '(shape, minval=0.0, maxval=1.0, dtype=None, seed=None)',
+    'random_binomial': '(shape, p=0.0, dtype=None, seed=None)',
+    'truncated_normal': '(shape, mean=0.0, stddev=1.0, dtype=None, seed=None)',
+    'map_fn': '(fn, elems, name=None, dtype=None)',
+    'foldl': '(fn, elems, initializer=None, name=None)',
+    'foldr': '(fn, elems, initializer=None, name=None)',
+    'get_uid': "(prefix='')",
+    'size': '(x, name=None)',
+    'set_floatx': '(floatx)',
+    'set_epsilon': '(e)',
+    'set_image_data_format': '(data_format)',
+    'normalize_data_format': '(value)',
+    'cast_to_floatx': '(x)',
+    'set_learning_phase': '(value)',
+    'logsumexp': '(x, axis=None, keepdims=False)',
+    'is_keras_tensor': '(x)',
+    'int_shape': '(x)',
+    'ndim': '(x)',
+    'count_params': '(x)',
+    'eval': '(x)',
+    'dtype': '(x)',
+    'shape': '(x)',
+    'is_placeholder': '(x)',
+    'is_variable': '(x)',
+}
+
+
+@pytest.mark.parametrize('name', sorted(SIGNATURES))
+def test_signature(name):
+    import inspect
+    assert str(inspect.signature(getattr(K, name))) == SIGNATURES[name]
+
+
 # -- settings --------------------------------------------------------------------------
 
 def test_epsilon_floatx_data_format_examples():
@@ -443,7 +565,8 @@ def test_arange():
 def test_padding_and_resizing():
     x = r(2, 3, 4)
     out = K.temporal_padding(K.variable(x), (2, 1))
-    np.testing.assert_array_equal(K.eval(out), np.pad(x, ((0, 0), (2, 1), (0, 0))).astype('float32'))
+    np.testing.assert_array_equal(K.eval(out),
+                                  np.pad(x, ((0, 0), (2, 1), (0, 0))).astype('float32'))
     assert K.int_shape(K.temporal_padding(K.variable(x))) == (2, 5, 4)
     x4 = r(2, 3, 4, 5)
     pad = ((1, 2), (0, 3))
@@ -534,7 +657,8 @@ def test_in_train_and_test_phase():
     assert K.in_train_phase(x, alt, training=1) is x
     assert K.in_train_phase(x, alt, training=False) is alt
     assert K.in_test_phase(x, alt, training=0) is x
-    np.testing.assert_array_equal(K.eval(K.in_train_phase(lambda: x * 3, alt, training=True)), [3.0])
+    out = K.in_train_phase(lambda: x * 3, alt, training=True)
+    np.testing.assert_array_equal(K.eval(out), [3.0])
     out = K.in_train_phase(x, alt)
     f = K.function([K.learning_phase()], [out])
     np.testing.assert_array_equal(f([1])[0], [1.0])
