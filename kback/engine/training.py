@@ -240,11 +240,13 @@ class Model(Network):
             sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
             validation_freq=1, max_queue_size=10, workers=1, use_multiprocessing=False,
             **kwargs):
+        self.reset_metrics()
         if 'nb_epoch' in kwargs:
             epochs = kwargs.pop('nb_epoch')
         if kwargs:
             raise TypeError(f'fit: unrecognized keyword arguments: {sorted(kwargs)}')
         if loop.is_generator(x):
+            U.check_generator_arguments(y, sample_weight, validation_split)
             return self.fit_generator(x, steps_per_epoch, epochs, verbose, callbacks,
                                       validation_data, validation_steps, validation_freq,
                                       class_weight, max_queue_size, workers,
@@ -279,7 +281,9 @@ class Model(Network):
     def evaluate(self, x=None, y=None, batch_size=None, verbose=1, sample_weight=None,
                  steps=None, callbacks=None, max_queue_size=10, workers=1,
                  use_multiprocessing=False):
+        self.reset_metrics()
         if loop.is_generator(x):
+            U.check_generator_arguments(y, sample_weight)
             return self.evaluate_generator(x, steps, callbacks, max_queue_size, workers,
                                            use_multiprocessing, verbose)
         xs, ys, sws = self._standardize(x, y, sample_weight)
@@ -296,12 +300,32 @@ class Model(Network):
     def train_on_batch(self, x, y, sample_weight=None, class_weight=None, reset_metrics=True):
         xs, ys, sws = self._standardize(x, y, sample_weight, class_weight)
         outs = self._function('train')(xs + ys + sws + [np.asarray(True)])
-        return loop.unpack_scalars(outs)
+        return self._running_metrics(outs, len(xs[0]), reset_metrics)
 
     def test_on_batch(self, x, y, sample_weight=None, reset_metrics=True):
         xs, ys, sws = self._standardize(x, y, sample_weight)
         outs = self._function('test')(xs + ys + sws + [np.asarray(False)])
+        return self._running_metrics(outs, len(xs[0]), reset_metrics)
+
+    def _running_metrics(self, outs, n, reset):
+        """As Keras 2.3's stateful metrics: every value but the total loss is
+        the sample-weighted mean over the batches given since the last reset
+        (`reset_metrics=True`, the default, resets after this batch)."""
+        values = np.asarray([np.mean(o) for o in outs[1:]], np.float64)
+        totals, count = getattr(self, '_metric_totals', (np.zeros_like(values), 0))
+        if totals.shape != values.shape:
+            totals, count = np.zeros_like(values), 0
+        totals, count = totals + values * n, count + n
+        self._metric_totals = (totals, count)
+        if count:
+            outs = [outs[0]] + list(totals / count)
+        if reset:
+            self.reset_metrics()
         return loop.unpack_scalars(outs)
+
+    def reset_metrics(self):
+        """Clears the running means of train_on_batch/test_on_batch(reset_metrics=False)."""
+        self.__dict__.pop('_metric_totals', None)
 
     def predict_on_batch(self, x):
         xs, _, _ = self._standardize(x)
@@ -312,6 +336,7 @@ class Model(Network):
                       callbacks=None, validation_data=None, validation_steps=None,
                       validation_freq=1, class_weight=None, max_queue_size=10, workers=1,
                       use_multiprocessing=False, shuffle=True, initial_epoch=0):
+        self.reset_metrics()
         return loop.fit_generator(self, generator, steps_per_epoch, epochs, verbose, callbacks,
                                   validation_data, validation_steps, validation_freq,
                                   class_weight, max_queue_size, workers, use_multiprocessing,
@@ -319,6 +344,7 @@ class Model(Network):
 
     def evaluate_generator(self, generator, steps=None, callbacks=None, max_queue_size=10,
                            workers=1, use_multiprocessing=False, verbose=0):
+        self.reset_metrics()
         return loop.evaluate_generator(self, generator, steps, callbacks, max_queue_size,
                                        workers, use_multiprocessing, verbose)
 

@@ -119,6 +119,21 @@ def class_weights_to_sample(y, class_weight):
     return np.asarray([class_weight[c] for c in classes], dtype=K.floatx())
 
 
+def check_generator_arguments(y=None, sample_weight=None, validation_split=None):
+    """fit/evaluate on a generator or Sequence take targets and weights from it."""
+    if y is not None:
+        raise ValueError('`y` argument is not supported when data is a generator or Sequence '
+                         'instance. Instead pass targets as the second element of the '
+                         'generator.')
+    if sample_weight is not None:
+        raise ValueError('`sample_weight` argument is not supported when data is a generator '
+                         'or Sequence instance. Instead pass sample weights as the third '
+                         'element of the generator.')
+    if validation_split:
+        raise ValueError('If your data is in the form of a Python generator, you cannot use '
+                         '`validation_split`.')
+
+
 def make_batches(size, batch_size):
     return [(i, min(size, i + batch_size)) for i in range(0, size, batch_size)]
 

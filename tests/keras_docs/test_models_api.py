@@ -196,3 +196,42 @@ def test_optimizer_clipnorm_and_clipvalue():
     model.compile(optimizers.SGD(lr=1., clipnorm=1.), 'mse')
     model.train_on_batch(np.array([[100., 100.]]), np.array([[100.]]))
     np.testing.assert_allclose(model.get_weights()[0], [[2 ** -0.5], [2 ** -0.5]], rtol=1e-5)
+
+
+def test_train_on_batch_reset_metrics_false_keeps_running_means():
+    model = Sequential([Dense(1, input_dim=1, kernel_initializer='zeros', use_bias=False)])
+    model.compile(optimizers.SGD(lr=0.), 'mae', metrics=['mae'])
+    x = np.ones((2, 1))
+    loss1, mae1 = model.test_on_batch(x, np.full((2, 1), 1.), reset_metrics=False)
+    loss2, mae2 = model.test_on_batch(np.ones((6, 1)), np.full((6, 1), 3.),
+                                      reset_metrics=False)
+    assert (loss1, mae1) == (1., 1.)
+    # The loss is this batch's; the metric is the mean over the 8 samples seen.
+    assert loss2 == pytest.approx(3.) and mae2 == pytest.approx((2 * 1 + 6 * 3) / 8)
+    _, mae3 = model.train_on_batch(x, np.full((2, 1), 5.))        # resets after
+    assert mae3 == pytest.approx((2 * 1 + 6 * 3 + 2 * 5) / 10)
+    _, mae4 = model.train_on_batch(x, np.full((2, 1), 5.))
+    assert mae4 == pytest.approx(5.)
+    model.test_on_batch(x, np.full((2, 1), 7.), reset_metrics=False)
+    model.reset_metrics()
+    assert model.test_on_batch(x, np.full((2, 1), 1.))[1] == pytest.approx(1.)
+
+
+def test_generator_arguments_are_checked():
+    from kback.utils import Sequence
+
+    class Seq(Sequence):
+        def __len__(self):
+            return 2
+
+        def __getitem__(self, i):
+            return np.ones((3, 3)), np.ones((3, 1))
+    model = Sequential([Dense(1, input_dim=3)])
+    model.compile('sgd', 'mse')
+    with pytest.raises(ValueError, match='validation_split'):
+        model.fit(Seq(), validation_split=0.2, verbose=0)
+    with pytest.raises(ValueError, match='`y` argument is not supported'):
+        model.fit(Seq(), np.ones((6, 1)), verbose=0)
+    with pytest.raises(ValueError, match='`sample_weight` argument'):
+        model.evaluate(Seq(), sample_weight=np.ones(6), verbose=0)
+    assert np.ndim(model.evaluate(Seq(), verbose=0)) == 0
