@@ -86,11 +86,12 @@ class Model(Network):
             self.targets.append(target)
             self.sample_weights.append(
                 K.placeholder(ndim=2 if mode == 'temporal' else 1, name=f'{name}_sample_weights'))
+        names = self._prepare_metrics()
         self._phases = {}
         for phase in (1, 0):
             outputs, updates, losses = self._phase_graph(phase)
-            total, names, tensors = self._loss_and_metrics(outputs, losses)
-            self._phases[phase] = (outputs, updates, total, tensors)
+            total, tensors, metric_updates = self._loss_and_metrics(outputs, losses)
+            self._phases[phase] = (outputs, updates, total, tensors, metric_updates)
         self.total_loss = self._phases[1][2]
         self._metric_tensors = self._phases[1][3]
         self.metrics_names = names
@@ -120,14 +121,16 @@ class Model(Network):
         return outputs, updates, losses
 
     def _loss_and_metrics(self, outputs, extra_losses):
-        n = len(outputs)
+        """(total loss, [per-output loss and metric results], their update
+        ops) for one phase's outputs; the results read the metric state as
+        updated by this batch (metrics_utils.read_after_updates)."""
         weights = self._per_output(self.loss_weights if self.loss_weights is not None else 1.,
                                    'loss_weights', 1.)
-        total, names, tensors = None, ['loss'], []
-        for output, fn, w, name, target, sw in zip(outputs, self.loss_functions, weights,
-                                                   self.output_names, self.targets,
-                                                   self.sample_weights):
+        total, output_losses = None, []
+        for output, fn, w, target, sw in zip(outputs, self.loss_functions, weights,
+                                             self.targets, self.sample_weights):
             if fn is None:
+                output_losses.append(None)
                 continue
             if isinstance(fn, losses_module.Loss):
                 per_sample, reduction = fn.call(target, output), fn.reduction
@@ -136,30 +139,78 @@ class Model(Network):
             if reduction == 'none':
                 reduction = 'sum_over_batch_size'
             output_loss = losses_module.compute_weighted_loss(per_sample, sw, reduction)
-            if n > 1:
-                names.append(f'{name}_loss')
-                tensors.append(output_loss)
+            output_losses.append(output_loss)
             term = output_loss * w if w != 1. else output_loss
             total = term if total is None else total + term
         if total is None:
             raise ValueError('The model cannot be compiled because it has no loss to optimize.')
         for reg in extra_losses:
             total = total + reg
+        tensors, updates = [], []
+        for i, metric in self._output_loss_metrics:
+            # Weighted by batch size, so that the epoch value is the mean over samples.
+            size = K.cast(K.shape(outputs[i])[0], K.floatx())
+            result, ops = metric.call_with_updates(output_losses[i], sample_weight=size)
+            tensors.append(result)
+            updates += ops
+        for i, weighted, metric in self._metric_slots:
+            sw = self.sample_weights[i] if weighted else None
+            result, ops = metric.call_with_updates(self.targets[i], outputs[i],
+                                                   sample_weight=sw)
+            tensors.append(result)
+            updates += ops
+        return total, tensors, updates
+
+    def _prepare_metrics(self):
+        """The compiled metrics as Metric objects (strings and functions in a
+        MeanMetricWrapper), one per output and entry, and metrics_names
+        (made unique by _1, _2... as Keras 2.3 does). A Metric instance used
+        in more than one place is cloned for the others."""
+        n = len(self.outputs)
+        names = ['loss']
+
+        def unique(name):
+            base, j = name, 1
+            while name in names:
+                name, j = f'{base}_{j}', j + 1
+            names.append(name)
+            return name
+        self._output_loss_metrics = []
+        if n > 1:
+            for i, (fn, name) in enumerate(zip(self.loss_functions, self.output_names)):
+                if fn is not None:
+                    self._output_loss_metrics.append(
+                        (i, metrics_module.Mean(name=unique(f'{name}_loss'))))
         metric_lists = self._per_output(self._compile_metrics or [], 'metrics')
         weighted_lists = self._per_output(self._compile_weighted_metrics or [], 'metrics')
-        for i, (output, fn) in enumerate(zip(outputs, self.loss_functions)):
+        self._metric_slots, used = [], set()
+        for i, (output, fn) in enumerate(zip(self.outputs, self.loss_functions)):
             if fn is None:
                 continue
             for weighted, metric_list in ((False, metric_lists[i]), (True, weighted_lists[i])):
-                for metric in to_list(metric_list):
-                    label, metric_fn = metrics_module.resolve(metric, fn, K.int_shape(output))
-                    value = metric_fn(self.targets[i], output)
-                    sw = self.sample_weights[i] if weighted else None
-                    value = losses_module.compute_weighted_loss(value, sw)
+                for entry in to_list(metric_list):
+                    metric = metrics_module.to_metric(entry, fn, K.int_shape(output))
+                    if id(metric) in used:
+                        metric = metrics_module.clone_metric(metric)
+                    used.add(id(metric))
+                    label = entry if isinstance(entry, str) else metric.name
                     label = ('weighted_' + label) if weighted else label
-                    names.append(f'{self.output_names[i]}_{label}' if n > 1 else label)
-                    tensors.append(value)
-        return total, names, tensors
+                    unique(f'{self.output_names[i]}_{label}' if n > 1 else label)
+                    self._metric_slots.append((i, weighted, metric))
+        return names
+
+    @property
+    def metrics(self):
+        """The Metric objects of compile's metrics and weighted_metrics, in the
+        order of metrics_names (per-output losses left out)."""
+        return [m for _, _, m in getattr(self, '_metric_slots', [])]
+
+    def reset_metrics(self):
+        """Resets the state of every compiled metric (and per-output loss mean)."""
+        for _, metric in getattr(self, '_output_loss_metrics', []):
+            metric.reset_states()
+        for metric in self.metrics:
+            metric.reset_states()
 
     def _feed_tensors(self):
         targets = [t for t in self.targets if t is not None]
@@ -180,12 +231,14 @@ class Model(Network):
             if not hasattr(self, 'total_loss'):
                 self._build_training_graph()
             phase = 1 if kind == 'train' else 0
-            _, phase_updates, total, tensors = self._phases[phase]
+            _, phase_updates, total, tensors, metric_updates = self._phases[phase]
             updates = []
             if kind == 'train':
                 updates = self.optimizer.get_updates(loss=total,
                                                      params=self._collected_trainable_weights)
                 updates += phase_updates
+            # The metrics' state updates run in the same call as the step.
+            updates = updates + metric_updates
             fn = K.function(self._feed_tensors() + [_phase_input()], [total] + tensors,
                             updates=updates, name=f'{kind}_function')
         self._functions[kind] = fn
@@ -300,32 +353,19 @@ class Model(Network):
     def train_on_batch(self, x, y, sample_weight=None, class_weight=None, reset_metrics=True):
         xs, ys, sws = self._standardize(x, y, sample_weight, class_weight)
         outs = self._function('train')(xs + ys + sws + [np.asarray(True)])
-        return self._running_metrics(outs, len(xs[0]), reset_metrics)
+        return self._batch_result(outs, reset_metrics)
 
     def test_on_batch(self, x, y, sample_weight=None, reset_metrics=True):
         xs, ys, sws = self._standardize(x, y, sample_weight)
         outs = self._function('test')(xs + ys + sws + [np.asarray(False)])
-        return self._running_metrics(outs, len(xs[0]), reset_metrics)
+        return self._batch_result(outs, reset_metrics)
 
-    def _running_metrics(self, outs, n, reset):
-        """As Keras 2.3's stateful metrics: every value but the total loss is
-        the sample-weighted mean over the batches given since the last reset
-        (`reset_metrics=True`, the default, resets after this batch)."""
-        values = np.asarray([np.mean(o) for o in outs[1:]], np.float64)
-        totals, count = getattr(self, '_metric_totals', (np.zeros_like(values), 0))
-        if totals.shape != values.shape:
-            totals, count = np.zeros_like(values), 0
-        totals, count = totals + values * n, count + n
-        self._metric_totals = (totals, count)
-        if count:
-            outs = [outs[0]] + list(totals / count)
+    def _batch_result(self, outs, reset):
+        """The loss of this batch and the metrics as accumulated since the
+        last reset (`reset_metrics=True`, the default, resets after it)."""
         if reset:
             self.reset_metrics()
         return loop.unpack_scalars(outs)
-
-    def reset_metrics(self):
-        """Clears the running means of train_on_batch/test_on_batch(reset_metrics=False)."""
-        self.__dict__.pop('_metric_totals', None)
 
     def predict_on_batch(self, x):
         xs, _, _ = self._standardize(x)

@@ -19,8 +19,8 @@ def unpack_scalars(outs):
 
 def _callback_list(model, callbacks, verbose, count_mode, params):
     """fit's callbacks: BaseLogger, the progress bar, the user's, History.
-    Metrics (all but the loss) are running means over the epoch, as Keras
-    2.3's stateful metrics are, so the loggers show the last value."""
+    Metrics (all but the loss) are stateful over the epoch, so the loggers
+    show their last value."""
     model.history = cbks.History()
     stateful = model.metrics_names[1:]
     items = [cbks.BaseLogger(stateful_metrics=stateful)]
@@ -39,27 +39,27 @@ def _configured(callbacks, model, params):
     return cl
 
 
-class _RunningMeans:
-    """Sample-weighted means of a batch's outputs: the loss (first) as the
-    batch value, the metrics as running means since reset()."""
+def _scalar(value):
+    return float(value) if np.ndim(value) == 0 else np.asarray(value)
+
+
+class _Outputs:
+    """A batch's outputs as logs: the loss (first) is that batch's value and
+    is averaged over the batches, weighted by size; every other output is a
+    stateful metric, already the value over all batches since its reset."""
 
     def __init__(self, labels):
         self.labels = labels
-        self.reset()
-
-    def reset(self):
-        self.totals = np.zeros(len(self.labels))
-        self.count = 0
+        self.loss_total, self.count, self.last = 0., 0, []
 
     def add(self, outs, size):
-        values = np.asarray([float(o) for o in outs])
-        self.totals += values * size
+        self.loss_total += float(outs[0]) * size
         self.count += size
-        return {label: float(values[0] if i == 0 else self.totals[i] / self.count)
-                for i, label in enumerate(self.labels)}
+        self.last = [_scalar(o) for o in outs[1:]]
+        return {label: _scalar(o) for label, o in zip(self.labels, outs)}
 
-    def means(self):
-        return [float(v) for v in self.totals / max(self.count, 1)]
+    def results(self):
+        return [self.loss_total / max(self.count, 1)] + self.last
 
 
 def _train_loop(model, epochs, verbose, callbacks, initial_epoch, batches_for_epoch,
@@ -76,9 +76,10 @@ def _train_loop(model, epochs, verbose, callbacks, initial_epoch, batches_for_ep
     model.stop_training = False
     cl.on_train_begin()
     phase = np.asarray(True)
-    running = _RunningMeans(labels)
     for epoch in range(initial_epoch, epochs):
-        running.reset()
+        # Keras 2.3: the metrics' state starts over at each epoch.
+        model.reset_metrics()
+        running = _Outputs(labels)
         cl.on_epoch_begin(epoch)
         epoch_logs = {}
         for index, (feed, size) in enumerate(batches_for_epoch(epoch)):
@@ -196,11 +197,12 @@ def test_arrays(model, ins, batch_size, verbose, steps=None, callbacks=None):
     fn = model._function('test')
     n = len(ins[0])
     cl = _configured(callbacks, model, _loop_params(model, batch_size, steps, n, verbose))
-    running = _RunningMeans(list(model.metrics_names))
+    model.reset_metrics()
+    running = _Outputs(list(model.metrics_names))
     _run_batches(fn, _array_feeds(ins, batch_size, steps), verbose,
                  n if steps is None else steps, 'samples' if steps is None else 'steps', cl,
                  'test', running.add)
-    return unpack_scalars(running.means())
+    return unpack_scalars(running.results())
 
 
 def predict_arrays(model, xs, batch_size, verbose, steps=None, callbacks=None):
@@ -342,13 +344,14 @@ def evaluate_generator(model, generator, steps, callbacks, max_queue_size, worke
                                             use_multiprocessing, False)
     fn = model._function('test')
     cl = _configured(callbacks, model, _loop_params(model, None, steps, None, verbose))
-    running = _RunningMeans(list(model.metrics_names))
+    model.reset_metrics()
+    running = _Outputs(list(model.metrics_names))
     try:
         _run_batches(fn, (next(feeds) for _ in range(steps)), verbose, steps, 'steps', cl,
                      'test', running.add)
     finally:
         stop()
-    return unpack_scalars(running.means())
+    return unpack_scalars(running.results())
 
 
 def predict_generator(model, generator, steps, callbacks, max_queue_size, workers,

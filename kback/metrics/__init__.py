@@ -1,91 +1,41 @@
-"""Keras 2.3 metric functions, identifier resolution, and `resolve`: what the
-engine calls to turn each entry of `compile(metrics=[...])` into a display
-name and a function.
-
-A metric function takes `(y_true, y_pred)` and returns one value per sample
-(floatx); the engine averages it over the batch and the epoch. Every loss
-function is usable as a metric by name ('mse', 'binary_crossentropy', ...).
+"""Keras 2.3 metrics: the metric functions (functions.py), the stateful
+metric classes (base.py, confusion.py), identifier resolution, and what the
+engine calls to turn each entry of `compile(metrics=[...])` into a `Metric`
+object (`resolve`, `to_metric`).
 """
-from . import backend as K
-from . import losses as _losses
-from .losses import (mean_squared_error, mean_absolute_error, mean_absolute_percentage_error,
-                     mean_squared_logarithmic_error, hinge, squared_hinge, categorical_hinge,
-                     logcosh, huber_loss, categorical_crossentropy,
-                     sparse_categorical_crossentropy, binary_crossentropy,
-                     kullback_leibler_divergence, poisson)
-from .utils.generic_utils import serialize_keras_object, deserialize_keras_object
+from .. import losses as _losses
+from ..utils.generic_utils import serialize_keras_object, deserialize_keras_object
+from .functions import (accuracy, binary_accuracy, categorical_accuracy,  # noqa: F401
+                        sparse_categorical_accuracy, top_k_categorical_accuracy,
+                        sparse_top_k_categorical_accuracy, cosine_proximity,
+                        mean_squared_error, mean_absolute_error,
+                        mean_absolute_percentage_error, mean_squared_logarithmic_error,
+                        hinge, squared_hinge, categorical_hinge, logcosh, huber_loss,
+                        categorical_crossentropy, sparse_categorical_crossentropy,
+                        binary_crossentropy, kullback_leibler_divergence, poisson,
+                        mse, MSE, mae, MAE, mape, MAPE, msle, MSLE, kld, KLD, cosine,
+                        cosine_similarity)
+from .base import (Metric, Reduce, Sum, Mean, MeanMetricWrapper, Accuracy,  # noqa: F401
+                   BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy,
+                   TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy, MeanSquaredError,
+                   MeanAbsoluteError, MeanAbsolutePercentageError, MeanSquaredLogarithmicError,
+                   Hinge, SquaredHinge, CategoricalHinge, RootMeanSquaredError, LogCoshError,
+                   Poisson, KLDivergence, CosineSimilarity, BinaryCrossentropy,
+                   CategoricalCrossentropy, SparseCategoricalCrossentropy)
+from .confusion import (TruePositives, TrueNegatives, FalsePositives,  # noqa: F401
+                        FalseNegatives, Precision, Recall, AUC, SensitivitySpecificityBase,
+                        SensitivityAtSpecificity, SpecificityAtSensitivity, MeanIoU)
 
-
-def _float_pred(y_pred):
-    if not K.is_tensor(y_pred):
-        y_pred = K.constant(y_pred)
-    if not K.dtype(y_pred).startswith('float'):
-        y_pred = K.cast(y_pred, K.floatx())
-    return y_pred
-
-
-def accuracy(y_true, y_pred):
-    """Elementwise exact equality (1.0 / 0.0); 'accuracy' in compile is resolved
-    to the binary / categorical / sparse variant instead (see `resolve`)."""
-    y_pred = _float_pred(y_pred)
-    y_true = K.cast(y_true, K.dtype(y_pred))
-    return K.cast(K.equal(y_true, y_pred), K.floatx())
-
-
-def binary_accuracy(y_true, y_pred, threshold=0.5):
-    """Mean over the last axis of y_true == (y_pred > threshold); for the default
-    threshold Keras rounds y_pred, which is the same on probabilities."""
-    y_pred = _float_pred(y_pred)
-    y_true = K.cast(y_true, K.dtype(y_pred))
-    if threshold != 0.5:
-        y_pred = K.cast(K.greater(y_pred, threshold), K.dtype(y_pred))
-    else:
-        y_pred = K.round(y_pred)
-    return K.cast(K.mean(K.cast(K.equal(y_true, y_pred), K.dtype(y_pred)), axis=-1), K.floatx())
-
-
-def categorical_accuracy(y_true, y_pred):
-    """argmax(y_true) == argmax(y_pred) along the last axis."""
-    return K.cast(K.equal(K.argmax(y_true, axis=-1), K.argmax(y_pred, axis=-1)), K.floatx())
-
-
-def sparse_categorical_accuracy(y_true, y_pred):
-    """Integer labels (shape (n,) or (n, 1)) against argmax(y_pred)."""
-    if K.ndim(y_true) == K.ndim(y_pred):
-        y_true = K.squeeze(y_true, -1)
-    labels = K.cast(K.argmax(y_pred, axis=-1), K.floatx())
-    return K.cast(K.equal(K.cast(y_true, K.floatx()), labels), K.floatx())
-
-
-def top_k_categorical_accuracy(y_true, y_pred, k=5):
-    """Whether argmax(y_true) is among the k largest of y_pred."""
-    y_pred = _float_pred(y_pred)
-    return K.cast(K.in_top_k(y_pred, K.argmax(y_true, axis=-1), k), K.floatx())
-
-
-def sparse_top_k_categorical_accuracy(y_true, y_pred, k=5):
-    """Whether the integer label is among the k largest of y_pred."""
-    y_pred = _float_pred(y_pred)
-    return K.cast(K.in_top_k(y_pred, K.cast(K.flatten(y_true), 'int32'), k), K.floatx())
-
-
-def cosine_proximity(y_true, y_pred, axis=-1):
-    """Cosine similarity (positive: 1 for parallel vectors), as Keras 2.3's
-    metrics module; the loss of the same name is its negative."""
-    y_true, y_pred = _losses._prepare(y_true, y_pred)
-    y_true = K.l2_normalize(y_true, axis=axis)
-    y_pred = K.l2_normalize(y_pred, axis=axis)
-    return K.sum(y_true * y_pred, axis=axis)
-
-
-# Aliases, as Keras 2.3's metrics module defines them (plus kld / KLD).
-mse = MSE = mean_squared_error
-mae = MAE = mean_absolute_error
-mape = MAPE = mean_absolute_percentage_error
-msle = MSLE = mean_squared_logarithmic_error
-kld = KLD = kullback_leibler_divergence
-cosine = cosine_similarity = cosine_proximity
-
+_CLASSES = {c.__name__: c for c in (
+    Metric, Reduce, Sum, Mean, MeanMetricWrapper, Accuracy, BinaryAccuracy,
+    CategoricalAccuracy, SparseCategoricalAccuracy, TopKCategoricalAccuracy,
+    SparseTopKCategoricalAccuracy, MeanSquaredError, MeanAbsoluteError,
+    MeanAbsolutePercentageError, MeanSquaredLogarithmicError, Hinge, SquaredHinge,
+    CategoricalHinge, RootMeanSquaredError, LogCoshError, Poisson, KLDivergence,
+    CosineSimilarity, BinaryCrossentropy, CategoricalCrossentropy,
+    SparseCategoricalCrossentropy, TruePositives, TrueNegatives, FalsePositives,
+    FalseNegatives, Precision, Recall, AUC, SensitivityAtSpecificity,
+    SpecificityAtSensitivity, MeanIoU)}
 
 _FUNCTIONS = {f.__name__: f for f in (
     accuracy, binary_accuracy, categorical_accuracy, sparse_categorical_accuracy,
@@ -103,13 +53,14 @@ def serialize(metric):
 
 
 def deserialize(config, custom_objects=None):
-    return deserialize_keras_object(config, module_objects=dict(_FUNCTIONS),
+    return deserialize_keras_object(config, module_objects=dict(_FUNCTIONS, **_CLASSES),
                                     custom_objects=custom_objects,
                                     printable_module_name='metric function')
 
 
 def get(identifier):
-    """A name, a serialised dict or a callable -> the metric function."""
+    """A name, a serialised dict or a callable -> the metric function or
+    Metric object (a class name gives an instance with default arguments)."""
     if isinstance(identifier, (str, dict)):
         return deserialize(identifier)
     if callable(identifier):
@@ -118,10 +69,12 @@ def get(identifier):
 
 
 def clone_metric(metric):
-    """A fresh copy of a stateful metric object (one with `get_config`);
-    metric functions and names are returned as they are."""
-    if not callable(metric) or isinstance(metric, type) or not hasattr(metric, 'get_config'):
+    """A fresh copy (new state) of a Metric object; metric functions and
+    names are returned as they are."""
+    if not isinstance(metric, Metric):
         return metric
+    if type(metric) is MeanMetricWrapper:
+        return MeanMetricWrapper(metric._fn, metric.name, metric.dtype, **metric._fn_kwargs)
     return type(metric).from_config(metric.get_config())
 
 
@@ -199,3 +152,21 @@ def resolve(metric, loss_fn=None, output_shape=None):
     instance); `output_shape` the output's static shape (e.g. (None, 10)).
     Unknown names raise ValueError listing the known ones."""
     return metric_name(metric), metric_function(metric, loss_fn, output_shape)
+
+
+def to_metric(metric, loss_fn=None, output_shape=None):
+    """The Metric object for one entry of compile's `metrics` on one output:
+    a Metric instance as it is; a name, dict or function wrapped in a
+    `MeanMetricWrapper` named as `metric_name` says (a string naming a
+    Metric class, or a serialised Metric, gives that class's instance)."""
+    if isinstance(metric, Metric):
+        return metric
+    fn = metric_function(metric, loss_fn, output_shape)
+    if isinstance(fn, Metric):
+        return fn
+    if isinstance(fn, type) and issubclass(fn, Metric):
+        return fn()
+    name = metric if isinstance(metric, str) else \
+        getattr(fn, 'name', None) if isinstance(getattr(fn, 'name', None), str) else \
+        getattr(fn, '__name__', type(fn).__name__)
+    return MeanMetricWrapper(fn, name=name)

@@ -1,0 +1,84 @@
+"""Keras 2.3 metric functions.
+
+A metric function takes `(y_true, y_pred)` and returns one value per sample
+(floatx); compile wraps it in a `MeanMetricWrapper`, a running mean. Every loss
+function is usable as a metric by name ('mse', 'binary_crossentropy', ...).
+"""
+from .. import backend as K
+from .. import losses as _losses
+from ..losses import (mean_squared_error, mean_absolute_error, mean_absolute_percentage_error,
+                      mean_squared_logarithmic_error, hinge, squared_hinge, categorical_hinge,
+                      logcosh, huber_loss, categorical_crossentropy,
+                      sparse_categorical_crossentropy, binary_crossentropy,
+                      kullback_leibler_divergence, poisson)
+
+
+def _float_pred(y_pred):
+    if not K.is_tensor(y_pred):
+        y_pred = K.constant(y_pred)
+    if not K.dtype(y_pred).startswith('float'):
+        y_pred = K.cast(y_pred, K.floatx())
+    return y_pred
+
+
+def accuracy(y_true, y_pred):
+    """Elementwise exact equality (1.0 / 0.0); 'accuracy' in compile is resolved
+    to the binary / categorical / sparse variant instead (see `resolve`)."""
+    y_pred = _float_pred(y_pred)
+    y_true = K.cast(y_true, K.dtype(y_pred))
+    return K.cast(K.equal(y_true, y_pred), K.floatx())
+
+
+def binary_accuracy(y_true, y_pred, threshold=0.5):
+    """Mean over the last axis of y_true == (y_pred > threshold); for the default
+    threshold Keras rounds y_pred, which is the same on probabilities."""
+    y_pred = _float_pred(y_pred)
+    y_true = K.cast(y_true, K.dtype(y_pred))
+    if threshold != 0.5:
+        y_pred = K.cast(K.greater(y_pred, threshold), K.dtype(y_pred))
+    else:
+        y_pred = K.round(y_pred)
+    return K.cast(K.mean(K.cast(K.equal(y_true, y_pred), K.dtype(y_pred)), axis=-1), K.floatx())
+
+
+def categorical_accuracy(y_true, y_pred):
+    """argmax(y_true) == argmax(y_pred) along the last axis."""
+    return K.cast(K.equal(K.argmax(y_true, axis=-1), K.argmax(y_pred, axis=-1)), K.floatx())
+
+
+def sparse_categorical_accuracy(y_true, y_pred):
+    """Integer labels (shape (n,) or (n, 1)) against argmax(y_pred)."""
+    if K.ndim(y_true) == K.ndim(y_pred):
+        y_true = K.squeeze(y_true, -1)
+    labels = K.cast(K.argmax(y_pred, axis=-1), K.floatx())
+    return K.cast(K.equal(K.cast(y_true, K.floatx()), labels), K.floatx())
+
+
+def top_k_categorical_accuracy(y_true, y_pred, k=5):
+    """Whether argmax(y_true) is among the k largest of y_pred."""
+    y_pred = _float_pred(y_pred)
+    return K.cast(K.in_top_k(y_pred, K.argmax(y_true, axis=-1), k), K.floatx())
+
+
+def sparse_top_k_categorical_accuracy(y_true, y_pred, k=5):
+    """Whether the integer label is among the k largest of y_pred."""
+    y_pred = _float_pred(y_pred)
+    return K.cast(K.in_top_k(y_pred, K.cast(K.flatten(y_true), 'int32'), k), K.floatx())
+
+
+def cosine_proximity(y_true, y_pred, axis=-1):
+    """Cosine similarity (positive: 1 for parallel vectors), as Keras 2.3's
+    metrics module; the loss of the same name is its negative."""
+    y_true, y_pred = _losses._prepare(y_true, y_pred)
+    y_true = K.l2_normalize(y_true, axis=axis)
+    y_pred = K.l2_normalize(y_pred, axis=axis)
+    return K.sum(y_true * y_pred, axis=axis)
+
+
+# Aliases, as Keras 2.3's metrics module defines them (plus kld / KLD).
+mse = MSE = mean_squared_error
+mae = MAE = mean_absolute_error
+mape = MAPE = mean_absolute_percentage_error
+msle = MSLE = mean_squared_logarithmic_error
+kld = KLD = kullback_leibler_divergence
+cosine = cosine_similarity = cosine_proximity
