@@ -132,11 +132,14 @@ class Layer:
         return unpack_singleton(shapes)
 
     def compute_mask(self, inputs, mask=None):
-        if not self.supports_masking and mask is not None and \
-                any(m is not None for m in to_list(mask)):
-            raise TypeError(f'Layer {self.name} does not support masking, but was passed '
-                            'an input mask')
-        return None
+        """The output mask: the input mask carried over when the layer
+        supports masking; a TypeError when it does not and gets a mask."""
+        if not self.supports_masking:
+            if mask is not None and any(m is not None for m in to_list(mask)):
+                raise TypeError(f'Layer {self.name} does not support masking, but was passed '
+                                f'an input_mask: {mask}')
+            return None
+        return mask
 
     def get_config(self):
         config = {'name': self.name, 'trainable': self.trainable}
@@ -311,6 +314,12 @@ class Layer:
             self.assert_input_compatibility(inputs)
         if 'mask' in kwargs and not _accepts(self.call, 'mask'):
             kwargs.pop('mask')
+        # Masks made by the layers before this one (Embedding(mask_zero=True), Masking).
+        previous_mask = collect_previous_mask(input_list)
+        user_kwargs = dict(kwargs)
+        if any(m is not None for m in previous_mask) and 'mask' not in kwargs and \
+                _accepts(self.call, 'mask'):
+            kwargs['mask'] = unpack_singleton(previous_mask)
         outputs = self.call(inputs, **kwargs)
         out_list = to_list(outputs)
         # An output that is one of the inputs gets its own node, so each
@@ -327,11 +336,17 @@ class Layer:
         regularizer = getattr(self, 'activity_regularizer', None)
         if regularizer is not None:
             self.add_loss([regularizer(o) for o in out_list], input_list)
-        self._add_inbound_node(input_list, out_list, input_shapes, output_shapes, kwargs)
+        output_masks = self.compute_mask(inputs, unpack_singleton(previous_mask)
+                                         if any(m is not None for m in previous_mask) else None)
+        output_masks = _mask_list(output_masks, len(out_list))
+        for o, m in zip(out_list, output_masks):
+            o._keras_mask = m
+        self._add_inbound_node(input_list, out_list, input_shapes, output_shapes, user_kwargs,
+                               input_masks=previous_mask, output_masks=output_masks)
         return out_list if isinstance(outputs, (list, tuple)) else out_list[0]
 
     def _add_inbound_node(self, input_tensors, output_tensors, input_shapes, output_shapes,
-                          arguments=None):
+                          arguments=None, input_masks=None, output_masks=None):
         layers, node_indices, tensor_indices = [], [], []
         for x in input_tensors:
             history = getattr(x, '_keras_history', None)
@@ -340,7 +355,7 @@ class Layer:
             tensor_indices.append(history[2] if history else None)
         Node(self, layers, node_indices, tensor_indices, list(input_tensors),
              list(output_tensors), list(input_shapes), list(output_shapes),
-             arguments=arguments)
+             input_masks=input_masks, output_masks=output_masks, arguments=arguments)
         node_index = len(self._inbound_nodes) - 1
         for i, o in enumerate(output_tensors):
             o._keras_history = (self, node_index, i)
@@ -418,6 +433,33 @@ class Layer:
     @property
     def output_shape(self):
         return self._shared_shape('output_shapes', 'output shape')
+
+
+def collect_previous_mask(input_tensors):
+    """The mask of each input tensor (None where it has none)."""
+    masks = []
+    for x in input_tensors:
+        mask = getattr(x, '_keras_mask', None)
+        if mask is None:
+            history = getattr(x, '_keras_history', None)
+            if history is not None:
+                layer, node_index, tensor_index = history
+                node = layer._inbound_nodes[node_index]
+                mask = node.output_masks[tensor_index]
+        masks.append(mask)
+    return masks
+
+
+def _mask_list(masks, n):
+    """compute_mask's result as one entry per output."""
+    if n == 1 and not isinstance(masks, (list, tuple)):
+        return [masks]
+    if masks is None:
+        return [None] * n
+    masks = list(masks) if isinstance(masks, (list, tuple)) else [masks]
+    if len(masks) != n:
+        masks = (masks + [None] * n)[:n]
+    return masks
 
 
 def _keras_shape(x):

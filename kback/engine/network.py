@@ -213,7 +213,27 @@ class Network(Layer):
     # -- calling on new inputs ------------------------------------------------------
 
     def call(self, inputs, training=None, mask=None):
-        return unpack_singleton(self.run_internal_graph(to_list(inputs), training))
+        inputs = to_list(inputs)
+        masks = to_list(mask) if mask is not None else None
+        out_masks = []
+        outputs = self.run_internal_graph(inputs, training, masks=masks, out_masks=out_masks)
+        self.__dict__.setdefault('_mask_cache', {})[_ids(inputs)] = out_masks
+        return unpack_singleton(outputs)
+
+    def compute_mask(self, inputs, mask=None):
+        """The masks of the outputs when the graph runs on `inputs` with `mask`."""
+        inputs = to_list(inputs)
+        cached = self.__dict__.get('_mask_cache', {}).pop(_ids(inputs), None)
+        if cached is not None:
+            return unpack_singleton(cached)
+        if mask is None or all(m is None for m in to_list(mask)):
+            if all(getattr(o, '_keras_mask', None) is None for o in self.outputs):
+                return None
+        out_masks = []
+        self.run_internal_graph(inputs, None, masks=to_list(mask) if mask is not None
+                                else None, out_masks=out_masks, collect={'updates': [],
+                                                                         'losses': []})
+        return unpack_singleton(out_masks)
 
     def compute_output_shape(self, input_shape):
         shapes = to_list(input_shape) if len(self.inputs) > 1 else [input_shape]
@@ -223,23 +243,37 @@ class Network(Layer):
         holders = [K.placeholder(shape=s, dtype=x.dtype) for s, x in zip(shapes, self.inputs)]
         return unpack_singleton([K.int_shape(o) for o in self.run_internal_graph(holders)])
 
-    def run_internal_graph(self, inputs, training=None, collect=None):
+    def run_internal_graph(self, inputs, training=None, collect=None, masks=None,
+                           out_masks=None):
         """The graph rerun on new input tensors; `collect` (a dict of lists)
-        receives the updates and losses the layers made on the way."""
+        receives the updates and losses the layers made on the way.  Masks
+        travel along (`masks`: one per input; `out_masks` receives the
+        outputs' masks)."""
+        from .base_layer import _accepts, _mask_list
         if len(inputs) != len(self.inputs):
             raise ValueError(f'Model {self.name} expects {len(self.inputs)} inputs, but it '
                              f'received {len(inputs)} input tensors.')
         computed = {id(ref): x for ref, x in zip(self.inputs, inputs)}
+        if masks is None:
+            masks = [getattr(x, '_keras_mask', None) for x in inputs]
+        computed_masks = {id(ref): m for ref, m in zip(self.inputs, masks)}
         for layer, n in self._node_order:
             node = layer._inbound_nodes[n]
             if all(id(t) in computed for t in node.output_tensors):
                 continue
             xs = [computed[id(t)] for t in node.input_tensors]
+            in_masks = [computed_masks.get(id(t)) for t in node.input_tensors]
+            has_mask = any(m is not None for m in in_masks)
             kwargs = dict(node.arguments)
             if training is not None and 'training' not in kwargs and \
                     _accepts_training(layer):
                 kwargs['training'] = training
+            if has_mask and 'mask' not in kwargs and _accepts(layer.call, 'mask'):
+                kwargs['mask'] = unpack_singleton(in_masks)
             outs = to_list(layer.call(unpack_singleton(xs), **kwargs))
+            outs_masks = _mask_list(layer.compute_mask(
+                unpack_singleton(xs), unpack_singleton(in_masks) if has_mask else None),
+                len(outs))
             # Updates and losses the layer made for these inputs belong to this call.
             updates, losses = layer.get_updates_for(xs), layer.get_losses_for(xs)
             regularizer = getattr(layer, 'activity_regularizer', None)
@@ -252,10 +286,14 @@ class Network(Layer):
                 if layer.trainable or getattr(layer, 'stateful', False):
                     collect['updates'] += updates
                 collect['losses'] += losses
-            for ref, out in zip(node.output_tensors, outs):
+            for ref, out, m in zip(node.output_tensors, outs, outs_masks):
                 out._keras_shape = getattr(ref, '_keras_shape', K.int_shape(out)) \
                     if _same_batchless(ref, out) else K.int_shape(out)
+                out._keras_mask = m
                 computed[id(ref)] = out
+                computed_masks[id(ref)] = m
+        if out_masks is not None:
+            out_masks[:] = [computed_masks.get(id(o)) for o in self.outputs]
         return [computed[id(o)] for o in self.outputs]
 
     def get_updates_for(self, inputs):
@@ -368,6 +406,10 @@ class Network(Layer):
                              'automatic build.')
         from ..utils.layer_utils import print_summary
         print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn)
+
+
+def _ids(tensors):
+    return tuple(id(t) for t in tensors)
 
 
 def _accepts_training(layer):

@@ -1,0 +1,337 @@
+"""K.rnn: iterate a step function over the time axis (Keras 2.3's backend rnn).
+
+Two ways to run it:
+- unroll=True (needs a known number of timesteps): the step graph is built
+  once per timestep on slices of the input; gradients come from the ops.
+- otherwise a symbolic loop, the op `rnn_scan`, which also works when the
+  number of timesteps is only known at run time.  The step function is
+  traced once on placeholders; every tensor the step reads from outside
+  (weights, dropout masks, constants, the learning phase) becomes an input
+  of the op, so gradients reach it.  The op's gradient (`rnn_scan_grad`) is
+  backpropagation through time with the step's own gradient graph.
+
+A masked timestep keeps the previous states and repeats the previous output
+(zeros before the first step), as Keras does.
+"""
+import numpy as np
+
+from . import tape
+from ._dtypes import compute_dtype, is_float
+from ._shapes import fmt
+from .ops import apply, register
+from .tensor import Tensor, Placeholder, as_tensor
+
+
+def _to_list(x):
+    return list(x) if isinstance(x, (list, tuple)) else [x]
+
+
+def _expand_to(mask, ndim):
+    """A (batch,) float mask broadcastable against a (batch, ...) tensor."""
+    while len(mask.shape) < ndim:
+        mask = apply('expand_dims', mask, axes=(len(mask.shape),))
+    return mask
+
+
+def _blend(mask, new, old):
+    """new where mask is 1, old where it is 0 (mask is 0/1 floats)."""
+    if mask is None:
+        return new
+    return old + _expand_to(mask, len(new.shape)) * (new - old)
+
+
+def _step(step_function, constants, x, mask, states, prev_out):
+    out, new_states = step_function(x, list(states) + list(constants))
+    new_states = _to_list(new_states)
+    if len(new_states) != len(states):
+        raise ValueError(f'rnn: the step function returned {len(new_states)} states, but '
+                         f'{len(states)} initial states were given')
+    if mask is not None:
+        out = _blend(mask, out, prev_out)
+        new_states = [_blend(mask, n, s) for n, s in zip(new_states, states)]
+    return out, new_states
+
+
+def rnn(step_function, inputs, initial_states, go_backwards=False, mask=None, constants=None,
+        unroll=False, input_length=None):
+    """Iterates `step_function(input_t, states + constants) -> (output_t, new_states)`
+    over axis 1 of `inputs` (batch, time, ...).
+
+    Returns (last_output, outputs (batch, time, ...), new_states).  With
+    go_backwards the sequence is read from the end and `outputs` is in that
+    (reversed) order.  `mask` (batch, time) marks the timesteps to use."""
+    from .core import cast
+    from .shape import permute_dimensions, reverse
+    inputs = as_tensor(inputs)
+    if len(inputs.shape) < 3:
+        raise ValueError(f'rnn: the input should be at least 3D (batch, time, ...), got shape '
+                         f'{fmt(inputs.shape)}')
+    initial_states = [as_tensor(s) for s in _to_list(initial_states)]
+    constants = [] if constants is None else _to_list(constants)
+    timesteps = inputs.shape[1] if inputs.shape[1] is not None else input_length
+    if mask is not None:
+        mask = as_tensor(mask)
+        if len(mask.shape) == 3 and mask.shape[2] == 1:
+            mask = mask[:, :, 0]
+        if len(mask.shape) != 2:
+            raise ValueError(f'rnn: the mask should be (batch, time), got shape '
+                             f'{fmt(mask.shape)} for inputs of shape {fmt(inputs.shape)}')
+        mask = cast(mask, inputs.dtype if is_float(inputs.dtype) else 'float32')
+    if unroll:
+        if inputs.shape[1] is None:
+            raise ValueError('rnn: unroll=True needs a known number of timesteps, but the input '
+                             f'has shape {fmt(inputs.shape)}; give the input a fixed time '
+                             'dimension (input_shape / Input(shape=(timesteps, ...)))')
+        return _unrolled(step_function, inputs, initial_states, go_backwards, mask, constants)
+    perm = (1, 0) + tuple(range(2, len(inputs.shape)))
+    seq = permute_dimensions(inputs, perm)
+    mask_seq = None if mask is None else permute_dimensions(mask, (1, 0))
+    if go_backwards:
+        seq = reverse(seq, 0)
+        mask_seq = None if mask_seq is None else reverse(mask_seq, 0)
+    return _scan(step_function, seq, initial_states, mask_seq, constants)
+
+
+def _unrolled(step_function, inputs, states, go_backwards, mask, constants):
+    from .shape import stack
+    steps = range(inputs.shape[1])
+    if go_backwards:
+        steps = reversed(steps)
+    outputs, prev_out = [], None
+    for t in steps:
+        m = None if mask is None else mask[:, t]
+        if m is not None and prev_out is None:
+            out0, _ = step_function(inputs[:, t], list(states) + list(constants))
+            prev_out = apply('zeros_like', out0)
+        out, states = _step(step_function, constants, inputs[:, t], m, states, prev_out)
+        outputs.append(out)
+        prev_out = out
+    return outputs[-1], stack(outputs, axis=1), states
+
+
+# -- the symbolic loop ----------------------------------------------------------------
+
+class _ScanPlan:
+    """The traced step (and, when first needed, its gradient) of one rnn call.
+
+    Step inputs, in order: x_t, [mask_t], states..., [prev_output], captures...
+    Step outputs: output_t, new states...
+    """
+
+    def __init__(self, step_inputs, outputs, captures, proxies, masked):
+        from .executor import Function
+        self.step_inputs = step_inputs
+        self.outputs = outputs
+        self.captures = captures
+        self.proxies = proxies
+        self.masked = masked
+        self.n_states = len(outputs) - 1
+        self.widths = [int(o.shape[1]) for o in outputs]
+        self.offsets = np.cumsum([0] + self.widths)
+        self.dtype = outputs[0].dtype
+        self.step = Function(step_inputs + proxies, outputs, name='rnn_step')
+        self._vjp = None
+
+    def __repr__(self):   # attrs appear in error messages; keep them short
+        return f'<rnn step: {self.n_states} states, {len(self.captures)} captured tensors>'
+
+    def vjp(self):
+        """The step's vector-Jacobian product, compiled on first use."""
+        if self._vjp is None:
+            from .autodiff import gradients
+            from .math import sum as k_sum
+            seeds = [Placeholder(o.shape, o.dtype, name='rnn_seed') for o in self.outputs]
+            total = None
+            for o, s in zip(self.outputs, seeds):
+                term = k_sum(o * s)
+                total = term if total is None else total + term
+            targets = [t for t in self.step_inputs + self.proxies]
+            self.grad_targets = [i for i, t in enumerate(targets) if is_float(t.dtype)
+                                 and not (self.masked and i == 1)]
+            chosen = [targets[i] for i in self.grad_targets]
+            grads = gradients(total, chosen)
+            grads = [g if g is not None else apply('zeros_like', t) for g, t in zip(grads, chosen)]
+            from .executor import Function
+            self._vjp = Function(self.step_inputs + self.proxies + seeds, grads,
+                                 name='rnn_step_grad')
+        return self._vjp
+
+
+def _trace(step_function, seq, initial_states, mask_seq, constants):
+    batch = seq.shape[1]
+    x = Placeholder((batch,) + tuple(seq.shape[2:]), seq.dtype, name='rnn_x')
+    m = None if mask_seq is None else Placeholder((batch,), mask_seq.dtype, name='rnn_mask')
+    states = [Placeholder(s.shape, s.dtype, name='rnn_state') for s in initial_states]
+    raw_out, raw_states = step_function(x, list(states) + list(constants))
+    prev_out = None
+    if m is None:
+        out, new_states = raw_out, _to_list(raw_states)
+        if len(new_states) != len(states):
+            raise ValueError(f'rnn: the step function returned {len(new_states)} states, '
+                             f'but {len(states)} initial states were given')
+    else:
+        # Traced again with the mask blend (the first trace gave the output shape).
+        prev_out = Placeholder(raw_out.shape, raw_out.dtype, name='rnn_prev_output')
+        out, new_states = _step(step_function, constants, x, m, states, prev_out)
+    outputs = [out] + list(new_states)
+    for o in outputs:
+        if len(o.shape) != 2 or o.shape[1] is None:
+            raise ValueError('rnn: the symbolic loop needs outputs and states of shape (batch, '
+                             f'units); got {fmt(o.shape)}. Use unroll=True with a fixed number '
+                             'of timesteps for other shapes.')
+    step_inputs = [x] + ([m] if m is not None else []) + states + \
+        ([prev_out] if prev_out is not None else [])
+    return _isolate(step_inputs, [as_tensor(o) for o in outputs], m is not None)
+
+
+def _isolate(step_inputs, outputs, masked):
+    """Copies the part of the step graph that depends on the step inputs, with
+    every outside tensor it reads replaced by a placeholder (a proxy)."""
+    leaves = {t.id for t in step_inputs}
+    nodes = tape.reachable(outputs, leaves=leaves)
+    dependent = set(leaves)
+    for n in nodes:
+        if n.id not in dependent and any(i.id in dependent for i in n.inputs):
+            dependent.add(n.id)
+    captures, proxies, mapping = [], [], {t.id: t for t in step_inputs}
+
+    def capture(t):
+        if t.id not in mapping:
+            proxy = Placeholder(t.shape, t.dtype, name='rnn_captured')
+            captures.append(t)
+            proxies.append(proxy)
+            mapping[t.id] = proxy
+        return mapping[t.id]
+
+    for n in nodes:
+        if n.id in leaves or n.id not in dependent:
+            continue
+        inputs = [mapping[i.id] if i.id in dependent else capture(i) for i in n.inputs]
+        copy = Tensor(n.op, inputs, n.attrs, n.shape, n.dtype)
+        mapping[n.id] = copy
+    new_outputs = [mapping[o.id] if o.id in dependent else capture(o) for o in outputs]
+    return _ScanPlan(step_inputs, new_outputs, captures, proxies, masked)
+
+
+def _scan(step_function, seq, initial_states, mask_seq, constants):
+    from .shape import permute_dimensions
+    plan = _trace(step_function, seq, initial_states, mask_seq, constants)
+    inputs = [seq] + ([mask_seq] if mask_seq is not None else []) + list(initial_states) + \
+        plan.captures
+    packed = apply('rnn_scan', *inputs, plan=plan)
+    o = plan.widths[0]
+    outputs = permute_dimensions(packed[:, :, :o], (1, 0, 2))
+    last = packed[-1]
+    last_output = last[:, :o]
+    states = [last[:, plan.offsets[k + 1]:plan.offsets[k + 2]] for k in range(plan.n_states)]
+    return last_output, outputs, states
+
+
+def _split(plan, arrays):
+    k = 1 + plan.masked
+    seq, mask = arrays[0], (arrays[1] if plan.masked else None)
+    states = list(arrays[k:k + plan.n_states])
+    captures = list(arrays[k + plan.n_states:k + plan.n_states + len(plan.captures)])
+    return seq, mask, states, captures
+
+
+def _scan_infer(inputs, plan):
+    seq = inputs[0]
+    if len(inputs) != 1 + plan.masked + plan.n_states + len(plan.captures):
+        raise ValueError(f'rnn_scan: expected {1 + plan.masked + plan.n_states} inputs and '
+                         f'{len(plan.captures)} captured tensors, got {len(inputs)}')
+    return (seq.shape[0], seq.shape[1], int(plan.offsets[-1])), plan.dtype
+
+
+def _scan_forward(*arrays, plan):
+    seq, mask, states, captures = _split(plan, arrays)
+    steps, batch = seq.shape[0], seq.shape[1]
+    if steps == 0:
+        raise ValueError(f'rnn: the input has no timesteps (shape {seq.shape})')
+    off = plan.offsets
+    packed = np.empty((steps, batch, off[-1]), dtype=compute_dtype(plan.dtype))
+    prev_out = np.zeros((batch, plan.widths[0]), dtype=packed.dtype)
+    for t in range(steps):
+        args = [seq[t]] + ([mask[t]] if plan.masked else []) + states + \
+            ([prev_out] if plan.masked else []) + captures
+        results = plan.step(args)
+        for k, r in enumerate(results):
+            packed[t, :, off[k]:off[k + 1]] = r
+        prev_out, states = results[0], list(results[1:])
+    return packed
+
+
+def _scan_grad(node, g, needs):
+    plan = node.attrs['plan']
+    grads = apply('rnn_scan_grad', *node.inputs, node, g, plan=plan)
+    out = []
+    for i, (x, need) in enumerate(zip(node.inputs, needs)):
+        if not need or (plan.masked and i == 1):
+            out.append(None)
+        else:
+            out.append(apply('rnn_scan_piece', grads, index=i, shape=x.shape, dtype=x.dtype))
+    return out
+
+
+def _scan_grad_infer(inputs, plan):
+    return (), plan.dtype
+
+
+def _scan_grad_forward(*arrays, plan):
+    """Backpropagation through time: one tuple with the gradient of every input
+    of rnn_scan (None for the mask and non-float inputs)."""
+    n_in = 1 + plan.masked + plan.n_states + len(plan.captures)
+    seq, mask, init, captures = _split(plan, arrays[:n_in])
+    packed, g = arrays[n_in], arrays[n_in + 1]
+    vjp = plan.vjp()
+    off, o = plan.offsets, plan.widths[0]
+    steps, batch = seq.shape[0], seq.shape[1]
+    g_seq = np.zeros(seq.shape, dtype=compute_dtype(plan.dtype)) if is_float(seq.dtype) \
+        else None
+    g_states = [np.zeros_like(s) for s in init]
+    g_prev_out = np.zeros((batch, o), dtype=packed.dtype)
+    targets = plan.grad_targets
+    n_step = 1 + plan.masked + plan.n_states + plan.masked
+    acc = {}
+    for t in range(steps - 1, -1, -1):
+        if t == 0:
+            states = list(init)
+            prev_out = np.zeros((batch, o), dtype=packed.dtype)
+        else:
+            states = [packed[t - 1, :, off[k + 1]:off[k + 2]] for k in range(plan.n_states)]
+            prev_out = packed[t - 1, :, :o]
+        args = [seq[t]] + ([mask[t]] if plan.masked else []) + states + \
+            ([prev_out] if plan.masked else []) + captures
+        seeds = [g[t, :, :o] + g_prev_out if plan.masked else g[t, :, :o]]
+        seeds += [g[t, :, off[k + 1]:off[k + 2]] + g_states[k] for k in range(plan.n_states)]
+        results = vjp(args + seeds)
+        by_input = dict(zip(targets, results))
+        if g_seq is not None and 0 in by_input:
+            g_seq[t] = by_input[0]
+        base = 1 + plan.masked
+        g_states = [by_input.get(base + k, np.zeros_like(states[k]))
+                    for k in range(plan.n_states)]
+        if plan.masked:
+            g_prev_out = by_input.get(base + plan.n_states, np.zeros_like(prev_out))
+        for i in targets:
+            if i >= n_step:
+                acc[i] = by_input[i] if i not in acc else acc[i] + by_input[i]
+    result = [g_seq] + ([None] if plan.masked else []) + g_states
+    for j, c in enumerate(captures):
+        value = acc.get(n_step + j)
+        result.append(value if value is not None else np.zeros(np.shape(c), packed.dtype))
+    return tuple(result)
+
+
+def _piece_infer(inputs, index, shape, dtype):
+    return shape, dtype
+
+
+def _piece_forward(grads, index, shape, dtype):
+    value = grads[index]
+    return np.asarray(value, dtype=compute_dtype(dtype))
+
+
+register('rnn_scan', _scan_infer, _scan_forward, _scan_grad, stateful=True)
+register('rnn_scan_grad', _scan_grad_infer, _scan_grad_forward, None, stateful=True)
+register('rnn_scan_piece', _piece_infer, _piece_forward, None)
