@@ -1,0 +1,216 @@
+"""numpy kernels of the 3D convolution and pooling ops, in either data format.
+
+Every kernel loops over the kernel (or pool) offsets only: for one offset
+(a, b, c) the input positions it meets form a strided view of the padded
+input, so each step is one BLAS tensordot (convolutions) or one vectorised
+elementwise pass (pooling).  channels_first arrays are never transposed to
+channels_last: the contraction runs on the channel axis where it is.
+`pads` are resolved ((before, after),) * 3; strides and dilation are triples.
+"""
+import itertools
+
+import numpy as np
+
+_FORMATS = ('channels_last', 'channels_first')
+
+
+def _cl(data_format):
+    if data_format not in _FORMATS:
+        raise ValueError(f"conv3d kernels: data_format must be 'channels_last' or "
+                         f"'channels_first', got {data_format!r}")
+    return data_format == 'channels_last'
+
+
+def spatial_axes(data_format):
+    return (1, 2, 3) if _cl(data_format) else (2, 3, 4)
+
+
+def _pad(x, pads, cl, value=0):
+    if not any(p for pair in pads for p in pair):
+        return x
+    full = ((0, 0),) + tuple(pads) + ((0, 0),) if cl else ((0, 0), (0, 0)) + tuple(pads)
+    return np.pad(x, full, mode='constant', constant_values=value)
+
+
+def _crop(xp, shape, pads, cl):
+    first = 1 if cl else 2
+    index = [slice(None)] * xp.ndim
+    for i, (before, _) in enumerate(pads):
+        index[first + i] = slice(before, before + shape[first + i])
+    return xp[tuple(index)]
+
+
+def out_sizes(shape, window, strides, pads, dilation, data_format):
+    """Output spatial sizes of a window sliding over the padded input."""
+    sizes = []
+    for axis, k, s, (b, a), d in zip(spatial_axes(data_format), window, strides, pads, dilation):
+        span = (k - 1) * d + 1
+        length = shape[axis] + b + a
+        if length < span:
+            raise ValueError(f'conv3d kernels: a window of span {span} does not fit the padded '
+                             f'length {length} of input shape {tuple(shape)}')
+        sizes.append((length - span) // s + 1)
+    return tuple(sizes)
+
+
+def _view(offset, out, strides, dilation, cl):
+    """Index of the input positions that kernel offset `offset` meets."""
+    spatial = tuple(slice(o * d, o * d + (n - 1) * s + 1, s)
+                    for o, n, s, d in zip(offset, out, strides, dilation))
+    if cl:
+        return (slice(None),) + spatial + (slice(None),)
+    return (slice(None), slice(None)) + spatial
+
+
+def _offsets(window):
+    return itertools.product(*(range(k) for k in window))
+
+
+# -- convolution -------------------------------------------------------------------
+
+def conv3d(x, w, strides, pads, dilation, data_format):
+    """x (N, D, H, W, C) or (N, C, D, H, W), w (kd, kh, kw, C, O)."""
+    cl = _cl(data_format)
+    dtype = np.result_type(x, w)
+    out = out_sizes(x.shape, w.shape[:3], strides, pads, dilation, data_format)
+    xp = _pad(x, pads, cl)
+    # channels_last accumulates (N, D', H', W', O); channels_first (O, N, D', H', W').
+    acc = np.zeros(((x.shape[0],) + out + (w.shape[4],)) if cl else
+                   ((w.shape[4], x.shape[0]) + out), dtype=dtype)
+    for off in _offsets(w.shape[:3]):
+        xs = xp[_view(off, out, strides, dilation, cl)]
+        if cl:
+            acc += np.tensordot(xs, w[off], axes=([4], [0]))
+        else:
+            acc += np.tensordot(w[off], xs, axes=([0], [1]))
+    if cl:
+        return acc
+    return np.ascontiguousarray(acc.transpose(1, 0, 2, 3, 4))
+
+
+def conv3d_backprop_input(g, w, x_shape, strides, pads, dilation, data_format):
+    """d<g, conv3d(x, w)>/dx for an x of shape x_shape (the transposed conv)."""
+    cl = _cl(data_format)
+    dtype = np.result_type(g, w)
+    first = 1 if cl else 2
+    padded = list(x_shape)
+    for i, (b, a) in enumerate(pads):
+        padded[first + i] += b + a
+    out = out_sizes(x_shape, w.shape[:3], strides, pads, dilation, data_format)
+    expect = ((x_shape[0],) + out + (w.shape[4],)) if cl else ((x_shape[0], w.shape[4]) + out)
+    if tuple(g.shape) != expect:
+        raise ValueError(f'conv3d_backprop_input: the gradient has shape {g.shape}, an input of '
+                         f'shape {tuple(x_shape)} and kernel {w.shape} give {expect}')
+    gxp = np.zeros(padded, dtype=dtype)
+    for off in _offsets(w.shape[:3]):
+        view = gxp[_view(off, out, strides, dilation, cl)]
+        if cl:
+            view += np.tensordot(g, w[off], axes=([4], [1]))
+        else:
+            view += np.moveaxis(np.tensordot(w[off], g, axes=([1], [1])), 0, 1)
+    return np.ascontiguousarray(_crop(gxp, x_shape, pads, cl))
+
+
+def conv3d_backprop_kernel(x, g, kernel_shape, strides, pads, dilation, data_format):
+    """d<g, conv3d(x, w)>/dw for a w of shape kernel_shape (kd, kh, kw, C, O)."""
+    cl = _cl(data_format)
+    dtype = np.result_type(x, g)
+    out = out_sizes(x.shape, kernel_shape[:3], strides, pads, dilation, data_format)
+    xp = _pad(x, pads, cl)
+    dw = np.empty(tuple(kernel_shape), dtype=dtype)
+    axes = [0, 1, 2, 3] if cl else [0, 2, 3, 4]
+    for off in _offsets(kernel_shape[:3]):
+        xs = xp[_view(off, out, strides, dilation, cl)]
+        dw[off] = np.tensordot(xs, g, axes=(axes, axes))
+    return dw
+
+
+# -- pooling -----------------------------------------------------------------------
+
+_ONE = (1, 1, 1)
+
+
+def _lowest(dtype):
+    return -np.inf if dtype.kind == 'f' else np.iinfo(dtype).min
+
+
+def _first_max_masks(x, pool, strides, pads, cl):
+    """(pooled max, generator of (offset, mask of the windows whose first
+    maximum sits at that offset))."""
+    out = out_sizes(x.shape, pool, strides, pads, _ONE, 'channels_last' if cl else
+                    'channels_first')
+    xp = _pad(x, pads, cl, _lowest(x.dtype))
+    best = None
+    for off in _offsets(pool):
+        xs = xp[_view(off, out, strides, _ONE, cl)]
+        best = xs.copy() if best is None else np.maximum(best, xs, out=best)
+
+    def masks():
+        taken = np.zeros(best.shape, dtype=bool)
+        for off in _offsets(pool):
+            hit = xp[_view(off, out, strides, _ONE, cl)] == best
+            hit &= ~taken
+            taken |= hit
+            yield off, hit
+    return best, out, masks
+
+
+def _axis_counts(length, k, s, before, n):
+    """Real (unpadded) positions in each of the n windows along one axis."""
+    start = np.arange(n) * s - before
+    return np.minimum(start + k, length) - np.maximum(start, 0)
+
+
+def _counts(shape, pool, strides, pads, out, cl, dtype):
+    first = 1 if cl else 2
+    c = [_axis_counts(shape[first + i], pool[i], strides[i], pads[i][0], out[i])
+         for i in range(3)]
+    counts = (c[0][:, None, None] * c[1][None, :, None] * c[2][None, None, :]).astype(dtype)
+    return counts[None, :, :, :, None] if cl else counts[None, None]
+
+
+def pool3d(x, pool, strides, pads, mode, data_format):
+    cl = _cl(data_format)
+    if mode == 'max':
+        best, _, _ = _first_max_masks(x, pool, strides, pads, cl)
+        return best
+    out = out_sizes(x.shape, pool, strides, pads, _ONE, data_format)
+    xp = _pad(x, pads, cl)
+    total = None
+    for off in _offsets(pool):
+        xs = xp[_view(off, out, strides, _ONE, cl)]
+        total = xs.copy() if total is None else np.add(total, xs, out=total)
+    return total / _counts(x.shape, pool, strides, pads, out, cl, total.dtype)
+
+
+def pool3d_backprop(g, x, pool, strides, pads, mode, data_format):
+    """d<g, pool3d(x)>/dx: max routes g to the first maximum of each window
+    (in d, h, w scan order), avg spreads it over the window's real positions."""
+    cl = _cl(data_format)
+    first = 1 if cl else 2
+    padded = list(x.shape)
+    for i, (b, a) in enumerate(pads):
+        padded[first + i] += b + a
+    gxp = np.zeros(padded, dtype=g.dtype)
+    if mode == 'max':
+        _, out, masks = _first_max_masks(x, pool, strides, pads, cl)
+        for off, hit in masks():
+            gxp[_view(off, out, strides, _ONE, cl)] += np.where(hit, g, 0)
+    else:
+        out = out_sizes(x.shape, pool, strides, pads, _ONE, data_format)
+        share = g / _counts(x.shape, pool, strides, pads, out, cl, g.dtype)
+        for off in _offsets(pool):
+            gxp[_view(off, out, strides, _ONE, cl)] += share
+    return np.ascontiguousarray(_crop(gxp, x.shape, pads, cl))
+
+
+def max_pool3d_select(v, x, pool, strides, pads, data_format):
+    """v (shaped like x) read at the first maximum of each window of x: the
+    adjoint of max pool3d_backprop in g."""
+    cl = _cl(data_format)
+    best, out, masks = _first_max_masks(x, pool, strides, pads, cl)
+    vp = _pad(v, pads, cl)
+    res = np.zeros(best.shape, dtype=v.dtype)
+    for off, hit in masks():
+        res += np.where(hit, vp[_view(off, out, strides, _ONE, cl)], 0)
+    return res
