@@ -134,7 +134,7 @@ def _filter_top_k(x, k):
                          f'{K.int_shape(x)}')
     xi = K.expand_dims(x, -1)        # (..., n, 1): entry i
     xj = K.expand_dims(x, -2)        # (..., 1, n): entry j
-    before = K.constant(np.tril(np.ones((n, n)), -1).T)   # [i, j] = 1 where j < i
+    before = K.constant(np.tril(np.ones((n, n)), -1))     # [i, j] = 1 where j < i
     ahead = K.cast(K.greater(xj, xi), K.floatx()) + \
         K.cast(K.equal(xj, xi), K.floatx()) * before
     rank = K.sum(ahead, axis=-1)     # how many entries come before entry i
