@@ -24,6 +24,13 @@ from .pooling import (MaxPooling1D, AveragePooling1D, MaxPooling2D,  # noqa: F40
                       MaxPool2D, AvgPool2D, GlobalMaxPool1D, GlobalAvgPool1D, GlobalMaxPool2D,
                       GlobalAvgPool2D)
 from .normalization import BatchNormalization  # noqa: F401
+from .convolutional_3d import (Conv3D, Conv3DTranspose, SeparableConv1D,  # noqa: F401
+                               UpSampling3D, ZeroPadding3D, Cropping3D, Convolution3D,
+                               SeparableConvolution1D, Deconvolution3D, Deconv3D)
+from .pooling_3d import (MaxPooling3D, AveragePooling3D, GlobalMaxPooling3D,  # noqa: F401
+                         GlobalAveragePooling3D, MaxPool3D, AvgPool3D, GlobalMaxPool3D,
+                         GlobalAvgPool3D)
+from .local import LocallyConnected1D, LocallyConnected2D  # noqa: F401
 from .embeddings import Embedding  # noqa: F401
 from .noise import GaussianNoise, GaussianDropout, AlphaDropout  # noqa: F401
 from .wrappers import Wrapper, TimeDistributed, Bidirectional  # noqa: F401

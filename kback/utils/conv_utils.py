@@ -74,3 +74,67 @@ def convert_kernel(kernel):
         raise ValueError(f'convert_kernel: invalid kernel shape {kernel.shape}')
     flip = (slice(None, None, -1),) * (kernel.ndim - 2) + (slice(None), slice(None))
     return np.copy(kernel[flip])
+
+
+# -- connectivity of an unshared-weight (locally connected) convolution ----------------
+
+def conv_output_shape(input_shape, kernel_shape, strides, padding):
+    """Spatial output shape of a convolution ('valid' or 'same') of a spatial
+    input shape."""
+    return tuple(conv_output_length(d, k, padding, s)
+                 for d, k, s in zip(input_shape, kernel_shape, strides))
+
+
+def _axis_connectivity(length, k, stride, padding, out_length):
+    """(length, out_length) bool: input i feeds output o along one axis.  As
+    Keras does, a 'same' window is centred on o * stride (k // 2 before it)."""
+    left = k // 2
+    centre = np.arange(out_length) * stride + (left if padding == 'valid' else 0)
+    start = np.maximum(centre - left, 0)
+    end = np.minimum(centre + k - left, length)
+    i = np.arange(length)[:, None]
+    return (i >= start[None, :]) & (i < end[None, :])
+
+
+def conv_kernel_mask(input_shape, kernel_shape, strides, padding):
+    """Bool array of shape input_shape + output_shape (spatial dims only):
+    True where an input position feeds an output position."""
+    if padding not in ('valid', 'same'):
+        raise ValueError(f'conv_kernel_mask: padding must be "valid" or "same", got {padding!r}')
+    n = len(input_shape)
+    if not len(kernel_shape) == len(strides) == n:
+        raise ValueError(f'conv_kernel_mask: input_shape {input_shape}, kernel_shape '
+                         f'{kernel_shape} and strides {strides} must have the same length')
+    out_shape = conv_output_shape(input_shape, kernel_shape, strides, padding)
+    mask = np.ones((1,) * (2 * n), dtype=bool)
+    for d in range(n):
+        axis = _axis_connectivity(input_shape[d], kernel_shape[d], strides[d], padding,
+                                  out_shape[d])
+        shape = [1] * (2 * n)
+        shape[d], shape[n + d] = axis.shape
+        mask = mask & axis.reshape(shape)
+    return mask
+
+
+def conv_kernel_idxs(input_shape, kernel_shape, strides, padding, filters_in, filters_out,
+                     data_format):
+    """Sorted (output index, input index) pairs, over the flattened per-sample
+    output and input in data_format's layout, of the weights of an
+    unshared-weight convolution (every channel pair of connected positions)."""
+    if data_format not in ('channels_first', 'channels_last'):
+        raise ValueError(f'conv_kernel_idxs: unknown data_format {data_format!r}')
+    mask = conv_kernel_mask(input_shape, kernel_shape, strides, padding)
+    n = len(input_shape)
+    in_sp, out_sp = tuple(range(n)), tuple(range(n, 2 * n))
+    # Axes of the connectivity over (output layout, input layout).
+    conn = np.transpose(mask, out_sp + in_sp)
+    if data_format == 'channels_last':
+        conn = np.expand_dims(np.expand_dims(conn, n), 2 * n + 1)    # out..., F, in..., C
+        tile = [1] * n + [filters_out] + [1] * n + [filters_in]
+    else:
+        conn = np.expand_dims(np.expand_dims(conn, 0), n + 1)        # F, out..., C, in...
+        tile = [filters_out] + [1] * n + [filters_in] + [1] * n
+    conn = np.tile(conn, tile)
+    out_size = int(np.prod(conn.shape[:n + 1]))
+    rows, cols = np.nonzero(conn.reshape(out_size, -1))
+    return list(zip(rows.tolist(), cols.tolist()))
