@@ -222,9 +222,12 @@ class Model(Network):
         if kind in self._functions:
             return self._functions[kind]
         if kind == 'predict':
-            outputs = self._phase_graph(0)[0] if not hasattr(self, '_phases') \
-                else self._phases[0][0]
-            fn = K.function(self.inputs + [_phase_input()], outputs,
+            phase_graph = self._phase_graph(0) if not hasattr(self, '_phases') \
+                else self._phases[0]
+            outputs = phase_graph[0]
+            # Stateful layers (RNN states) advance in predict too, as in Keras.
+            state_updates = list(phase_graph[1]) if self.stateful else []
+            fn = K.function(self.inputs + [_phase_input()], outputs, updates=state_updates,
                             name='predict_function')
         else:
             self._check_compiled()
@@ -237,6 +240,8 @@ class Model(Network):
                 updates = self.optimizer.get_updates(loss=total,
                                                      params=self._collected_trainable_weights)
                 updates += phase_updates
+            elif self.stateful:
+                updates = list(phase_updates)
             # The metrics' state updates run in the same call as the step.
             updates = updates + metric_updates
             fn = K.function(self._feed_tensors() + [_phase_input()], [total] + tensors,
