@@ -436,18 +436,32 @@ class _CellLayer(RNN):
         return cls(**config)
 
 
+def _layer_kwargs(values):
+    """The explicit arguments of a layer's __init__ (its locals) as kwargs."""
+    values = dict(values)
+    values.pop('self')
+    values.pop('__class__', None)
+    kwargs = values.pop('kwargs')
+    return dict(values, **kwargs)
+
+
 class SimpleRNN(_CellLayer):
-    """Fully-connected RNN whose output is fed back: SimpleRNN(units,
-    activation='tanh', ..., dropout=0., recurrent_dropout=0., return_sequences=False,
-    return_state=False, go_backwards=False, stateful=False, unroll=False)."""
+    """Fully-connected RNN whose output is fed back to its input:
+    output_t = activation(x_t @ kernel + bias + output_{t-1} @ recurrent_kernel)."""
     _cell_class = SimpleRNNCell
 
-    def __init__(self, units, **kwargs):
+    def __init__(self, units, activation='tanh', use_bias=True,
+                 kernel_initializer='glorot_uniform', recurrent_initializer='orthogonal',
+                 bias_initializer='zeros', kernel_regularizer=None, recurrent_regularizer=None,
+                 bias_regularizer=None, activity_regularizer=None, kernel_constraint=None,
+                 recurrent_constraint=None, bias_constraint=None, dropout=0.,
+                 recurrent_dropout=0., return_sequences=False, return_state=False,
+                 go_backwards=False, stateful=False, unroll=False, **kwargs):
         if 'implementation' in kwargs:
             kwargs.pop('implementation')
             warnings.warn('The `implementation` argument in `SimpleRNN` has been deprecated. '
                           'Please remove it from your layer call.')
-        super().__init__(units, **kwargs)
+        super().__init__(**_layer_kwargs(locals()))
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
@@ -457,13 +471,34 @@ class SimpleRNN(_CellLayer):
 
 
 class GRU(_CellLayer):
-    """Gated Recurrent Unit (Cho et al. 2014): GRU(units, activation='tanh',
-    recurrent_activation='sigmoid', ..., implementation=2, reset_after=False)."""
+    """Gated Recurrent Unit (Cho et al. 2014).  Gates z (update), r (reset), h
+    side by side in the kernels; reset_after=True applies the reset gate after
+    the recurrent product and has separate input/recurrent biases (2, 3 * units)."""
     _cell_class = GRUCell
+
+    def __init__(self, units, activation='tanh', recurrent_activation='sigmoid', use_bias=True,
+                 kernel_initializer='glorot_uniform', recurrent_initializer='orthogonal',
+                 bias_initializer='zeros', kernel_regularizer=None, recurrent_regularizer=None,
+                 bias_regularizer=None, activity_regularizer=None, kernel_constraint=None,
+                 recurrent_constraint=None, bias_constraint=None, dropout=0.,
+                 recurrent_dropout=0., implementation=2, return_sequences=False,
+                 return_state=False, go_backwards=False, stateful=False, unroll=False,
+                 reset_after=False, **kwargs):
+        super().__init__(**_layer_kwargs(locals()))
 
 
 class LSTM(_CellLayer):
-    """Long Short-Term Memory (Hochreiter 1997): LSTM(units, activation='tanh',
-    recurrent_activation='sigmoid', ..., unit_forget_bias=True, implementation=2);
-    states [h, c]."""
+    """Long Short-Term Memory (Hochreiter 1997).  Gates i, f, c, o side by side
+    in the kernels; states [h, c]; unit_forget_bias starts the forget gate's
+    bias at 1."""
     _cell_class = LSTMCell
+
+    def __init__(self, units, activation='tanh', recurrent_activation='sigmoid', use_bias=True,
+                 kernel_initializer='glorot_uniform', recurrent_initializer='orthogonal',
+                 bias_initializer='zeros', unit_forget_bias=True, kernel_regularizer=None,
+                 recurrent_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 kernel_constraint=None, recurrent_constraint=None, bias_constraint=None,
+                 dropout=0., recurrent_dropout=0., implementation=2, return_sequences=False,
+                 return_state=False, go_backwards=False, stateful=False, unroll=False,
+                 **kwargs):
+        super().__init__(**_layer_kwargs(locals()))
