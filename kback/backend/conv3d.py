@@ -52,7 +52,8 @@ def _output_dims(op, output_shape, x):
     try:
         dims = list(output_shape)
     except TypeError:
-        raise ValueError(f'{op}: output_shape must be a tuple of 5 ints, got {output_shape!r}') from None
+        raise ValueError(f'{op}: output_shape must be a tuple of 5 ints, '
+                         f'got {output_shape!r}') from None
     if len(dims) != 5:
         raise ValueError(f'{op}: output_shape must have 5 entries, got {output_shape!r}')
     for i, d in enumerate(dims):

@@ -185,3 +185,22 @@ def test_signatures():
         "(x, kernel, output_shape, strides=(1, 1, 1), padding='valid', data_format=None)"
     assert str(inspect.signature(K.pool3d)) == \
         "(x, pool_size, strides=(1, 1, 1), padding='valid', data_format=None, pool_mode='max')"
+
+
+@pytest.mark.parametrize('data_format', FORMATS)
+def test_batch_chunks_give_the_same_results(data_format, monkeypatch):
+    """Patch buffers over the chunk budget are processed a few samples at a time."""
+    from kback.backend import _conv3d_kernels as KV
+    x, w = rng.uniform(-1, 1, (3, 4, 5, 4, 2)), rng.uniform(-1, 1, (2, 2, 3, 2, 3))
+    xt, wt = K.placeholder(shape=layout(x, data_format).shape, dtype='float64'), \
+        K.variable(w, dtype='float64')
+    y = K.conv3d(xt, wt, (2, 1, 1), 'same', data_format)
+    grads = K.gradients(K.sum(y * y), [xt, wt])
+    f = K.function([xt], [y] + grads)
+    whole = f([layout(x, data_format)])
+    monkeypatch.setattr(KV, '_CHUNK_BYTES', 1)
+    chunked = f([layout(x, data_format)])
+    for a, b in zip(whole, chunked):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(back(whole[0], data_format),
+                               conv3d_ref(x, w, (2, 1, 1), 'same', (1, 1, 1)), rtol=1e-10)
