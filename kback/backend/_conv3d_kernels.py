@@ -1,10 +1,10 @@
 """numpy kernels of the 3D convolution and pooling ops, in either data format.
 
-Every kernel loops over the kernel (or pool) offsets only: for one offset
-(a, b, c) the input positions it meets form a strided view of the padded
-input, so each step is one BLAS tensordot (convolutions) or one vectorised
-elementwise pass (pooling).  channels_first arrays are never transposed to
-channels_last: the contraction runs on the channel axis where it is.
+Loops run over the kernel (or pool) offsets only: for one offset (a, b, c)
+the input positions it meets form a strided view of the padded input.  The
+convolutions copy those views into a patch matrix (im2col) and make one BLAS
+product per batch chunk; pooling makes one vectorised elementwise pass per
+offset.  channels_first arrays are never transposed to channels_last.
 `pads` are resolved ((before, after),) * 3; strides and dilation are triples.
 """
 import itertools
