@@ -34,6 +34,7 @@ def main():
     parser.add_argument('--steps', type=int, default=20)
     parser.add_argument('--channels-first', action='store_true')
     parser.add_argument('--threads', type=int, default=None)
+    parser.add_argument('--min-ms', type=float, default=0.1, help='hide ops faster than this')
     args = parser.parse_args()
 
     from kback import backend as K
@@ -67,7 +68,7 @@ def main():
           f'{1e3 * statistics.median(steps):.1f} ms (min {1e3 * min(steps):.1f})')
     rows = sorted(((statistics.median(v), k) for k, v in per_op.items()), reverse=True)
     for t, name in rows:
-        if t >= 1e-4:
+        if t >= args.min_ms * 1e-3:
             print(f'  {name:<32}{1e3 * t:8.2f} ms')
 
 

@@ -50,8 +50,38 @@ def _check(rule, targets, grad, scalars):
                          f'the param has shape {param.shape}')
 
 
+def _fast_flats(rule, targets, grad, scalars):
+    """[*targets, grad] flat, as they are, when the kernel can take them
+    without any conversion (the usual case in a compiled step), else None."""
+    param = targets[0]
+    dtype, shape = param.dtype, param.shape
+    slots, names = RULES[rule]
+    if (len(targets) != 1 + len(slots) or len(scalars) != len(names)
+            or dtype.type not in _FLOATS or type(grad) is not np.ndarray
+            or grad.dtype != dtype or grad.shape != shape or not grad.flags.c_contiguous):
+        return None
+    # Arrays that own their memory overlap only if they are the same array.
+    owners = grad.base is None
+    for t in targets:
+        if type(t) is not np.ndarray or t.dtype != dtype or t.shape != shape or t is grad:
+            return None
+        flags = t.flags
+        if not (flags.c_contiguous and flags.writeable):
+            return None
+        if not (owners and t.base is None) and np.may_share_memory(grad, t):
+            return None
+    flats = list(targets) + [grad]
+    return flats if len(shape) == 1 else [a.reshape(-1) for a in flats]
+
+
 def step(rule, targets, grad, scalars, epsilon=1e-7, nesterov=False):
     """One optimizer step, in place on `targets` (see the module docstring)."""
+    if AVAILABLE and rule in _STEPS:
+        flats = _fast_flats(rule, targets, grad, scalars)
+        if flats is not None:
+            threads = config.get_num_threads() if flats[0].size >= _MIN_PARALLEL else 1
+            _STEPS[rule](flats, [float(s) for s in scalars], epsilon, nesterov, threads)
+            return
     targets = list(targets)
     scalars = [float(s) for s in scalars]
     _check(rule, targets, grad, scalars)
@@ -69,19 +99,36 @@ def step(rule, targets, grad, scalars, epsilon=1e-7, nesterov=False):
              for t in targets]
     # Small tensors: one thread beats waking the team.
     threads = config.get_num_threads() if param.size >= _MIN_PARALLEL else 1
-    if rule == 'sgd':
-        _optim.sgd_step(*flats, grad, *scalars, bool(nesterov), threads)
-    elif rule == 'rmsprop':
-        _optim.rmsprop_step(*flats, grad, *scalars, epsilon, threads)
-    elif rule == 'adagrad':
-        _optim.adagrad_step(*flats, grad, *scalars, epsilon, threads)
-    elif rule == 'adam':
-        _optim.adam_step(*flats, grad, *scalars, epsilon, threads)
-    else:
-        _optim.amsgrad_step(*flats, grad, *scalars, epsilon, threads)
+    _STEPS[rule](flats + [grad], scalars, epsilon, nesterov, threads)
     if not contiguous:
         for t, flat in zip(targets, flats):
             t[...] = flat.reshape(t.shape)
+
+
+def plain_sgd_step(param, grad, lr):
+    """p -= lr * g in place (SGD with momentum 0: the same param as the full
+    step) when the kernel takes the arrays as they are and the gradient owns
+    its memory; False (nothing done) otherwise."""
+    if not (AVAILABLE and type(param) is np.ndarray and type(grad) is np.ndarray
+            and param.dtype.type in _FLOATS and grad.dtype == param.dtype
+            and grad.shape == param.shape and grad.base is None and grad is not param
+            and param.flags.c_contiguous and param.flags.writeable
+            and grad.flags.c_contiguous):
+        return False
+    threads = config.get_num_threads() if param.size >= _MIN_PARALLEL else 1
+    _optim.sgd_plain_step(param.reshape(-1), grad.reshape(-1), float(lr), threads)
+    return True
+
+
+# rule -> call of its kernel on ([param, *slots, grad] flat, scalars, epsilon,
+# nesterov, threads).
+_STEPS = {
+    'sgd': lambda a, s, eps, nesterov, n: _optim.sgd_step(*a, *s, bool(nesterov), n),
+    'rmsprop': lambda a, s, eps, nesterov, n: _optim.rmsprop_step(*a, *s, eps, n),
+    'adagrad': lambda a, s, eps, nesterov, n: _optim.adagrad_step(*a, *s, eps, n),
+    'adam': lambda a, s, eps, nesterov, n: _optim.adam_step(*a, *s, eps, n),
+    'amsgrad': lambda a, s, eps, nesterov, n: _optim.amsgrad_step(*a, *s, eps, n),
+}
 
 
 def _numpy_step(rule, targets, g, scalars, epsilon, nesterov):
