@@ -18,7 +18,7 @@ import numpy as np
 from . import tape
 from ._dtypes import compute_dtype, is_float
 from ._shapes import fmt
-from .ops import apply, register
+from .ops import OPS, apply, register
 from .tensor import Tensor, Placeholder, as_tensor
 
 
@@ -89,7 +89,13 @@ def rnn(step_function, inputs, initial_states, go_backwards=False, mask=None, co
     if go_backwards:
         seq = reverse(seq, 0)
         mask_seq = None if mask_seq is None else reverse(mask_seq, 0)
-    return _scan(step_function, seq, initial_states, mask_seq, constants)
+    plan = _trace(step_function, seq, initial_states, mask_seq, constants)
+    if plan.random and inputs.shape[1] is not None:
+        # A step that draws random numbers from its inputs (a custom cell's
+        # dropout) is unrolled when it can be: the loop's gradient reruns the
+        # step, which would draw again.
+        return _unrolled(step_function, inputs, initial_states, go_backwards, mask, constants)
+    return _scan(plan, seq, initial_states, mask_seq)
 
 
 def _unrolled(step_function, inputs, states, go_backwards, mask, constants):
@@ -210,12 +216,14 @@ def _isolate(step_inputs, outputs, masked):
         copy = Tensor(n.op, inputs, n.attrs, n.shape, n.dtype)
         mapping[n.id] = copy
     new_outputs = [mapping[o.id] if o.id in dependent else capture(o) for o in outputs]
-    return _ScanPlan(step_inputs, new_outputs, captures, proxies, masked)
+    plan = _ScanPlan(step_inputs, new_outputs, captures, proxies, masked)
+    plan.random = any(OPS[n.op].stateful for n in nodes
+                      if n.id in dependent and n.id not in leaves)
+    return plan
 
 
-def _scan(step_function, seq, initial_states, mask_seq, constants):
+def _scan(plan, seq, initial_states, mask_seq):
     from .shape import permute_dimensions
-    plan = _trace(step_function, seq, initial_states, mask_seq, constants)
     inputs = [seq] + ([mask_seq] if mask_seq is not None else []) + list(initial_states) + \
         plan.captures
     packed = apply('rnn_scan', *inputs, plan=plan)

@@ -117,3 +117,16 @@ def test_step_must_return_as_many_states():
 def test_rejects_2d_inputs():
     with pytest.raises(ValueError, match='3D'):
         K.rnn(lambda xt, s: (xt, s), K.placeholder((2, 3)), [K.zeros((2, 3))])
+
+
+def test_random_step_is_unrolled_when_it_can_be():
+    def step(xt, states):
+        h = states[0] + K.random_uniform(K.shape(xt)) * xt
+        return h, [h]
+
+    x = K.placeholder((None, 3, 4))
+    last, outs, _ = K.rnn(step, x, [K.zeros_like(x[:, 0])])
+    assert 'rnn_scan' not in {n.op for n in __import__('kback.backend.tape',
+                                                       fromlist=['x']).reachable([last])}
+    g = K.gradients(K.sum(last), [x])[0]
+    assert K.int_shape(g) == (None, 3, 4)
