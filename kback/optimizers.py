@@ -11,7 +11,7 @@ processes, say) between the two.
 import numpy as np
 
 from . import backend as K
-from .backend.ops.optim import optimizer_step, deferred_moment
+from .backend.ops.optim import optimizer_step
 from .utils.generic_utils import serialize_keras_object, deserialize_keras_object
 
 
@@ -215,11 +215,6 @@ class SGD(Optimizer):
         super().__init__(**self._init_hyper(kwargs, learning_rate, epsilon=False,
                                             momentum=momentum))
         self.nesterov = nesterov
-
-    def _make_slot(self, kind, p, i):
-        # With momentum 0 the fused step can leave the moment's write until
-        # it is read (same values; see backend/ops/optim.py).
-        return deferred_moment(K.int_shape(p), K.dtype(p), name=f'{kind}_{i}')
 
     def _update(self, p, g, state, shared):
         m, = state

@@ -46,15 +46,6 @@ def sgd_step(floating[::1] param, floating[::1] moment, const floating[::1] grad
             param[i] = param[i] + v
 
 
-def sgd_plain_step(floating[::1] param, const floating[::1] grad, double lr, int n_threads):
-    """p -= lr * g: SGD without momentum, leaving the moment slot alone."""
-    cdef Py_ssize_t i, n = param.shape[0]
-    cdef floating lr_ = <floating>lr
-    _check_same('sgd_plain_step', 'grad', n, grad.shape[0])
-    for i in prange(n, nogil=True, schedule='static', num_threads=n_threads):
-        param[i] = param[i] - lr_ * grad[i]
-
-
 def rmsprop_step(floating[::1] param, floating[::1] accum, const floating[::1] grad,
                  double lr, double rho, double epsilon, int n_threads):
     """a = rho * a + (1 - rho) * g^2; p -= lr * g / (sqrt(a) + epsilon)."""

@@ -80,17 +80,6 @@ class Function:
                 for i in n.inputs:
                     last_use[i.id] = k
         slot = {n.id: f'v{k}' for k, n in enumerate(plan)}
-        # Variables read only by the steps that rewrite them: a deferred slot
-        # (ops/optim.py) hands them its array without writing a pending value.
-        step_only = {t.id for m in plan if m.id in steps for t in steps[m.id]}
-        step_only -= {i.id for m in plan if m.id not in steps for i in m.inputs}
-        step_only -= {i.id for m in plan if m.id in steps
-                      for i in m.inputs[len(steps[m.id]):]}
-        step_only -= {n.id for n in self.outputs + assigns}
-
-        def array_of(var):
-            deferred = var.id in step_only and hasattr(type(var), 'step_value')
-            return f'_{slot[var.id]}.{"step_value" if deferred else "value"}'
         env = {'_feeds': [_feed_converter(t) for t in self.inputs], '_f32': _to_float32,
                '_detach': _detach}
         lines = []
@@ -99,7 +88,7 @@ class Function:
             if n.id in steps and (k == 0 or plan[k - 1].id not in steps):
                 _detach_line(lines, [slot[m.id] for m in self.outputs + assigns
                                      if m.id not in steps],
-                             [array_of(t) for m in plan if m.id in steps
+                             [f'_{slot[t.id]}.value' for m in plan if m.id in steps
                               for t in steps[m.id]])
             if n.id in fed:
                 lines.append(f'{v} = _feeds[{fed[n.id]}](fed[{fed[n.id]}])')
@@ -111,7 +100,7 @@ class Function:
             if isinstance(n, Variable):
                 env[f'_{v}'] = n
                 cast = '_f32' if n.dtype == 'float16' else ''
-                lines.append(f'{v} = {cast}({array_of(n)})')
+                lines.append(f'{v} = {cast}(_{v}.value)')
             elif isinstance(n, Placeholder):
                 if n.default is None:
                     raise ValueError(f"function: placeholder '{n.name}' (shape {fmt(n.shape)}) "
@@ -122,7 +111,7 @@ class Function:
                 env[f'_{v}'] = _bind(OPS[n.op].forward, n.attrs)
                 # A step rewrites its variables' own arrays (slots may hold copies).
                 mutated = {t.id for t in steps.get(n.id, ())}
-                args = ', '.join(array_of(i) if i.id in mutated else slot[i.id]
+                args = ', '.join(f'_{slot[i.id]}.value' if i.id in mutated else slot[i.id]
                                  for i in n.inputs)
                 lines.append(f'{v} = _{v}({args})')
             dead = {slot[i.id] for i in n.inputs if last_use.get(i.id) == k and i.id not in keep}

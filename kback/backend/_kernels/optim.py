@@ -105,21 +105,6 @@ def step(rule, targets, grad, scalars, epsilon=1e-7, nesterov=False):
             t[...] = flat.reshape(t.shape)
 
 
-def plain_sgd_step(param, grad, lr):
-    """p -= lr * g in place (SGD with momentum 0: the same param as the full
-    step) when the kernel takes the arrays as they are and the gradient owns
-    its memory; False (nothing done) otherwise."""
-    if not (AVAILABLE and type(param) is np.ndarray and type(grad) is np.ndarray
-            and param.dtype.type in _FLOATS and grad.dtype == param.dtype
-            and grad.shape == param.shape and grad.base is None and grad is not param
-            and param.flags.c_contiguous and param.flags.writeable
-            and grad.flags.c_contiguous):
-        return False
-    threads = config.get_num_threads() if param.size >= _MIN_PARALLEL else 1
-    _optim.sgd_plain_step(param.reshape(-1), grad.reshape(-1), float(lr), threads)
-    return True
-
-
 # rule -> call of its kernel on ([param, *slots, grad] flat, scalars, epsilon,
 # nesterov, threads).
 _STEPS = {
