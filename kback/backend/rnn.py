@@ -122,28 +122,37 @@ class _ScanPlan:
 
     Step inputs, in order: x_t, [mask_t], states..., [prev_output], captures...
     Step outputs: output_t, new states...
+
+    Once a gradient of the loop is asked for, the forward also keeps, per
+    timestep, the step's intermediate values that the step's gradient reads,
+    so backpropagation does not recompute them (when the backward runs right
+    after its forward, as in a training step; otherwise it recomputes).
     """
 
-    def __init__(self, step_inputs, outputs, captures, proxies, masked):
+    def __init__(self, step_inputs, outputs, captures, proxies, masked, forward_ids):
         from .executor import Function
         self.step_inputs = step_inputs
         self.outputs = outputs
         self.captures = captures
         self.proxies = proxies
         self.masked = masked
+        self.forward_ids = forward_ids
         self.n_states = len(outputs) - 1
         self.widths = [int(o.shape[1]) for o in outputs]
         self.offsets = np.cumsum([0] + self.widths)
         self.dtype = outputs[0].dtype
         self.step = Function(step_inputs + proxies, outputs, name='rnn_step')
+        self.saving_step = None     # the step that also returns the saved values
+        self.saved = None           # (packed forward result, [saved values per step])
+        self._grads = None
         self._vjp = None
+        self._fast_vjp = None
 
     def __repr__(self):   # attrs appear in error messages; keep them short
         return f'<rnn step: {self.n_states} states, {len(self.captures)} captured tensors>'
 
-    def vjp(self):
-        """The step's vector-Jacobian product, compiled on first use."""
-        if self._vjp is None:
+    def _grad_graph(self):
+        if self._grads is None:
             from .autodiff import gradients
             from .math import sum as k_sum
             seeds = [Placeholder(o.shape, o.dtype, name='rnn_seed') for o in self.outputs]
@@ -151,13 +160,42 @@ class _ScanPlan:
             for o, s in zip(self.outputs, seeds):
                 term = k_sum(o * s)
                 total = term if total is None else total + term
-            targets = [t for t in self.step_inputs + self.proxies]
+            targets = self.step_inputs + self.proxies
             self.grad_targets = [i for i, t in enumerate(targets) if is_float(t.dtype)
                                  and not (self.masked and i == 1)]
             chosen = [targets[i] for i in self.grad_targets]
             grads = gradients(total, chosen)
             grads = [g if g is not None else apply('zeros_like', t) for g, t in zip(grads, chosen)]
+            self._grads = (seeds, grads)
+        return self._grads
+
+    def prepare_saving(self):
+        """Called by the gradient rule: from now on the forward keeps the
+        intermediate values the step's gradient needs."""
+        from .executor import Function
+        if self.saving_step is not None:
+            return
+        seeds, grads = self._grad_graph()
+        fed = {t.id for t in self.step_inputs + self.proxies + seeds}
+        kept, seen = [], set()
+        for n in tape.reachable(grads, leaves=fed):
+            if n.id in self.forward_ids or n.id in fed:
+                continue
+            for i in n.inputs:
+                if i.id in self.forward_ids and i.id not in fed and i.id not in seen:
+                    seen.add(i.id)
+                    kept.append(i)
+        self.kept = kept
+        self.saving_step = Function(self.step_inputs + self.proxies, self.outputs + kept,
+                                    name='rnn_step_saving')
+        self._fast_vjp = Function(self.step_inputs + self.proxies + seeds + kept, grads,
+                                  name='rnn_step_grad_saved')
+
+    def vjp(self):
+        """The step's vector-Jacobian product (recomputing the step)."""
+        if self._vjp is None:
             from .executor import Function
+            seeds, grads = self._grad_graph()
             self._vjp = Function(self.step_inputs + self.proxies + seeds, grads,
                                  name='rnn_step_grad')
         return self._vjp
@@ -216,7 +254,8 @@ def _isolate(step_inputs, outputs, masked):
         copy = Tensor(n.op, inputs, n.attrs, n.shape, n.dtype)
         mapping[n.id] = copy
     new_outputs = [mapping[o.id] if o.id in dependent else capture(o) for o in outputs]
-    plan = _ScanPlan(step_inputs, new_outputs, captures, proxies, masked)
+    forward_ids = {mapping[n.id].id for n in nodes if n.id in dependent}
+    plan = _ScanPlan(step_inputs, new_outputs, captures, proxies, masked, forward_ids)
     plan.random = any(OPS[n.op].stateful for n in nodes
                       if n.id in dependent and n.id not in leaves)
     return plan
@@ -259,18 +298,25 @@ def _scan_forward(*arrays, plan):
     off = plan.offsets
     packed = np.empty((steps, batch, off[-1]), dtype=compute_dtype(plan.dtype))
     prev_out = np.zeros((batch, plan.widths[0]), dtype=packed.dtype)
+    step = plan.saving_step or plan.step
+    n_out = len(plan.outputs)
+    saved = []
     for t in range(steps):
         args = [seq[t]] + ([mask[t]] if plan.masked else []) + states + \
             ([prev_out] if plan.masked else []) + captures
-        results = plan.step(args)
-        for k, r in enumerate(results):
-            packed[t, :, off[k]:off[k + 1]] = r
-        prev_out, states = results[0], list(results[1:])
+        results = step(args)
+        for k in range(n_out):
+            packed[t, :, off[k]:off[k + 1]] = results[k]
+        if plan.saving_step is not None:
+            saved.append(results[n_out:])
+        prev_out, states = results[0], list(results[1:n_out])
+    plan.saved = (packed, saved) if plan.saving_step is not None else None
     return packed
 
 
 def _scan_grad(node, g, needs):
     plan = node.attrs['plan']
+    plan.prepare_saving()
     grads = apply('rnn_scan_grad', *node.inputs, node, g, plan=plan)
     out = []
     for i, (x, need) in enumerate(zip(node.inputs, needs)):
@@ -291,7 +337,14 @@ def _scan_grad_forward(*arrays, plan):
     n_in = 1 + plan.masked + plan.n_states + len(plan.captures)
     seq, mask, init, captures = _split(plan, arrays[:n_in])
     packed, g = arrays[n_in], arrays[n_in + 1]
-    vjp = plan.vjp()
+    saved = None
+    if plan.saved is not None and plan.saved[0] is packed:
+        saved = plan.saved[1]
+        vjp = plan._fast_vjp
+    else:
+        vjp = plan.vjp()
+    plan.saved = None
+    plan._grad_graph()
     off, o = plan.offsets, plan.widths[0]
     steps, batch = seq.shape[0], seq.shape[1]
     g_seq = np.zeros(seq.shape, dtype=compute_dtype(plan.dtype)) if is_float(seq.dtype) \
@@ -312,7 +365,7 @@ def _scan_grad_forward(*arrays, plan):
             ([prev_out] if plan.masked else []) + captures
         seeds = [g[t, :, :o] + g_prev_out if plan.masked else g[t, :, :o]]
         seeds += [g[t, :, off[k + 1]:off[k + 2]] + g_states[k] for k in range(plan.n_states)]
-        results = vjp(args + seeds)
+        results = vjp(args + seeds + (list(saved[t]) if saved is not None else []))
         by_input = dict(zip(targets, results))
         if g_seq is not None and 0 in by_input:
             g_seq[t] = by_input[0]
