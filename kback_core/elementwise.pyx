@@ -28,6 +28,40 @@ ctypedef fused floating:
     float
     double
 
+cdef extern from *:
+    """
+    /* dz = g where y > 0 else 0 and part[c] += dz over rows [lo, hi) of
+       (rows, ch) buffers. The select is a bit mask (GCC does not if-convert a
+       float ?: under -ftrapping-math), so the loop vectorises: the branchy
+       memoryview loop took 5 ns per element with random signs. */
+    #include <stdint.h>
+    #include <string.h>
+    #define KB_RELU_MASK_ROWS(NAME, T, U)                                       \
+    static void NAME(const T *restrict y, const T *restrict g, T *restrict dz,  \
+                     double *restrict part, Py_ssize_t lo, Py_ssize_t hi,       \
+                     Py_ssize_t ch) {                                           \
+        for (Py_ssize_t o = lo; o < hi; o++) {                                  \
+            const T *yr = y + o * ch, *gr = g + o * ch;                         \
+            T *dr = dz + o * ch;                                                \
+            for (Py_ssize_t c = 0; c < ch; c++) {                               \
+                U bits;                                                         \
+                T v;                                                            \
+                memcpy(&bits, gr + c, sizeof bits);                             \
+                bits &= (U)0 - (U)(yr[c] > 0);                                  \
+                memcpy(&v, &bits, sizeof v);                                    \
+                dr[c] = v;                                                      \
+                part[c] += (double)v;                                           \
+            }                                                                   \
+        }                                                                       \
+    }
+    KB_RELU_MASK_ROWS(kb_relu_mask_rows_f, float, uint32_t)
+    KB_RELU_MASK_ROWS(kb_relu_mask_rows_d, double, uint64_t)
+    """
+    void kb_relu_mask_rows_f(const float *y, const float *g, float *dz, double *part,
+                             Py_ssize_t lo, Py_ssize_t hi, Py_ssize_t ch) noexcept nogil
+    void kb_relu_mask_rows_d(const double *y, const double *g, double *dz, double *part,
+                             Py_ssize_t lo, Py_ssize_t hi, Py_ssize_t ch) noexcept nogil
+
 
 def relu_forward(const floating[::1] x, floating[::1] out, int n_threads):
     """out = max(x, 0)."""
@@ -158,15 +192,15 @@ cdef void _rows_masked(const floating[:, ::1] y, const floating[:, ::1] g, float
                        double[:, ::1] part, int n_threads) noexcept nogil:
     cdef Py_ssize_t t, o, c, lo, hi, rows = g.shape[0], ch = g.shape[1]
     cdef floating v
+    if rows == 0 or ch == 0:
+        return
     for t in prange(n_threads, schedule='static', chunksize=1, num_threads=n_threads):
         lo = rows * t // n_threads
         hi = rows * (t + 1) // n_threads
-        for o in range(lo, hi):
-            for c in range(ch):
-                v = g[o, c]
-                v = v if y[o, c] > 0 else 0
-                dz[o, c] = v
-                part[t, c] += v
+        if floating is float:
+            kb_relu_mask_rows_f(&y[0, 0], &g[0, 0], &dz[0, 0], &part[t, 0], lo, hi, ch)
+        else:
+            kb_relu_mask_rows_d(&y[0, 0], &g[0, 0], &dz[0, 0], &part[t, 0], lo, hi, ch)
 
 
 cdef void _rows_sum(const floating[:, ::1] g, double[:, ::1] part,
