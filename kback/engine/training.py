@@ -126,12 +126,16 @@ class Model(Network):
         updated by this batch (metrics_utils.read_after_updates)."""
         weights = self._per_output(self.loss_weights if self.loss_weights is not None else 1.,
                                    'loss_weights', 1.)
+        # Keras 2.3: an output's mask (Embedding(mask_zero=True), Masking...)
+        # multiplies its sample weights in the loss and weights its metrics.
+        masks = [getattr(o, '_keras_mask', None) for o in outputs]
         total, output_losses = None, []
-        for output, fn, w, target, sw in zip(outputs, self.loss_functions, weights,
-                                             self.targets, self.sample_weights):
+        for output, fn, w, target, sw, mask in zip(outputs, self.loss_functions, weights,
+                                                   self.targets, self.sample_weights, masks):
             if fn is None:
                 output_losses.append(None)
                 continue
+            sw = U.masked_weights(mask, sw, output)
             if isinstance(fn, losses_module.Loss):
                 per_sample, reduction = fn.call(target, output), fn.reduction
             else:
@@ -155,6 +159,7 @@ class Model(Network):
             updates += ops
         for i, weighted, metric in self._metric_slots:
             sw = self.sample_weights[i] if weighted else None
+            sw = U.masked_weights(masks[i], sw, outputs[i])
             result, ops = metric.call_with_updates(self.targets[i], outputs[i],
                                                    sample_weight=sw)
             tensors.append(result)

@@ -3,6 +3,7 @@ Keras 2's error messages, and batch index helpers."""
 import numpy as np
 
 from .. import backend as K
+from ..utils import metrics_utils
 
 
 def standardize_arrays(data, names, shapes, what, check_batch_axis=False, check_shape=True):
@@ -141,3 +142,19 @@ def make_batches(size, batch_size):
 def slice_arrays(arrays, index):
     """Rows `index` (a slice or an index array) of each array."""
     return [None if a is None else a[index] for a in arrays]
+
+
+def masked_weights(mask, sample_weight, output):
+    """The weights of an output's loss and metrics once its mask is applied
+    (Keras 2.3's _prepare_total_loss / call_metric_function): the mask
+    itself when there are no weights, else the weights, made to broadcast
+    against the mask, times the mask."""
+    if mask is None:
+        return sample_weight
+    dtype = K.dtype(output) if K.dtype(output).startswith('float') else K.floatx()
+    mask = K.cast(mask, dtype)
+    if sample_weight is None:
+        return mask
+    mask, _, sample_weight = metrics_utils.squeeze_or_expand_dimensions(mask, None,
+                                                                         sample_weight)
+    return K.cast(sample_weight, dtype) * mask
