@@ -8,12 +8,11 @@ right)).  Inputs of other dtypes or layouts are converted; `out=` must be a
 C-contiguous array of the result's shape and dtype.  Without the compiled
 core, the numpy reference (NHWC) does the work.
 """
-import contextlib
-
 import numpy as np
 
 from .. import config, _reference as R
 from . import AVAILABLE, _out
+from .linalg import single_threaded_blas
 
 if AVAILABLE:
     try:
@@ -22,22 +21,11 @@ if AVAILABLE:
         AVAILABLE = False
 
 _NCHW = {'channels_last': False, 'channels_first': True}
-_controller = None
 
 
 def _single_threaded_blas():
-    """BLAS is called from inside the OpenMP loops: one BLAS thread each.
-    The controller is built once (scanning the loaded libraries is slow)."""
-    global _controller
-    if _controller is None:
-        try:
-            from threadpoolctl import ThreadpoolController
-            _controller = ThreadpoolController()
-        except ImportError:         # without threadpoolctl: no limit to set
-            _controller = False
-    if not _controller:
-        return contextlib.nullcontext()
-    return _controller.limit(limits=1, user_api='blas')
+    """BLAS is called from inside the OpenMP loops: one BLAS thread each."""
+    return single_threaded_blas()
 
 
 def _nchw(op, data_format):
