@@ -9,6 +9,8 @@ import numpy as np
 _TRAIN = 'train'
 _TEST = 'test'
 _PREDICT = 'predict'
+_HOOK_NAMES = {(mode, hook): 'on_%s_batch_%s' % (mode, hook)
+               for mode in (_TRAIN, _TEST, _PREDICT) for hook in ('begin', 'end')}
 
 
 class Callback(object):
@@ -109,6 +111,8 @@ class CallbackList(object):
     def _reset_batch_timing(self):
         self._delta_t_batch = 0.
         self._delta_ts = defaultdict(lambda: deque([], maxlen=self.queue_length))
+        # Per hook: the callbacks as last seen and the methods worth calling.
+        self._batch_targets = {}
 
     def append(self, callback):
         self.callbacks.append(callback)
@@ -123,22 +127,32 @@ class CallbackList(object):
         for callback in self.callbacks:
             callback.set_model(model)
 
+    def _targets(self, hook_name):
+        """The bound hooks to call, leaving out the base class's empty ones
+        (found again when the list of callbacks changes, and each epoch)."""
+        entry = self._batch_targets.get(hook_name)
+        if entry is None or entry[0] != self.callbacks:
+            methods = [m for m in (_batch_method(c, hook_name) for c in self.callbacks)
+                       if m is not None]
+            entry = self._batch_targets[hook_name] = (list(self.callbacks), methods)
+        return entry[1]
+
     def _call_batch_hook(self, mode, hook, batch, logs=None):
         if not self.callbacks:
             return
-        hook_name = 'on_%s_batch_%s' % (mode, hook)
+        hook_name = _HOOK_NAMES[mode, hook]
         now = time.time()
         if hook == 'end':
             self._delta_t_batch = now - getattr(self, '_t_enter_batch', now)
         logs = logs if logs is not None else {}
-        for callback in self.callbacks:
-            getattr(callback, hook_name)(batch, logs)
+        for method in self._targets(hook_name):
+            method(batch, logs)
         after = time.time()
         delays = self._delta_ts[hook_name]
         delays.append(after - now)
         # Keras 2.3's warning: the callbacks cost more than the batch itself.
         # The median cannot pass 0.1 s unless the max does; max is ~100x cheaper.
-        if max(delays) > 0.1 and self._delta_t_batch > 0.:
+        if self._delta_t_batch > 0. and max(delays) > 0.1:
             median = float(np.median(delays))
             if median > 0.95 * self._delta_t_batch and median > 0.1:
                 warnings.warn('Method (%s) is slow compared to the batch update (%f). '
@@ -214,3 +228,25 @@ class CallbackList(object):
 
     def __len__(self):
         return len(self.callbacks)
+
+
+# Batch hooks of Callback that do nothing, and the aliases that only call
+# another hook (on_train_batch_* call on_batch_*).
+_EMPTY = {'on_batch_begin', 'on_batch_end', 'on_test_batch_begin', 'on_test_batch_end',
+          'on_predict_batch_begin', 'on_predict_batch_end'}
+_ALIASES = {'on_train_batch_begin': 'on_batch_begin', 'on_train_batch_end': 'on_batch_end'}
+
+
+def _batch_method(callback, hook_name):
+    """callback's bound `hook_name`, or None when calling it would run only
+    Callback's empty hooks (duck-typed callbacks are always called)."""
+    method = getattr(callback, hook_name)
+    if not isinstance(callback, Callback):
+        return method
+    name = hook_name
+    if getattr(method, '__func__', None) is getattr(Callback, name) and name in _ALIASES:
+        name = _ALIASES[name]
+    if name in _EMPTY and getattr(getattr(callback, name), '__func__', None) is \
+            getattr(Callback, name):
+        return None
+    return method

@@ -35,13 +35,14 @@ class BaseLogger(Callback):
         logs = logs or {}
         batch_size = logs.get('size', 0)
         self.seen += batch_size
+        stateful, totals = self.stateful_metrics, self.totals
         for k, v in logs.items():
-            if k in self.stateful_metrics:
-                self.totals[k] = v
-            elif k in self.totals:
-                self.totals[k] += v * batch_size
+            if k in stateful:
+                totals[k] = v
+            elif k in totals:
+                totals[k] += v * batch_size
             else:
-                self.totals[k] = v * batch_size
+                totals[k] = v * batch_size
 
     def on_epoch_end(self, epoch, logs=None):
         if logs is None:

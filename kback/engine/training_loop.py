@@ -39,8 +39,11 @@ def _configured(callbacks, model, params):
     return cl
 
 
-def _scalar(value):
-    return float(value) if np.ndim(value) == 0 else np.asarray(value)
+def _values(outs):
+    """The function's outputs as log values: floats for the scalars, copies
+    of the others (they must not alias anything a later call reuses)."""
+    return [float(o) if (o.ndim if type(o) is np.ndarray else np.ndim(o)) == 0
+            else np.array(o) for o in outs]
 
 
 class _Outputs:
@@ -53,10 +56,11 @@ class _Outputs:
         self.loss_total, self.count, self.last = 0., 0, []
 
     def add(self, outs, size):
-        self.loss_total += float(outs[0]) * size
+        values = _values(outs)
+        self.loss_total += values[0] * size
         self.count += size
-        self.last = [_scalar(o) for o in outs[1:]]
-        return {label: _scalar(o) for label, o in zip(self.labels, outs)}
+        self.last = values[1:]
+        return dict(zip(self.labels, values))
 
     def results(self):
         return [self.loss_total / max(self.count, 1)] + self.last
@@ -79,13 +83,15 @@ def _train_loop(model, epochs, verbose, callbacks, initial_epoch, batches_for_ep
     for epoch in range(initial_epoch, epochs):
         # Keras 2.3: the metrics' state starts over at each epoch.
         model.reset_metrics()
-        running = _Outputs(labels)
         cl.on_epoch_begin(epoch)
         epoch_logs = {}
+        # The epoch's values come from the callbacks (BaseLogger): the loop
+        # only turns each batch's outputs into its logs.
         for index, (feed, size) in enumerate(batches_for_epoch(epoch)):
             batch_logs = {'batch': index, 'size': size}
             cl.on_batch_begin(index, batch_logs)
-            batch_logs.update(running.add(train(feed + [phase]), size))
+            feed.append(phase)
+            batch_logs.update(zip(labels, _values(train(feed))))
             cl.on_batch_end(index, batch_logs)
             if model.stop_training:
                 break
@@ -114,12 +120,14 @@ def fit_arrays(model, ins, batch_size, epochs, verbose, callbacks, val, shuffle,
     n = len(ins[0])
     steps_per_epoch = _whole_steps(steps_per_epoch, 'steps_per_epoch')
     batches = U.make_batches(n, batch_size) if steps_per_epoch is None else None
+    gather = U.BatchGatherer(ins, batch_size) if batches and shuffle else None
 
     def batches_for_epoch(epoch):
+        # Each feed is a new list: the loop appends the learning phase to it.
         if steps_per_epoch is not None:
             # Keras 2.3: with steps_per_epoch, each step is fed all the arrays.
             for _ in range(steps_per_epoch):
-                yield ins, 1
+                yield list(ins), 1
             return
         if shuffle == 'batch':
             index = _batch_shuffle(n, batch_size)
@@ -131,7 +139,7 @@ def fit_arrays(model, ins, batch_size, epochs, verbose, callbacks, val, shuffle,
             if index is None:
                 yield U.slice_arrays(ins, slice(start, end)), end - start
             else:
-                yield U.slice_arrays(ins, index[start:end]), end - start
+                yield gather(index[start:end]), end - start
 
     validate = None
     if val is not None:
@@ -162,17 +170,19 @@ def _run_batches(fn, feeds, verbose, total, count_mode, cl, mode, collect, label
     from ..utils.progbar import Progbar
     bar = Progbar(target=total) if verbose == 1 else None
     seen = 0
+    begin, end = getattr(cl, f'on_{mode}_batch_begin'), getattr(cl, f'on_{mode}_batch_end')
+    phase = np.asarray(False)
     getattr(cl, f'on_{mode}_begin')()
     for index, (feed, size) in enumerate(feeds):
         batch_logs = {'batch': index, 'size': size}
-        getattr(cl, f'on_{mode}_batch_begin')(index, batch_logs)
-        outs = fn(feed + [np.asarray(False)])
+        begin(index, batch_logs)
+        outs = fn(feed + [phase])
         logs = collect(outs, size)
         if mode == 'predict':
             batch_logs['outputs'] = outs
         elif logs:
             batch_logs.update(logs)
-        getattr(cl, f'on_{mode}_batch_end')(index, batch_logs)
+        end(index, batch_logs)
         seen += size if count_mode == 'samples' else 1
         if bar is not None:
             bar.update(seen)

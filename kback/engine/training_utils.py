@@ -139,6 +139,42 @@ def make_batches(size, batch_size):
     return [(i, min(size, i + batch_size)) for i in range(0, size, batch_size)]
 
 
+class BatchGatherer:
+    """Rows of the arrays at shuffled indices, written into one buffer per
+    array allocated once per fit (a fresh array per batch costs an allocation
+    and page faults).  Safe because a compiled function never keeps a fed
+    array after the call (outputs that are inputs are copied, assigned values
+    are copied into their variables) and the loop runs each batch before
+    asking for the next.  An array of all ones (the default sample weights)
+    is fed as a view of a ones buffer, without gathering."""
+
+    def __init__(self, arrays, batch_size):
+        self.batch_size = batch_size
+        self.gathers = []             # (position in the feed, array, buffer)
+        self.template = []            # the feed, with the constant entries filled in
+        for i, a in enumerate(arrays):
+            rows = min(batch_size, len(a)) if a is not None else 0
+            if a is None:
+                self.template.append(None)
+            elif a.ndim == 1 and a.dtype.kind == 'f' and bool(np.all(a == 1)):
+                self.template.append(np.ones(rows, a.dtype))
+            else:
+                self.template.append(None)
+                self.gathers.append((i, a, np.empty((rows,) + a.shape[1:], a.dtype)))
+
+    def __call__(self, index):
+        k = len(index)
+        feed = list(self.template)
+        if k != self.batch_size:
+            feed = [None if f is None else f[:k] for f in feed]
+        for i, a, buf in self.gathers:
+            out = buf if k == len(buf) else buf[:k]
+            # mode='clip' (the indices are valid) lets numpy write straight into out.
+            a.take(index, axis=0, out=out, mode='clip')
+            feed[i] = out
+        return feed
+
+
 def slice_arrays(arrays, index):
     """Rows `index` (a slice or an index array) of each array."""
     return [None if a is None else a[index] for a in arrays]
