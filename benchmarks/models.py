@@ -18,7 +18,6 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.dirname(HERE)]   # runnable from a source checkout
-from _timing import try_import_torch  # noqa: E402
 # kback is imported lazily: the PyTorch child process must never load it.
 
 
@@ -140,6 +139,14 @@ def torch_in_child(name, args):
         raise RuntimeError(f'torch benchmark of {name} failed: {out.stderr[-2000:]}') from None
 
 
+def _torch_version():
+    """PyTorch's version, asked of a child process: torch loaded here brings its
+    own OpenMP runtime into kback's process and changes its timings."""
+    out = subprocess.run([sys.executable, '-c', 'import torch; print(torch.__version__)'],
+                         capture_output=True, text=True)
+    return out.stdout.strip() if out.returncode == 0 else None
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument('models', nargs='*')
@@ -158,8 +165,8 @@ def main():
         return
     from kback import backend as K
     threads = args.threads = K.get_num_threads()
-    torch = try_import_torch()
-    print(f'threads={threads} torch={torch.__version__ if torch else "not installed"} '
+    torch = _torch_version()
+    print(f'threads={threads} torch={torch or "not installed"} '
           f'samples={args.samples} timed epochs={args.epochs} (median)')
     print(f'{"model":<8}{"batch":>6}{"kback samples/s":>17}{"torch samples/s":>17}{"kback/torch":>13}')
     for name, spec in kback_models().items():
