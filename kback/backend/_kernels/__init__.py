@@ -12,13 +12,17 @@ import numpy as np
 
 from .. import config
 
-# OpenMP threads that spin after a kernel fight BLAS's own spinning threads
-# for the cores: a small-model training step ran 17x slower at 2 threads.
-# Sleeping when idle (read by libgomp when kback_core loads it) avoids that;
-# a user's own setting wins.
+# How long an idle OpenMP thread spins before it sleeps (read by libgomp when
+# kback_core loads it). libgomp's default (300k spins, or forever with
+# OMP_WAIT_POLICY=ACTIVE) let idle threads fight OpenBLAS's spinning threads
+# for the cores: a small-model step ran 17x slower at 2 threads. Sleeping at
+# once (PASSIVE) cost each kernel a futex wake-up: with BLAS now run inside our
+# own team, a short spin is best (2 threads, PyTorch = 1: M1 0.74 -> 1.05x,
+# M4 1.33 -> 1.87x). A user's own setting wins.
+_SPIN = '100000'
 _set_policy = 'OMP_WAIT_POLICY' not in os.environ and 'GOMP_SPINCOUNT' not in os.environ
 if _set_policy:
-    os.environ['OMP_WAIT_POLICY'] = 'PASSIVE'
+    os.environ['GOMP_SPINCOUNT'] = _SPIN
 
 try:
     import kback_core
@@ -28,7 +32,7 @@ except ImportError:          # running from a source tree that was not built
     AVAILABLE = False
 finally:
     if _set_policy:          # libraries loaded later keep their own defaults
-        del os.environ['OMP_WAIT_POLICY']
+        del os.environ['GOMP_SPINCOUNT']
 
 
 
