@@ -172,6 +172,19 @@ def test_yaml_round_trip():
     assert isinstance(s2, Sequential) and s2.output_shape == (None, 2)
 
 
+def test_yaml_without_pyyaml_names_the_package(monkeypatch):
+    import builtins
+    real_import = builtins.__import__
+
+    def no_yaml(name, *args, **kwargs):
+        if name == 'yaml':
+            raise ImportError('no yaml here')
+        return real_import(name, *args, **kwargs)
+    monkeypatch.setattr(builtins, '__import__', no_yaml)
+    with pytest.raises(ImportError, match='pyyaml'):
+        Sequential([Dense(2, input_dim=3)]).to_yaml()
+
+
 def test_get_layer_and_summary(capsys):
     model = _two_output_model()
     assert model.get_layer('hidden') is model.layers[1]
