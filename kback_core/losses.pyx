@@ -3,15 +3,270 @@
 labels) and sigmoid + binary crossentropy, forward and backward.
 
 Rows are contiguous (rows, classes) buffers, one row per prange task; each
-row subtracts its max before exp so nothing overflows.
+row subtracts its max before exp so nothing overflows.  Wide rows run three C
+passes (max, exp + sum, normalise) over a branch-free exp that GCC vectorises;
+sums use 16 fixed lanes, so results do not depend on threads.
 """
 from cython.parallel cimport prange
-from libc.math cimport exp, expf, log, logf, log1p, log1pf, fabs, fabsf, NAN
+from libc.math cimport exp, expf, log, logf, NAN
 from libc.stdint cimport int64_t
 
 ctypedef fused floating:
     float
     double
+
+cdef extern from *:
+    """
+    #pragma GCC push_options
+    /* no FP trap handlers here: lets GCC if-convert the clamps and selects */
+    #pragma GCC optimize ("no-trapping-math", "fp-contract=off")
+    /* AVX2 / AVX-512 copies picked at load time (baseline x86-64 is SSE2, 4 floats). No
+       FMA contraction, so every copy rounds the same way. */
+    #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+    #define KB_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+    #else
+    #define KB_CLONES
+    #endif
+    #include <stdint.h>
+    #include <string.h>
+    /* Branch-free exp/log1p so the loops over a row vectorise (libm's expf is a
+       call per element).  exp: x = k ln2 + r, |r| <= ln2/2, Taylor polynomial on r,
+       2^k = 2^k1 * 2^k2 from exponent bits (two factors keep each power normal, so
+       overflow gives inf and underflow rounds through the subnormals to 0); the
+       clamps pass NaN through (comparisons with NaN are false). */
+    static inline float kb_expf(float x) {
+        const float shift = 0x1.8p23f;
+        float xc = x > 89.0f ? 89.0f : x;
+        xc = xc < -110.0f ? -110.0f : xc;
+        float t = xc * 0x1.715476p+0f + shift;
+        float kf = t - shift;
+        uint32_t tb, sb;
+        memcpy(&tb, &t, 4);
+        memcpy(&sb, &shift, 4);
+        int32_t k = (int32_t)(tb - sb);
+        float r = (xc - kf * 0x1.62e4p-1f) - kf * 0x1.7f7d1cp-20f;
+        float p = 1.0f / 5040;
+        p = p * r + 1.0f / 720;
+        p = p * r + 1.0f / 120;
+        p = p * r + 1.0f / 24;
+        p = p * r + 1.0f / 6;
+        p = p * r + 0.5f;
+        p = p * r + 1.0f;
+        p = p * r + 1.0f;
+        int32_t k1 = k >> 1, k2 = k - k1;
+        uint32_t b1 = (uint32_t)(k1 + 127) << 23, b2 = (uint32_t)(k2 + 127) << 23;
+        float s1, s2;
+        memcpy(&s1, &b1, 4);
+        memcpy(&s2, &b2, 4);
+        return p * s1 * s2;
+    }
+
+    static inline double kb_exp(double x) {
+        const double shift = 0x1.8p52;
+        double xc = x > 710.0 ? 710.0 : x;
+        xc = xc < -750.0 ? -750.0 : xc;
+        double t = xc * 0x1.71547652b82fep+0 + shift;
+        double kf = t - shift;
+        /* k1 = round(k / 2) in the float domain too: SSE2 has no 64-bit arithmetic shift */
+        double t1 = kf * 0.5 + shift;
+        uint64_t tb, t1b, sb;
+        memcpy(&tb, &t, 8);
+        memcpy(&t1b, &t1, 8);
+        memcpy(&sb, &shift, 8);
+        uint64_t k = tb - sb, k1 = t1b - sb, k2 = k - k1;
+        double r = (xc - kf * 0x1.62e42fee00000p-1) - kf * 0x1.a39ef35793c76p-33;
+        double p = 1.0 / 6227020800.0;
+        p = p * r + 1.0 / 479001600.0;
+        p = p * r + 1.0 / 39916800.0;
+        p = p * r + 1.0 / 3628800.0;
+        p = p * r + 1.0 / 362880.0;
+        p = p * r + 1.0 / 40320.0;
+        p = p * r + 1.0 / 5040.0;
+        p = p * r + 1.0 / 720.0;
+        p = p * r + 1.0 / 120.0;
+        p = p * r + 1.0 / 24.0;
+        p = p * r + 1.0 / 6.0;
+        p = p * r + 0.5;
+        p = p * r + 1.0;
+        p = p * r + 1.0;
+        uint64_t b1 = (k1 + 1023) << 52, b2 = (k2 + 1023) << 52;
+        double s1, s2;
+        memcpy(&s1, &b1, 8);
+        memcpy(&s2, &b2, 8);
+        return p * s1 * s2;
+    }
+
+    /* log1p(e) for 0 <= e <= 1 (the sigmoid crossentropy's e = exp(-|x|)):
+       2 atanh(s), s = e / (2 + e) <= 1/3, odd series in s; relative error stays
+       small for tiny e because s is. */
+    static inline float kb_log1p_unitf(float e) {
+        float s = e / (2.0f + e), s2 = s * s;
+        float p = 2.0f / 15;
+        p = p * s2 + 2.0f / 13;
+        p = p * s2 + 2.0f / 11;
+        p = p * s2 + 2.0f / 9;
+        p = p * s2 + 2.0f / 7;
+        p = p * s2 + 2.0f / 5;
+        p = p * s2 + 2.0f / 3;
+        return s * (p * s2) + 2.0f * s;
+    }
+
+    static inline double kb_log1p_unit(double e) {
+        double s = e / (2.0 + e), s2 = s * s, p = 2.0 / 35;
+        for (int i = 33; i >= 3; i -= 2)
+            p = p * s2 + 2.0 / i;
+        return s * (p * s2) + 2.0 * s;
+    }
+
+    #define KB_LOSS_ROWS(SUF, T, VT, IT, EXP, LOG1P)                                                \\
+    KB_CLONES static void kb_exp_array##SUF(const T *restrict x, T *restrict y, Py_ssize_t n) {     \\
+        for (Py_ssize_t j = 0; j < n; j++) y[j] = EXP(x[j]);                              \\
+    }                                                                                      \\
+    KB_CLONES static void kb_log1p_array##SUF(const T *restrict x, T *restrict y, Py_ssize_t n) {   \\
+        for (Py_ssize_t j = 0; j < n; j++) y[j] = LOG1P(x[j]);                            \\
+    }                                                                                      \\
+    /* Reductions in 16 fixed lanes (two 8-wide vectors, GCC vector extensions):          \\
+       a scalar float max/sum loop does not vectorise without -ffast-math.  Element j     \\
+       always lands in lane j % 16 and lanes combine in a fixed tree, so results          \\
+       depend on neither the thread count nor the instruction set. */                     \\
+    static inline void kb_lanes##SUF(VT a0, VT a1, T *l) {                                   \\
+        memcpy(l, &a0, sizeof a0);                                                        \\
+        memcpy(l + 8, &a1, sizeof a1);                                                    \\
+    }                                                                                     \\
+    static inline T kb_tree_sum##SUF(T *l) {                                              \\
+        for (int w = 8; w; w >>= 1)                                                       \\
+            for (int i = 0; i < w; i++) l[i] += l[i + w];                                 \\
+        return l[0];                                                                      \\
+    }                                                                                     \\
+    KB_CLONES static T kb_row_max##SUF(const T *restrict x, Py_ssize_t n) {               \\
+        VT a0, a1, v0, v1;                                                                \\
+        IT c;                                                                             \\
+        T l[16], m;                                                                       \\
+        Py_ssize_t j = 0;                                                                 \\
+        for (int i = 0; i < 8; i++) a0[i] = x[0];                                         \\
+        a1 = a0;                                                                          \\
+        for (; j + 16 <= n; j += 16) {                                                    \\
+            memcpy(&v0, x + j, sizeof v0);                                                \\
+            memcpy(&v1, x + j + 8, sizeof v1);                                            \\
+            c = v0 > a0;                                                                  \\
+            a0 = (VT)(((IT)v0 & c) | ((IT)a0 & ~c));                                      \\
+            c = v1 > a1;                                                                  \\
+            a1 = (VT)(((IT)v1 & c) | ((IT)a1 & ~c));                                      \\
+        }                                                                                 \\
+        kb_lanes##SUF(a0, a1, l);                                                         \\
+        m = l[0];                                                                         \\
+        for (int i = 1; i < 16; i++) m = l[i] > m ? l[i] : m;                             \\
+        for (; j < n; j++) m = x[j] > m ? x[j] : m;                                       \\
+        return m;                                                                         \\
+    }                                                                                     \\
+    /* e[j] = exp(x[j] - m) into e (or a stack block when e is NULL); returns the sum */  \\
+    KB_CLONES static T kb_exp_shift_sum##SUF(const T *restrict x, T m, T *restrict e,     \\
+                                             Py_ssize_t n) {                              \\
+        VT a0 = {0}, a1 = {0}, v0, v1;                                                    \\
+        T buf[256], l[16];                                                                \\
+        Py_ssize_t j0 = 0, j = 0, len = 0;                                                \\
+        for (; j0 < n; j0 += 256) {                                                       \\
+            T *restrict b = e ? e + j0 : buf;                                             \\
+            const T *restrict xs = x + j0;                                                \\
+            len = n - j0 < 256 ? n - j0 : 256;                                            \\
+            for (j = 0; j < len; j++) b[j] = EXP(xs[j] - m);                              \\
+            for (j = 0; j + 16 <= len; j += 16) {                                         \\
+                memcpy(&v0, b + j, sizeof v0);                                            \\
+                memcpy(&v1, b + j + 8, sizeof v1);                                        \\
+                a0 += v0;                                                                 \\
+                a1 += v1;                                                                 \\
+            }                                                                             \\
+        }                                                                                 \\
+        kb_lanes##SUF(a0, a1, l);                                                         \\
+        if (n) {                                                                          \\
+            /* the tail of the last block (blocks are multiples of 16) */                 \\
+            const T *b = e ? e + (j0 - 256) : buf;                                        \\
+            for (; j < len; j++) l[j & 15] += b[j];                                       \\
+        }                                                                                 \\
+        return kb_tree_sum##SUF(l);                                                       \\
+    }                                                                                     \\
+    /* sum(t) into *st, returns sum(t * (x - m)) */                                       \\
+    KB_CLONES static T kb_target_dot##SUF(const T *restrict t, const T *restrict x, T m,  \\
+                                          Py_ssize_t n, T *st) {                          \\
+        VT a0 = {0}, a1 = {0}, b0 = {0}, b1 = {0}, t0, t1, x0, x1;                        \\
+        T la[16], lb[16];                                                                 \\
+        Py_ssize_t j = 0;                                                                 \\
+        for (; j + 16 <= n; j += 16) {                                                    \\
+            memcpy(&t0, t + j, sizeof t0);                                                \\
+            memcpy(&t1, t + j + 8, sizeof t1);                                            \\
+            memcpy(&x0, x + j, sizeof x0);                                                \\
+            memcpy(&x1, x + j + 8, sizeof x1);                                            \\
+            a0 += t0;                                                                     \\
+            a1 += t1;                                                                     \\
+            b0 += t0 * (x0 - m);                                                          \\
+            b1 += t1 * (x1 - m);                                                          \\
+        }                                                                                 \\
+        kb_lanes##SUF(a0, a1, la);                                                        \\
+        kb_lanes##SUF(b0, b1, lb);                                                        \\
+        for (; j < n; j++) {                                                              \\
+            la[j & 15] += t[j];                                                           \\
+            lb[j & 15] += t[j] * (x[j] - m);                                              \\
+        }                                                                                 \\
+        *st = kb_tree_sum##SUF(la);                                                       \\
+        return kb_tree_sum##SUF(lb);                                                      \\
+    }                                                                                     \\
+    KB_CLONES static void kb_scale_sub##SUF(T *restrict dx, const T *restrict t, T scale, T gr,     \\
+                                  Py_ssize_t n) {                                          \\
+        for (Py_ssize_t j = 0; j < n; j++) dx[j] = dx[j] * scale - t[j] * gr;              \\
+    }                                                                                      \\
+    KB_CLONES static void kb_scale##SUF(T *restrict dx, T scale, Py_ssize_t n) {                     \\
+        for (Py_ssize_t j = 0; j < n; j++) dx[j] = dx[j] * scale;                          \\
+    }                                                                                      \\
+    /* sigmoid crossentropy on [lo, hi): max(x, 0) - x z + log1p(exp(-|x|)) */             \\
+    KB_CLONES static void kb_sigmoid_ce_fwd##SUF(const T *restrict z, const T *restrict x,          \\
+                                       T *restrict out, Py_ssize_t lo, Py_ssize_t hi) {    \\
+        for (Py_ssize_t i = lo; i < hi; i++) {                                             \\
+            T v = x[i], a = v < 0 ? -v : v;                                                \\
+            out[i] = (v > 0 ? v : 0) - v * z[i] + LOG1P(EXP(-a));                          \\
+        }                                                                                  \\
+    }                                                                                      \\
+    /* (sigmoid(x) - z) g with sigmoid from exp(-|x|) so it never overflows */             \\
+    KB_CLONES static void kb_sigmoid_ce_bwd##SUF(const T *restrict z, const T *restrict x,          \\
+                                       const T *restrict g, T *restrict dx,                \\
+                                       Py_ssize_t lo, Py_ssize_t hi) {                     \\
+        for (Py_ssize_t i = lo; i < hi; i++) {                                             \\
+            T v = x[i], a = v < 0 ? -v : v, e = EXP(-a);                                   \\
+            dx[i] = ((v >= 0 ? 1 : e) / (1 + e) - z[i]) * g[i];                            \\
+        }                                                                                  \\
+    }
+    typedef float kb_v8f __attribute__((vector_size(32)));
+    typedef int32_t kb_v8i __attribute__((vector_size(32)));
+    typedef double kb_v8d __attribute__((vector_size(64)));
+    typedef int64_t kb_v8l __attribute__((vector_size(64)));
+    KB_LOSS_ROWS(_f, float, kb_v8f, kb_v8i, kb_expf, kb_log1p_unitf)
+    KB_LOSS_ROWS(_d, double, kb_v8d, kb_v8l, kb_exp, kb_log1p_unit)
+    #pragma GCC pop_options
+    """
+    float kb_expf(float x) noexcept nogil
+    double kb_exp(double x) noexcept nogil
+    void kb_exp_array_f(const float *x, float *y, Py_ssize_t n) noexcept nogil
+    void kb_log1p_array_f(const float *x, float *y, Py_ssize_t n) noexcept nogil
+    float kb_row_max_f(const float *x, Py_ssize_t n) noexcept nogil
+    float kb_exp_shift_sum_f(const float *x, float m, float *e, Py_ssize_t n) noexcept nogil
+    float kb_target_dot_f(const float *t, const float *x, float m, Py_ssize_t n, float *st) noexcept nogil
+    void kb_scale_sub_f(float *dx, const float *t, float scale, float gr, Py_ssize_t n) noexcept nogil
+    void kb_scale_f(float *dx, float scale, Py_ssize_t n) noexcept nogil
+    void kb_sigmoid_ce_fwd_f(const float *z, const float *x, float *out, Py_ssize_t lo, Py_ssize_t hi) noexcept nogil
+    void kb_sigmoid_ce_bwd_f(const float *z, const float *x, const float *g, float *dx, Py_ssize_t lo, Py_ssize_t hi) noexcept nogil
+    void kb_exp_array_d(const double *x, double *y, Py_ssize_t n) noexcept nogil
+    void kb_log1p_array_d(const double *x, double *y, Py_ssize_t n) noexcept nogil
+    double kb_row_max_d(const double *x, Py_ssize_t n) noexcept nogil
+    double kb_exp_shift_sum_d(const double *x, double m, double *e, Py_ssize_t n) noexcept nogil
+    double kb_target_dot_d(const double *t, const double *x, double m, Py_ssize_t n, double *st) noexcept nogil
+    void kb_scale_sub_d(double *dx, const double *t, double scale, double gr, Py_ssize_t n) noexcept nogil
+    void kb_scale_d(double *dx, double scale, Py_ssize_t n) noexcept nogil
+    void kb_sigmoid_ce_fwd_d(const double *z, const double *x, double *out, Py_ssize_t lo, Py_ssize_t hi) noexcept nogil
+    void kb_sigmoid_ce_bwd_d(const double *z, const double *x, const double *g, double *dx, Py_ssize_t lo, Py_ssize_t hi) noexcept nogil
+
+
+# Elements per prange task of the elementwise sigmoid kernels.
+cdef enum:
+    CHUNK = 4096
 
 
 cdef int _check(str op, str what, tuple a, tuple b) except -1:
@@ -20,37 +275,119 @@ cdef int _check(str op, str what, tuple a, tuple b) except -1:
     return 0
 
 
-cdef inline floating _exp(floating v) noexcept nogil:
-    if floating is float:
-        return expf(v)
-    return exp(v)
-
-
 cdef inline floating _log(floating v) noexcept nogil:
     if floating is float:
         return logf(v)
     return log(v)
 
 
-cdef inline floating _log1p(floating v) noexcept nogil:
+# Rows narrower than this run scalar loops inline: the vector passes cost a call each
+# and their 16-lane loops would not run ((4096, 10) was 1.7x slower through them).
+cdef enum:
+    NARROW = 16
+
+
+cdef inline floating _exp1(floating v) noexcept nogil:
+    # libm here: scalar, it beats the polynomial (which is not inlined across the
+    # optimize pragma)
     if floating is float:
-        return log1pf(v)
-    return log1p(v)
+        return expf(v)
+    return exp(v)
 
 
-cdef inline floating _abs(floating v) noexcept nogil:
-    if floating is float:
-        return fabsf(v)
-    return fabs(v)
-
-
-cdef inline floating _row_max(const floating[:, ::1] x, Py_ssize_t r) noexcept nogil:
+cdef inline floating _row_max(const floating *x, Py_ssize_t n) noexcept nogil:
     cdef Py_ssize_t j
-    cdef floating m = x[r, 0]
-    for j in range(1, x.shape[1]):
-        if x[r, j] > m:
-            m = x[r, j]
+    cdef floating m = x[0]
+    if n >= NARROW:
+        if floating is float:
+            return kb_row_max_f(x, n)
+        return kb_row_max_d(x, n)
+    for j in range(1, n):
+        if x[j] > m:
+            m = x[j]
     return m
+
+
+cdef inline floating _exp_sum(const floating *x, floating m, floating *e,
+                              Py_ssize_t n) noexcept nogil:
+    """e[j] = exp(x[j] - m) (e may be NULL for wide rows only); returns the sum."""
+    cdef Py_ssize_t j
+    cdef floating s = 0, v
+    if n >= NARROW:
+        if floating is float:
+            return kb_exp_shift_sum_f(x, m, e, n)
+        return kb_exp_shift_sum_d(x, m, e, n)
+    for j in range(n):
+        v = _exp1(x[j] - m)
+        s = s + v
+        if e != NULL:
+            e[j] = v
+    return s
+
+
+cdef inline floating _target_dot(const floating *t, const floating *x, floating m,
+                                 Py_ssize_t n, floating *st) noexcept nogil:
+    """sum(t) into st; returns sum(t * (x - m))."""
+    cdef Py_ssize_t j
+    cdef floating a = 0, b = 0
+    if n >= NARROW:
+        if floating is float:
+            return kb_target_dot_f(t, x, m, n, st)
+        return kb_target_dot_d(t, x, m, n, st)
+    for j in range(n):
+        a = a + t[j]
+        b = b + t[j] * (x[j] - m)
+    st[0] = a
+    return b
+
+
+cdef inline void _scale_sub(floating *dx, const floating *t, floating scale, floating gr,
+                            Py_ssize_t n) noexcept nogil:
+    cdef Py_ssize_t j
+    if n >= NARROW:
+        if floating is float:
+            kb_scale_sub_f(dx, t, scale, gr, n)
+        else:
+            kb_scale_sub_d(dx, t, scale, gr, n)
+        return
+    for j in range(n):
+        dx[j] = dx[j] * scale - t[j] * gr
+
+
+cdef inline void _scale(floating *dx, floating scale, Py_ssize_t n) noexcept nogil:
+    cdef Py_ssize_t j
+    if n >= NARROW:
+        if floating is float:
+            kb_scale_f(dx, scale, n)
+        else:
+            kb_scale_d(dx, scale, n)
+        return
+    for j in range(n):
+        dx[j] = dx[j] * scale
+
+
+# -- exp / log1p on arrays (the test hooks for the polynomials) ----------------------------
+
+def fast_exp(const floating[::1] x, floating[::1] out):
+    """out = exp(x) with the kernels' branch-free exp."""
+    _check('fast_exp', 'x and out', (x.shape[0],), (out.shape[0],))
+    if x.shape[0] == 0:
+        return
+    if floating is float:
+        kb_exp_array_f(&x[0], &out[0], x.shape[0])
+    else:
+        kb_exp_array_d(&x[0], &out[0], x.shape[0])
+
+
+def fast_log1p_unit(const floating[::1] x, floating[::1] out):
+    """out = log1p(x) for 0 <= x <= 1 (the range the sigmoid loss uses)."""
+    _check('fast_log1p_unit', 'x and out', (x.shape[0],), (out.shape[0],))
+    if x.shape[0] == 0:
+        return
+    if floating is float:
+        kb_log1p_array_f(&x[0], &out[0], x.shape[0])
+    else:
+        kb_log1p_array_d(&x[0], &out[0], x.shape[0])
 
 
 # -- softmax crossentropy, dense targets -----------------------------------------------
@@ -58,7 +395,7 @@ cdef inline floating _row_max(const floating[:, ::1] x, Py_ssize_t r) noexcept n
 def softmax_ce_forward(const floating[:, ::1] t, const floating[:, ::1] x,
                        floating[::1] loss, int n_threads):
     """loss[r] = sum_j t[r, j] * (logsumexp(x[r]) - x[r, j])."""
-    cdef Py_ssize_t r, j, rows = x.shape[0], cols = x.shape[1]
+    cdef Py_ssize_t r, rows = x.shape[0], cols = x.shape[1]
     cdef floating m, s, st, stx
     _check('softmax_ce_forward', 'target and logits', (t.shape[0], t.shape[1]), (x.shape[0], x.shape[1]))
     _check('softmax_ce_forward', 'rows and loss', (rows,), (loss.shape[0],))
@@ -66,39 +403,30 @@ def softmax_ce_forward(const floating[:, ::1] t, const floating[:, ::1] x,
         loss[:] = 0
         return
     for r in prange(rows, nogil=True, schedule='static', num_threads=n_threads):
-        m = _row_max(x, r)
-        s = 0
-        st = 0
-        stx = 0
-        for j in range(cols):
-            s = s + _exp(x[r, j] - m)
-            st = st + t[r, j]
-            stx = stx + t[r, j] * (x[r, j] - m)
+        m = _row_max(&x[r, 0], cols)
+        s = _exp_sum(&x[r, 0], m, <floating *>NULL, cols)
+        st = 0                  # assigned here so prange makes it thread-private
+        stx = _target_dot(&t[r, 0], &x[r, 0], m, cols, &st)
         loss[r] = st * _log(s) - stx
 
 
 def softmax_ce_backward(const floating[:, ::1] t, const floating[:, ::1] x,
                         const floating[::1] g, floating[:, ::1] dx, int n_threads):
     """dx[r] = (softmax(x[r]) * sum(t[r]) - t[r]) * g[r] (softmax - t for one-hot t)."""
-    cdef Py_ssize_t r, j, rows = x.shape[0], cols = x.shape[1]
-    cdef floating m, s, st, scale, gr
+    cdef Py_ssize_t r, rows = x.shape[0], cols = x.shape[1]
+    cdef floating m, s, st, gr
     _check('softmax_ce_backward', 'target and logits', (t.shape[0], t.shape[1]), (x.shape[0], x.shape[1]))
     _check('softmax_ce_backward', 'logits and gradient', (x.shape[0], x.shape[1]), (dx.shape[0], dx.shape[1]))
     _check('softmax_ce_backward', 'rows and g', (rows,), (g.shape[0],))
+    if cols == 0:
+        return
     for r in prange(rows, nogil=True, schedule='static', num_threads=n_threads):
-        if cols == 0:
-            continue
-        m = _row_max(x, r)
-        s = 0
-        st = 0
-        for j in range(cols):
-            dx[r, j] = _exp(x[r, j] - m)
-            s = s + dx[r, j]
-            st = st + t[r, j]
+        m = _row_max(&x[r, 0], cols)
+        s = _exp_sum(&x[r, 0], m, &dx[r, 0], cols)
         gr = g[r]
-        scale = st * gr / s
-        for j in range(cols):
-            dx[r, j] = dx[r, j] * scale - t[r, j] * gr
+        st = 0                  # assigned here so prange makes it thread-private
+        _target_dot(&t[r, 0], &x[r, 0], m, cols, &st)
+        _scale_sub(&dx[r, 0], &t[r, 0], st * gr / s, gr, cols)
 
 
 # -- softmax crossentropy, integer labels ----------------------------------------------
@@ -107,7 +435,7 @@ def sparse_softmax_ce_forward(const int64_t[::1] labels, const floating[:, ::1] 
                               floating[::1] loss, int n_threads):
     """loss[r] = logsumexp(x[r]) - x[r, labels[r]]; nan for a label out of range
     (the caller checks labels first)."""
-    cdef Py_ssize_t r, j, rows = x.shape[0], cols = x.shape[1]
+    cdef Py_ssize_t r, rows = x.shape[0], cols = x.shape[1]
     cdef int64_t k
     cdef floating m, s
     _check('sparse_softmax_ce_forward', 'labels and logits rows', (labels.shape[0],), (rows,))
@@ -117,35 +445,28 @@ def sparse_softmax_ce_forward(const int64_t[::1] labels, const floating[:, ::1] 
         if k < 0 or k >= cols:
             loss[r] = NAN
             continue
-        m = _row_max(x, r)
-        s = 0
-        for j in range(cols):
-            s = s + _exp(x[r, j] - m)
+        m = _row_max(&x[r, 0], cols)
+        s = _exp_sum(&x[r, 0], m, <floating *>NULL, cols)
         loss[r] = _log(s) - (x[r, k] - m)
 
 
 def sparse_softmax_ce_backward(const int64_t[::1] labels, const floating[:, ::1] x,
                                const floating[::1] g, floating[:, ::1] dx, int n_threads):
     """dx[r] = (softmax(x[r]) - onehot(labels[r])) * g[r]."""
-    cdef Py_ssize_t r, j, rows = x.shape[0], cols = x.shape[1]
+    cdef Py_ssize_t r, rows = x.shape[0], cols = x.shape[1]
     cdef int64_t k
-    cdef floating m, s, scale
+    cdef floating m, s
     _check('sparse_softmax_ce_backward', 'labels and logits rows', (labels.shape[0],), (rows,))
     _check('sparse_softmax_ce_backward', 'logits and gradient', (x.shape[0], x.shape[1]),
            (dx.shape[0], dx.shape[1]))
     _check('sparse_softmax_ce_backward', 'rows and g', (rows,), (g.shape[0],))
+    if cols == 0:
+        return
     for r in prange(rows, nogil=True, schedule='static', num_threads=n_threads):
         k = labels[r]
-        if cols == 0:
-            continue
-        m = _row_max(x, r)
-        s = 0
-        for j in range(cols):
-            dx[r, j] = _exp(x[r, j] - m)
-            s = s + dx[r, j]
-        scale = g[r] / s
-        for j in range(cols):
-            dx[r, j] = dx[r, j] * scale
+        m = _row_max(&x[r, 0], cols)
+        s = _exp_sum(&x[r, 0], m, &dx[r, 0], cols)
+        _scale(&dx[r, 0], g[r] / s, cols)
         if 0 <= k < cols:
             dx[r, k] = dx[r, k] - g[r]
 
@@ -155,25 +476,35 @@ def sparse_softmax_ce_backward(const int64_t[::1] labels, const floating[:, ::1]
 def sigmoid_ce_forward(const floating[::1] z, const floating[::1] x, floating[::1] out,
                        int n_threads):
     """out = max(x, 0) - x * z + log1p(exp(-|x|))."""
-    cdef Py_ssize_t i, n = x.shape[0]
-    cdef floating v
+    cdef Py_ssize_t c, n = x.shape[0], lo, hi
     _check('sigmoid_ce_forward', 'target and logits', (z.shape[0],), (n,))
     _check('sigmoid_ce_forward', 'logits and out', (n,), (out.shape[0],))
-    for i in prange(n, nogil=True, schedule='static', num_threads=n_threads):
-        v = x[i]
-        out[i] = (v if v > 0 else 0) - v * z[i] + _log1p(_exp(-_abs(v)))
+    if n == 0:
+        return
+    for c in prange((n + CHUNK - 1) // CHUNK, nogil=True, schedule='static',
+                    num_threads=n_threads):
+        lo = c * CHUNK
+        hi = min(lo + CHUNK, n)
+        if floating is float:
+            kb_sigmoid_ce_fwd_f(&z[0], &x[0], &out[0], lo, hi)
+        else:
+            kb_sigmoid_ce_fwd_d(&z[0], &x[0], &out[0], lo, hi)
 
 
 def sigmoid_ce_backward(const floating[::1] z, const floating[::1] x, const floating[::1] g,
                         floating[::1] dx, int n_threads):
     """dx = (sigmoid(x) - z) * g, sigmoid from exp(-|x|) so it never overflows."""
-    cdef Py_ssize_t i, n = x.shape[0]
-    cdef floating v, e, s
+    cdef Py_ssize_t c, n = x.shape[0], lo, hi
     _check('sigmoid_ce_backward', 'target and logits', (z.shape[0],), (n,))
     _check('sigmoid_ce_backward', 'logits and g', (n,), (g.shape[0],))
     _check('sigmoid_ce_backward', 'logits and dx', (n,), (dx.shape[0],))
-    for i in prange(n, nogil=True, schedule='static', num_threads=n_threads):
-        v = x[i]
-        e = _exp(-_abs(v))
-        s = 1 / (1 + e) if v >= 0 else e / (1 + e)
-        dx[i] = (s - z[i]) * g[i]
+    if n == 0:
+        return
+    for c in prange((n + CHUNK - 1) // CHUNK, nogil=True, schedule='static',
+                    num_threads=n_threads):
+        lo = c * CHUNK
+        hi = min(lo + CHUNK, n)
+        if floating is float:
+            kb_sigmoid_ce_bwd_f(&z[0], &x[0], &g[0], &dx[0], lo, hi)
+        else:
+            kb_sigmoid_ce_bwd_d(&z[0], &x[0], &g[0], &dx[0], lo, hi)

@@ -50,7 +50,8 @@ def test_bias_add_kernels(dtype, threads, shape3):
 
 
 @pytest.mark.parametrize('dtype', DTYPES)
-@pytest.mark.parametrize('rows,cols', [(1, 1), (5, 3), (17, 10), (3, 101)])
+# Widths cover the 16-lane reductions' tails and the 256-element exp blocks.
+@pytest.mark.parametrize('rows,cols', [(1, 1), (5, 3), (17, 10), (3, 101), (4, 256), (3, 1000)])
 @pytest.mark.parametrize('threads', THREADS)
 def test_softmax_crossentropy_kernels(dtype, rows, cols, threads):
     rng = np.random.RandomState(rows * cols)
@@ -75,12 +76,13 @@ def test_softmax_crossentropy_kernels(dtype, rows, cols, threads):
 
 
 @pytest.mark.parametrize('dtype', DTYPES)
-@pytest.mark.parametrize('n', [1, 9, 1001])
+@pytest.mark.parametrize('n', [1, 9, 1001, 9000])   # 9000: several prange chunks
 @pytest.mark.parametrize('threads', THREADS)
 def test_sigmoid_crossentropy_kernels(dtype, n, threads):
     rng = np.random.RandomState(n)
     x = (rng.randn(n) * 5).astype(dtype)
     x[0] = 800 if n > 1 else -800
+    x[1:6] = [-800, 100, -100, 0, 1e-30][:n - 1]
     z = rng.uniform(0, 1, n).astype(dtype)
     g = rng.randn(n).astype(dtype)
     out = np.empty_like(x)
@@ -91,6 +93,52 @@ def test_sigmoid_crossentropy_kernels(dtype, n, threads):
     cl.sigmoid_ce_backward(z, x, g, out, threads)
     np.testing.assert_allclose(out, (0.5 + 0.5 * np.tanh(x64 / 2) - z) * g, **tol(dtype))
     assert np.all(np.isfinite(out))
+
+
+@pytest.mark.parametrize('dtype', DTYPES)
+def test_loss_kernels_are_bit_identical_across_thread_counts(dtype):
+    rng = np.random.RandomState(5)
+    x = (rng.randn(37, 1003) * 4).astype(dtype)
+    x[3, 7] = 300
+    t = rng.uniform(0, 1, x.shape).astype(dtype)
+    labels = rng.randint(0, x.shape[1], x.shape[0]).astype(np.int64)
+    g = rng.randn(x.shape[0]).astype(dtype)
+    z, gz = rng.uniform(0, 1, x.size).astype(dtype), rng.randn(x.size).astype(dtype)
+    results = []
+    for threads in (1, 2):
+        loss, sloss = np.empty(37, dtype), np.empty(37, dtype)
+        dx, sdx = np.empty_like(x), np.empty_like(x)
+        bce, dbce = np.empty(x.size, dtype), np.empty(x.size, dtype)
+        cl.softmax_ce_forward(t, x, loss, threads)
+        cl.softmax_ce_backward(t, x, g, dx, threads)
+        cl.sparse_softmax_ce_forward(labels, x, sloss, threads)
+        cl.sparse_softmax_ce_backward(labels, x, g, sdx, threads)
+        cl.sigmoid_ce_forward(z, x.reshape(-1), bce, threads)
+        cl.sigmoid_ce_backward(z, x.reshape(-1), gz, dbce, threads)
+        results.append((loss, dx, sloss, sdx, bce, dbce))
+    for a, b in zip(*results):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize('cols', [3, 40])      # scalar narrow rows and vector wide rows
+def test_loss_kernels_propagate_nan_and_handle_infinite_logits(cols):
+    x = np.zeros((18, cols), np.float32)
+    x[0::3, 0], x[2::3, 0] = np.nan, -np.inf
+    x[:, 1:] = np.arange(1, cols)
+    labels = np.full(18, cols - 1, np.int64)
+    t = np.eye(cols, dtype=np.float32)[labels]
+    loss, ref = np.empty(18, np.float32), -np_log_softmax(x.astype(np.float64))[:, -1]
+    cl.sparse_softmax_ce_forward(labels, x, loss, 2)
+    np.testing.assert_allclose(loss, ref, rtol=1e-5)       # nan rows compare equal
+    assert np.isnan(loss[0::3]).all() and np.isfinite(loss[1::3]).all()
+    assert np.isfinite(loss[2::3]).all()
+    cl.softmax_ce_forward(t, x, loss, 2)       # 0 * -inf makes the -inf rows nan, as numpy
+    with np.errstate(invalid='ignore'):
+        ref = -(t * np_log_softmax(x.astype(np.float64))).sum(-1)
+    np.testing.assert_allclose(loss, ref, rtol=1e-5)
+    dx = np.empty_like(x)
+    cl.sparse_softmax_ce_backward(labels, x, np.ones(18, np.float32), dx, 2)
+    assert np.all(dx[2::3, 0] == 0) and np.isfinite(dx[1::3]).all()
 
 
 def test_loss_kernels_reject_mismatched_buffers():
@@ -203,13 +251,13 @@ def test_wrappers_reject_bad_out_and_shapes():
         kloss.softmax_cross_entropy(x, x[:, :4])
 
 
-@pytest.mark.parametrize('rows', [3, 300])      # numpy path and compiled path
-def test_loss_wrappers(rows):
+@pytest.mark.parametrize('rows,cols', [(3, 9), (300, 9), (40, 700)])  # numpy, compiled, wide
+def test_loss_wrappers(rows, cols):
     rng = np.random.RandomState(rows)
-    x = rng.randn(rows, 2, 9)
+    x = rng.randn(rows, 2, cols)
     t = rng.uniform(0, 1, x.shape)
     g = rng.randn(rows, 2)
-    lab = rng.randint(0, 9, (rows, 2))
+    lab = rng.randint(0, cols, (rows, 2))
     np.testing.assert_allclose(kloss.softmax_cross_entropy(t, x), -(t * np_log_softmax(x)).sum(-1),
                                rtol=1e-12)
     s = np.exp(np_log_softmax(x))
@@ -220,14 +268,14 @@ def test_loss_wrappers(rows):
                                -np.take_along_axis(np_log_softmax(x), lab[..., None], -1)[..., 0],
                                rtol=1e-5)
     np.testing.assert_allclose(kloss.sparse_softmax_cross_entropy_grad(lab, x, g),
-                               (s - np.eye(9)[lab]) * g[..., None], rtol=1e-10, atol=1e-12)
+                               (s - np.eye(cols)[lab]) * g[..., None], rtol=1e-10, atol=1e-12)
     z = rng.uniform(0, 1, x.shape)
     out = np.empty(x.shape)
     assert kloss.sigmoid_cross_entropy(z, x, out=out) is out
     np.testing.assert_allclose(out, np.logaddexp(0, x) - x * z, rtol=1e-12)
     gg = rng.randn(*x.shape)
-    np.testing.assert_allclose(kloss.sigmoid_cross_entropy_grad(z, x, gg),
-                               (1 / (1 + np.exp(-x)) - z) * gg, rtol=1e-12)
+    np.testing.assert_allclose(kloss.sigmoid_cross_entropy_grad(z, x, gg),      # sigmoid - z
+                               (1 / (1 + np.exp(-x)) - z) * gg, rtol=1e-12, atol=1e-15)  # cancels
 
 
 # -- flush to zero -------------------------------------------------------------------------------
