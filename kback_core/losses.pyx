@@ -22,7 +22,7 @@ cdef extern from *:
     #pragma GCC optimize ("no-trapping-math", "fp-contract=off")
     /* AVX2 / AVX-512 copies picked at load time (baseline x86-64 is SSE2, 4 floats). No
        FMA contraction, so every copy rounds the same way. */
-    #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+    #if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 11 && defined(__x86_64__) && defined(__linux__) && defined(__GLIBC__)
     #define KB_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
     #else
     #define KB_CLONES
