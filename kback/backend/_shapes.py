@@ -84,6 +84,21 @@ def to_tuple(op, value, n, name):
     return value
 
 
+def check_window(op, value, name, n=2):
+    """A window, stride or dilation: an int or n positive ints."""
+    window = to_tuple(op, value, n, name)
+    if min(window) < 1:
+        raise ValueError(f'{op}: {name} must be positive, got {window}')
+    return window
+
+
+def check_data_format(op, data_format):
+    """An op's data_format attribute (the K functions normalise None first)."""
+    if data_format not in ('channels_last', 'channels_first'):
+        raise ValueError(f"{op}: data_format must be 'channels_last' or 'channels_first', "
+                         f'got {data_format!r}')
+
+
 def check_padding(op, padding):
     padding = str(padding).lower()
     if padding not in ('valid', 'same'):

@@ -10,7 +10,7 @@ import numpy as np
 
 from . import config, _shapes
 from ._shapes import fmt
-from .tensor import Tensor, as_tensor, as_operands
+from .tensor import Tensor, as_operands
 from .ops import apply
 from .ops import conv as _conv
 
@@ -45,9 +45,9 @@ def _nhwc_shape(shape, data_format):
 def _conv_args(op, x, kernel, strides, padding, data_format, dilation_rate):
     """Checked arguments of a conv: (data_format, op attrs)."""
     data_format = _data_format(op, data_format)
-    attrs = dict(strides=_conv.check_window(op, strides, 'strides'),
+    attrs = dict(strides=_shapes.check_window(op, strides, 'strides'),
                  padding=_shapes.check_padding(op, padding),
-                 dilation=_conv.check_window(op, dilation_rate, 'dilation_rate'))
+                 dilation=_shapes.check_window(op, dilation_rate, 'dilation_rate'))
     channel_axis, spatial = _layout(data_format)
     _conv.check_conv(op, x.shape, kernel.shape, channel_axis)
     _conv.check_float(op, x, kernel)
@@ -97,22 +97,26 @@ def separable_conv2d(x, depthwise_kernel, pointwise_kernel, strides=(1, 1), padd
                  data_format=data_format)
 
 
-def _output_dims(op, output_shape, x, data_format):
-    """output_shape in the data format's layout: (static dims, int32 shape vector)."""
+def _output_dims(op, output_shape, x, ndim=4):
+    """(static dims, int32 shape vector) of an ndim-entry output_shape in the
+    data format's layout, whose entries are ints, scalar tensors, or None for
+    the batch size."""
     if isinstance(output_shape, Tensor):
-        if output_shape.shape not in ((4,), (None,)) or output_shape.dtype[:3] not in ('int', 'uin'):
-            raise ValueError(f'{op}: output_shape must be 4 ints, got a {output_shape.dtype} '
-                             f'tensor of shape {fmt(output_shape.shape)}')
+        if output_shape.shape not in ((ndim,), (None,)) or \
+                output_shape.dtype[:3] not in ('int', 'uin'):
+            raise ValueError(f'{op}: output_shape must be {ndim} ints, got a '
+                             f'{output_shape.dtype} tensor of shape {fmt(output_shape.shape)}')
         vec = output_shape
         if vec.dtype != 'int32':
             vec = apply('cast', vec, dtype='int32')
-        return (None,) * 4, vec
+        return (None,) * ndim, vec
     try:
         dims = list(output_shape)
     except TypeError:
-        raise ValueError(f'{op}: output_shape must be a tuple of 4 ints, got {output_shape!r}') from None
-    if len(dims) != 4:
-        raise ValueError(f'{op}: output_shape must have 4 entries, got {output_shape!r}')
+        raise ValueError(f'{op}: output_shape must be a tuple of {ndim} ints, '
+                         f'got {output_shape!r}') from None
+    if len(dims) != ndim:
+        raise ValueError(f'{op}: output_shape must have {ndim} entries, got {output_shape!r}')
     for i, d in enumerate(dims):
         if d is None and i == 0:
             dims[0] = apply('getitem', apply('shape_of', x), index=(0,))
@@ -135,8 +139,8 @@ def conv2d_transpose(x, kernel, output_shape, strides=(1, 1), padding='valid',
     op = 'conv2d_transpose'
     x, kernel = as_operands(x, kernel)
     data_format = _data_format(op, data_format)
-    strides = _conv.check_window(op, strides, 'strides')
-    dilation = _conv.check_window(op, dilation_rate, 'dilation_rate')
+    strides = _shapes.check_window(op, strides, 'strides')
+    dilation = _shapes.check_window(op, dilation_rate, 'dilation_rate')
     padding = _shapes.check_padding(op, padding)
     channel_axis, _ = _layout(data_format)
     _conv.check_rank(op, 'the input', x.shape)
@@ -149,7 +153,7 @@ def conv2d_transpose(x, kernel, output_shape, strides=(1, 1), padding='valid',
     if c is not None and k_in is not None and c != k_in:
         raise ValueError(f'{op}: the input {fmt(x.shape)} has {c} channels but the kernel '
                          f'{fmt(kernel.shape)} expects {k_in} (kernel is (kh, kw, out, in))')
-    static, vec = _output_dims(op, output_shape, x, data_format)
+    static, vec = _output_dims(op, output_shape, x)
     if static[channel_axis] is None:
         static = static[:channel_axis] + (k_out,) + static[channel_axis + 1:]
     layout_static = static

@@ -4,21 +4,12 @@ The ops run natively in either data format; kernels are (kd, kh, kw, in,
 out) in both, as in Keras with TensorFlow.  Arguments are checked against
 the caller's layout so that errors show the shapes as given.
 """
-import numpy as np
-
-from . import config, _shapes
+from . import _shapes
 from ._shapes import fmt
-from .tensor import Tensor, as_tensor, as_operands
+from .tensor import as_tensor, as_operands
 from .ops import apply
 from .ops import conv3d as _v
-from .ops.conv import shape_vector
-
-
-def _data_format(op, data_format):
-    try:
-        return config.normalize_data_format(data_format)
-    except ValueError as e:
-        raise ValueError(f'{op}: {e}') from None
+from .conv import _data_format, _output_dims
 
 
 def conv3d(x, kernel, strides=(1, 1, 1), padding='valid', data_format=None,
@@ -28,46 +19,13 @@ def conv3d(x, kernel, strides=(1, 1, 1), padding='valid', data_format=None,
     op = 'conv3d'
     x, kernel = as_operands(x, kernel)
     data_format = _data_format(op, data_format)
-    attrs = dict(strides=_v.check_triple(op, strides, 'strides'),
+    attrs = dict(strides=_shapes.check_window(op, strides, 'strides', 3),
                  padding=_shapes.check_padding(op, padding),
-                 dilation=_v.check_triple(op, dilation_rate, 'dilation_rate'),
+                 dilation=_shapes.check_window(op, dilation_rate, 'dilation_rate', 3),
                  data_format=data_format)
     _v.check_conv(op, x.shape, kernel.shape, data_format)
     _v.check_float(op, x, kernel)
     return apply('conv3d', x, kernel, **attrs)
-
-
-def _output_dims(op, output_shape, x):
-    """(static dims, int32 shape vector) of a 5-entry output_shape whose
-    entries are ints, scalar tensors, or None for the batch size."""
-    if isinstance(output_shape, Tensor):
-        if output_shape.shape not in ((5,), (None,)) or \
-                output_shape.dtype[:3] not in ('int', 'uin'):
-            raise ValueError(f'{op}: output_shape must be 5 ints, got a {output_shape.dtype} '
-                             f'tensor of shape {fmt(output_shape.shape)}')
-        vec = output_shape
-        if vec.dtype != 'int32':
-            vec = apply('cast', vec, dtype='int32')
-        return (None,) * 5, vec
-    try:
-        dims = list(output_shape)
-    except TypeError:
-        raise ValueError(f'{op}: output_shape must be a tuple of 5 ints, '
-                         f'got {output_shape!r}') from None
-    if len(dims) != 5:
-        raise ValueError(f'{op}: output_shape must have 5 entries, got {output_shape!r}')
-    for i, d in enumerate(dims):
-        if d is None and i == 0:
-            dims[0] = apply('getitem', apply('shape_of', x), index=(0,))
-        elif isinstance(d, (int, np.integer)) and not isinstance(d, bool) and d > 0:
-            dims[i] = int(d)
-        elif not isinstance(d, Tensor):
-            raise ValueError(f'{op}: output_shape entries must be positive ints, scalar tensors '
-                             f'or None (batch only), got {output_shape!r}')
-    static = tuple(d if isinstance(d, int) else None for d in dims)
-    if output_shape[0] is None:
-        static = (x.shape[0],) + static[1:]
-    return static, shape_vector(dims)
 
 
 def conv3d_transpose(x, kernel, output_shape, strides=(1, 1, 1), padding='valid',
@@ -78,7 +36,7 @@ def conv3d_transpose(x, kernel, output_shape, strides=(1, 1, 1), padding='valid'
     op = 'conv3d_transpose'
     x, kernel = as_operands(x, kernel)
     data_format = _data_format(op, data_format)
-    strides = _v.check_triple(op, strides, 'strides')
+    strides = _shapes.check_window(op, strides, 'strides', 3)
     dilation = (1, 1, 1)    # Keras 2.3's conv3d_transpose has no dilation_rate
     padding = _shapes.check_padding(op, padding)
     _v.check_rank(op, 'the input', x.shape)
@@ -93,7 +51,7 @@ def conv3d_transpose(x, kernel, output_shape, strides=(1, 1, 1), padding='valid'
     if c is not None and k_in is not None and c != k_in:
         raise ValueError(f'{op}: the input {fmt(x.shape)} has {c} channels but the kernel '
                          f'{fmt(kernel.shape)} expects {k_in} (kernel is (kd, kh, kw, out, in))')
-    static, vec = _output_dims(op, output_shape, x)
+    static, vec = _output_dims(op, output_shape, x, ndim=5)
     if static[c_axis] is None:
         static = static[:c_axis] + (k_out,) + static[c_axis + 1:]
     if static[c_axis] is not None and k_out is not None and static[c_axis] != k_out:
@@ -126,8 +84,8 @@ def pool3d(x, pool_size, strides=(1, 1, 1), padding='valid', data_format=None,
     op = 'pool3d'
     x = as_tensor(x)
     data_format = _data_format(op, data_format)
-    pool = _v.check_triple(op, pool_size, 'pool_size')
-    strides = _v.check_triple(op, strides, 'strides')
+    pool = _shapes.check_window(op, pool_size, 'pool_size', 3)
+    strides = _shapes.check_window(op, strides, 'strides', 3)
     padding = _shapes.check_padding(op, padding)
     if pool_mode not in ('max', 'avg'):
         raise ValueError(f"{op}: pool_mode must be 'max' or 'avg', got {pool_mode!r}")

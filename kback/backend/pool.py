@@ -17,8 +17,8 @@ def pool2d(x, pool_size, strides=(1, 1), padding='valid', data_format=None, pool
         data_format = config.normalize_data_format(data_format)
     except ValueError as e:
         raise ValueError(f'{op}: {e}') from None
-    pool = _pool.check_window(op, pool_size, 'pool_size')
-    strides = _pool.check_window(op, strides, 'strides')
+    pool = _shapes.check_window(op, pool_size, 'pool_size')
+    strides = _shapes.check_window(op, strides, 'strides')
     padding = _shapes.check_padding(op, padding)
     mode = _pool.check_pool_mode(op, pool_mode)
     _pool.check_rank(op, 'the input', x.shape)

@@ -209,9 +209,60 @@ class Conv2D(_Conv):
         return config
 
 
-class Conv2DTranspose(Conv2D):
-    """Transposed convolution; kernel (kh, kw, filters, in_channels).  Output
-    size per axis: Keras's deconv_length (output_padding None infers it)."""
+class _ConvTranspose:
+    """What Conv2DTranspose and Conv3DTranspose share: kernel (k..., filters,
+    in_channels); output lengths by Keras's deconv_length (output_padding None
+    infers them)."""
+
+    def _set_output_padding(self, output_padding):
+        self.output_padding = output_padding
+        if output_padding is not None:
+            self.output_padding = normalize_tuple(output_padding, self.rank, 'output_padding')
+            for stride, pad in zip(self.strides, self.output_padding):
+                if pad >= stride or pad < 0:
+                    raise ValueError(f'{type(self).__name__}: strides {self.strides} must be '
+                                     f'greater than output padding {self.output_padding}')
+
+    def build(self, input_shape):
+        input_dim = self._input_dim(input_shape)
+        self.kernel = self.add_weight(shape=self.kernel_size + (self.filters, input_dim),
+                                      initializer=self.kernel_initializer, name='kernel',
+                                      regularizer=self.kernel_regularizer,
+                                      constraint=self.kernel_constraint)
+        self.bias = self._add_bias(self.filters)
+        self.input_spec = InputSpec(ndim=self.rank + 2,
+                                    axes={_channel_axis(self.data_format): input_dim})
+        self.built = True
+
+    def _out_lengths(self, lengths):
+        pads = self.output_padding or (None,) * self.rank
+        return [deconv_length(d, s, k, self.padding, p, r)
+                for d, k, s, p, r in zip(lengths, self.kernel_size, self.strides, pads,
+                                         self.dilation_rate)]
+
+    def _output_shape_arg(self, inputs):
+        """The `output_shape` argument of the backend call, with unknown
+        input lengths taken from the run-time shape."""
+        static = _spatial(K.int_shape(inputs), self.data_format)
+        if None in static:
+            dynamic = K.shape(inputs)
+            first = 2 if self.data_format == 'channels_first' else 1
+            static = [d if d is not None else dynamic[first + i] for i, d in enumerate(static)]
+        return _assemble(None, self._out_lengths(static), self.filters, self.data_format)
+
+    def compute_output_shape(self, input_shape):
+        return _assemble(input_shape[0],
+                         self._out_lengths(_spatial(input_shape, self.data_format)),
+                         self.filters, self.data_format)
+
+    def get_config(self):
+        config = super().get_config()
+        config['output_padding'] = self.output_padding
+        return config
+
+
+class Conv2DTranspose(_ConvTranspose, Conv2D):
+    """Transposed 2D convolution; kernel (kh, kw, filters, in_channels)."""
 
     def __init__(self, filters, kernel_size, strides=(1, 1), padding='valid',
                  output_padding=None, data_format=None, dilation_rate=(1, 1), activation=None,
@@ -228,70 +279,26 @@ class Conv2DTranspose(Conv2D):
                          activity_regularizer=activity_regularizer,
                          kernel_constraint=kernel_constraint,
                          bias_constraint=bias_constraint, **kwargs)
-        self.output_padding = output_padding
-        if output_padding is not None:
-            self.output_padding = normalize_tuple(output_padding, 2, 'output_padding')
-            for stride, pad in zip(self.strides, self.output_padding):
-                if pad >= stride or pad < 0:
-                    raise ValueError(f'Conv2DTranspose: strides {self.strides} must be greater '
-                                     f'than output padding {self.output_padding}')
-
-    def build(self, input_shape):
-        input_dim = self._input_dim(input_shape)
-        self.kernel = self.add_weight(shape=self.kernel_size + (self.filters, input_dim),
-                                      initializer=self.kernel_initializer, name='kernel',
-                                      regularizer=self.kernel_regularizer,
-                                      constraint=self.kernel_constraint)
-        self.bias = self._add_bias(self.filters)
-        self.input_spec = InputSpec(ndim=4, axes={_channel_axis(self.data_format): input_dim})
-        self.built = True
-
-    def _out_lengths(self, lengths):
-        pads = self.output_padding or (None, None)
-        return [deconv_length(d, s, k, self.padding, p, r)
-                for d, k, s, p, r in zip(lengths, self.kernel_size, self.strides, pads,
-                                         self.dilation_rate)]
+        self._set_output_padding(output_padding)
 
     def _convolve(self, inputs):
-        static = _spatial(K.int_shape(inputs), self.data_format)
-        if None in static:
-            dynamic = K.shape(inputs)
-            axes = (2, 3) if self.data_format == 'channels_first' else (1, 2)
-            static = [d if d is not None else dynamic[a] for d, a in zip(static, axes)]
-        out = _assemble(None, self._out_lengths(static), self.filters, self.data_format)
-        return K.conv2d_transpose(inputs, self.kernel, out, self.strides, padding=self.padding,
+        return K.conv2d_transpose(inputs, self.kernel, self._output_shape_arg(inputs),
+                                  self.strides, padding=self.padding,
                                   data_format=self.data_format,
                                   dilation_rate=self.dilation_rate)
 
-    def compute_output_shape(self, input_shape):
-        return _assemble(input_shape[0],
-                         self._out_lengths(_spatial(input_shape, self.data_format)),
-                         self.filters, self.data_format)
 
-    def get_config(self):
-        config = super().get_config()
-        config['output_padding'] = self.output_padding
-        return config
-
-
-class SeparableConv2D(_Conv):
+class _SeparableConv(_Conv):
     """A depthwise convolution (depth_multiplier outputs per input channel)
-    followed by a 1x1 pointwise convolution to `filters` channels."""
+    then a pointwise (size 1) convolution to `filters` channels; kernels
+    (k..., in, depth_multiplier) and (1..., in * depth_multiplier, filters)."""
 
-    def __init__(self, filters, kernel_size, strides=(1, 1), padding='valid', data_format=None,
-                 dilation_rate=(1, 1), depth_multiplier=1, activation=None, use_bias=True,
+    def __init__(self, rank, filters, kernel_size, depth_multiplier=1,
                  depthwise_initializer='glorot_uniform', pointwise_initializer='glorot_uniform',
-                 bias_initializer='zeros', depthwise_regularizer=None,
-                 pointwise_regularizer=None, bias_regularizer=None, activity_regularizer=None,
-                 depthwise_constraint=None, pointwise_constraint=None, bias_constraint=None,
-                 **kwargs):
-        super().__init__(2, filters, kernel_size, strides=strides, padding=padding,
-                         data_format=data_format, dilation_rate=dilation_rate,
-                         activation=activation, use_bias=use_bias,
-                         bias_initializer=bias_initializer, bias_regularizer=bias_regularizer,
-                         activity_regularizer=activity_regularizer,
-                         bias_constraint=bias_constraint, **kwargs)
-        self.depth_multiplier = _multiplier('SeparableConv2D', depth_multiplier)
+                 depthwise_regularizer=None, pointwise_regularizer=None,
+                 depthwise_constraint=None, pointwise_constraint=None, **kwargs):
+        super().__init__(rank, filters, kernel_size, **kwargs)
+        self.depth_multiplier = _multiplier(type(self).__name__, depth_multiplier)
         self.depthwise_initializer = initializers.get(depthwise_initializer)
         self.pointwise_initializer = initializers.get(pointwise_initializer)
         self.depthwise_regularizer = regularizers.get(depthwise_regularizer)
@@ -306,18 +313,13 @@ class SeparableConv2D(_Conv):
             initializer=self.depthwise_initializer, name='depthwise_kernel',
             regularizer=self.depthwise_regularizer, constraint=self.depthwise_constraint)
         self.pointwise_kernel = self.add_weight(
-            shape=(1, 1, input_dim * self.depth_multiplier, self.filters),
+            shape=(1,) * self.rank + (input_dim * self.depth_multiplier, self.filters),
             initializer=self.pointwise_initializer, name='pointwise_kernel',
             regularizer=self.pointwise_regularizer, constraint=self.pointwise_constraint)
         self.bias = self._add_bias(self.filters)
-        self.input_spec = InputSpec(ndim=4, axes={_channel_axis(self.data_format): input_dim})
+        self.input_spec = InputSpec(ndim=self.rank + 2,
+                                    axes={_channel_axis(self.data_format): input_dim})
         self.built = True
-
-    def _convolve(self, inputs):
-        return K.separable_conv2d(inputs, self.depthwise_kernel, self.pointwise_kernel,
-                                  strides=self.strides, padding=self.padding,
-                                  data_format=self.data_format,
-                                  dilation_rate=self.dilation_rate)
 
     def get_config(self):
         config = super().get_config()
@@ -332,6 +334,36 @@ class SeparableConv2D(_Conv):
             depthwise_constraint=constraints.serialize(self.depthwise_constraint),
             pointwise_constraint=constraints.serialize(self.pointwise_constraint))
         return config
+
+
+class SeparableConv2D(_SeparableConv):
+    """Depthwise 2D convolution then a 1x1 pointwise convolution."""
+
+    def __init__(self, filters, kernel_size, strides=(1, 1), padding='valid', data_format=None,
+                 dilation_rate=(1, 1), depth_multiplier=1, activation=None, use_bias=True,
+                 depthwise_initializer='glorot_uniform', pointwise_initializer='glorot_uniform',
+                 bias_initializer='zeros', depthwise_regularizer=None,
+                 pointwise_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 depthwise_constraint=None, pointwise_constraint=None, bias_constraint=None,
+                 **kwargs):
+        super().__init__(2, filters, kernel_size, depth_multiplier=depth_multiplier,
+                         depthwise_initializer=depthwise_initializer,
+                         pointwise_initializer=pointwise_initializer,
+                         depthwise_regularizer=depthwise_regularizer,
+                         pointwise_regularizer=pointwise_regularizer,
+                         depthwise_constraint=depthwise_constraint,
+                         pointwise_constraint=pointwise_constraint,
+                         strides=strides, padding=padding, data_format=data_format,
+                         dilation_rate=dilation_rate, activation=activation, use_bias=use_bias,
+                         bias_initializer=bias_initializer, bias_regularizer=bias_regularizer,
+                         activity_regularizer=activity_regularizer,
+                         bias_constraint=bias_constraint, **kwargs)
+
+    def _convolve(self, inputs):
+        return K.separable_conv2d(inputs, self.depthwise_kernel, self.pointwise_kernel,
+                                  strides=self.strides, padding=self.padding,
+                                  data_format=self.data_format,
+                                  dilation_rate=self.dilation_rate)
 
 
 def _multiplier(layer, value):

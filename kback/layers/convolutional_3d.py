@@ -6,10 +6,8 @@ is K ops only, in the layer's data_format.  Kernels are (kd, kh, kw, in,
 out) (Conv3DTranspose: (kd, kh, kw, filters, in)) in both data formats.
 """
 from .. import backend as K
-from .. import initializers, regularizers, constraints
-from ..engine.base_layer import InputSpec
-from ..utils.conv_utils import normalize_tuple, deconv_length
-from .convolutional import _Conv, _channel_axis, _spatial, _assemble, _multiplier
+from ..utils.conv_utils import normalize_tuple
+from .convolutional import _Conv, _ConvTranspose, _SeparableConv
 from .spatial_reshaping import _UpSampling, _ZeroPadding, _Cropping
 
 
@@ -44,10 +42,9 @@ class Conv3D(_Conv):
         return config
 
 
-class Conv3DTranspose(Conv3D):
+class Conv3DTranspose(_ConvTranspose, Conv3D):
     """Transposed 3D convolution; kernel (kd, kh, kw, filters, in_channels).
-    Output size per axis: Keras's deconv_length (output_padding None infers
-    it).  As in Keras 2.3 it takes no dilation_rate."""
+    As in Keras 2.3 it takes no dilation_rate."""
 
     def __init__(self, filters, kernel_size, strides=(1, 1, 1), padding='valid',
                  output_padding=None, data_format=None, activation=None, use_bias=True,
@@ -63,55 +60,21 @@ class Conv3DTranspose(Conv3D):
                          activity_regularizer=activity_regularizer,
                          kernel_constraint=kernel_constraint,
                          bias_constraint=bias_constraint, **kwargs)
-        self.output_padding = output_padding
-        if output_padding is not None:
-            self.output_padding = normalize_tuple(output_padding, 3, 'output_padding')
-            for stride, pad in zip(self.strides, self.output_padding):
-                if pad >= stride or pad < 0:
-                    raise ValueError(f'Conv3DTranspose: strides {self.strides} must be greater '
-                                     f'than output padding {self.output_padding}')
-
-    def build(self, input_shape):
-        input_dim = self._input_dim(input_shape)
-        self.kernel = self.add_weight(shape=self.kernel_size + (self.filters, input_dim),
-                                      initializer=self.kernel_initializer, name='kernel',
-                                      regularizer=self.kernel_regularizer,
-                                      constraint=self.kernel_constraint)
-        self.bias = self._add_bias(self.filters)
-        self.input_spec = InputSpec(ndim=5, axes={_channel_axis(self.data_format): input_dim})
-        self.built = True
-
-    def _out_lengths(self, lengths):
-        pads = self.output_padding or (None, None, None)
-        return [deconv_length(d, s, k, self.padding, p)
-                for d, k, s, p in zip(lengths, self.kernel_size, self.strides, pads)]
+        self._set_output_padding(output_padding)
 
     def _convolve(self, inputs):
-        static = _spatial(K.int_shape(inputs), self.data_format)
-        if None in static:
-            dynamic = K.shape(inputs)
-            axes = (2, 3, 4) if self.data_format == 'channels_first' else (1, 2, 3)
-            static = [d if d is not None else dynamic[a] for d, a in zip(static, axes)]
-        out = _assemble(None, self._out_lengths(static), self.filters, self.data_format)
-        return K.conv3d_transpose(inputs, self.kernel, out, self.strides, padding=self.padding,
+        return K.conv3d_transpose(inputs, self.kernel, self._output_shape_arg(inputs),
+                                  self.strides, padding=self.padding,
                                   data_format=self.data_format)
-
-    def compute_output_shape(self, input_shape):
-        return _assemble(input_shape[0],
-                         self._out_lengths(_spatial(input_shape, self.data_format)),
-                         self.filters, self.data_format)
 
     def get_config(self):
         config = super().get_config()
         config.pop('dilation_rate')
-        config['output_padding'] = self.output_padding
         return config
 
 
-class SeparableConv1D(_Conv):
-    """Depthwise 1D convolution (depth_multiplier outputs per input channel)
-    then a pointwise (size 1) convolution to `filters` channels; kernels
-    (length, in, depth_multiplier) and (1, in * depth_multiplier, filters)."""
+class SeparableConv1D(_SeparableConv):
+    """Depthwise 1D convolution then a size-1 pointwise convolution."""
 
     def __init__(self, filters, kernel_size, strides=1, padding='valid',
                  data_format='channels_last', dilation_rate=1, depth_multiplier=1,
@@ -120,56 +83,27 @@ class SeparableConv1D(_Conv):
                  depthwise_regularizer=None, pointwise_regularizer=None, bias_regularizer=None,
                  activity_regularizer=None, depthwise_constraint=None,
                  pointwise_constraint=None, bias_constraint=None, **kwargs):
-        super().__init__(1, filters, kernel_size, strides=strides, padding=padding,
-                         data_format=data_format, dilation_rate=dilation_rate,
-                         activation=activation, use_bias=use_bias,
+        super().__init__(1, filters, kernel_size, depth_multiplier=depth_multiplier,
+                         depthwise_initializer=depthwise_initializer,
+                         pointwise_initializer=pointwise_initializer,
+                         depthwise_regularizer=depthwise_regularizer,
+                         pointwise_regularizer=pointwise_regularizer,
+                         depthwise_constraint=depthwise_constraint,
+                         pointwise_constraint=pointwise_constraint,
+                         strides=strides, padding=padding, data_format=data_format,
+                         dilation_rate=dilation_rate, activation=activation, use_bias=use_bias,
                          bias_initializer=bias_initializer, bias_regularizer=bias_regularizer,
                          activity_regularizer=activity_regularizer,
                          bias_constraint=bias_constraint, **kwargs)
         if self.padding == 'causal':
             raise ValueError("SeparableConv1D: the `padding` argument must be one of 'valid', "
                              "'same'; received 'causal'")
-        self.depth_multiplier = _multiplier('SeparableConv1D', depth_multiplier)
-        self.depthwise_initializer = initializers.get(depthwise_initializer)
-        self.pointwise_initializer = initializers.get(pointwise_initializer)
-        self.depthwise_regularizer = regularizers.get(depthwise_regularizer)
-        self.pointwise_regularizer = regularizers.get(pointwise_regularizer)
-        self.depthwise_constraint = constraints.get(depthwise_constraint)
-        self.pointwise_constraint = constraints.get(pointwise_constraint)
-
-    def build(self, input_shape):
-        input_dim = self._input_dim(input_shape)
-        self.depthwise_kernel = self.add_weight(
-            shape=self.kernel_size + (input_dim, self.depth_multiplier),
-            initializer=self.depthwise_initializer, name='depthwise_kernel',
-            regularizer=self.depthwise_regularizer, constraint=self.depthwise_constraint)
-        self.pointwise_kernel = self.add_weight(
-            shape=(1, input_dim * self.depth_multiplier, self.filters),
-            initializer=self.pointwise_initializer, name='pointwise_kernel',
-            regularizer=self.pointwise_regularizer, constraint=self.pointwise_constraint)
-        self.bias = self._add_bias(self.filters)
-        self.input_spec = InputSpec(ndim=3, axes={_channel_axis(self.data_format): input_dim})
-        self.built = True
 
     def _convolve(self, inputs):
         return K.separable_conv1d(inputs, self.depthwise_kernel, self.pointwise_kernel,
                                   strides=self.strides, padding=self.padding,
                                   data_format=self.data_format,
                                   dilation_rate=self.dilation_rate)
-
-    def get_config(self):
-        config = super().get_config()
-        for key in ('rank', 'kernel_initializer', 'kernel_regularizer', 'kernel_constraint'):
-            config.pop(key)
-        config.update(
-            depth_multiplier=self.depth_multiplier,
-            depthwise_initializer=initializers.serialize(self.depthwise_initializer),
-            pointwise_initializer=initializers.serialize(self.pointwise_initializer),
-            depthwise_regularizer=regularizers.serialize(self.depthwise_regularizer),
-            pointwise_regularizer=regularizers.serialize(self.pointwise_regularizer),
-            depthwise_constraint=constraints.serialize(self.depthwise_constraint),
-            pointwise_constraint=constraints.serialize(self.pointwise_constraint))
-        return config
 
 
 # -- 3D spatial reshaping --------------------------------------------------------------

@@ -19,14 +19,6 @@ from .fused import bias_grad
 
 # -- argument and shape checks (also used by the K functions) ------------------
 
-def check_window(op, value, name):
-    """An int or a pair of positive ints."""
-    pair = _shapes.to_tuple(op, value, 2, name)
-    if min(pair) < 1:
-        raise ValueError(f'{op}: {name} must be positive, got {pair}')
-    return pair
-
-
 def check_pool_mode(op, mode):
     if mode not in ('max', 'avg'):
         raise ValueError(f"{op}: pool_mode must be 'max' or 'avg', got {mode!r}")
@@ -87,12 +79,6 @@ def _channel_axis(data_format):
     return 3 if data_format == 'channels_last' else 1
 
 
-def _check_format(op, data_format):
-    if data_format not in ('channels_last', 'channels_first'):
-        raise ValueError(f"{op}: data_format must be 'channels_last' or 'channels_first', "
-                         f'got {data_format!r}')
-
-
 def _in_layout(data_format, n, hw, c):
     return (n,) + tuple(hw) + (c,) if data_format == 'channels_last' else (n, c) + tuple(hw)
 
@@ -119,7 +105,7 @@ def _conv_infer(family):
 
     def infer(inputs, strides, padding, dilation, data_format='channels_last'):
         x, w = inputs
-        _check_format(family, data_format)
+        _shapes.check_data_format(family, data_format)
         axis = _channel_axis(data_format)
         check_conv(family, x.shape, w.shape, axis)
         c = x.shape[axis] if x.shape[axis] is not None else w.shape[2]
@@ -145,7 +131,7 @@ def _bpi_infer(family):
 
     def infer(inputs, x_shape, strides, padding, dilation, data_format='channels_last'):
         g, w, shape = inputs
-        _check_format(op, data_format)
+        _shapes.check_data_format(op, data_format)
         axis = _channel_axis(data_format)
         check_conv(op, x_shape, w.shape, axis)
         check_rank(op, 'the gradient', g.shape)
@@ -180,7 +166,7 @@ def _bpk_infer(family):
 
     def infer(inputs, kernel_size, strides, padding, dilation, data_format='channels_last'):
         x, g = inputs
-        _check_format(op, data_format)
+        _shapes.check_data_format(op, data_format)
         axis = _channel_axis(data_format)
         check_rank(op, 'the input', x.shape)
         check_rank(op, 'the gradient', g.shape)

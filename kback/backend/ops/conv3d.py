@@ -11,24 +11,8 @@ from .._shapes import fmt
 from .._dtypes import result_dtype, is_float
 from ._registry import register, apply
 
-_FORMATS = ('channels_last', 'channels_first')
-
 
 # -- argument and shape checks (also used by the K functions) ------------------
-
-def check_triple(op, value, name):
-    """An int or three positive ints."""
-    triple = _shapes.to_tuple(op, value, 3, name)
-    if min(triple) < 1:
-        raise ValueError(f'{op}: {name} must be positive, got {triple}')
-    return triple
-
-
-def check_format(op, data_format):
-    if data_format not in _FORMATS:
-        raise ValueError(f"{op}: data_format must be 'channels_last' or 'channels_first', "
-                         f'got {data_format!r}')
-
 
 def check_rank(op, what, shape):
     if len(shape) != 5:
@@ -67,7 +51,7 @@ def out_dhw(op, x_shape, window, strides, padding, dilation, data_format, what):
 
 
 def check_conv(op, x_shape, k_shape, data_format):
-    check_format(op, data_format)
+    _shapes.check_data_format(op, data_format)
     check_rank(op, 'the input', x_shape)
     check_rank(op, 'the kernel', k_shape)
     if None in k_shape[:3]:
@@ -133,7 +117,7 @@ def _bpi_forward(g, w, shape, x_shape, strides, padding, dilation, data_format='
 def _bpk_infer(inputs, kernel_size, strides, padding, dilation, data_format='channels_last'):
     op = 'conv3d_backprop_kernel'
     x, g = inputs
-    check_format(op, data_format)
+    _shapes.check_data_format(op, data_format)
     check_rank(op, 'the input', x.shape)
     check_rank(op, 'the gradient', g.shape)
     axis = channel_axis(data_format)
@@ -199,7 +183,7 @@ _UNIT = (1, 1, 1)
 
 
 def pooled_shape(op, x_shape, pool, strides, padding, data_format):
-    check_format(op, data_format)
+    _shapes.check_data_format(op, data_format)
     check_rank(op, 'the input', x_shape)
     dhw = out_dhw(op, x_shape, pool, strides, padding, _UNIT, data_format,
                   f'pool size {fmt(pool)}')

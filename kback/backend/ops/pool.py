@@ -11,14 +11,6 @@ _FORMATS = ('channels_last', 'channels_first')
 
 # -- argument and shape checks (also used by K.pool2d) ----------------------------
 
-def check_window(op, value, name):
-    """An int or a pair of positive ints."""
-    pair = _shapes.to_tuple(op, value, 2, name)
-    if min(pair) < 1:
-        raise ValueError(f'{op}: {name} must be positive, got {pair}')
-    return pair
-
-
 def check_pool_mode(op, mode):
     if mode not in ('max', 'avg'):
         raise ValueError(f"{op}: pool_mode must be 'max' or 'avg', got {mode!r}")
