@@ -16,6 +16,20 @@ SHAPES = [(1, 1, 1), (3, 5, 2), (37, 1001, 53), (53, 999, 37), (7, 5000, 3),
           (600, 64, 200), (200, 64, 600), (128, 300, 1), (1, 300, 128)]
 
 
+@pytest.fixture(autouse=True)
+def _kernel_for_every_size(monkeypatch):
+    """The wrapper hands tiny products to numpy; these tests exercise the kernel."""
+    monkeypatch.setattr(L, '_NUMPY_WORK', 0)
+
+
+def test_tiny_products_use_numpy(monkeypatch):
+    monkeypatch.setattr(L, '_NUMPY_WORK', 1 << 16)
+    a, b = rng.randn(5, 6).astype(np.float32), rng.randn(6, 7).astype(np.float32)
+    np.testing.assert_array_equal(L.matmul(a, b), np.matmul(a, b))
+    with pytest.raises(ValueError, match='matmul'):
+        L.matmul(a, b, out=np.empty((7, 5), np.float32))
+
+
 def _tol(dtype, k):
     return (1e-5 * max(1, k) ** 0.5, 1e-5) if dtype == np.float32 else (1e-12, 1e-12)
 

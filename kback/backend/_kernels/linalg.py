@@ -28,6 +28,9 @@ _blas = {'state': None}
 # more than it saves (2M: M2's 7.5M-MAC products gain from 2 threads now that
 # idle threads spin briefly).
 _MIN_PARALLEL_WORK = 1 << 21
+# Below this numpy's call is cheaper than ours (its BLAS runs such small
+# products on the calling thread, so no BLAS thread wakes up).
+_NUMPY_WORK = 1 << 16
 
 
 def _scipy_blas():
@@ -95,8 +98,10 @@ def matmul(a, b, out=None):
             a.size == 0 or b.size == 0:
         return np.matmul(a, b) if out is None else np.matmul(a, b, out=out)
     out = _out(out, (a.shape[0], b.shape[1]), a.dtype, 'matmul')
-    (ab, ta), (bb, tb) = _operand(a), _operand(b)
     work = a.shape[0] * a.shape[1] * b.shape[1]
+    if work < _NUMPY_WORK:
+        return np.matmul(a, b, out=out)
+    (ab, ta), (bb, tb) = _operand(a), _operand(b)
     threads = config.get_num_threads() if work >= _MIN_PARALLEL_WORK else 1
     with single_threaded_blas():
         _linalg.gemm(ab, ta, bb, tb, out, threads)
