@@ -3,7 +3,7 @@ central finite differences in float64."""
 import numpy as np
 
 from kback import backend as K
-from kback.backend import tape
+from kback.backend import graph_state
 from kback.backend._dtypes import compute_dtype
 
 _rng = np.random.RandomState(0)
@@ -24,7 +24,7 @@ CHECKED_OPS = set()
 
 
 def _ops_in(outputs):
-    return {n.op for n in tape.reachable(outputs)}
+    return {n.op for n in graph_state.reachable(outputs)}
 
 
 def evaluate(build, arrays, dtype='float64'):

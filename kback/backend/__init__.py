@@ -28,7 +28,7 @@ from .shape import (concatenate, reshape, permute_dimensions, resize_images,
 from .conv import (conv2d, separable_conv2d, depthwise_conv2d, conv2d_transpose)
 from .pool import pool2d
 from .conv3d import conv3d, conv3d_transpose, pool3d
-from .functional import map_fn, foldl, foldr
+from .higher_order import map_fn, foldl, foldr
 from .composed_conv import conv1d, separable_conv1d, local_conv1d, local_conv2d
 from .random import (random_uniform_variable, random_normal_variable, random_uniform,
                      random_normal, truncated_normal, random_binomial)

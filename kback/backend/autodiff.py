@@ -4,7 +4,7 @@ Walks the nodes between `loss` and the requested tensors in reverse creation
 order, calling each op's gradient rule.  Rules build K ops, so the gradients
 are graph nodes themselves and can be differentiated again.
 """
-from . import tape
+from . import graph_state
 from ._dtypes import is_float
 from .ops import apply, grad_rule
 
@@ -17,7 +17,7 @@ def gradients(loss, variables):
     for t in [loss] + targets:
         if not isinstance(t, Tensor):
             raise TypeError(f'gradients: expected tensors, got {type(t).__name__} {t!r}')
-    nodes = tape.reachable([loss])
+    nodes = graph_state.reachable([loss])
     # Forward pass: which nodes depend on a target (only those need gradients).
     relevant = {t.id for t in targets}
     for node in nodes:

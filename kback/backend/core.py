@@ -1,7 +1,7 @@
 """Variables, placeholders, constants, evaluation, functions and gradients."""
 import numpy as np
 
-from . import tape, config
+from . import graph_state, config
 from ._dtypes import as_dtype_name
 from ._shapes import fmt, num_elements
 from .tensor import Tensor, Variable, Placeholder, Constant, as_tensor, is_tensor  # noqa: F401
@@ -195,15 +195,15 @@ def moving_average_update(x, value, momentum):
 
 # -- session and learning phase ----------------------------------------------------
 
-clear_session = tape.clear_session
-get_uid = tape.get_uid
-reset_uids = tape.reset_uids
+clear_session = graph_state.clear_session
+get_uid = graph_state.get_uid
+reset_uids = graph_state.reset_uids
 
 
 def learning_phase():
     """0 (test) or 1 (train) if set with set_learning_phase, else a scalar
     placeholder that K.function may be fed (0 when it is not)."""
-    graph = tape.current_graph()
+    graph = graph_state.current_graph()
     if graph.learning_phase_value is not None:
         return graph.learning_phase_value
     if graph.learning_phase_tensor is None:
@@ -215,6 +215,6 @@ def learning_phase():
 def set_learning_phase(value):
     if value not in (0, 1):
         raise ValueError(f'Expected learning phase to be 0 or 1, got {value!r}')
-    tape.current_graph().learning_phase_value = int(value)
+    graph_state.current_graph().learning_phase_value = int(value)
 
 

@@ -11,7 +11,7 @@ import functools
 
 import numpy as np
 
-from . import tape
+from . import graph_state
 from .ops import OPS
 from .ops.optim import inplace_targets
 from ._shapes import fmt, compatible
@@ -63,7 +63,7 @@ class Function:
 
     def _compile(self):
         fed = {t.id: i for i, t in enumerate(self.inputs)}
-        nodes = tape.reachable(self.outputs + self.updates, leaves=fed)
+        nodes = graph_state.reachable(self.outputs + self.updates, leaves=fed)
         assigns = [n for n in nodes if n.op == 'assign']
         steps = _inplace_steps(nodes, fed)
         keep = {n.id for n in self.outputs + assigns}

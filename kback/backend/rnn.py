@@ -15,7 +15,7 @@ A masked timestep keeps the previous states and repeats the previous output
 """
 import numpy as np
 
-from . import tape
+from . import graph_state
 from ._dtypes import compute_dtype, is_float
 from ._shapes import fmt
 from .ops import OPS, apply, register
@@ -178,7 +178,7 @@ class _ScanPlan:
         seeds, grads = self._grad_graph()
         fed = {t.id for t in self.step_inputs + self.proxies + seeds}
         kept, seen = [], set()
-        for n in tape.reachable(grads, leaves=fed):
+        for n in graph_state.reachable(grads, leaves=fed):
             if n.id in self.forward_ids or n.id in fed:
                 continue
             for i in n.inputs:
@@ -232,7 +232,7 @@ def _isolate(step_inputs, outputs, masked):
     """Copies the part of the step graph that depends on the step inputs, with
     every outside tensor it reads replaced by a placeholder (a proxy)."""
     leaves = {t.id for t in step_inputs}
-    nodes = tape.reachable(outputs, leaves=leaves)
+    nodes = graph_state.reachable(outputs, leaves=leaves)
     dependent = set(leaves)
     for n in nodes:
         if n.id not in dependent and any(i.id in dependent for i in n.inputs):

@@ -5,7 +5,7 @@ Kinds: Variable (owns an array), Placeholder (fed at call time), Constant
 """
 import numpy as np
 
-from . import tape
+from . import graph_state
 from ._dtypes import as_dtype_name, compute_dtype, is_float
 from . import config
 
@@ -20,8 +20,8 @@ class Tensor:
         self.attrs = attrs
         self.shape = tuple(shape)
         self.dtype = dtype
-        self.id = tape.next_node_id()
-        self.name = name if name is not None else tape.unique_name(op)
+        self.id = graph_state.next_node_id()
+        self.name = name if name is not None else graph_state.unique_name(op)
 
     @property
     def ndim(self):
@@ -55,7 +55,7 @@ class Variable(Tensor):
     def __init__(self, value, dtype, name=None, constraint=None):
         array = np.array(value, dtype=dtype)
         super().__init__('variable', (), {}, array.shape, dtype,
-                         name=name if name is not None else tape.unique_name('variable'))
+                         name=name if name is not None else graph_state.unique_name('variable'))
         self.value = array
         self.constraint = constraint
         self._uses_learning_phase = False
@@ -75,7 +75,7 @@ class Variable(Tensor):
 class Placeholder(Tensor):
     def __init__(self, shape, dtype, name=None, default=None):
         super().__init__('placeholder', (), {}, shape, dtype,
-                         name=name if name is not None else tape.unique_name('placeholder'))
+                         name=name if name is not None else graph_state.unique_name('placeholder'))
         self.default = default   # used when not fed (the learning phase)
 
 
@@ -83,7 +83,7 @@ class Constant(Tensor):
     def __init__(self, value, dtype, name=None):
         array = np.asarray(value, dtype=dtype)
         super().__init__('constant', (), {}, array.shape, dtype,
-                         name=name if name is not None else tape.unique_name('constant'))
+                         name=name if name is not None else graph_state.unique_name('constant'))
         # Stored in the compute dtype (float16 values are rounded first).
         self.value = array.astype(compute_dtype(dtype))
 

@@ -7,7 +7,7 @@ slice arrays and feed them.  The epoch loop lives in training_loop.py.
 import numpy as np
 
 from .. import backend as K
-from ..backend import tape   # to fix the learning phase while a graph is built
+from ..backend import graph_state   # to fix the learning phase while a graph is built
 from .. import losses as losses_module, metrics as metrics_module, optimizers
 from .network import Network
 from .node import to_list
@@ -100,10 +100,10 @@ class Model(Network):
     def _phase_graph(self, phase):
         """(outputs, updates, losses) of the model rerun on its inputs with the
         learning phase fixed, unless the user fixed it globally."""
-        graph = tape.current_graph()
+        graph = graph_state.current_graph()
         if graph.learning_phase_value is not None:
             return list(self.outputs), list(self.updates), list(self.losses)
-        start = tape.next_node_id()
+        start = graph_state.next_node_id()
         collected = {'updates': [], 'losses': []}
         graph.learning_phase_value = phase
         try:

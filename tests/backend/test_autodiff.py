@@ -1,4 +1,4 @@
-"""K.gradients over the tape, and K.function's compiled plans."""
+"""K.gradients over the graph, and K.function's compiled plans."""
 import numpy as np
 import pytest
 

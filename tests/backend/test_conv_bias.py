@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from kback import backend as K
-from kback.backend import _reference as R, tape
+from kback.backend import _reference as R, graph_state
 from kback.backend._shapes import conv_pads
 from gradcheck import check_op, numeric_grad
 
@@ -26,7 +26,7 @@ def nhwc(a):
 
 
 def ops_in(*tensors):
-    return [n.op for n in tape.reachable(list(tensors))]
+    return [n.op for n in graph_state.reachable(list(tensors))]
 
 
 def np_conv_bias(x, w, b, strides, padding, data_format):

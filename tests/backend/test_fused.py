@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from kback import backend as K
-from kback.backend import tape
+from kback.backend import graph_state
 from gradcheck import check_op, r
 
 rng = np.random.RandomState(7)
@@ -15,7 +15,7 @@ def away(*shape):
 
 
 def ops_in(t):
-    return {n.op for n in tape.reachable([t])}
+    return {n.op for n in graph_state.reachable([t])}
 
 
 def np_log_softmax(x, axis=-1):

@@ -3,13 +3,13 @@ the learning-phase switches (Dropout, BatchNormalization)."""
 import numpy as np
 
 from kback import backend as K
-from kback.backend import tape
+from kback.backend import graph_state
 from kback.layers import BatchNormalization, Dense, Dropout
 from kback.models import Sequential
 
 
 def _ops(fn):
-    nodes = tape.reachable(fn.outputs + fn.updates, leaves={t.id for t in fn.inputs})
+    nodes = graph_state.reachable(fn.outputs + fn.updates, leaves={t.id for t in fn.inputs})
     return [n.op for n in nodes]
 
 

@@ -1,4 +1,4 @@
-"""The graph that records op nodes, and reverse-mode autodiff over it.
+"""Graph state: node ids, name counters and the learning phase of the session.
 
 Every node gets an increasing id when it is created; inputs always exist
 before the node that uses them, so sorting the reachable nodes by id is a
