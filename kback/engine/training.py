@@ -7,7 +7,6 @@ slice arrays and feed them.  The epoch loop lives in training_loop.py.
 import numpy as np
 
 from .. import backend as K
-from ..backend import graph_state   # to fix the learning phase while a graph is built
 from .. import losses as losses_module, metrics as metrics_module, optimizers
 from .network import Network
 from .node import to_list
@@ -100,22 +99,14 @@ class Model(Network):
     def _phase_graph(self, phase):
         """(outputs, updates, losses) of the model rerun on its inputs with the
         learning phase fixed, unless the user fixed it globally."""
-        graph = graph_state.current_graph()
-        if graph.learning_phase_value is not None:
+        if not K.is_tensor(K.learning_phase()):
             return list(self.outputs), list(self.updates), list(self.losses)
-        start = graph_state.next_node_id()
+        mark = K.graph_mark()
         collected = {'updates': [], 'losses': []}
-        graph.learning_phase_value = phase
-        try:
+        with K.learning_phase_scope(phase):
             outputs = self.run_internal_graph(list(self.inputs), collect=collected)
-        finally:
-            graph.learning_phase_value = None
-
-        def new(item):
-            t = item[1] if isinstance(item, tuple) else item
-            return not K.is_tensor(t) or t.id > start
-        updates = [u for u in collected['updates'] if new(u)]
-        losses = [l for l in collected['losses'] if new(l)]
+        updates = K.created_after(mark, collected['updates'])
+        losses = K.created_after(mark, collected['losses'])
         self.__dict__.setdefault('_internal_ids', set()).update(map(id, updates + losses))
         losses = self.get_losses_for(None) + losses
         return outputs, updates, losses
