@@ -38,3 +38,5 @@ from .compat import (manual_variable_initialization, symbolic, eager, is_symboli
 # Importing the submodule `shape` above rebinds the name; K.shape is the function.
 from .core import shape  # noqa: E402,F811
 from .rnn import rnn
+# kback's own: the compiled image warp on numpy batches (preprocessing's augmentation).
+from ._kernels.image import affine_warp

@@ -406,7 +406,7 @@ class Model(Network):
 
     def load_weights(self, filepath, by_name=False, skip_mismatch=False, reshape=False):
         from .saving import load_weights
-        load_weights(self, filepath, by_name, skip_mismatch)
+        load_weights(self, filepath, by_name, skip_mismatch, reshape)
 
 
 def _phase_input():
