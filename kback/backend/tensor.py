@@ -62,7 +62,7 @@ class Variable(Tensor):
     def assign_value(self, value, op='set_value'):
         value = np.asarray(value)
         if value.shape != self.shape:
-                raise ValueError(f"{op}: variable '{self.name}' has shape {fmt(self.shape)}, "
+            raise ValueError(f"{op}: variable '{self.name}' has shape {fmt(self.shape)}, "
                              f'got a value of shape {fmt(value.shape)}')
         self.value = value.astype(self.dtype, copy=True)
 

@@ -254,6 +254,7 @@ class Loop:
         cl = self.callbacks = self._configured(params)
         # Keras 2.3: a step over all the arrays (steps_per_epoch) logs size 1.
         unit = isinstance(batches, ArrayBatches) and batches.steps is not None
+        step = self.step
         with batches:
             model.stop_training = False
             cl.on_train_begin()
@@ -269,7 +270,7 @@ class Loop:
                     batch_logs = {'batch': index, 'size': 1 if unit else size}
                     cl.on_batch_begin(index, batch_logs)
                     feed.append(phase)
-                    batch_logs.update(zip(labels, _values(self.step(feed))))
+                    batch_logs.update(zip(labels, _values(step(feed))))
                     cl.on_batch_end(index, batch_logs)
                     if model.stop_training:
                         break
