@@ -323,11 +323,14 @@ class Model(Network):
             return None
         if loop.is_generator(data):
             return self._generator_batches(data, steps, 'validation_steps', feeding)
-        if not isinstance(data, (list, tuple)) or len(data) not in (2, 3):
-            size = len(data) if isinstance(data, (list, tuple)) else type(data).__name__
+        if not isinstance(data, (list, tuple)):
+            raise ValueError('validation_data must be a tuple (x_val, y_val) or (x_val, '
+                             'y_val, val_sample_weights), a generator or a Sequence; got '
+                             f'{type(data).__name__}')
+        if len(data) not in (2, 3):
             raise ValueError('When passing validation_data, it must contain 2 (x_val, y_val) '
                              'or 3 (x_val, y_val, val_sample_weights) items, however it '
-                             f'contains {size} items')
+                             f'contains {len(data)} items')
         xs, ys, sws = self._standardize(data[0], data[1], data[2] if len(data) == 3 else None)
         return loop.ArrayBatches(xs + ys + sws, batch_size, steps=steps,
                                  steps_name='validation_steps')
