@@ -1,5 +1,5 @@
 """kback: a Keras-2-style deep-learning library for multi-core CPUs."""
-__version__ = '0.1.0'
+from ._version import __version__  # noqa: F401
 
 from . import backend  # noqa: F401,E402
 from . import (activations, initializers, regularizers, constraints, losses,  # noqa: F401,E402

@@ -11,7 +11,8 @@ from .core import (variable, placeholder, constant, is_variable, is_placeholder,
                    set_value, batch_get_value, batch_set_value, count_params, cast,
                    zeros, ones, eye, zeros_like, ones_like, identity, update, update_add,
                    update_sub, moving_average_update, function, gradients, stop_gradient,
-                   clear_session, get_uid, reset_uids, learning_phase, set_learning_phase)
+                   clear_session, get_uid, reset_uids, learning_phase, set_learning_phase,
+                   learning_phase_scope, graph_mark, created_after)
 from .math import (dot, batch_dot, transpose, gather, max, min, sum, prod, mean, var, std,
                    any, all, cumsum, cumprod, argmax, argmin, square, abs, sqrt, exp, log,
                    logsumexp, round, sign, pow, clip, equal, not_equal, greater,
@@ -37,3 +38,5 @@ from .compat import (manual_variable_initialization, symbolic, eager, is_symboli
 # Importing the submodule `shape` above rebinds the name; K.shape is the function.
 from .core import shape  # noqa: E402,F811
 from .rnn import rnn
+# kback's own: the compiled image warp on numpy batches (preprocessing's augmentation).
+from ._kernels.image import affine_warp

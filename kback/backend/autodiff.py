@@ -6,13 +6,13 @@ are graph nodes themselves and can be differentiated again.
 """
 from . import graph_state
 from ._dtypes import is_float
-from .ops import apply, grad_rule
+from .ops import apply, grad_rule, ByFormula
+from .tensor import Tensor
 
 
 def gradients(loss, variables):
     """[d sum(loss) / d v for each v in variables] (None where v does not reach
     loss).  Always a list, as tf.gradients returns, even for a single tensor."""
-    from .tensor import Tensor
     targets = [variables] if isinstance(variables, Tensor) else list(variables)
     for t in [loss] + targets:
         if not isinstance(t, Tensor):
@@ -34,10 +34,22 @@ def gradients(loss, variables):
         if not any(needs):
             continue
         input_grads = grad_rule(node)(node, g, needs)
+        if isinstance(input_grads, ByFormula):
+            input_grads = _formula_vjp(input_grads.formula, node, g, needs)
         for inp, gi, need in zip(node.inputs, input_grads, needs):
             if gi is None or not need:
                 continue
             previous = grads.get(inp.id)
             grads[inp.id] = gi if previous is None else previous + gi
-    out = [grads.get(t.id) for t in targets]
-    return out
+    return [grads.get(t.id) for t in targets]
+
+
+def _formula_vjp(formula, node, g, needs):
+    """The vector-Jacobian product of `formula` at the node's inputs, built on
+    identity proxies of them so that only paths through this node are
+    followed (and the result stays differentiable)."""
+    proxies = [apply('identity', t) for t in node.inputs]
+    out = formula(*proxies, **node.attrs)
+    loss = apply('sum', out * g, axes=tuple(range(len(out.shape))), keepdims=False)
+    grads = gradients(loss, proxies)
+    return [gi if need else None for gi, need in zip(grads, needs)]

@@ -137,25 +137,29 @@ def set_num_threads(n):
 # BLAS libraries loaded after import (scipy's) are covered.
 _threads = {'applied': None, 'limiter': None}
 
+# Called with the thread count on every change: the kernels' OpenMP team
+# registers here (config sits below _kernels and must not import it).
+_thread_listeners = []
+
+
+def add_thread_listener(listener):
+    """Calls listener(n) whenever the thread setting is applied (now too, if it
+    already was)."""
+    _thread_listeners.append(listener)
+    if _threads['applied'] is not None:
+        listener(_threads['applied'])
+
 
 def _apply_threads():
     n = _settings['num_threads']
     _threads['applied'] = n
-    try:
-        from ._kernels.elementwise import set_openmp_threads
-        set_openmp_threads(n)
-    except ImportError:       # pragma: no cover - partial source trees
-        pass
+    for listener in _thread_listeners:
+        listener(n)
     try:
         from threadpoolctl import threadpool_limits
     except ImportError:       # pragma: no cover - threadpoolctl is a dependency
         return
     _threads['limiter'] = threadpool_limits(limits=n, user_api='blas')
-
-
-def sync_threads():
-    """Applies the thread setting again (to BLAS libraries loaded since)."""
-    _apply_threads()
 
 
 def normalize_data_format(value):

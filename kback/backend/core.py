@@ -1,10 +1,13 @@
 """Variables, placeholders, constants, evaluation, functions and gradients."""
+import contextlib
+
 import numpy as np
 
 from . import graph_state, config
 from ._dtypes import as_dtype_name
 from ._shapes import fmt, num_elements
-from .tensor import Tensor, Variable, Placeholder, Constant, as_tensor, is_tensor  # noqa: F401
+from .tensor import (Tensor, Variable, Placeholder, Constant, as_tensor, is_tensor,  # noqa: F401
+                     set_evaluator)
 from .executor import Function
 from .autodiff import gradients  # noqa: F401
 from .ops import apply
@@ -146,6 +149,9 @@ def eval(x):
     return Function([], [as_tensor(x)])([])[0]
 
 
+set_evaluator(eval)
+
+
 def get_value(x):
     if not isinstance(x, Variable):
         raise TypeError(f'get_value: expected a variable, got {x!r}')
@@ -212,9 +218,44 @@ def learning_phase():
     return graph.learning_phase_tensor
 
 
-def set_learning_phase(value):
+def _check_phase(value):
     if value not in (0, 1):
         raise ValueError(f'Expected learning phase to be 0 or 1, got {value!r}')
-    graph_state.current_graph().learning_phase_value = int(value)
+    return int(value)
+
+
+def set_learning_phase(value):
+    graph_state.current_graph().learning_phase_value = _check_phase(value)
+
+
+@contextlib.contextmanager
+def learning_phase_scope(value):
+    """Within the block K.learning_phase() is `value` (0 or 1), so the tensors
+    built there compute only that branch of in_train_phase; the phase before
+    the block is restored after it."""
+    graph = graph_state.current_graph()
+    previous = graph.learning_phase_value
+    graph.learning_phase_value = _check_phase(value)
+    try:
+        yield
+    finally:
+        graph.learning_phase_value = previous
+
+
+# -- positions in the graph ---------------------------------------------------------
+
+def graph_mark():
+    """The graph's present position: K.created_after(mark, items) keeps what
+    was built after it (the updates and losses a rerun of a model created)."""
+    return graph_state.next_node_id()
+
+
+def created_after(mark, items):
+    """The items built after `mark` (K.graph_mark): tensors by their creation,
+    update pairs (x, new_x) by new_x; a value that is no tensor counts as new."""
+    def new(item):
+        t = item[1] if isinstance(item, tuple) else item
+        return not isinstance(t, Tensor) or t.id > mark
+    return [item for item in items if new(item)]
 
 

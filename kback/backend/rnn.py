@@ -8,7 +8,9 @@ Two ways to run it:
   traced once on placeholders; every tensor the step reads from outside
   (weights, dropout masks, constants, the learning phase) becomes an input
   of the op, so gradients reach it.  The op's gradient (`rnn_scan_grad`) is
-  backpropagation through time with the step's own gradient graph.
+  backpropagation through time with the step's own gradient graph.  The ops
+  live in ops/rnn.py; this module traces and compiles the step (a _ScanPlan)
+  and hands it to them.
 
 A masked timestep keeps the previous states and repeats the previous output
 (zeros before the first step), as Keras does.
@@ -16,9 +18,14 @@ A masked timestep keeps the previous states and repeats the previous output
 import numpy as np
 
 from . import graph_state
-from ._dtypes import compute_dtype, is_float
+from ._dtypes import is_float
 from ._shapes import fmt
-from .ops import OPS, apply, register
+from .autodiff import gradients
+from .core import cast
+from .executor import Function
+from .math import sum as k_sum
+from .ops import OPS, apply
+from .shape import permute_dimensions, reverse, stack
 from .tensor import Tensor, Placeholder, as_tensor
 
 
@@ -60,8 +67,6 @@ def rnn(step_function, inputs, initial_states, go_backwards=False, mask=None, co
     Returns (last_output, outputs (batch, time, ...), new_states).  With
     go_backwards the sequence is read from the end and `outputs` is in that
     (reversed) order.  `mask` (batch, time) marks the timesteps to use."""
-    from .core import cast
-    from .shape import permute_dimensions, reverse
     inputs = as_tensor(inputs)
     if len(inputs.shape) < 3:
         raise ValueError(f'rnn: the input should be at least 3D (batch, time, ...), got shape '
@@ -99,7 +104,6 @@ def rnn(step_function, inputs, initial_states, go_backwards=False, mask=None, co
 
 
 def _unrolled(step_function, inputs, states, go_backwards, mask, constants):
-    from .shape import stack
     steps = range(inputs.shape[1])
     if go_backwards:
         steps = reversed(steps)
@@ -130,7 +134,6 @@ class _ScanPlan:
     """
 
     def __init__(self, step_inputs, outputs, captures, proxies, masked, forward_ids):
-        from .executor import Function
         self.step_inputs = step_inputs
         self.outputs = outputs
         self.captures = captures
@@ -141,6 +144,7 @@ class _ScanPlan:
         self.widths = [int(o.shape[1]) for o in outputs]
         self.offsets = np.cumsum([0] + self.widths)
         self.dtype = outputs[0].dtype
+        self.n_captures = len(captures)
         self.step = Function(step_inputs + proxies, outputs, name='rnn_step')
         self.saving_step = None     # the step that also returns the saved values
         self.saved = None           # (packed forward result, [saved values per step])
@@ -153,8 +157,6 @@ class _ScanPlan:
 
     def _grad_graph(self):
         if self._grads is None:
-            from .autodiff import gradients
-            from .math import sum as k_sum
             seeds = [Placeholder(o.shape, o.dtype, name='rnn_seed') for o in self.outputs]
             total = None
             for o, s in zip(self.outputs, seeds):
@@ -172,7 +174,6 @@ class _ScanPlan:
     def prepare_saving(self):
         """Called by the gradient rule: from now on the forward keeps the
         intermediate values the step's gradient needs."""
-        from .executor import Function
         if self.saving_step is not None:
             return
         seeds, grads = self._grad_graph()
@@ -191,14 +192,28 @@ class _ScanPlan:
         self._fast_vjp = Function(self.step_inputs + self.proxies + seeds + kept, grads,
                                   name='rnn_step_grad_saved')
 
-    def vjp(self):
-        """The step's vector-Jacobian product (recomputing the step)."""
+    def forward_step(self):
+        """(the compiled step, whether it also returns the saved values)."""
+        if self.saving_step is not None:
+            return self.saving_step, True
+        return self.step, False
+
+    def record(self, packed, saved):
+        """A forward's result and its per-step saved values (None: none kept)."""
+        self.saved = None if saved is None else (packed, saved)
+
+    def backward_step(self, packed):
+        """(the step's vector-Jacobian product, the saved values of the
+        forward that gave `packed` or None, the step inputs it differentiates).
+        Without saved values the product recomputes the step."""
+        seeds, grads = self._grad_graph()
+        saved, self.saved = self.saved, None
+        if saved is not None and saved[0] is packed:
+            return self._fast_vjp, saved[1], self.grad_targets
         if self._vjp is None:
-            from .executor import Function
-            seeds, grads = self._grad_graph()
             self._vjp = Function(self.step_inputs + self.proxies + seeds, grads,
                                  name='rnn_step_grad')
-        return self._vjp
+        return self._vjp, None, self.grad_targets
 
 
 def _trace(step_function, seq, initial_states, mask_seq, constants):
@@ -262,7 +277,6 @@ def _isolate(step_inputs, outputs, masked):
 
 
 def _scan(plan, seq, initial_states, mask_seq):
-    from .shape import permute_dimensions
     inputs = [seq] + ([mask_seq] if mask_seq is not None else []) + list(initial_states) + \
         plan.captures
     packed = apply('rnn_scan', *inputs, plan=plan)
@@ -272,127 +286,3 @@ def _scan(plan, seq, initial_states, mask_seq):
     last_output = last[:, :o]
     states = [last[:, plan.offsets[k + 1]:plan.offsets[k + 2]] for k in range(plan.n_states)]
     return last_output, outputs, states
-
-
-def _split(plan, arrays):
-    k = 1 + plan.masked
-    seq, mask = arrays[0], (arrays[1] if plan.masked else None)
-    states = list(arrays[k:k + plan.n_states])
-    captures = list(arrays[k + plan.n_states:k + plan.n_states + len(plan.captures)])
-    return seq, mask, states, captures
-
-
-def _scan_infer(inputs, plan):
-    seq = inputs[0]
-    if len(inputs) != 1 + plan.masked + plan.n_states + len(plan.captures):
-        raise ValueError(f'rnn_scan: expected {1 + plan.masked + plan.n_states} inputs and '
-                         f'{len(plan.captures)} captured tensors, got {len(inputs)}')
-    return (seq.shape[0], seq.shape[1], int(plan.offsets[-1])), plan.dtype
-
-
-def _scan_forward(*arrays, plan):
-    seq, mask, states, captures = _split(plan, arrays)
-    steps, batch = seq.shape[0], seq.shape[1]
-    if steps == 0:
-        raise ValueError(f'rnn: the input has no timesteps (shape {seq.shape})')
-    off = plan.offsets
-    packed = np.empty((steps, batch, off[-1]), dtype=compute_dtype(plan.dtype))
-    prev_out = np.zeros((batch, plan.widths[0]), dtype=packed.dtype)
-    step = plan.saving_step or plan.step
-    n_out = len(plan.outputs)
-    saved = []
-    for t in range(steps):
-        args = [seq[t]] + ([mask[t]] if plan.masked else []) + states + \
-            ([prev_out] if plan.masked else []) + captures
-        results = step(args)
-        for k in range(n_out):
-            packed[t, :, off[k]:off[k + 1]] = results[k]
-        if plan.saving_step is not None:
-            saved.append(results[n_out:])
-        prev_out, states = results[0], list(results[1:n_out])
-    plan.saved = (packed, saved) if plan.saving_step is not None else None
-    return packed
-
-
-def _scan_grad(node, g, needs):
-    plan = node.attrs['plan']
-    plan.prepare_saving()
-    grads = apply('rnn_scan_grad', *node.inputs, node, g, plan=plan)
-    out = []
-    for i, (x, need) in enumerate(zip(node.inputs, needs)):
-        if not need or (plan.masked and i == 1):
-            out.append(None)
-        else:
-            out.append(apply('rnn_scan_piece', grads, index=i, shape=x.shape, dtype=x.dtype))
-    return out
-
-
-def _scan_grad_infer(inputs, plan):
-    return (), plan.dtype
-
-
-def _scan_grad_forward(*arrays, plan):
-    """Backpropagation through time: one tuple with the gradient of every input
-    of rnn_scan (None for the mask and non-float inputs)."""
-    n_in = 1 + plan.masked + plan.n_states + len(plan.captures)
-    seq, mask, init, captures = _split(plan, arrays[:n_in])
-    packed, g = arrays[n_in], arrays[n_in + 1]
-    saved = None
-    if plan.saved is not None and plan.saved[0] is packed:
-        saved = plan.saved[1]
-        vjp = plan._fast_vjp
-    else:
-        vjp = plan.vjp()
-    plan.saved = None
-    plan._grad_graph()
-    off, o = plan.offsets, plan.widths[0]
-    steps, batch = seq.shape[0], seq.shape[1]
-    g_seq = np.zeros(seq.shape, dtype=compute_dtype(plan.dtype)) if is_float(seq.dtype) \
-        else None
-    g_states = [np.zeros_like(s) for s in init]
-    g_prev_out = np.zeros((batch, o), dtype=packed.dtype)
-    targets = plan.grad_targets
-    n_step = 1 + plan.masked + plan.n_states + plan.masked
-    acc = {}
-    for t in range(steps - 1, -1, -1):
-        if t == 0:
-            states = list(init)
-            prev_out = np.zeros((batch, o), dtype=packed.dtype)
-        else:
-            states = [packed[t - 1, :, off[k + 1]:off[k + 2]] for k in range(plan.n_states)]
-            prev_out = packed[t - 1, :, :o]
-        args = [seq[t]] + ([mask[t]] if plan.masked else []) + states + \
-            ([prev_out] if plan.masked else []) + captures
-        seeds = [g[t, :, :o] + g_prev_out if plan.masked else g[t, :, :o]]
-        seeds += [g[t, :, off[k + 1]:off[k + 2]] + g_states[k] for k in range(plan.n_states)]
-        results = vjp(args + seeds + (list(saved[t]) if saved is not None else []))
-        by_input = dict(zip(targets, results))
-        if g_seq is not None and 0 in by_input:
-            g_seq[t] = by_input[0]
-        base = 1 + plan.masked
-        g_states = [by_input.get(base + k, np.zeros_like(states[k]))
-                    for k in range(plan.n_states)]
-        if plan.masked:
-            g_prev_out = by_input.get(base + plan.n_states, np.zeros_like(prev_out))
-        for i in targets:
-            if i >= n_step:
-                acc[i] = by_input[i] if i not in acc else acc[i] + by_input[i]
-    result = [g_seq] + ([None] if plan.masked else []) + g_states
-    for j, c in enumerate(captures):
-        value = acc.get(n_step + j)
-        result.append(value if value is not None else np.zeros(np.shape(c), packed.dtype))
-    return tuple(result)
-
-
-def _piece_infer(inputs, index, shape, dtype):
-    return shape, dtype
-
-
-def _piece_forward(grads, index, shape, dtype):
-    value = grads[index]
-    return np.asarray(value, dtype=compute_dtype(dtype))
-
-
-register('rnn_scan', _scan_infer, _scan_forward, _scan_grad, stateful=True)
-register('rnn_scan_grad', _scan_grad_infer, _scan_grad_forward, None, stateful=True)
-register('rnn_scan_piece', _piece_infer, _piece_forward, None)

@@ -7,6 +7,7 @@ import numpy as np
 
 from . import graph_state
 from ._dtypes import as_dtype_name, compute_dtype, is_float
+from ._shapes import fmt
 from . import config
 
 
@@ -28,7 +29,6 @@ class Tensor:
         return len(self.shape)
 
     def __repr__(self):
-        from ._shapes import fmt
         return f"<{type(self).__name__} '{self.name}' shape={fmt(self.shape)} dtype={self.dtype}>"
 
     def __bool__(self):
@@ -44,8 +44,7 @@ class Tensor:
         return self.shape[0]
 
     def eval(self):
-        from .core import eval as _eval
-        return _eval(self)
+        return _evaluator(self)
 
     # Keras's TF tensors keep == as identity so tensors can be dict keys.
     __hash__ = object.__hash__
@@ -63,7 +62,6 @@ class Variable(Tensor):
     def assign_value(self, value, op='set_value'):
         value = np.asarray(value)
         if value.shape != self.shape:
-            from ._shapes import fmt
             raise ValueError(f"{op}: variable '{self.name}' has shape {fmt(self.shape)}, "
                              f'got a value of shape {fmt(value.shape)}')
         self.value = value.astype(self.dtype, copy=True)
@@ -86,6 +84,22 @@ class Constant(Tensor):
                          name=name if name is not None else graph_state.unique_name('constant'))
         # Stored in the compute dtype (float16 values are rounded first).
         self.value = array.astype(compute_dtype(dtype))
+
+
+def _no_evaluator(tensor):
+    raise RuntimeError(f"Tensor '{tensor.name}' cannot be evaluated: no evaluator is set "
+                       '(importing kback.backend sets K.eval)')
+
+
+# Evaluating compiles a function, and the executor sits above tensors: the
+# K API hands its K.eval in with set_evaluator.
+_evaluator = _no_evaluator
+
+
+def set_evaluator(evaluate):
+    """Makes Tensor.eval() call evaluate(tensor)."""
+    global _evaluator
+    _evaluator = evaluate
 
 
 def is_tensor(x):

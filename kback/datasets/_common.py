@@ -1,7 +1,7 @@
 """What the dataset loaders share: local paths, fetching, the offline error."""
 import os
 
-from ..utils._download import DownloadError, _datadir, get_file
+from ..utils.data_utils import DownloadError, cache_folder, get_file
 
 
 class DatasetUnavailableError(DownloadError):
@@ -23,7 +23,7 @@ def local_file(path):
 
 def cache_path(fname, cache_subdir='datasets'):
     """Where `get_file(fname, ...)` keeps the file (with the default cache)."""
-    return os.path.join(_datadir(None, cache_subdir, fname), fname)
+    return os.path.join(cache_folder(None, cache_subdir, fname), fname)
 
 
 def fetch(loader, entries, cache_subdir='datasets', untar=False, extracted_hint=None):

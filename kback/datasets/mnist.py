@@ -7,7 +7,7 @@ import warnings
 
 import numpy as np
 
-from ..utils._download import get_file
+from ..utils.data_utils import get_file
 from ._common import cache_path, local_file
 
 # Remote file -> (origin URL, sha256), as tf.keras fetches it (Keras 2.3's

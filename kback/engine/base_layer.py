@@ -5,6 +5,7 @@ losses and its state updates.  Calling it on Keras tensors builds it on the
 first call, runs `call` (K ops only) and records a Node, which is what the
 functional API walks.
 """
+import inspect
 import re
 
 import numpy as np
@@ -312,13 +313,13 @@ class Layer:
                 self.set_weights(self._initial_weights)
                 self._initial_weights = None
             self.assert_input_compatibility(inputs)
-        if 'mask' in kwargs and not _accepts(self.call, 'mask'):
+        if 'mask' in kwargs and not accepts_argument(self.call, 'mask'):
             kwargs.pop('mask')
         # Masks made by the layers before this one (Embedding(mask_zero=True), Masking).
         previous_mask = collect_previous_mask(input_list)
         user_kwargs = dict(kwargs)
         if any(m is not None for m in previous_mask) and 'mask' not in kwargs and \
-                _accepts(self.call, 'mask'):
+                accepts_argument(self.call, 'mask'):
             kwargs['mask'] = unpack_singleton(previous_mask)
         outputs = self.call(inputs, **kwargs)
         out_list = to_list(outputs)
@@ -483,8 +484,8 @@ def _overrides(layer, method):
     return getattr(type(layer), method) is not getattr(Layer, method)
 
 
-def _accepts(fn, arg):
-    import inspect
+def accepts_argument(fn, arg):
+    """Whether the callable fn takes an argument named `arg`."""
     try:
         return arg in inspect.signature(fn).parameters
     except (TypeError, ValueError):

@@ -1,7 +1,4 @@
-"""clone_model: the same architecture with new layers (new weights), and the
-YAML form of a model's configuration."""
-import json
-
+"""clone_model: the same architecture with new layers (new weights)."""
 from .input_layer import Input, InputLayer
 from .node import to_list, unpack_singleton
 
@@ -64,22 +61,3 @@ def clone_model(model, input_tensors=None, clone_function=None):
         for ref, out in zip(node.output_tensors, outs):
             tensors[id(ref)] = out
     return Model(new_inputs, [tensors[id(o)] for o in model.outputs], name=model.name)
-
-
-def _yaml():
-    try:
-        import yaml
-    except ImportError:  # pragma: no cover - depends on the environment
-        raise ImportError('YAML model configurations require pyyaml (`pip install pyyaml`).')
-    return yaml
-
-
-def to_yaml(model, **kwargs):
-    """The model's JSON configuration written as YAML (plain lists and maps)."""
-    return _yaml().dump(json.loads(model.to_json()), **kwargs)
-
-
-def model_from_yaml(yaml_string, custom_objects=None):
-    from .saving import model_from_config
-    config = _yaml().safe_load(yaml_string)
-    return model_from_config(config, custom_objects=custom_objects)

@@ -5,7 +5,8 @@ recursion).  A network is itself a layer: calling it on new tensors reruns
 its layers' `call` in topological order.
 """
 from .. import backend as K
-from .base_layer import Layer
+from .._version import __version__
+from .base_layer import Layer, accepts_argument, _mask_list
 from .input_layer import InputLayer
 from .node import Node, to_list, unpack_singleton
 
@@ -249,7 +250,6 @@ class Network(Layer):
         receives the updates and losses the layers made on the way.  Masks
         travel along (`masks`: one per input; `out_masks` receives the
         outputs' masks)."""
-        from .base_layer import _accepts, _mask_list
         if len(inputs) != len(self.inputs):
             raise ValueError(f'Model {self.name} expects {len(self.inputs)} inputs, but it '
                              f'received {len(inputs)} input tensors.')
@@ -268,7 +268,7 @@ class Network(Layer):
             if training is not None and 'training' not in kwargs and \
                     _accepts_training(layer):
                 kwargs['training'] = training
-            if has_mask and 'mask' not in kwargs and _accepts(layer.call, 'mask'):
+            if has_mask and 'mask' not in kwargs and accepts_argument(layer.call, 'mask'):
                 kwargs['mask'] = unpack_singleton(in_masks)
             outs = to_list(layer.call(unpack_singleton(xs), **kwargs))
             outs_masks = _mask_list(layer.compute_mask(
@@ -389,13 +389,12 @@ class Network(Layer):
 
     def to_json(self, **kwargs):
         import json
-        from .. import __version__
         return json.dumps({'class_name': type(self).__name__, 'config': self.get_config(),
                            'keras_version': __version__, 'backend': 'kback'},
                           default=_json_default, **kwargs)
 
     def to_yaml(self, **kwargs):
-        from .cloning import to_yaml
+        from .saving import to_yaml
         return to_yaml(self, **kwargs)
 
     def summary(self, line_length=None, positions=None, print_fn=None):
@@ -413,8 +412,7 @@ def _ids(tensors):
 
 
 def _accepts_training(layer):
-    from .base_layer import _accepts
-    return _accepts(layer.call, 'training')
+    return accepts_argument(layer.call, 'training')
 
 
 def _same_batchless(ref, out):

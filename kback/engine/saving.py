@@ -14,6 +14,7 @@ import tempfile
 import numpy as np
 
 from .. import backend as K
+from .._version import __version__
 
 BACKEND = 'kback'
 
@@ -24,11 +25,6 @@ def _h5py():
     except ImportError as e:
         raise ImportError('saving and loading models needs h5py: pip install h5py') from e
     return h5py
-
-
-def _version():
-    from .. import __version__
-    return __version__
 
 
 def _atomic_h5(filepath, overwrite, write):
@@ -66,7 +62,7 @@ def _json_default(obj):
 def _write_layer_weights(group, layers):
     group.attrs['layer_names'] = [layer.name.encode('utf8') for layer in layers]
     group.attrs['backend'] = BACKEND.encode('utf8')
-    group.attrs['keras_version'] = _version().encode('utf8')
+    group.attrs['keras_version'] = __version__.encode('utf8')
     for layer in layers:
         g = group.create_group(layer.name)
         weights = layer.weights
@@ -107,7 +103,7 @@ def _training_config(model):
 
 def save_model(model, filepath, overwrite=True, include_optimizer=True):
     def write(f):
-        f.attrs['keras_version'] = _version().encode('utf8')
+        f.attrs['keras_version'] = __version__.encode('utf8')
         f.attrs['backend'] = BACKEND.encode('utf8')
         f.attrs['model_config'] = json.dumps(
             {'class_name': type(model).__name__, 'config': model.get_config()},
@@ -136,7 +132,27 @@ def _layer_values(group, name):
     return [np.asarray(g[w]) for w in _decode(g.attrs['weight_names'])]
 
 
-def load_weights_from_group(model, group, by_name=False, skip_mismatch=False):
+def _reshaped(layer, weights, values, reshape):
+    """The saved values, each reshaped to its weight's shape when `reshape` is
+    set and only the shape differs (Keras 2.3: a Dense kernel loaded into a
+    1x1 Conv2D, or back); a different size cannot be reshaped."""
+    if not reshape:
+        return values
+    out = []
+    for w, v in zip(weights, values):
+        shape = K.int_shape(w)
+        if v.shape != shape:
+            if v.size != int(np.prod(shape)):
+                raise ValueError(f'Weights must be of equal size to apply a reshape operation. '
+                                 f'Layer {layer.name}\'s weight {w.name} has shape {shape} '
+                                 f'and size {int(np.prod(shape))}; the saved weight has shape '
+                                 f'{v.shape} and size {v.size}.')
+            v = v.reshape(shape)
+        out.append(v)
+    return out
+
+
+def load_weights_from_group(model, group, by_name=False, skip_mismatch=False, reshape=False):
     import warnings
     names = _decode(group.attrs['layer_names'])
     saved = [(n, _layer_values(group, n)) for n in names]
@@ -146,6 +162,14 @@ def load_weights_from_group(model, group, by_name=False, skip_mismatch=False):
         for n, values in saved:
             layer = by.get(n)
             if layer is None:
+                continue
+            try:
+                if len(values) == len(layer.weights):
+                    values = _reshaped(layer, layer.weights, values, reshape)
+            except ValueError as e:
+                if not skip_mismatch:
+                    raise
+                warnings.warn(f'Skipping loading of weights for layer "{n}": {e}')
                 continue
             if len(values) != len(layer.weights) or any(
                     K.int_shape(w) != v.shape for w, v in zip(layer.weights, values)):
@@ -169,6 +193,7 @@ def load_weights_from_group(model, group, by_name=False, skip_mismatch=False):
                                  f'found to correspond to layer {n} in the save file. However '
                                  f'the new layer {layer.name} expects {len(layer.weights)} '
                                  f'weights, but the saved weights have {len(values)} elements.')
+            values = _reshaped(layer, layer.weights, values, reshape)
             for w, v in zip(layer.weights, values):
                 if K.int_shape(w) != v.shape:
                     raise ValueError(f'Layer #{k} (named "{layer.name}"): weight {w.name} has '
@@ -178,12 +203,12 @@ def load_weights_from_group(model, group, by_name=False, skip_mismatch=False):
     K.batch_set_value(pairs)
 
 
-def load_weights(model, filepath, by_name=False, skip_mismatch=False):
+def load_weights(model, filepath, by_name=False, skip_mismatch=False, reshape=False):
     h5py = _h5py()
     with h5py.File(filepath, 'r') as f:
         group = f['model_weights'] if 'layer_names' not in f.attrs and 'model_weights' in f \
             else f
-        load_weights_from_group(model, group, by_name, skip_mismatch)
+        load_weights_from_group(model, group, by_name, skip_mismatch, reshape)
 
 
 def model_from_config(config, custom_objects=None):
@@ -196,6 +221,23 @@ def model_from_config(config, custom_objects=None):
 
 def model_from_json(json_string, custom_objects=None):
     return model_from_config(json.loads(json_string), custom_objects=custom_objects)
+
+
+def _yaml():
+    try:
+        import yaml
+    except ImportError:  # pragma: no cover - depends on the environment
+        raise ImportError('YAML model configurations require pyyaml (`pip install pyyaml`).')
+    return yaml
+
+
+def to_yaml(model, **kwargs):
+    """The model's JSON configuration written as YAML (plain lists and maps)."""
+    return _yaml().dump(json.loads(model.to_json()), **kwargs)
+
+
+def model_from_yaml(yaml_string, custom_objects=None):
+    return model_from_config(_yaml().safe_load(yaml_string), custom_objects=custom_objects)
 
 
 def load_model(filepath, custom_objects=None, compile=True):

@@ -1,13 +1,13 @@
 """Model: a Network that trains.
 
 `compile` builds three compiled functions once (train: loss + metrics +
-optimizer updates; test: loss + metrics; predict); fit/evaluate/predict only
-slice arrays and feed them.  The epoch loop lives in training_loop.py.
+optimizer updates; test: loss + metrics; predict); fit/evaluate/predict turn
+their data (arrays, generators, Sequences) into a batch source and hand it
+with the function to the one loop, training_loop.Loop.
 """
 import numpy as np
 
 from .. import backend as K
-from ..backend import graph_state   # to fix the learning phase while a graph is built
 from .. import losses as losses_module, metrics as metrics_module, optimizers
 from .network import Network
 from .node import to_list
@@ -100,22 +100,14 @@ class Model(Network):
     def _phase_graph(self, phase):
         """(outputs, updates, losses) of the model rerun on its inputs with the
         learning phase fixed, unless the user fixed it globally."""
-        graph = graph_state.current_graph()
-        if graph.learning_phase_value is not None:
+        if not K.is_tensor(K.learning_phase()):
             return list(self.outputs), list(self.updates), list(self.losses)
-        start = graph_state.next_node_id()
+        mark = K.graph_mark()
         collected = {'updates': [], 'losses': []}
-        graph.learning_phase_value = phase
-        try:
+        with K.learning_phase_scope(phase):
             outputs = self.run_internal_graph(list(self.inputs), collect=collected)
-        finally:
-            graph.learning_phase_value = None
-
-        def new(item):
-            t = item[1] if isinstance(item, tuple) else item
-            return not K.is_tensor(t) or t.id > start
-        updates = [u for u in collected['updates'] if new(u)]
-        losses = [l for l in collected['losses'] if new(l)]
+        updates = K.created_after(mark, collected['updates'])
+        losses = K.created_after(mark, collected['losses'])
         self.__dict__.setdefault('_internal_ids', set()).update(map(id, updates + losses))
         losses = self.get_losses_for(None) + losses
         return outputs, updates, losses
@@ -298,6 +290,51 @@ class Model(Network):
 
     # -- public training API ------------------------------------------------------------
 
+    @property
+    def train_function(self):
+        """The compiled training step (built on first use), as in Keras 2.3."""
+        return self._function('train')
+
+    @property
+    def test_function(self):
+        return self._function('test')
+
+    @property
+    def predict_function(self):
+        return self._function('predict')
+
+    def _feeder(self, class_weight=None):
+        """standardize(x, y=None, sample_weight=None) -> a batch's feed list."""
+        def standardize(x, y=None, sample_weight=None):
+            xs, ys, sws = self._standardize(x, y, sample_weight, class_weight)
+            return xs + ys + sws
+        return standardize
+
+    def _generator_batches(self, generator, steps, steps_name, feeding, shuffle=False,
+                           class_weight=None, with_targets=True):
+        return loop.GeneratorBatches(generator, steps, self._feeder(class_weight),
+                                     with_targets=with_targets, shuffle=shuffle,
+                                     steps_name=steps_name, **feeding)
+
+    def _validation_batches(self, data, batch_size, steps, feeding):
+        """validation_data, parsed once: a batch source over (x, y) or
+        (x, y, sample_weight) arrays, or over a generator or Sequence."""
+        if data is None:
+            return None
+        if loop.is_generator(data):
+            return self._generator_batches(data, steps, 'validation_steps', feeding)
+        if not isinstance(data, (list, tuple)):
+            raise ValueError('validation_data must be a tuple (x_val, y_val) or (x_val, '
+                             'y_val, val_sample_weights), a generator or a Sequence; got '
+                             f'{type(data).__name__}')
+        if len(data) not in (2, 3):
+            raise ValueError('When passing validation_data, it must contain 2 (x_val, y_val) '
+                             'or 3 (x_val, y_val, val_sample_weights) items, however it '
+                             f'contains {len(data)} items')
+        xs, ys, sws = self._standardize(data[0], data[1], data[2] if len(data) == 3 else None)
+        return loop.ArrayBatches(xs + ys + sws, batch_size, steps=steps,
+                                 steps_name='validation_steps')
+
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose=1, callbacks=None,
             validation_split=0., validation_data=None, shuffle=True, class_weight=None,
             sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
@@ -308,38 +345,39 @@ class Model(Network):
             epochs = kwargs.pop('nb_epoch')
         if kwargs:
             raise TypeError(f'fit: unrecognized keyword arguments: {sorted(kwargs)}')
+        feeding = {'workers': workers, 'max_queue_size': max_queue_size,
+                   'use_multiprocessing': use_multiprocessing}
         if loop.is_generator(x):
             U.check_generator_arguments(y, sample_weight, validation_split)
-            return self.fit_generator(x, steps_per_epoch, epochs, verbose, callbacks,
-                                      validation_data, validation_steps, validation_freq,
-                                      class_weight, max_queue_size, workers,
-                                      use_multiprocessing, shuffle, initial_epoch)
-        if x is None:
-            raise ValueError('fit: x (the input data) is required')
-        batch_size = batch_size or (None if steps_per_epoch else 32)
-        xs, ys, sws = self._standardize(x, y, sample_weight, class_weight)
-        val = None
-        if validation_data is not None:
-            if len(validation_data) == 2:
-                vx, vy = validation_data
-                vw = None
-            elif len(validation_data) == 3:
-                vx, vy, vw = validation_data
-            else:
-                raise ValueError('When passing validation_data, it must contain 2 (x_val, '
-                                 'y_val) or 3 (x_val, y_val, val_sample_weights) items, '
-                                 f'however it contains {len(validation_data)} items')
-            val = self._standardize(vx, vy, vw)
-        elif validation_split and 0. < validation_split < 1.:
-            split_at = int(len(xs[0]) * (1. - validation_split))
-            if split_at == 0 or split_at == len(xs[0]):
-                raise ValueError(f'validation_split={validation_split} leaves no samples for '
-                                 f'training or validation with {len(xs[0])} samples')
-            val = tuple(U.slice_arrays(a, slice(split_at, None)) for a in (xs, ys, sws))
-            xs, ys, sws = (U.slice_arrays(a, slice(0, split_at)) for a in (xs, ys, sws))
-        return loop.fit_arrays(self, xs + ys + sws, batch_size, epochs, verbose, callbacks,
-                               val, shuffle, initial_epoch, steps_per_epoch, validation_steps,
-                               validation_freq)
+            self._check_compiled()
+            batches = self._generator_batches(x, steps_per_epoch, 'steps_per_epoch', feeding,
+                                              shuffle, class_weight)
+            # Keras 2.3: validation arrays of a generator fit run in batches of
+            # 32 over all their samples.
+            validation = self._validation_batches(
+                validation_data, 32, None if not loop.is_generator(validation_data)
+                else validation_steps, feeding)
+        else:
+            if x is None:
+                raise ValueError('fit: x (the input data) is required')
+            batch_size = batch_size or (None if steps_per_epoch else 32)
+            xs, ys, sws = self._standardize(x, y, sample_weight, class_weight)
+            validation = self._validation_batches(validation_data, batch_size or 32,
+                                                  validation_steps, feeding)
+            if validation is None and validation_split and 0. < validation_split < 1.:
+                split_at = int(len(xs[0]) * (1. - validation_split))
+                if split_at == 0 or split_at == len(xs[0]):
+                    raise ValueError(f'validation_split={validation_split} leaves no samples '
+                                     f'for training or validation with {len(xs[0])} samples')
+                val = [a for part in (xs, ys, sws)
+                       for a in U.slice_arrays(part, slice(split_at, None))]
+                validation = loop.ArrayBatches(val, batch_size or 32, steps=validation_steps,
+                                               steps_name='validation_steps')
+                xs, ys, sws = (U.slice_arrays(a, slice(0, split_at)) for a in (xs, ys, sws))
+            batches = loop.ArrayBatches(xs + ys + sws, batch_size, shuffle, steps_per_epoch,
+                                        'steps_per_epoch')
+        return loop.Loop(self, self.train_function, callbacks, verbose).fit(
+            batches, epochs, initial_epoch, validation, validation_freq)
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose=1, sample_weight=None,
                  steps=None, callbacks=None, max_queue_size=10, workers=1,
@@ -347,18 +385,25 @@ class Model(Network):
         self.reset_metrics()
         if loop.is_generator(x):
             U.check_generator_arguments(y, sample_weight)
-            return self.evaluate_generator(x, steps, callbacks, max_queue_size, workers,
-                                           use_multiprocessing, verbose)
-        xs, ys, sws = self._standardize(x, y, sample_weight)
-        return loop.test_arrays(self, xs + ys + sws, batch_size or 32, verbose, steps, callbacks)
+            self._check_compiled()
+            batches = self._generator_batches(x, steps, 'steps', {
+                'workers': workers, 'max_queue_size': max_queue_size,
+                'use_multiprocessing': use_multiprocessing})
+        else:
+            xs, ys, sws = self._standardize(x, y, sample_weight)
+            batches = loop.ArrayBatches(xs + ys + sws, batch_size or 32, steps=steps)
+        return loop.Loop(self, self.test_function, callbacks, verbose).evaluate(batches)
 
     def predict(self, x, batch_size=None, verbose=0, steps=None, callbacks=None,
                 max_queue_size=10, workers=1, use_multiprocessing=False):
         if loop.is_generator(x):
-            return self.predict_generator(x, steps, callbacks, max_queue_size, workers,
-                                          use_multiprocessing, verbose)
-        xs, _, _ = self._standardize(x)
-        return loop.predict_arrays(self, xs, batch_size or 32, verbose, steps, callbacks)
+            batches = self._generator_batches(x, steps, 'steps', {
+                'workers': workers, 'max_queue_size': max_queue_size,
+                'use_multiprocessing': use_multiprocessing}, with_targets=False)
+        else:
+            xs, _, _ = self._standardize(x)
+            batches = loop.ArrayBatches(xs, batch_size or 32, steps=steps)
+        return loop.Loop(self, self.predict_function, callbacks, verbose).predict(batches)
 
     def train_on_batch(self, x, y, sample_weight=None, class_weight=None, reset_metrics=True):
         xs, ys, sws = self._standardize(x, y, sample_weight, class_weight)
@@ -382,26 +427,30 @@ class Model(Network):
         outs = self._function('predict')(xs + [np.asarray(False)])
         return outs[0] if len(outs) == 1 else outs
 
+    # Keras 2's generator forms: fit, evaluate and predict take generators too.
+
     def fit_generator(self, generator, steps_per_epoch=None, epochs=1, verbose=1,
                       callbacks=None, validation_data=None, validation_steps=None,
                       validation_freq=1, class_weight=None, max_queue_size=10, workers=1,
                       use_multiprocessing=False, shuffle=True, initial_epoch=0):
-        self.reset_metrics()
-        return loop.fit_generator(self, generator, steps_per_epoch, epochs, verbose, callbacks,
-                                  validation_data, validation_steps, validation_freq,
-                                  class_weight, max_queue_size, workers, use_multiprocessing,
-                                  shuffle, initial_epoch)
+        return self.fit(generator, steps_per_epoch=steps_per_epoch, epochs=epochs,
+                        verbose=verbose, callbacks=callbacks, validation_data=validation_data,
+                        validation_steps=validation_steps, validation_freq=validation_freq,
+                        class_weight=class_weight, max_queue_size=max_queue_size,
+                        workers=workers, use_multiprocessing=use_multiprocessing,
+                        shuffle=shuffle, initial_epoch=initial_epoch)
 
     def evaluate_generator(self, generator, steps=None, callbacks=None, max_queue_size=10,
                            workers=1, use_multiprocessing=False, verbose=0):
-        self.reset_metrics()
-        return loop.evaluate_generator(self, generator, steps, callbacks, max_queue_size,
-                                       workers, use_multiprocessing, verbose)
+        return self.evaluate(generator, steps=steps, callbacks=callbacks, verbose=verbose,
+                             max_queue_size=max_queue_size, workers=workers,
+                             use_multiprocessing=use_multiprocessing)
 
     def predict_generator(self, generator, steps=None, callbacks=None, max_queue_size=10,
                           workers=1, use_multiprocessing=False, verbose=0):
-        return loop.predict_generator(self, generator, steps, callbacks, max_queue_size,
-                                      workers, use_multiprocessing, verbose)
+        return self.predict(generator, steps=steps, callbacks=callbacks, verbose=verbose,
+                            max_queue_size=max_queue_size, workers=workers,
+                            use_multiprocessing=use_multiprocessing)
 
     # -- saving (engine/saving.py) ------------------------------------------------------
 
@@ -415,7 +464,7 @@ class Model(Network):
 
     def load_weights(self, filepath, by_name=False, skip_mismatch=False, reshape=False):
         from .saving import load_weights
-        load_weights(self, filepath, by_name, skip_mismatch)
+        load_weights(self, filepath, by_name, skip_mismatch, reshape)
 
 
 def _phase_input():

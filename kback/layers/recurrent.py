@@ -10,7 +10,7 @@ import numpy as np
 
 from .. import backend as K
 from .. import regularizers
-from ..engine.base_layer import Layer, InputSpec, _accepts
+from ..engine.base_layer import Layer, InputSpec, accepts_argument
 from ..engine.node import to_list
 from .recurrent_cells import (SimpleRNNCell, GRUCell, LSTMCell,  # noqa: F401
                               prime_dropout, clear_dropout)
@@ -69,8 +69,8 @@ class StackedRNNCells(Layer):
             nested = nested[::-1]
         new_nested = []
         for cell, cell_states in zip(self.cells, nested):
-            cell_kwargs = {k: v for k, v in kwargs.items() if _accepts(cell.call, k)}
-            if _accepts(cell.call, 'constants'):
+            cell_kwargs = {k: v for k, v in kwargs.items() if accepts_argument(cell.call, k)}
+            if accepts_argument(cell.call, 'constants'):
                 cell_kwargs['constants'] = constants
             inputs, cell_states = cell.call(inputs, cell_states, **cell_kwargs)
             new_nested.append(to_list(cell_states))
@@ -85,7 +85,7 @@ class StackedRNNCells(Layer):
             input_shape = input_shape[0]
         for cell in self.cells:
             if isinstance(cell, Layer) and not cell.built:
-                if constants_shape and _accepts(cell.call, 'constants'):
+                if constants_shape and accepts_argument(cell.call, 'constants'):
                     cell.build([input_shape] + constants_shape)
                 else:
                     cell.build(input_shape)
@@ -311,10 +311,10 @@ class RNN(Layer):
                              'API, specify the time dimension by passing a `shape` or '
                              '`batch_shape` argument to your Input layer.')
         kwargs = {}
-        if _accepts(self.cell.call, 'training'):
+        if accepts_argument(self.cell.call, 'training'):
             kwargs['training'] = training
         if constants:
-            if not _accepts(self.cell.call, 'constants'):
+            if not accepts_argument(self.cell.call, 'constants'):
                 raise ValueError('RNN cell does not support constants')
             n = len(constants)
 

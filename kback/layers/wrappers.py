@@ -1,7 +1,7 @@
 """Layer wrappers: TimeDistributed and Bidirectional (Keras 2.3's
 `keras.layers.wrappers`)."""
 from .. import backend as K
-from ..engine.base_layer import Layer, InputSpec, _accepts
+from ..engine.base_layer import Layer, InputSpec, accepts_argument
 
 
 class Wrapper(Layer):
@@ -81,7 +81,7 @@ class TimeDistributed(Wrapper):
                               for i, d in enumerate(shape[2:])]
         folded = K.reshape(inputs, tuple(inner_shape))
         kwargs = {}
-        if _accepts(self.layer.call, 'training'):
+        if accepts_argument(self.layer.call, 'training'):
             kwargs['training'] = training
         y = self.layer.call(folded, **kwargs)
         # Updates and losses the wrapped layer made on the folded input are this call's.
@@ -198,9 +198,9 @@ class Bidirectional(Wrapper):
         if isinstance(mask, list):
             mask = mask[0]
         kwargs = {}
-        if _accepts(self.layer.call, 'training'):
+        if accepts_argument(self.layer.call, 'training'):
             kwargs['training'] = training
-        if _accepts(self.layer.call, 'mask'):
+        if accepts_argument(self.layer.call, 'mask'):
             kwargs['mask'] = mask
         if initial_state is not None:
             half = len(initial_state) // 2

@@ -14,7 +14,7 @@ import numpy as np
 from .. import backend as K
 from ..engine.base_layer import Layer, to_snake_case
 from ..utils import metrics_utils
-from ..utils.metrics_utils import Reduction, _float
+from ..utils.metrics_utils import Reduction, as_float
 from . import functions as F
 
 
@@ -128,9 +128,9 @@ class Reduce(Metric):
             self.count = self.add_weight('count', initializer='zeros')
 
     def update_state(self, values, sample_weight=None):
-        values = _float(values, self.dtype)
+        values = as_float(values, self.dtype)
         if sample_weight is not None:
-            sample_weight = _float(sample_weight, self.dtype)
+            sample_weight = as_float(sample_weight, self.dtype)
             values, _, sample_weight = metrics_utils.squeeze_or_expand_dimensions(
                 values, None, sample_weight)
             sample_weight = metrics_utils.broadcast_weights(values, sample_weight)
@@ -175,8 +175,8 @@ class MeanMetricWrapper(Mean):
         self._fn_kwargs = kwargs
 
     def update_state(self, y_true, y_pred, sample_weight=None):
-        y_true = _float(y_true, self.dtype)
-        y_pred = _float(y_pred, self.dtype)
+        y_true = as_float(y_true, self.dtype)
+        y_pred = as_float(y_pred, self.dtype)
         y_pred, y_true = metrics_utils.squeeze_or_expand_dimensions(y_pred, y_true)
         matches = self._fn(y_true, y_pred, **self._fn_kwargs)
         return super().update_state(matches, sample_weight=sample_weight)
@@ -324,8 +324,8 @@ class RootMeanSquaredError(Mean):
         super().__init__(name, dtype=dtype)
 
     def update_state(self, y_true, y_pred, sample_weight=None):
-        y_true = _float(y_true, self.dtype)
-        y_pred = _float(y_pred, self.dtype)
+        y_true = as_float(y_true, self.dtype)
+        y_pred = as_float(y_pred, self.dtype)
         y_pred, y_true = metrics_utils.squeeze_or_expand_dimensions(y_pred, y_true)
         return super().update_state(K.square(y_pred - y_true), sample_weight=sample_weight)
 

@@ -8,7 +8,7 @@ import numpy as np
 
 from .. import backend as K
 from ..utils import metrics_utils
-from ..utils.metrics_utils import ConfusionMatrix as CM, AUCCurve, AUCSummationMethod, _float
+from ..utils.metrics_utils import ConfusionMatrix as CM, AUCCurve, AUCSummationMethod, as_float
 from .base import Metric, div_no_nan
 
 
@@ -286,11 +286,11 @@ class MeanIoU(Metric):
                                         initializer='zeros')
 
     def update_state(self, y_true, y_pred, sample_weight=None):
-        y_true = K.cast(K.flatten(_float(y_true, self.dtype)), 'int32')
-        y_pred = K.cast(K.flatten(_float(y_pred, self.dtype)), 'int32')
+        y_true = K.cast(K.flatten(as_float(y_true, self.dtype)), 'int32')
+        y_pred = K.cast(K.flatten(as_float(y_pred, self.dtype)), 'int32')
         rows = K.one_hot(y_true, self.num_classes)
         if sample_weight is not None:
-            weights = K.flatten(_float(sample_weight, self.dtype))
+            weights = K.flatten(as_float(sample_weight, self.dtype))
             rows = rows * K.expand_dims(weights * K.ones_like(K.cast(y_true, self.dtype)), -1)
         current = K.dot(K.transpose(rows), K.one_hot(y_pred, self.num_classes))
         return [K.update_add(self.total_cm, K.cast(current, self.dtype))]

@@ -13,7 +13,7 @@ import numbers
 
 import numpy as np
 
-from ..backend._kernels.image import affine_warp
+from .. import backend as K
 
 __all__ = ['flip_axis', 'random_rotation', 'random_shift', 'random_shear',
            'random_zoom', 'apply_channel_shift', 'random_channel_shift',
@@ -24,7 +24,7 @@ FILL_MODES = ('constant', 'nearest', 'reflect', 'wrap')
 
 
 def _affine_warp(x, matrices, fill_mode, cval, order, data_format):
-    return affine_warp(x, matrices, fill_mode=fill_mode, cval=cval, order=order,
+    return K.affine_warp(x, matrices, fill_mode=fill_mode, cval=cval, order=order,
                        data_format=data_format)
 
 

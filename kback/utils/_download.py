@@ -97,7 +97,7 @@ def _writable_dir(path):
     return os.access(path, os.W_OK | os.X_OK)
 
 
-def _datadir(cache_dir, cache_subdir, target):
+def cache_folder(cache_dir, cache_subdir, target):
     """The folder for `target` (a name inside it). As in Keras, a cache that
     cannot be written falls back to `<tempdir>/.kback`, unless the file is
     already there (a read-only shared cache still serves what it holds)."""
@@ -312,7 +312,7 @@ def get_file(fname, origin, untar=False, md5_hash=None, file_hash=None, cache_su
         file_hash, hash_algorithm = md5_hash, 'md5'
     _resolve_algorithm(hash_algorithm, file_hash)  # reject a bad name before any I/O
     archive_name = fname + '.tar.gz' if untar else fname
-    datadir = _datadir(cache_dir, cache_subdir, archive_name)
+    datadir = cache_folder(cache_dir, cache_subdir, archive_name)
     fpath = os.path.join(datadir, archive_name)
     untar_fpath = os.path.join(datadir, fname) if untar else None
 

@@ -293,4 +293,5 @@ class GeneratorEnqueuer(SequenceEnqueuer):
 
 
 # The download cache lives in its own module; Keras users import it from here.
-from ._download import get_file, validate_file, _hash_file, _extract_archive  # noqa: E402,F401
+from ._download import (get_file, validate_file, cache_folder, DownloadError,  # noqa: E402,F401
+                        _hash_file, _extract_archive)

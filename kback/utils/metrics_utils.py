@@ -84,7 +84,8 @@ def parse_init_thresholds(thresholds, default_threshold=0.5):
 
 # -- shapes of y_true / y_pred / sample_weight ------------------------------------------
 
-def _float(x, dtype=None):
+def as_float(x, dtype=None):
+    """x as a float tensor of `dtype` (floatx by default); arrays become constants."""
     dtype = dtype or K.floatx()
     if not K.is_tensor(x):
         return K.constant(np.asarray(x), dtype=dtype)
@@ -157,12 +158,12 @@ def update_confusion_matrix_variables(variables_to_update, y_true, y_pred, thres
     if invalid:
         raise ValueError(f'Invalid keys: {invalid}. Valid variable key options are: '
                          f'"{list(ConfusionMatrix)}"')
-    y_true = _float(y_true)
-    y_pred = _float(y_pred)
+    y_true = as_float(y_true)
+    y_pred = as_float(y_pred)
     if sample_weight is None:
         y_pred, y_true = squeeze_or_expand_dimensions(y_pred, y_true)
     else:
-        sample_weight = _float(sample_weight)
+        sample_weight = as_float(sample_weight)
         y_pred, y_true, sample_weight = squeeze_or_expand_dimensions(
             y_pred, y_true, sample_weight)
     if K.int_shape(y_pred) != K.int_shape(y_true) and not (

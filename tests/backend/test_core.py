@@ -151,3 +151,37 @@ def test_int_results():
     idx = K.argmax(x)
     assert idx.dtype == 'int64'
     assert K.function([x], [idx])([np.array([[0, 2, 1.0]])])[0].dtype == np.int64
+
+
+def test_learning_phase_scope_fixes_the_phase_and_restores_it():
+    x = K.variable([1., 1.])
+    assert K.is_tensor(K.learning_phase())
+    with K.learning_phase_scope(1):
+        assert K.learning_phase() == 1
+        train = K.in_train_phase(x * 2, x * 3)
+        with K.learning_phase_scope(0):
+            assert K.learning_phase() == 0
+        assert K.learning_phase() == 1
+    assert K.is_tensor(K.learning_phase())
+    assert K.eval(train).tolist() == [2, 2]
+    with pytest.raises(ValueError, match='0 or 1'):
+        with K.learning_phase_scope(2):
+            pass
+    K.set_learning_phase(0)
+    with K.learning_phase_scope(1):
+        assert K.learning_phase() == 1
+    assert K.learning_phase() == 0
+
+
+def test_created_after_keeps_what_was_built_after_the_mark():
+    v = K.variable(0.)
+    old = v + 1
+    mark = K.graph_mark()
+    new = v * 2
+    update = (v, new)
+    kept = K.created_after(mark, [old, new, (v, old), update, np.float32(3.)])
+    assert kept[0] is new and kept[1] is update and kept[2] == 3. and len(kept) == 3
+
+
+def test_tensor_eval_uses_the_executor():
+    assert (K.constant([1., 2.]) * 2).eval().tolist() == [2., 4.]

@@ -106,6 +106,25 @@ def test_generator_validation_data():
         model.evaluate(X, Y, batch_size=4, verbose=0), rel=1e-5)
 
 
+def test_array_fit_with_sequence_validation_and_generator_errors():
+    """validation_data is parsed once, whatever the training data: a Sequence
+    validates an array fit, and a generator without validation_steps fails
+    before training starts."""
+    model = linear_model()
+    model.compile('sgd', 'mse')
+    history = model.fit(X, Y, batch_size=4, epochs=1, verbose=0, validation_data=Batches())
+    assert history.history['val_loss'][0] == pytest.approx(
+        model.evaluate(X, Y, batch_size=4, verbose=0), rel=1e-5)
+    weights = model.get_weights()
+    with pytest.raises(ValueError, match='validation_steps'):
+        model.fit(X, Y, epochs=1, verbose=0, validation_data=batches())
+    with pytest.raises(ValueError, match='contains 1 items'):
+        model.fit(X, Y, epochs=1, verbose=0, validation_data=(X,))
+    for now, before in zip(model.get_weights(), weights):
+        np.testing.assert_array_equal(now, before)
+    assert model.predict(batches(), steps=0.5).shape == (4, 1)
+
+
 @pytest.mark.parametrize('workers', [0, 1, 2])
 def test_exception_in_generator_propagates(workers):
     model = linear_model()

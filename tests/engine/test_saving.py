@@ -5,7 +5,7 @@ import h5py
 import numpy as np
 import pytest
 
-from kback.layers import Input, Dense, Concatenate
+from kback.layers import Input, Dense, Concatenate, Conv2D
 from kback.models import Model, Sequential, load_model
 from kback.optimizers import Adam
 
@@ -136,6 +136,25 @@ def test_load_weights_topology_mismatch(tmp_path):
     deeper = Sequential([Dense(5, input_shape=(4,)), Dense(3), Dense(3)])
     with pytest.raises(ValueError, match='containing 2 layers into a model with 3 layers'):
         deeper.load_weights(path)
+
+
+def test_load_weights_reshape_between_dense_and_1x1_conv(tmp_path):
+    dense = Sequential([Dense(3, input_shape=(4,))])
+    path = str(tmp_path / 'w.h5')
+    dense.save_weights(path)
+    conv = Sequential([Conv2D(3, 1, input_shape=(1, 1, 4))])
+    with pytest.raises(ValueError, match=r'\(1, 1, 4, 3\)'):
+        conv.load_weights(path)
+    conv.load_weights(path, reshape=True)
+    x = np.random.RandomState(0).rand(5, 4).astype('float32')
+    np.testing.assert_allclose(conv.predict(x.reshape(5, 1, 1, 4)).reshape(5, 3),
+                               dense.predict(x), rtol=1e-6)
+    wide = Sequential([Conv2D(3, 2, input_shape=(2, 2, 4))])
+    with pytest.raises(ValueError, match='equal size'):
+        wide.load_weights(path, reshape=True)
+    named = Sequential([Conv2D(3, 1, input_shape=(1, 1, 4), name=dense.layers[0].name)])
+    named.load_weights(path, by_name=True, reshape=True)
+    np.testing.assert_array_equal(named.get_weights()[0].reshape(4, 3), dense.get_weights()[0])
 
 
 def test_atomic_write_keeps_old_file(tmp_path, monkeypatch):

@@ -7,6 +7,7 @@ missing extension use the numpy formulas, which give the same results.
 """
 import numpy as np
 
+from .. import config
 from . import AVAILABLE, _threads, _out
 
 if AVAILABLE:
@@ -23,6 +24,7 @@ def set_openmp_threads(n):
         _openmp.set_num_threads(int(n))
 
 
+config.add_thread_listener(set_openmp_threads)
 
 
 def _dtype_of(*arrays):

@@ -5,7 +5,10 @@ forward and gradient rule.
 - forward(*arrays, **attrs) -> array, on compute-dtype numpy arrays.
 - grad(node, g, needs) -> one entry per input (a Tensor or None), written with
   K ops so that gradients are graph nodes and can be differentiated again.
-  `needs[i]` says whether input i wants a gradient.
+  `needs[i]` says whether input i wants a gradient.  A rule may instead be,
+  or return, `ByFormula(formula)`: the gradient is then that of
+  `formula(*node.inputs, **node.attrs)`, written with K ops, which autodiff
+  differentiates (the op layer sits below autodiff and cannot call it).
 """
 from ..tensor import Tensor, as_tensor
 
@@ -25,6 +28,17 @@ OPS = {}
 def NOT_DIFFERENTIABLE(node, g, needs):
     """For ops whose outputs are piecewise constant (comparisons, argmax...)."""
     return [None] * len(node.inputs)
+
+
+class ByFormula:
+    """A gradient rule that defers to the formula the op computes."""
+    __slots__ = ('formula',)
+
+    def __init__(self, formula):
+        self.formula = formula
+
+    def __call__(self, node, g, needs):
+        return self
 
 
 def register(name, infer, forward, grad=None, stateful=False):

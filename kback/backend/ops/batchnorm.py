@@ -8,13 +8,14 @@ Channels lie on `axis`; statistics reduce over every other axis.
   (one more), and nothing is sent to `stats` because the full dx already
   includes the path through the batch statistics.  Otherwise (inference with
   given mean/var) the gradient is that of the composed formula.
-- The backprop ops' own gradients (second derivatives) differentiate the
-  composed formulas they compute, so every order stays exact.
+- The backprop ops' own gradients (second derivatives) are those of the
+  composed formulas they compute (ByFormula: autodiff differentiates them),
+  so every order stays exact.
 """
 from .._shapes import fmt
 from .._dtypes import is_float
 from .._kernels import batchnorm as _bn
-from ._registry import register, apply
+from ._registry import register, apply, ByFormula
 
 
 def _others(nd, axis):
@@ -86,20 +87,6 @@ def _composed_input(dy, x, stats, gamma, sums, axis, epsilon):
     return dy * _bc(a, nd, axis) + x * _bc(b, nd, axis) + _bc(d, nd, axis)
 
 
-def _vjp(composed):
-    """A gradient rule: the vector-Jacobian product of the composed formula,
-    built on identity proxies of the inputs so that only paths through this
-    node are followed (and the result stays differentiable)."""
-    def rule(node, g, needs):
-        from ..autodiff import gradients
-        proxies = [apply('identity', t) for t in node.inputs]
-        out = composed(*proxies, **node.attrs)
-        loss = apply('sum', out * g, axes=tuple(range(len(out.shape))), keepdims=False)
-        grads = gradients(loss, proxies)
-        return [gi if need else None for gi, need in zip(grads, needs)]
-    return rule
-
-
 # -- ops ------------------------------------------------------------------------------
 
 def _stats_infer(inputs, axis):
@@ -124,7 +111,7 @@ def _normalize_grad(node, g, needs):
     axis, epsilon = node.attrs['axis'], node.attrs['epsilon']
     if stats.op != 'batchnorm_stats' or stats.inputs[0] is not x or \
             stats.attrs['axis'] != axis:
-        return _vjp(_composed_normalize)(node, g, needs)
+        return ByFormula(_composed_normalize)
     sums = apply('batchnorm_backprop_sums', g, x, stats, axis=axis)
     dx = apply('batchnorm_backprop_input', g, x, stats, gamma, sums, axis=axis,
                epsilon=epsilon)
@@ -154,13 +141,13 @@ def _input_infer(inputs, axis, epsilon):
 
 
 register('batchnorm_stats', _stats_infer, lambda x, axis: _bn.stats(x, axis),
-         _vjp(_composed_stats))
+         ByFormula(_composed_stats))
 register('batchnorm_normalize', _normalize_infer,
          lambda x, s, g, b, axis, epsilon: _bn.normalize(x, s, g, b, axis, epsilon),
          _normalize_grad)
 register('batchnorm_backprop_sums', _sums_infer,
-         lambda dy, x, s, axis: _bn.backprop_sums(dy, x, s, axis), _vjp(_composed_sums))
+         lambda dy, x, s, axis: _bn.backprop_sums(dy, x, s, axis), ByFormula(_composed_sums))
 register('batchnorm_backprop_input', _input_infer,
          lambda dy, x, s, g, sums, axis, epsilon: _bn.backprop_input(dy, x, s, g, sums, axis,
                                                                      epsilon),
-         _vjp(_composed_input))
+         ByFormula(_composed_input))
