@@ -37,3 +37,4 @@ from .compat import (manual_variable_initialization, symbolic, eager, is_symboli
 # Importing the submodule `shape` above rebinds the name; K.shape is the function.
 from .core import shape  # noqa: E402,F811
 from .rnn import rnn
+from .ops.optim import optimizer_step, optimizer_step_covers
