@@ -2,15 +2,20 @@
 covers, output buffers, and the threshold policy.
 
 The policy answers two different questions, each once:
-- NUMPY_BELOW: below this many elements an elementwise or loss wrapper stays in
-  numpy, whose call costs less than converting, checking and entering a kernel
-  (about 1-2 us).  At 1 thread, float32: relu 256 elements numpy 0.8 us vs
-  kernel 1.4 us, equal near 1K, kernel 1.4x faster at 4K; bias_add equal near
-  8K; sparse softmax-CE faster in the kernel at every size.
-- SERIAL_BELOW: below this many elements a kernel runs on the calling thread;
-  waking the OpenMP team costs a few microseconds, about what a memory-bound
+- NUMPY_BELOW: below this many elements a wrapper with a numpy fallback stays
+  in numpy, whose call costs less than converting, checking and entering a
+  kernel.  Wrapper calls at 1 thread, float32, us numpy / kernel: relu 1K
+  3.5 / 5.6, 8K 11 / 8.4; relu_backprop 256 5.1 / 3.9; bias_add even near
+  16K; sparse softmax-CE 128 30 / 6.9.  The crossovers spread from under 256
+  to 16K elements; 1K sits between them: no call loses more than a few microseconds.
+- SERIAL_BELOW: below this many elements a kernel runs on the calling thread.
+  Waking the OpenMP team costs a few microseconds, about what a memory-bound
   kernel spends on 16K elements (relu: 4.4 us at 16K, 1 thread).
-Matrix products count multiply-adds instead (see linalg.py).
+Matrix products count multiply-adds (a * b * c) instead:
+- NUMPY_BELOW_MACS: numpy's matmul is cheaper below it (its BLAS runs such
+  small products on the calling thread, so no BLAS thread wakes up).
+- SERIAL_BELOW_MACS: waking the team costs more than it saves below it (M2's
+  7.5M-MAC products gain from 2 threads now that idle threads spin briefly).
 """
 import os
 
@@ -20,6 +25,8 @@ from .. import config
 
 NUMPY_BELOW = 1 << 10
 SERIAL_BELOW = 1 << 14
+NUMPY_BELOW_MACS = 1 << 16
+SERIAL_BELOW_MACS = 1 << 21
 FLOATS = (np.float32, np.float64)
 
 # How long an idle OpenMP thread spins before it sleeps (read by libgomp when
@@ -45,9 +52,11 @@ finally:
         del os.environ['GOMP_SPINCOUNT']
 
 
-def threads_for(size):
-    """Threads for a kernel on `size` elements: one below SERIAL_BELOW."""
-    return 1 if size < SERIAL_BELOW else config.get_num_threads()
+def threads_for(size, serial_below=None):
+    """Threads for a kernel on `size` elements (or multiply-adds, with
+    serial_below=SERIAL_BELOW_MACS): one below the threshold."""
+    below = SERIAL_BELOW if serial_below is None else serial_below
+    return 1 if size < below else config.get_num_threads()
 
 
 def kernel_dtype(*arrays):

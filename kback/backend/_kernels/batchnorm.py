@@ -6,6 +6,8 @@ Inputs of other dtypes or layouts are converted; float16 and a missing
 extension use the numpy reference (`_reference.batchnorm_*`, also the test
 oracle).
 """
+import math
+
 import numpy as np
 
 from .. import _reference as R
@@ -23,7 +25,7 @@ def _axis(name, x, axis):
 
 def _view3(x, axis):
     """x (C-contiguous) as (A, C, B) with C on `axis`."""
-    a = int(np.prod(x.shape[:axis]))
+    a = math.prod(x.shape[:axis])
     return x.reshape(a, x.shape[axis], -1) if x.size else x.reshape(a, x.shape[axis], 0)
 
 

@@ -5,6 +5,8 @@ float32/float64), an optional `out=` buffer, and runs the compiled kernel;
 tiny arrays, other dtypes or a missing extension use the numpy reference
 (_reference.py), which gives the same results.
 """
+import math
+
 import numpy as np
 
 from .. import _reference as R
@@ -24,9 +26,7 @@ def set_openmp_threads(n):
 
 def _as3(shape, axis):
     """(outer, channels, inner) for a channel axis."""
-    outer = int(np.prod(shape[:axis], dtype=np.int64))
-    inner = int(np.prod(shape[axis + 1:], dtype=np.int64))
-    return outer, shape[axis], inner
+    return math.prod(shape[:axis]), shape[axis], math.prod(shape[axis + 1:])
 
 
 def _channel_axis(fn, x, bias, axis):
@@ -144,7 +144,7 @@ def dropout_mask(shape, level, start, dtype=np.float32, out=None):
     dt = np.dtype(dtype)
     threshold = _threshold(level)
     scale = 1.0 / (1.0 - level)
-    n = int(np.prod(shape, dtype=np.int64))
+    n = math.prod(shape)
     if not use_kernel(n, kernel_dtype(np.empty(0, dt))):
         mask = (R.dropout_keep(n, start, threshold) * dt.type(scale)).astype(dt).reshape(shape)
         return into(out, mask)

@@ -5,6 +5,8 @@ Class axis last; leading axes are flattened into rows.  Same conventions as
 elementwise.py: any layout in, optional `out=`, the numpy reference
 (_reference.py) when tiny, of another dtype or without the compiled core.
 """
+import math
+
 import numpy as np
 
 from .. import _reference as R
@@ -28,7 +30,7 @@ def _kernel_fits(size, dtype, cols):
 def _rows(fn, x):
     if x.ndim < 1:
         raise ValueError(f'{fn}: logits must have rank >= 1, got shape {x.shape}')
-    return int(np.prod(x.shape[:-1], dtype=np.int64)), x.shape[-1]
+    return math.prod(x.shape[:-1]), x.shape[-1]
 
 
 def _same(fn, a, b, what='target and logits'):
