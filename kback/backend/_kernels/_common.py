@@ -52,11 +52,14 @@ finally:
         del os.environ['GOMP_SPINCOUNT']
 
 
-def threads_for(size, serial_below=None):
-    """Threads for a kernel on `size` elements (or multiply-adds, with
-    serial_below=SERIAL_BELOW_MACS): one below the threshold."""
-    below = SERIAL_BELOW if serial_below is None else serial_below
-    return 1 if size < below else config.get_num_threads()
+def threads_for(size):
+    """Threads for a kernel on `size` elements: one below SERIAL_BELOW."""
+    return 1 if size < SERIAL_BELOW else config.get_num_threads()
+
+
+def threads_for_macs(macs):
+    """Threads for a product of `macs` multiply-adds: one below SERIAL_BELOW_MACS."""
+    return 1 if macs < SERIAL_BELOW_MACS else config.get_num_threads()
 
 
 def kernel_dtype(*arrays):

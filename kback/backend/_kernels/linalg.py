@@ -15,7 +15,7 @@ import os
 import numpy as np
 
 from . import _common
-from ._common import AVAILABLE, threads_for, out_buffer
+from ._common import AVAILABLE, threads_for_macs, out_buffer
 
 if AVAILABLE:
     try:
@@ -95,7 +95,7 @@ def matmul(a, b, out=None):
     if work < _common.NUMPY_BELOW_MACS:
         return np.matmul(a, b, out=out)
     (ab, ta), (bb, tb) = _operand(a), _operand(b)
-    threads = threads_for(work, _common.SERIAL_BELOW_MACS)
+    threads = threads_for_macs(work)
     with single_threaded_blas():
         _linalg.gemm(ab, ta, bb, tb, out, threads)
     return out

@@ -64,12 +64,11 @@ def _check(rule, targets, grad, scalars):
                          "optimizer's K-op form covers it")
 
 
-def _fast_flats(rule, targets, grad, scalars):
-    """[*targets, grad] flat, as they are, when the kernel can take them
+def _fast_flats(r, targets, grad, scalars):
+    """[*targets, grad] flat, as they are, when rule r's kernel can take them
     without any conversion (the usual case in a compiled step), else None."""
     param = targets[0]
     dtype, shape = param.dtype, param.shape
-    r = RULES[rule]
     if (len(targets) != 1 + len(r.slots) or len(scalars) != len(r.scalars)
             or dtype.type not in FLOATS or type(grad) is not np.ndarray
             or grad.dtype != dtype or grad.shape != shape or not grad.flags.c_contiguous):
@@ -88,18 +87,19 @@ def _fast_flats(rule, targets, grad, scalars):
     return flats if len(shape) == 1 else [a.reshape(-1) for a in flats]
 
 
-def _run(rule, flats, scalars, epsilon, nesterov):
-    r = RULES[rule]
-    option = bool(nesterov) if r.option == 'nesterov' else float(epsilon)
-    r.kernel(*flats, *[float(s) for s in scalars], option, threads_for(flats[0].size))
+def _run(r, flats, scalars, epsilon, nesterov):
+    # The kernels take the scalars as doubles: numbers or 0-d arrays convert.
+    option = nesterov if r.option == 'nesterov' else epsilon
+    r.kernel(*flats, *scalars, option, threads_for(flats[0].size))
 
 
 def step(rule, targets, grad, scalars, epsilon=1e-7, nesterov=False):
     """One optimizer step, in place on `targets` (see the module docstring)."""
-    if AVAILABLE and rule in RULES:
-        flats = _fast_flats(rule, targets, grad, scalars)
+    r = RULES.get(rule)
+    if AVAILABLE and r is not None:
+        flats = _fast_flats(r, targets, grad, scalars)
         if flats is not None:
-            _run(rule, flats, scalars, epsilon, nesterov)
+            _run(r, flats, scalars, epsilon, nesterov)
             return
     targets = list(targets)
     _check(rule, targets, grad, scalars)
@@ -111,7 +111,7 @@ def step(rule, targets, grad, scalars, epsilon=1e-7, nesterov=False):
     contiguous = all(t.flags.c_contiguous for t in targets)
     flats = [t.reshape(-1) if contiguous else np.ascontiguousarray(t).reshape(-1)
              for t in targets]
-    _run(rule, flats + [grad], scalars, epsilon, nesterov)
+    _run(r, flats + [grad], scalars, epsilon, nesterov)
     if not contiguous:
         for t, flat in zip(targets, flats):
             t[...] = flat.reshape(t.shape)
