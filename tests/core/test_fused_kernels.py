@@ -335,3 +335,56 @@ def test_user_numpy_keeps_subnormals_and_functions_flush():
     f = K.function([x], [x - 1.5e-38])
     np.testing.assert_array_equal(f([np.full(4, 2.0e-38, np.float32)])[0], 0)
     assert a - b > 0 and not _openmp.flush_denormals_enabled()
+
+
+# -- the numpy reference (_reference.py) is the wrappers' fallback -------------------
+
+def _wrapper_calls(rng, dtype):
+    """(name, call) of every elementwise and loss wrapper on inputs of 2K+ elements."""
+    x = rng.randn(8, 16, 20).astype(dtype)
+    g = rng.randn(8, 16, 20).astype(dtype)
+    b = rng.randn(16).astype(dtype)
+    logits = (rng.randn(70, 30) * 3).astype(dtype)
+    labels = rng.randint(0, 30, 70)
+    t = rng.uniform(0, 1, (70, 30)).astype(dtype)
+    gr = rng.randn(70).astype(dtype)
+    z = (rng.uniform(0, 1, x.shape) > 0.5).astype(dtype)
+    start = kew.stream_start(5, 2)
+    return [
+        ('relu', lambda: kew.relu(x)),
+        ('relu_backprop', lambda: kew.relu_backprop(x, g)),
+        ('bias_add', lambda: kew.bias_add(x, b, axis=1)),
+        ('bias_add_relu', lambda: kew.bias_add_relu(x, b, axis=1)),
+        ('channel_sum', lambda: kew.channel_sum(g, axis=1)),
+        ('bias_add_relu_backprop', lambda: kew.bias_add_relu_backprop(x, g, axis=1)),
+        ('dropout', lambda: kew.dropout(x, 0.3, start)),
+        ('dropout_mask', lambda: kew.dropout_mask(x.shape, 0.3, start, dtype)),
+        ('softmax_cross_entropy', lambda: kloss.softmax_cross_entropy(t, logits)),
+        ('softmax_cross_entropy_backprop',
+         lambda: kloss.softmax_cross_entropy_backprop(t, logits, gr)),
+        ('sparse_softmax_cross_entropy',
+         lambda: kloss.sparse_softmax_cross_entropy(labels, logits)),
+        ('sparse_softmax_cross_entropy_backprop',
+         lambda: kloss.sparse_softmax_cross_entropy_backprop(labels, logits, gr)),
+        ('sigmoid_cross_entropy', lambda: kloss.sigmoid_cross_entropy(z, x)),
+        ('sigmoid_cross_entropy_backprop',
+         lambda: kloss.sigmoid_cross_entropy_backprop(z, x, g)),
+    ]
+
+
+def _results(call):
+    out = call()
+    return out if isinstance(out, tuple) else (out,)
+
+
+@pytest.mark.parametrize('dtype', DTYPES)
+def test_wrappers_fall_back_to_the_reference_with_the_same_results(dtype, monkeypatch):
+    from kback.backend._kernels import _common
+    calls = _wrapper_calls(np.random.RandomState(4), dtype)
+    monkeypatch.setattr(_common, 'NUMPY_BELOW', 0)
+    kernel = [_results(call) for _, call in calls]
+    monkeypatch.setattr(_common, 'NUMPY_BELOW', 1 << 62)        # every call stays in numpy
+    for (name, call), want in zip(calls, kernel):
+        for got, ref in zip(_results(call), want):
+            assert got.dtype == ref.dtype, name
+            np.testing.assert_allclose(got, ref, err_msg=name, **tol(dtype))
