@@ -29,7 +29,7 @@ def _as3(shape, axis):
     return math.prod(shape[:axis]), shape[axis], math.prod(shape[axis + 1:])
 
 
-def _channel_axis(fn, x, bias, axis):
+def _checked_bias_axis(fn, x, bias, axis):
     if x.ndim < 1 or not -x.ndim <= axis < x.ndim:
         raise ValueError(f'{fn}: axis {axis} is out of range for x of shape {x.shape}')
     axis %= x.ndim
@@ -70,7 +70,7 @@ def bias_add(x, bias, axis=-1, relu=False, out=None):
     """x + bias along the channel axis (then max(., 0) when relu), one pass."""
     fn = 'bias_add_relu' if relu else 'bias_add'
     x, bias = np.asarray(x), np.asarray(bias)
-    axis = _channel_axis(fn, x, bias, axis)
+    axis = _checked_bias_axis(fn, x, bias, axis)
     dt = kernel_dtype(x, bias)
     if not use_kernel(x.size, dt):
         return into(out, R.bias_add(x, bias, axis, relu))
