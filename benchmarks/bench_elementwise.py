@@ -37,7 +37,7 @@ def _relu_rows(torch, rng):
         tx, tg = (torch.from_numpy(x), torch.from_numpy(g)) if torch else (None, None)
         yield ('relu forward', shape, lambda: kew.relu(x), lambda: np.maximum(x, 0),
                (lambda: torch.relu(tx)) if torch else None)
-        yield ('relu backward', shape, lambda: kew.relu_grad(x, g),
+        yield ('relu backward', shape, lambda: kew.relu_backprop(x, g),
                lambda: np.where(x > 0, g, 0),
                (lambda: torch.where(tx > 0, tg, 0.0)) if torch else None)
 
@@ -64,7 +64,7 @@ def _bias_rows(torch, rng):
 
         yield (f'bias+relu fwd {fmt}', shape, lambda: kew.bias_add_relu(x, b, axis),
                lambda: np.maximum(x + bv, 0), (lambda: torch.relu(tx + tb)) if torch else None)
-        yield (f'bias+relu bwd {fmt}', shape, lambda: kew.bias_add_relu_grad(y, g, axis), np_bwd,
+        yield (f'bias+relu bwd {fmt}', shape, lambda: kew.bias_add_relu_backprop(y, g, axis), np_bwd,
                torch_bwd if torch else None)
 
 
@@ -77,11 +77,11 @@ def _loss_rows(torch, rng):
         g = np.ones(rows, np.float32)
 
         def kb():
-            return kloss.softmax_cross_entropy(t, x), kloss.softmax_cross_entropy_grad(t, x, g)
+            return kloss.softmax_cross_entropy(t, x), kloss.softmax_cross_entropy_backprop(t, x, g)
 
         def kb_sparse():
             return (kloss.sparse_softmax_cross_entropy(labels, x),
-                    kloss.sparse_softmax_cross_entropy_grad(labels, x, g))
+                    kloss.sparse_softmax_cross_entropy_backprop(labels, x, g))
 
         def ref():
             ls = _log_softmax(x)
@@ -105,7 +105,7 @@ def _loss_rows(torch, rng):
     g = np.ones(shape, np.float32)
 
     def kb_bce():
-        return kloss.sigmoid_cross_entropy(z, x), kloss.sigmoid_cross_entropy_grad(z, x, g)
+        return kloss.sigmoid_cross_entropy(z, x), kloss.sigmoid_cross_entropy_backprop(z, x, g)
 
     def np_bce():
         e = np.exp(-np.abs(x))
@@ -152,8 +152,8 @@ def _subnormal_rows(torch, rng):
     sub = bits.view(np.float32).reshape(shape)
     x = rng.randn(*shape).astype(np.float32)
     b = np.zeros(shape[-1], np.float32)
-    yield ('relu bwd subnorm', shape, lambda: kew.relu_grad(x, sub),
-           _ftz_off(lambda: kew.relu_grad(x, sub)), None)
+    yield ('relu bwd subnorm', shape, lambda: kew.relu_backprop(x, sub),
+           _ftz_off(lambda: kew.relu_backprop(x, sub)), None)
     yield ('bias add subnorm', shape, lambda: kew.bias_add(sub, b),
            _ftz_off(lambda: kew.bias_add(sub, b)), None)
 

@@ -60,11 +60,11 @@ def _batchnorm_rows(torch):
 
     def both():
         y, stats = B.train_forward(x, gamma, beta, axis=3, epsilon=1e-3)
-        return B.train_backward(g, x, stats, gamma, axis=3, epsilon=1e-3)
+        return B.train_backprop(g, x, stats, gamma, axis=3, epsilon=1e-3)
 
     def ref_both():
-        y, stats = B.reference_train_forward(x, gamma, beta, axis=3, epsilon=1e-3)
-        return B.reference_train_backward(g, x, stats, gamma, axis=3, epsilon=1e-3)
+        y, stats = R.batchnorm_train_forward(x, gamma, beta, axis=3, epsilon=1e-3)
+        return R.batchnorm_train_backprop(g, x, stats, gamma, axis=3, epsilon=1e-3)
 
     tb = None
     if torch:

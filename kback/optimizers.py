@@ -1,17 +1,20 @@
 """Built-in optimizers (Keras 2.3 API and update formulas).
 
 The base class owns the loop over parameters, gradient clipping, time-based
-learning-rate decay and the optimizer's state (`weights`); each optimizer
-writes only its per-parameter rule (`_update`) and, where a fused kernel
-covers it, the in-place step that does the same arithmetic in one pass
-(`_inplace`).  `get_updates(loss, params)` is `get_gradients` followed by
+learning-rate decay and the optimizer's state (`weights`).  Each optimizer
+states its per-parameter rule once, in two forms side by side: `_update`
+writes it with K ops (it runs anywhere and is differentiable), and `_fused`,
+where a compiled kernel has the rule, names that kernel's rule, slots and
+scalars, so the step runs as one in-place pass (K.optimizer_step).  The base
+takes the fused form where the kernel covers the parameter and the K-op form
+everywhere else (no kback_core, float16, constraints).
+`get_updates(loss, params)` is `get_gradients` followed by
 `apply_gradients(grads, params)`, so gradients can be changed (averaged across
 processes, say) between the two.
 """
 import numpy as np
 
 from . import backend as K
-from .backend.ops.optim import optimizer_step
 from .utils.generic_utils import serialize_keras_object, deserialize_keras_object
 
 
@@ -34,7 +37,7 @@ class Optimizer(object):
     # Per-parameter state, in the order its variables appear in `weights`.
     _slot_kinds = ()
     # Whether an optimizer may use its fused in-place step (set to False on an
-    # instance to force the composed K-op path).
+    # instance to force the K-op form).
     use_inplace_steps = True
     # What a Keras 2.2.4 weight list lacks: 'iterations' or 'm_schedule'.
     _legacy_missing = None
@@ -112,7 +115,7 @@ class Optimizer(object):
         shared = self._prepare(self._decayed_lr())
         for i, (p, g) in enumerate(zip(params, grads)):
             state = [slots[kind][i] for kind in self._slot_kinds]
-            step = self._inplace(p, g, state, shared) if self._inplace_ok(p, state) else None
+            step = self._fused_step(p, g, state, shared)
             if step is not None:
                 self.updates.append(step)
                 continue
@@ -144,18 +147,24 @@ class Optimizer(object):
         """(new value of p, [(slot variable, new value), ...]) from K ops."""
         raise NotImplementedError
 
-    def _inplace(self, p, g, state, shared):
-        """The fused in-place step node for p, or None where there is none."""
+    def _fused(self, state, shared):
+        """The same rule as a compiled in-place step: (rule, slots, scalars,
+        options) for K.optimizer_step, or None where no kernel has it."""
         return None
 
-    def _inplace_ok(self, p, state):
-        # The kernel writes the variables' own arrays: float32/float64 variables
-        # only, and no constraint (it would need the whole new value).
-        return (self.use_inplace_steps and isinstance(p, K.Variable)
-                and K.dtype(p) in ('float32', 'float64')
-                and getattr(p, 'constraint', None) is None
-                and all(K.dtype(s) == K.dtype(p) and K.int_shape(s) == K.int_shape(p)
-                        for s in state))
+    def _fused_step(self, p, g, state, shared):
+        """The in-place step node for p, or None where the K-op form must run:
+        no fused form, a constraint (it needs the whole new value), or
+        variables the compiled step does not cover."""
+        if not self.use_inplace_steps or getattr(p, 'constraint', None) is not None:
+            return None
+        fused = self._fused(state, shared)
+        if fused is None:
+            return None
+        rule, slots, scalars, options = fused
+        if not K.optimizer_step_covers(rule, p, slots):
+            return None
+        return K.optimizer_step(rule, p, slots, g, scalars, **options)
 
     # -- state ---------------------------------------------------------------------
 
@@ -223,9 +232,8 @@ class SGD(Optimizer):
         new_p = p + self.momentum * v - lr * g if self.nesterov else p + v
         return new_p, [(m, v)]
 
-    def _inplace(self, p, g, state, shared):
-        return optimizer_step('sgd', p, state, g, [shared['lr'], self.momentum],
-                              nesterov=self.nesterov)
+    def _fused(self, state, shared):
+        return 'sgd', state, [shared['lr'], self.momentum], {'nesterov': self.nesterov}
 
     def _config(self):
         return {'learning_rate': _value(self.learning_rate),
@@ -248,9 +256,8 @@ class RMSprop(Optimizer):
         new_a = self.rho * a + (1. - self.rho) * K.square(g)
         return p - shared['lr'] * g / (K.sqrt(new_a) + self.epsilon), [(a, new_a)]
 
-    def _inplace(self, p, g, state, shared):
-        return optimizer_step('rmsprop', p, state, g, [shared['lr'], self.rho],
-                              epsilon=self.epsilon)
+    def _fused(self, state, shared):
+        return 'rmsprop', state, [shared['lr'], self.rho], {'epsilon': self.epsilon}
 
     def _config(self):
         return {'learning_rate': _value(self.learning_rate),
@@ -273,8 +280,8 @@ class Adagrad(Optimizer):
         new_a = a + K.square(g)
         return p - shared['lr'] * g / (K.sqrt(new_a) + self.epsilon), [(a, new_a)]
 
-    def _inplace(self, p, g, state, shared):
-        return optimizer_step('adagrad', p, state, g, [shared['lr']], epsilon=self.epsilon)
+    def _fused(self, state, shared):
+        return 'adagrad', state, [shared['lr']], {'epsilon': self.epsilon}
 
     def _config(self):
         return {'learning_rate': _value(self.learning_rate),
@@ -339,13 +346,10 @@ class Adam(Optimizer):
             v_t = vhat_t
         return p - shared['lr_t'] * m_t / (K.sqrt(v_t) + self.epsilon), new_state
 
-    def _inplace_ok(self, p, state):
-        return super()._inplace_ok(p, state if self.amsgrad else state[:2])
-
-    def _inplace(self, p, g, state, shared):
-        rule, state = ('amsgrad', state) if self.amsgrad else ('adam', state[:2])
-        return optimizer_step(rule, p, state, g, [shared['lr_t'], self.beta_1, self.beta_2],
-                              epsilon=self.epsilon)
+    def _fused(self, state, shared):
+        rule, slots = ('amsgrad', state) if self.amsgrad else ('adam', state[:2])
+        return (rule, slots, [shared['lr_t'], self.beta_1, self.beta_2],
+                {'epsilon': self.epsilon})
 
     def _config(self):
         return {'learning_rate': _value(self.learning_rate),

@@ -9,6 +9,8 @@ from cython.parallel cimport prange, parallel, threadid
 from libc.stdint cimport uint64_t, uint32_t
 import numpy as np
 
+from ._typedefs cimport floating
+
 
 cdef int _check_same(str op, Py_ssize_t n, Py_ssize_t m) except -1:
     if n != m:
@@ -24,9 +26,8 @@ cdef int _check_3d(str op, tuple a, tuple b) except -1:
 cdef tuple _shape3(Py_ssize_t *shape):
     return (shape[0], shape[1], shape[2])
 
-ctypedef fused floating:
-    float
-    double
+cdef extern from "_simd.h":
+    pass
 
 cdef extern from *:
     """
@@ -37,8 +38,8 @@ cdef extern from *:
     #include <stdint.h>
     #include <string.h>
     #define KB_RELU_MASK_ROWS(NAME, T, U)                                       \
-    static void NAME(const T *restrict y, const T *restrict g, T *restrict dz,  \
-                     double *restrict part, Py_ssize_t lo, Py_ssize_t hi,       \
+    static void NAME(const T *KB_RESTRICT y, const T *KB_RESTRICT g, T *KB_RESTRICT dz,  \
+                     double *KB_RESTRICT part, Py_ssize_t lo, Py_ssize_t hi,       \
                      Py_ssize_t ch) {                                           \
         for (Py_ssize_t o = lo; o < hi; o++) {                                  \
             const T *yr = y + o * ch, *gr = g + o * ch;                         \
@@ -71,13 +72,13 @@ def relu_forward(const floating[::1] x, floating[::1] out, int n_threads):
         out[i] = x[i] if x[i] > 0 else 0
 
 
-def relu_backward(const floating[::1] x, const floating[::1] g, floating[::1] out,
+def relu_backprop(const floating[::1] x, const floating[::1] g, floating[::1] out,
                   int n_threads):
     """out = g where x > 0 else 0 (the gradient of relu at x)."""
     cdef Py_ssize_t i, n = x.shape[0]
     cdef floating gi
-    _check_same('relu_backward', n, g.shape[0])
-    _check_same('relu_backward', n, out.shape[0])
+    _check_same('relu_backprop', n, g.shape[0])
+    _check_same('relu_backprop', n, out.shape[0])
     for i in prange(n, nogil=True, schedule='static', num_threads=n_threads):
         # Load g unconditionally so the compiler emits a vector select, not a
         # branch that mispredicts on every other element.
@@ -143,19 +144,19 @@ cdef void _bias_planes(const floating[:, :, ::1] x, const floating[::1] bias,
                 out[o, c, i] = x[o, c, i] + b
 
 
-def bias_add_relu_backward(const floating[:, :, ::1] y, const floating[:, :, ::1] g,
+def bias_add_relu_backprop(const floating[:, :, ::1] y, const floating[:, :, ::1] g,
                            floating[:, :, ::1] dz, floating[::1] db, int n_threads):
     """dz = g where y > 0 else 0, db[c] = sum of dz over o and i: one pass."""
-    _bias_backward('bias_add_relu_backward', y, g, dz, db, True, n_threads)
+    _bias_backprop('bias_add_relu_backprop', y, g, dz, db, True, n_threads)
 
 
 def channel_sum(const floating[:, :, ::1] g, floating[::1] db, int n_threads):
     """db[c] = sum of g[o, c, i] over o and i (the gradient of bias_add)."""
     cdef floating[:, :, ::1] unused = None
-    _bias_backward('channel_sum', g, g, unused, db, False, n_threads)
+    _bias_backprop('channel_sum', g, g, unused, db, False, n_threads)
 
 
-cdef int _bias_backward(str op, const floating[:, :, ::1] y, const floating[:, :, ::1] g,
+cdef int _bias_backprop(str op, const floating[:, :, ::1] y, const floating[:, :, ::1] g,
                         floating[:, :, ::1] dz, floating[::1] db, bint mask,
                         int n_threads) except -1:
     """With mask: dz = g * (y > 0) and db = its channel sums; else db = sums of g."""

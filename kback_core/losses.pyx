@@ -11,22 +11,18 @@ from cython.parallel cimport prange
 from libc.math cimport exp, expf, log, logf, NAN
 from libc.stdint cimport int64_t
 
-ctypedef fused floating:
-    float
-    double
+from ._typedefs cimport floating
+
+cdef extern from "_simd.h":
+    pass
 
 cdef extern from *:
     """
     #pragma GCC push_options
     /* no FP trap handlers here: lets GCC if-convert the clamps and selects */
     #pragma GCC optimize ("no-trapping-math", "fp-contract=off")
-    /* AVX2 / AVX-512 copies picked at load time (baseline x86-64 is SSE2, 4 floats). No
-       FMA contraction, so every copy rounds the same way. */
-    #if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 11 && defined(__x86_64__) && defined(__linux__) && defined(__GLIBC__)
-    #define KB_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-    #else
-    #define KB_CLONES
-    #endif
+    /* One copy per instruction set (_simd.h), and no FMA contraction, so every
+       copy rounds the same way. */
     #include <stdint.h>
     #include <string.h>
     /* Branch-free exp/log1p so the loops over a row vectorise (libm's expf is a
@@ -118,121 +114,121 @@ cdef extern from *:
         return s * (p * s2) + 2.0 * s;
     }
 
-    #define KB_LOSS_ROWS(SUF, T, VT, IT, EXP, LOG1P)                                                \\
-    KB_CLONES static void kb_exp_array##SUF(const T *restrict x, T *restrict y, Py_ssize_t n) {     \\
-        for (Py_ssize_t j = 0; j < n; j++) y[j] = EXP(x[j]);                              \\
-    }                                                                                      \\
-    KB_CLONES static void kb_log1p_array##SUF(const T *restrict x, T *restrict y, Py_ssize_t n) {   \\
-        for (Py_ssize_t j = 0; j < n; j++) y[j] = LOG1P(x[j]);                            \\
-    }                                                                                      \\
-    /* Reductions in 16 fixed lanes (two 8-wide vectors, GCC vector extensions):          \\
-       a scalar float max/sum loop does not vectorise without -ffast-math.  Element j     \\
-       always lands in lane j % 16 and lanes combine in a fixed tree, so results          \\
-       depend on neither the thread count nor the instruction set. */                     \\
-    static inline void kb_lanes##SUF(VT a0, VT a1, T *l) {                                   \\
-        memcpy(l, &a0, sizeof a0);                                                        \\
-        memcpy(l + 8, &a1, sizeof a1);                                                    \\
-    }                                                                                     \\
-    static inline T kb_tree_sum##SUF(T *l) {                                              \\
-        for (int w = 8; w; w >>= 1)                                                       \\
-            for (int i = 0; i < w; i++) l[i] += l[i + w];                                 \\
-        return l[0];                                                                      \\
-    }                                                                                     \\
-    KB_CLONES static T kb_row_max##SUF(const T *restrict x, Py_ssize_t n) {               \\
-        VT a0, a1, v0, v1;                                                                \\
-        IT c;                                                                             \\
-        T l[16], m;                                                                       \\
-        Py_ssize_t j = 0;                                                                 \\
-        for (int i = 0; i < 8; i++) a0[i] = x[0];                                         \\
-        a1 = a0;                                                                          \\
-        for (; j + 16 <= n; j += 16) {                                                    \\
-            memcpy(&v0, x + j, sizeof v0);                                                \\
-            memcpy(&v1, x + j + 8, sizeof v1);                                            \\
-            c = v0 > a0;                                                                  \\
-            a0 = (VT)(((IT)v0 & c) | ((IT)a0 & ~c));                                      \\
-            c = v1 > a1;                                                                  \\
-            a1 = (VT)(((IT)v1 & c) | ((IT)a1 & ~c));                                      \\
-        }                                                                                 \\
-        kb_lanes##SUF(a0, a1, l);                                                         \\
-        m = l[0];                                                                         \\
-        for (int i = 1; i < 16; i++) m = l[i] > m ? l[i] : m;                             \\
-        for (; j < n; j++) m = x[j] > m ? x[j] : m;                                       \\
-        return m;                                                                         \\
-    }                                                                                     \\
-    /* e[j] = exp(x[j] - m) into e (or a stack block when e is NULL); returns the sum */  \\
-    KB_CLONES static T kb_exp_shift_sum##SUF(const T *restrict x, T m, T *restrict e,     \\
-                                             Py_ssize_t n) {                              \\
-        VT a0 = {0}, a1 = {0}, v0, v1;                                                    \\
-        T buf[256], l[16];                                                                \\
-        Py_ssize_t j0 = 0, j = 0, len = 0;                                                \\
-        for (; j0 < n; j0 += 256) {                                                       \\
-            T *restrict b = e ? e + j0 : buf;                                             \\
-            const T *restrict xs = x + j0;                                                \\
-            len = n - j0 < 256 ? n - j0 : 256;                                            \\
-            for (j = 0; j < len; j++) b[j] = EXP(xs[j] - m);                              \\
-            for (j = 0; j + 16 <= len; j += 16) {                                         \\
-                memcpy(&v0, b + j, sizeof v0);                                            \\
-                memcpy(&v1, b + j + 8, sizeof v1);                                        \\
-                a0 += v0;                                                                 \\
-                a1 += v1;                                                                 \\
-            }                                                                             \\
-        }                                                                                 \\
-        kb_lanes##SUF(a0, a1, l);                                                         \\
-        if (n) {                                                                          \\
-            /* the tail of the last block (blocks are multiples of 16) */                 \\
-            const T *b = e ? e + (j0 - 256) : buf;                                        \\
-            for (; j < len; j++) l[j & 15] += b[j];                                       \\
-        }                                                                                 \\
-        return kb_tree_sum##SUF(l);                                                       \\
-    }                                                                                     \\
-    /* sum(t) into *st, returns sum(t * (x - m)) */                                       \\
-    KB_CLONES static T kb_target_dot##SUF(const T *restrict t, const T *restrict x, T m,  \\
-                                          Py_ssize_t n, T *st) {                          \\
-        VT a0 = {0}, a1 = {0}, b0 = {0}, b1 = {0}, t0, t1, x0, x1;                        \\
-        T la[16], lb[16];                                                                 \\
-        Py_ssize_t j = 0;                                                                 \\
-        for (; j + 16 <= n; j += 16) {                                                    \\
-            memcpy(&t0, t + j, sizeof t0);                                                \\
-            memcpy(&t1, t + j + 8, sizeof t1);                                            \\
-            memcpy(&x0, x + j, sizeof x0);                                                \\
-            memcpy(&x1, x + j + 8, sizeof x1);                                            \\
-            a0 += t0;                                                                     \\
-            a1 += t1;                                                                     \\
-            b0 += t0 * (x0 - m);                                                          \\
-            b1 += t1 * (x1 - m);                                                          \\
-        }                                                                                 \\
-        kb_lanes##SUF(a0, a1, la);                                                        \\
-        kb_lanes##SUF(b0, b1, lb);                                                        \\
-        for (; j < n; j++) {                                                              \\
-            la[j & 15] += t[j];                                                           \\
-            lb[j & 15] += t[j] * (x[j] - m);                                              \\
-        }                                                                                 \\
-        *st = kb_tree_sum##SUF(la);                                                       \\
-        return kb_tree_sum##SUF(lb);                                                      \\
-    }                                                                                     \\
-    KB_CLONES static void kb_scale_sub##SUF(T *restrict dx, const T *restrict t, T scale, T gr,     \\
-                                  Py_ssize_t n) {                                          \\
-        for (Py_ssize_t j = 0; j < n; j++) dx[j] = dx[j] * scale - t[j] * gr;              \\
-    }                                                                                      \\
-    KB_CLONES static void kb_scale##SUF(T *restrict dx, T scale, Py_ssize_t n) {                     \\
-        for (Py_ssize_t j = 0; j < n; j++) dx[j] = dx[j] * scale;                          \\
-    }                                                                                      \\
-    /* sigmoid crossentropy on [lo, hi): max(x, 0) - x z + log1p(exp(-|x|)) */             \\
-    KB_CLONES static void kb_sigmoid_ce_fwd##SUF(const T *restrict z, const T *restrict x,          \\
-                                       T *restrict out, Py_ssize_t lo, Py_ssize_t hi) {    \\
-        for (Py_ssize_t i = lo; i < hi; i++) {                                             \\
-            T v = x[i], a = v < 0 ? -v : v;                                                \\
-            out[i] = (v > 0 ? v : 0) - v * z[i] + LOG1P(EXP(-a));                          \\
-        }                                                                                  \\
-    }                                                                                      \\
-    /* (sigmoid(x) - z) g with sigmoid from exp(-|x|) so it never overflows */             \\
-    KB_CLONES static void kb_sigmoid_ce_bwd##SUF(const T *restrict z, const T *restrict x,          \\
-                                       const T *restrict g, T *restrict dx,                \\
-                                       Py_ssize_t lo, Py_ssize_t hi) {                     \\
-        for (Py_ssize_t i = lo; i < hi; i++) {                                             \\
-            T v = x[i], a = v < 0 ? -v : v, e = EXP(-a);                                   \\
-            dx[i] = ((v >= 0 ? 1 : e) / (1 + e) - z[i]) * g[i];                            \\
-        }                                                                                  \\
+    #define KB_LOSS_ROWS(SUF, T, VT, IT, EXP, LOG1P)                                                    \\
+    KB_CLONES static void kb_exp_array##SUF(const T *KB_RESTRICT x, T *KB_RESTRICT y, Py_ssize_t n) {   \\
+        for (Py_ssize_t j = 0; j < n; j++) y[j] = EXP(x[j]);                                            \\
+    }                                                                                                   \\
+    KB_CLONES static void kb_log1p_array##SUF(const T *KB_RESTRICT x, T *KB_RESTRICT y, Py_ssize_t n) { \\
+        for (Py_ssize_t j = 0; j < n; j++) y[j] = LOG1P(x[j]);                                          \\
+    }                                                                                                   \\
+    /* Reductions in 16 fixed lanes (two 8-wide vectors, GCC vector extensions):                        \\
+       a scalar float max/sum loop does not vectorise without -ffast-math.  Element j                   \\
+       always lands in lane j % 16 and lanes combine in a fixed tree, so results                        \\
+       depend on neither the thread count nor the instruction set. */                                   \\
+    static inline void kb_lanes##SUF(VT a0, VT a1, T *l) {                                              \\
+        memcpy(l, &a0, sizeof a0);                                                                      \\
+        memcpy(l + 8, &a1, sizeof a1);                                                                  \\
+    }                                                                                                   \\
+    static inline T kb_tree_sum##SUF(T *l) {                                                            \\
+        for (int w = 8; w; w >>= 1)                                                                     \\
+            for (int i = 0; i < w; i++) l[i] += l[i + w];                                               \\
+        return l[0];                                                                                    \\
+    }                                                                                                   \\
+    KB_CLONES static T kb_row_max##SUF(const T *KB_RESTRICT x, Py_ssize_t n) {                          \\
+        VT a0, a1, v0, v1;                                                                              \\
+        IT c;                                                                                           \\
+        T l[16], m;                                                                                     \\
+        Py_ssize_t j = 0;                                                                               \\
+        for (int i = 0; i < 8; i++) a0[i] = x[0];                                                       \\
+        a1 = a0;                                                                                        \\
+        for (; j + 16 <= n; j += 16) {                                                                  \\
+            memcpy(&v0, x + j, sizeof v0);                                                              \\
+            memcpy(&v1, x + j + 8, sizeof v1);                                                          \\
+            c = v0 > a0;                                                                                \\
+            a0 = (VT)(((IT)v0 & c) | ((IT)a0 & ~c));                                                    \\
+            c = v1 > a1;                                                                                \\
+            a1 = (VT)(((IT)v1 & c) | ((IT)a1 & ~c));                                                    \\
+        }                                                                                               \\
+        kb_lanes##SUF(a0, a1, l);                                                                       \\
+        m = l[0];                                                                                       \\
+        for (int i = 1; i < 16; i++) m = l[i] > m ? l[i] : m;                                           \\
+        for (; j < n; j++) m = x[j] > m ? x[j] : m;                                                     \\
+        return m;                                                                                       \\
+    }                                                                                                   \\
+    /* e[j] = exp(x[j] - m) into e (or a stack block when e is NULL); returns the sum */                \\
+    KB_CLONES static T kb_exp_shift_sum##SUF(const T *KB_RESTRICT x, T m, T *KB_RESTRICT e,             \\
+                                             Py_ssize_t n) {                                            \\
+        VT a0 = {0}, a1 = {0}, v0, v1;                                                                  \\
+        T buf[256], l[16];                                                                              \\
+        Py_ssize_t j0 = 0, j = 0, len = 0;                                                              \\
+        for (; j0 < n; j0 += 256) {                                                                     \\
+            T *KB_RESTRICT b = e ? e + j0 : buf;                                                        \\
+            const T *KB_RESTRICT xs = x + j0;                                                           \\
+            len = n - j0 < 256 ? n - j0 : 256;                                                          \\
+            for (j = 0; j < len; j++) b[j] = EXP(xs[j] - m);                                            \\
+            for (j = 0; j + 16 <= len; j += 16) {                                                       \\
+                memcpy(&v0, b + j, sizeof v0);                                                          \\
+                memcpy(&v1, b + j + 8, sizeof v1);                                                      \\
+                a0 += v0;                                                                               \\
+                a1 += v1;                                                                               \\
+            }                                                                                           \\
+        }                                                                                               \\
+        kb_lanes##SUF(a0, a1, l);                                                                       \\
+        if (n) {                                                                                        \\
+            /* the tail of the last block (blocks are multiples of 16) */                               \\
+            const T *b = e ? e + (j0 - 256) : buf;                                                      \\
+            for (; j < len; j++) l[j & 15] += b[j];                                                     \\
+        }                                                                                               \\
+        return kb_tree_sum##SUF(l);                                                                     \\
+    }                                                                                                   \\
+    /* sum(t) into *st, returns sum(t * (x - m)) */                                                     \\
+    KB_CLONES static T kb_target_dot##SUF(const T *KB_RESTRICT t, const T *KB_RESTRICT x, T m,          \\
+                                          Py_ssize_t n, T *st) {                                        \\
+        VT a0 = {0}, a1 = {0}, b0 = {0}, b1 = {0}, t0, t1, x0, x1;                                      \\
+        T la[16], lb[16];                                                                               \\
+        Py_ssize_t j = 0;                                                                               \\
+        for (; j + 16 <= n; j += 16) {                                                                  \\
+            memcpy(&t0, t + j, sizeof t0);                                                              \\
+            memcpy(&t1, t + j + 8, sizeof t1);                                                          \\
+            memcpy(&x0, x + j, sizeof x0);                                                              \\
+            memcpy(&x1, x + j + 8, sizeof x1);                                                          \\
+            a0 += t0;                                                                                   \\
+            a1 += t1;                                                                                   \\
+            b0 += t0 * (x0 - m);                                                                        \\
+            b1 += t1 * (x1 - m);                                                                        \\
+        }                                                                                               \\
+        kb_lanes##SUF(a0, a1, la);                                                                      \\
+        kb_lanes##SUF(b0, b1, lb);                                                                      \\
+        for (; j < n; j++) {                                                                            \\
+            la[j & 15] += t[j];                                                                         \\
+            lb[j & 15] += t[j] * (x[j] - m);                                                            \\
+        }                                                                                               \\
+        *st = kb_tree_sum##SUF(la);                                                                     \\
+        return kb_tree_sum##SUF(lb);                                                                    \\
+    }                                                                                                   \\
+    KB_CLONES static void kb_scale_sub##SUF(T *KB_RESTRICT dx, const T *KB_RESTRICT t, T scale, T gr,   \\
+                                  Py_ssize_t n) {                                                       \\
+        for (Py_ssize_t j = 0; j < n; j++) dx[j] = dx[j] * scale - t[j] * gr;                           \\
+    }                                                                                                   \\
+    KB_CLONES static void kb_scale##SUF(T *KB_RESTRICT dx, T scale, Py_ssize_t n) {                     \\
+        for (Py_ssize_t j = 0; j < n; j++) dx[j] = dx[j] * scale;                                       \\
+    }                                                                                                   \\
+    /* sigmoid crossentropy on [lo, hi): max(x, 0) - x z + log1p(exp(-|x|)) */                          \\
+    KB_CLONES static void kb_sigmoid_ce_fwd##SUF(const T *KB_RESTRICT z, const T *KB_RESTRICT x,        \\
+                                       T *KB_RESTRICT out, Py_ssize_t lo, Py_ssize_t hi) {              \\
+        for (Py_ssize_t i = lo; i < hi; i++) {                                                          \\
+            T v = x[i], a = v < 0 ? -v : v;                                                             \\
+            out[i] = (v > 0 ? v : 0) - v * z[i] + LOG1P(EXP(-a));                                       \\
+        }                                                                                               \\
+    }                                                                                                   \\
+    /* (sigmoid(x) - z) g with sigmoid from exp(-|x|) so it never overflows */                          \\
+    KB_CLONES static void kb_sigmoid_ce_bwd##SUF(const T *KB_RESTRICT z, const T *KB_RESTRICT x,        \\
+                                       const T *KB_RESTRICT g, T *KB_RESTRICT dx,                       \\
+                                       Py_ssize_t lo, Py_ssize_t hi) {                                  \\
+        for (Py_ssize_t i = lo; i < hi; i++) {                                                          \\
+            T v = x[i], a = v < 0 ? -v : v, e = EXP(-a);                                                \\
+            dx[i] = ((v >= 0 ? 1 : e) / (1 + e) - z[i]) * g[i];                                         \\
+        }                                                                                               \\
     }
     typedef float kb_v8f __attribute__((vector_size(32)));
     typedef int32_t kb_v8i __attribute__((vector_size(32)));
@@ -410,14 +406,14 @@ def softmax_ce_forward(const floating[:, ::1] t, const floating[:, ::1] x,
         loss[r] = st * _log(s) - stx
 
 
-def softmax_ce_backward(const floating[:, ::1] t, const floating[:, ::1] x,
+def softmax_ce_backprop(const floating[:, ::1] t, const floating[:, ::1] x,
                         const floating[::1] g, floating[:, ::1] dx, int n_threads):
     """dx[r] = (softmax(x[r]) * sum(t[r]) - t[r]) * g[r] (softmax - t for one-hot t)."""
     cdef Py_ssize_t r, rows = x.shape[0], cols = x.shape[1]
     cdef floating m, s, st, gr
-    _check('softmax_ce_backward', 'target and logits', (t.shape[0], t.shape[1]), (x.shape[0], x.shape[1]))
-    _check('softmax_ce_backward', 'logits and gradient', (x.shape[0], x.shape[1]), (dx.shape[0], dx.shape[1]))
-    _check('softmax_ce_backward', 'rows and g', (rows,), (g.shape[0],))
+    _check('softmax_ce_backprop', 'target and logits', (t.shape[0], t.shape[1]), (x.shape[0], x.shape[1]))
+    _check('softmax_ce_backprop', 'logits and gradient', (x.shape[0], x.shape[1]), (dx.shape[0], dx.shape[1]))
+    _check('softmax_ce_backprop', 'rows and g', (rows,), (g.shape[0],))
     if cols == 0:
         return
     for r in prange(rows, nogil=True, schedule='static', num_threads=n_threads):
@@ -450,16 +446,16 @@ def sparse_softmax_ce_forward(const int64_t[::1] labels, const floating[:, ::1] 
         loss[r] = _log(s) - (x[r, k] - m)
 
 
-def sparse_softmax_ce_backward(const int64_t[::1] labels, const floating[:, ::1] x,
+def sparse_softmax_ce_backprop(const int64_t[::1] labels, const floating[:, ::1] x,
                                const floating[::1] g, floating[:, ::1] dx, int n_threads):
     """dx[r] = (softmax(x[r]) - onehot(labels[r])) * g[r]."""
     cdef Py_ssize_t r, rows = x.shape[0], cols = x.shape[1]
     cdef int64_t k
     cdef floating m, s
-    _check('sparse_softmax_ce_backward', 'labels and logits rows', (labels.shape[0],), (rows,))
-    _check('sparse_softmax_ce_backward', 'logits and gradient', (x.shape[0], x.shape[1]),
+    _check('sparse_softmax_ce_backprop', 'labels and logits rows', (labels.shape[0],), (rows,))
+    _check('sparse_softmax_ce_backprop', 'logits and gradient', (x.shape[0], x.shape[1]),
            (dx.shape[0], dx.shape[1]))
-    _check('sparse_softmax_ce_backward', 'rows and g', (rows,), (g.shape[0],))
+    _check('sparse_softmax_ce_backprop', 'rows and g', (rows,), (g.shape[0],))
     if cols == 0:
         return
     for r in prange(rows, nogil=True, schedule='static', num_threads=n_threads):
@@ -491,13 +487,13 @@ def sigmoid_ce_forward(const floating[::1] z, const floating[::1] x, floating[::
             kb_sigmoid_ce_fwd_d(&z[0], &x[0], &out[0], lo, hi)
 
 
-def sigmoid_ce_backward(const floating[::1] z, const floating[::1] x, const floating[::1] g,
+def sigmoid_ce_backprop(const floating[::1] z, const floating[::1] x, const floating[::1] g,
                         floating[::1] dx, int n_threads):
     """dx = (sigmoid(x) - z) * g, sigmoid from exp(-|x|) so it never overflows."""
     cdef Py_ssize_t c, n = x.shape[0], lo, hi
-    _check('sigmoid_ce_backward', 'target and logits', (z.shape[0],), (n,))
-    _check('sigmoid_ce_backward', 'logits and g', (n,), (g.shape[0],))
-    _check('sigmoid_ce_backward', 'logits and dx', (n,), (dx.shape[0],))
+    _check('sigmoid_ce_backprop', 'target and logits', (z.shape[0],), (n,))
+    _check('sigmoid_ce_backprop', 'logits and g', (n,), (g.shape[0],))
+    _check('sigmoid_ce_backprop', 'logits and dx', (n,), (dx.shape[0],))
     if n == 0:
         return
     for c in prange((n + CHUNK - 1) // CHUNK, nogil=True, schedule='static',

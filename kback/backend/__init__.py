@@ -40,3 +40,5 @@ from .core import shape  # noqa: E402,F811
 from .rnn import rnn
 # kback's own: the compiled image warp on numpy batches (preprocessing's augmentation).
 from ._kernels.image import affine_warp
+# kback's own: the fused in-place optimizer steps (kback.optimizers' compiled form).
+from .ops.optim import optimizer_step, optimizer_step_covers

@@ -290,3 +290,224 @@ def max_pool2d_select(v, x, pool, strides, pads):
             sel = idx == i * pool[1] + j
             y[sel] = vp[_offset(i, j, out, strides, (1, 1))][sel]
     return y
+
+
+# == The numpy side of the other kernel families ===================================
+# The fallbacks of _kernels/elementwise.py, losses.py, batchnorm.py and image.py
+# (tiny inputs, dtypes the kernels do not cover, no compiled core) and their test
+# oracle.  Inputs are checked by the wrappers; results keep the input's float dtype.
+
+# -- elementwise ---------------------------------------------------------------------
+
+def relu(x):
+    return np.maximum(x, 0)
+
+
+def relu_backprop(x, g):
+    """g where x > 0, else 0."""
+    return np.where(x > 0, g, 0).astype(g.dtype, copy=False)
+
+
+def _channel_view(bias, ndim, axis):
+    return bias.reshape((-1,) + (1,) * (ndim - axis - 1))
+
+
+def _all_but(ndim, axis):
+    return tuple(i for i in range(ndim) if i != axis)
+
+
+def bias_add(x, bias, axis, relu=False):
+    """x + bias along channel `axis` (then max(., 0) when relu)."""
+    y = x + _channel_view(bias, x.ndim, axis)
+    return np.maximum(y, 0) if relu else y
+
+
+def channel_sum(g, axis):
+    return np.sum(g, axis=_all_but(g.ndim, axis))
+
+
+def bias_add_relu_backprop(y, g, axis):
+    """(dz, db) of bias_add_relu from its output y."""
+    dz = relu_backprop(y, g)
+    return dz, channel_sum(dz, axis)
+
+
+# Dropout draws SplitMix64 (Steele et al.): element i of a call draws
+# mix(start + (i + 1) * GAMMA), start a hash of (seed, call counter); each 64-bit
+# draw gives two 32-bit uniforms, high half first (as kback_core.elementwise).
+_M64 = (1 << 64) - 1
+_GAMMA = 0x9E3779B97F4A7C15
+_MIX = (0xBF58476D1CE4E5B9, 0x94D049BB133111EB)
+
+
+def _mix(z):
+    """SplitMix64's finaliser on a Python int or a uint64 array (mod 2**64)."""
+    if isinstance(z, np.ndarray):
+        a, b = np.uint64(_MIX[0]), np.uint64(_MIX[1])
+        with np.errstate(over='ignore'):
+            z = (z ^ (z >> np.uint64(30))) * a
+            z = (z ^ (z >> np.uint64(27))) * b
+        return z ^ (z >> np.uint64(31))
+    z = ((z ^ (z >> 30)) * _MIX[0]) & _M64
+    z = ((z ^ (z >> 27)) * _MIX[1]) & _M64
+    return z ^ (z >> 31)
+
+
+def dropout_stream_start(seed, counter):
+    """Start of the draw stream of call `counter` of a dropout seeded with `seed`."""
+    seed, counter = int(seed) & _M64, int(counter) & _M64
+    return _mix(_mix(seed) ^ ((counter * _GAMMA + 0x632BE59BD9B4E019) & _M64))
+
+
+def dropout_keep(n, start, threshold):
+    """The kept flags of the first n draws of stream `start`: draw >= threshold."""
+    pairs = (n + 1) // 2
+    with np.errstate(over='ignore'):
+        z = _mix(np.uint64(start) + np.arange(1, pairs + 1, dtype=np.uint64) * np.uint64(_GAMMA))
+    draws = np.empty(2 * pairs, dtype=np.uint64)
+    draws[0::2] = z >> np.uint64(32)
+    draws[1::2] = z & np.uint64(0xFFFFFFFF)
+    return draws[:n] >= np.uint64(threshold)
+
+
+# -- losses on logits (class axis last) -----------------------------------------------
+
+def _log_softmax(x):
+    shifted = x - np.max(x, axis=-1, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))
+
+
+def softmax_cross_entropy(t, x):
+    """-sum(t * log_softmax(x)) over the last axis."""
+    return -np.sum(t * _log_softmax(x), axis=-1)
+
+
+def softmax_cross_entropy_backprop(t, x, g):
+    """(softmax(x) * sum(t) - t) * g[..., None]: softmax - t for one-hot t."""
+    s = np.exp(_log_softmax(x))
+    return (s * np.sum(t, axis=-1, keepdims=True) - t) * g[..., None]
+
+
+def sparse_softmax_cross_entropy(labels, x):
+    """-log_softmax(x)[..., labels]."""
+    return -np.take_along_axis(_log_softmax(x), labels[..., None], axis=-1)[..., 0]
+
+
+def sparse_softmax_cross_entropy_backprop(labels, x, g):
+    """(softmax(x) - onehot(labels)) * g[..., None]."""
+    s = np.exp(_log_softmax(x))
+    picked = np.take_along_axis(s, labels[..., None], axis=-1)
+    np.put_along_axis(s, labels[..., None], picked - 1, axis=-1)
+    return s * g[..., None]
+
+
+def sigmoid_cross_entropy(z, x):
+    """max(x, 0) - x * z + log1p(exp(-|x|)), elementwise."""
+    return np.maximum(x, 0) - x * z + np.log1p(np.exp(-np.abs(x)))
+
+
+def sigmoid_cross_entropy_backprop(z, x, g):
+    """(sigmoid(x) - z) * g, the sigmoid from exp(-|x|) so it never overflows."""
+    e = np.exp(-np.abs(x))
+    return (np.where(x >= 0, 1 / (1 + e), e / (1 + e)) - z) * g
+
+
+# -- batch normalisation: channels on `axis`, statistics over every other axis --------
+# `stats` is (2, C): mean and biased variance.  Sums run in float64.
+
+def _per_channel(x, axis):
+    """The shape that broadcasts a (C,) vector along x's channel axis."""
+    axis %= x.ndim
+    return [x.shape[axis] if i == axis else 1 for i in range(x.ndim)]
+
+
+def _float_type(a):
+    """a's dtype if it is a float type, else float64 (integer inputs)."""
+    return a.dtype if np.issubdtype(a.dtype, np.floating) else np.dtype(np.float64)
+
+
+def batchnorm_stats(x, axis):
+    x64 = np.asarray(x, dtype=np.float64)
+    axes = _all_but(x64.ndim, axis % x64.ndim)
+    return np.stack([x64.mean(axis=axes), x64.var(axis=axes)]).astype(_float_type(x))
+
+
+def batchnorm_scale_shift(stats, gamma, beta, epsilon):
+    """TF's form: y = x * scale + shift with scale = gamma / sqrt(var + eps)."""
+    stats = np.asarray(stats, dtype=np.float64)
+    scale = np.asarray(gamma, np.float64) / np.sqrt(stats[1] + epsilon)
+    return scale, np.asarray(beta, np.float64) - stats[0] * scale
+
+
+def batchnorm_normalize(x, stats, gamma, beta, axis, epsilon):
+    scale, shift = batchnorm_scale_shift(stats, gamma, beta, epsilon)
+    b = _per_channel(x, axis)
+    return (x * scale.reshape(b) + shift.reshape(b)).astype(_float_type(x))
+
+
+def batchnorm_backprop_sums(dy, x, stats, axis):
+    """(2, C): sum(dy) and sum(dy * (x - mean)) per channel."""
+    axes = _all_but(x.ndim, axis % x.ndim)
+    centred = x - np.asarray(stats, np.float64)[0].reshape(_per_channel(x, axis))
+    return np.stack([dy.sum(axis=axes, dtype=np.float64),
+                     (dy * centred).sum(axis=axes, dtype=np.float64)]).astype(_float_type(dy))
+
+
+def batchnorm_input_coefficients(x_shape, stats, gamma, sums, axis, epsilon):
+    """(a, b, d) per channel with dx = dy * a + x * b + d: the full input
+    gradient of training batchnorm, given batchnorm_backprop_sums."""
+    n = float(np.prod(x_shape)) / x_shape[axis % len(x_shape)]
+    stats, sums = np.asarray(stats, np.float64), np.asarray(sums, np.float64)
+    inv = 1.0 / np.sqrt(stats[1] + epsilon)
+    a = np.asarray(gamma, np.float64) * inv
+    b = -a * inv * inv * sums[1] / n
+    return a, b, -a * sums[0] / n - b * stats[0]
+
+
+def batchnorm_backprop_input(dy, x, stats, gamma, sums, axis, epsilon):
+    a, b, d = batchnorm_input_coefficients(x.shape, stats, gamma, sums, axis, epsilon)
+    s = _per_channel(x, axis)
+    return (dy * a.reshape(s) + x * b.reshape(s) + d.reshape(s)).astype(_float_type(dy))
+
+
+def batchnorm_dgamma(stats, sums, epsilon):
+    """The gamma gradient, given batchnorm_backprop_sums."""
+    return np.asarray(sums, np.float64)[1] / np.sqrt(np.asarray(stats, np.float64)[1] + epsilon)
+
+
+def batchnorm_train_forward(x, gamma, beta, axis, epsilon):
+    """(normalised x, stats) of training-mode batchnorm."""
+    stats = batchnorm_stats(x, axis)
+    return batchnorm_normalize(x, stats, gamma, beta, axis, epsilon), stats
+
+
+def batchnorm_train_backprop(dy, x, stats, gamma, axis, epsilon):
+    """(dx, dgamma, dbeta) of training-mode batchnorm."""
+    sums = batchnorm_backprop_sums(dy, x, stats, axis)
+    return (batchnorm_backprop_input(dy, x, stats, gamma, sums, axis, epsilon),
+            batchnorm_dgamma(stats, sums, epsilon).astype(_float_type(dy)), sums[0])
+
+
+# -- image warps ------------------------------------------------------------------------
+# Keras fill_mode -> scipy.ndimage mode.  Keras's 'wrap' is abcdabcd|abcd|abcdabcd
+# (period n): scipy's 'grid-wrap', not its 'wrap'.
+SCIPY_FILL_MODES = {'constant': 'constant', 'nearest': 'nearest', 'reflect': 'reflect',
+                    'wrap': 'grid-wrap'}
+
+
+def affine_warp(x, matrices, fill_mode, cval, order, channels_last):
+    """Every image n of the rank-4 batch x sampled at matrices[n] @ (r, c, 1)
+    (matrices (n or 1, 2, 3)) with scipy.ndimage, channel by channel."""
+    from scipy import ndimage
+    if matrices.shape[0] == 1:
+        matrices = np.broadcast_to(matrices, (x.shape[0], 2, 3))
+    y = np.empty_like(x)
+    for n in range(x.shape[0]):
+        for ch in range(x.shape[3] if channels_last else x.shape[1]):
+            src = x[n, :, :, ch] if channels_last else x[n, ch]
+            dst = y[n, :, :, ch] if channels_last else y[n, ch]
+            dst[...] = ndimage.affine_transform(src, matrices[n, :, :2],
+                                                offset=matrices[n, :, 2], order=int(order),
+                                                mode=SCIPY_FILL_MODES[fill_mode],
+                                                cval=float(cval), prefilter=False)
+    return y

@@ -101,7 +101,7 @@ def test_bias_gradient_through_pooling(data_format, pool, strides, padding, mode
 
     xs, ws, bs = (K.placeholder(v.shape, dtype='float64') for v in (x, w, b))
     gb = K.gradients(K.sum(K.square(build(xs, ws, bs))), [bs])[0]
-    assert gb.op == 'bias_add_grad' and gb.inputs[0].op != 'pool2d_backprop'
+    assert gb.op == 'bias_add_backprop' and gb.inputs[0].op != 'pool2d_backprop'
     check_op(build, [x, w, b], lambda a, k, c: np_pool(
         np_conv_bias(a, k, c, (1, 1), 'valid', data_format), pool, strides, padding, mode,
         data_format))

@@ -55,8 +55,8 @@ def test_relu_of_bias_add_is_fused(data_format, shape):
     x = K.placeholder(shape, dtype='float64')
     bias = K.placeholder((c,), dtype='float64')
     grads = K.gradients(K.sum(K.relu(K.bias_add(x, bias, data_format))), [x, bias])
-    assert grads[0].op == 'bias_add_relu_grad'
-    assert grads[1].op == 'bias_add_grad' and grads[1].inputs[0] is grads[0]
+    assert grads[0].op == 'bias_add_relu_backprop'
+    assert grads[1].op == 'bias_add_backprop' and grads[1].inputs[0] is grads[0]
 
 
 def test_relu_with_arguments_or_without_bias_is_not_fused():
@@ -92,7 +92,7 @@ def test_fused_bias_relu_large_float32_matches_numpy(data_format, threads):
 
 
 def test_bias_add_second_derivative():
-    # d/db of sum(w * d/dx sum(v * (x + b)^2)) through bias_add_grad's rule.
+    # d/db of sum(w * d/dx sum(v * (x + b)^2)) through bias_add_backprop's rule.
     x, b = K.placeholder((3, 4), dtype='float64'), K.placeholder((4,), dtype='float64')
     y = K.bias_add(x, b)
     gb = K.gradients(K.sum(K.square(y)), [b])[0]

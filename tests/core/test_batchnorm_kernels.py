@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from kback.backend import config
-from kback.backend._kernels import batchnorm as B
+from kback.backend._kernels import batchnorm as B, _common
 
 from kback_core import batchnorm as core
 
@@ -46,19 +46,16 @@ CASES = [((4, 3, 3, 5), 3), ((64, 9, 9, 7), 3), ((3, 6, 4, 5), 1), ((300, 11), 1
 @pytest.mark.parametrize('threads', [1, 2])
 @pytest.mark.parametrize('dtype', [np.float32, np.float64])
 @pytest.mark.parametrize('shape, axis', CASES)
-def test_kernels_against_numpy(shape, axis, dtype, threads):
+def test_kernels_against_numpy(shape, axis, dtype, threads, monkeypatch):
     config.set_num_threads(threads)
-    B._MIN_PARALLEL, saved = 0, B._MIN_PARALLEL      # use the thread team on small inputs
-    try:
-        rng = np.random.RandomState(sum(shape))
-        x = (rng.randn(*shape) * 3 + 20).astype(dtype)   # a large mean: no cancellation allowed
-        dy = rng.randn(*shape).astype(dtype)
-        c = shape[axis]
-        gamma, beta = rng.uniform(0.5, 1.5, c).astype(dtype), rng.randn(c).astype(dtype)
-        y, stats = B.train_forward(x, gamma, beta, axis, EPS)
-        dx, dgamma, dbeta = B.train_backward(dy, x, stats, gamma, axis, EPS)
-    finally:
-        B._MIN_PARALLEL = saved
+    monkeypatch.setattr(_common, 'SERIAL_BELOW', 0)      # use the thread team on small inputs
+    rng = np.random.RandomState(sum(shape))
+    x = (rng.randn(*shape) * 3 + 20).astype(dtype)   # a large mean: no cancellation allowed
+    dy = rng.randn(*shape).astype(dtype)
+    c = shape[axis]
+    gamma, beta = rng.uniform(0.5, 1.5, c).astype(dtype), rng.randn(c).astype(dtype)
+    y, stats = B.train_forward(x, gamma, beta, axis, EPS)
+    dx, dgamma, dbeta = B.train_backprop(dy, x, stats, gamma, axis, EPS)
     assert {a.dtype for a in (y, stats, dx, dgamma, dbeta)} == {np.dtype(dtype)}
     ry, rm, rv = np_train(x, gamma, beta, axis)
     rdx, rdg, rdb = np_backward(dy, x, gamma, axis)
@@ -96,7 +93,7 @@ def test_backward_finite_differences(axis):
     c = x.shape[axis]
     gamma, beta = rng.uniform(0.5, 1.5, c), rng.randn(c)
     stats = B.stats(x, axis)
-    dx, dgamma, dbeta = B.train_backward(dy, x, stats, gamma, axis, EPS)
+    dx, dgamma, dbeta = B.train_backprop(dy, x, stats, gamma, axis, EPS)
 
     def loss(x, gamma, beta):
         return np.sum(dy * B.train_forward(x, gamma, beta, axis, EPS)[0])
@@ -137,7 +134,7 @@ def test_wrapper_converts_inputs_and_fills_out():
     np.testing.assert_allclose(yh, ry, atol=2e-2)
     # float32 gradient with a float64 input: converted to the gradient's dtype.
     dy = rng.randn(*x.shape).astype(np.float32)
-    dx, _, _ = B.train_backward(dy, x, stats, gamma, 3, EPS)
+    dx, _, _ = B.train_backprop(dy, x, stats, gamma, 3, EPS)
     assert dx.dtype == np.float32
     np.testing.assert_allclose(dx, np_backward(dy, x, gamma, 3)[0], rtol=1e-4, atol=1e-5)
 

@@ -9,6 +9,7 @@ import pytest
 
 from kback import backend as K
 from kback.backend import _kernels
+from kback.backend._kernels import elementwise as kew
 
 from kback_core import elementwise as kback_core
 
@@ -41,7 +42,7 @@ def test_relu_kernels(dtype, threads, n):
     out = np.empty_like(x)
     kback_core.relu_forward(x, out, threads)
     np.testing.assert_array_equal(out, np.maximum(x, 0))
-    kback_core.relu_backward(x, g, out, threads)
+    kback_core.relu_backprop(x, g, out, threads)
     np.testing.assert_array_equal(out, np.where(x > 0, g, 0))
 
 
@@ -53,10 +54,10 @@ def test_relu_op_uses_kernel_for_large_and_odd_inputs(threads):
     for x in (base.astype(np.float32), base.astype(np.float64),
               base.astype(np.float32)[:, ::2],          # non-contiguous view
               np.asfortranarray(base.astype(np.float32))):
-        out = _kernels.relu(x)
+        out = kew.relu(x)
         np.testing.assert_array_equal(out, np.maximum(x, 0))
         g = rng.randn(*x.shape).astype(x.dtype)
-        np.testing.assert_array_equal(_kernels.relu_grad(x, g), np.where(x > 0, g, 0))
+        np.testing.assert_array_equal(kew.relu_backprop(x, g), np.where(x > 0, g, 0))
 
 
 def test_kernels_reject_wrong_buffers_cleanly():

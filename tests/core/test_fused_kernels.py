@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from kback import backend as K
+from kback.backend import _reference as R
 from kback.backend._kernels import elementwise as kew, losses as kloss
 from kback_core import elementwise as ew, losses as cl, _openmp
 
@@ -41,7 +42,7 @@ def test_bias_add_kernels(dtype, threads, shape3):
     np.testing.assert_allclose(out, np.maximum(ref, 0), **tol(dtype))
     g = rng.randn(*shape3).astype(dtype)
     dz, db = np.empty_like(x), np.empty_like(b)
-    ew.bias_add_relu_backward(out, g, dz, db, threads)
+    ew.bias_add_relu_backprop(out, g, dz, db, threads)
     mask = np.where(out > 0, g, 0)
     np.testing.assert_array_equal(dz, mask)
     np.testing.assert_allclose(db, mask.sum(axis=(0, 2)), **tol(dtype))
@@ -64,14 +65,14 @@ def test_softmax_crossentropy_kernels(dtype, rows, cols, threads):
     x64, t64 = x.astype(np.float64), t.astype(np.float64)
     np.testing.assert_allclose(loss, -(t64 * np_log_softmax(x64)).sum(-1), **tol(dtype))
     dx = np.empty_like(x)
-    cl.softmax_ce_backward(t, x, g, dx, threads)
+    cl.softmax_ce_backprop(t, x, g, dx, threads)
     s = np.exp(np_log_softmax(x64))
     np.testing.assert_allclose(dx, (s * t64.sum(-1, keepdims=True) - t64) * g[:, None],
                                **tol(dtype))
     labels = rng.randint(0, cols, rows).astype(np.int64)
     cl.sparse_softmax_ce_forward(labels, x, loss, threads)
     np.testing.assert_allclose(loss, -np_log_softmax(x64)[np.arange(rows), labels], **tol(dtype))
-    cl.sparse_softmax_ce_backward(labels, x, g, dx, threads)
+    cl.sparse_softmax_ce_backprop(labels, x, g, dx, threads)
     np.testing.assert_allclose(dx, (s - np.eye(cols)[labels]) * g[:, None], **tol(dtype))
 
 
@@ -90,7 +91,7 @@ def test_sigmoid_crossentropy_kernels(dtype, n, threads):
     x64 = x.astype(np.float64)
     ref = np.maximum(x64, 0) - x64 * z + np.log1p(np.exp(-np.abs(x64)))
     np.testing.assert_allclose(out, ref, **tol(dtype))
-    cl.sigmoid_ce_backward(z, x, g, out, threads)
+    cl.sigmoid_ce_backprop(z, x, g, out, threads)
     np.testing.assert_allclose(out, (0.5 + 0.5 * np.tanh(x64 / 2) - z) * g, **tol(dtype))
     assert np.all(np.isfinite(out))
 
@@ -113,11 +114,11 @@ def test_loss_kernels_are_bit_identical_across_thread_counts(dtype):
         dx, sdx = np.empty_like(x), np.empty_like(x)
         bce, dbce = np.empty(x.size, dtype), np.empty(x.size, dtype)
         cl.softmax_ce_forward(t, x, loss, threads)
-        cl.softmax_ce_backward(t, x, g, dx, threads)
+        cl.softmax_ce_backprop(t, x, g, dx, threads)
         cl.sparse_softmax_ce_forward(labels, x, sloss, threads)
-        cl.sparse_softmax_ce_backward(labels, x, g, sdx, threads)
+        cl.sparse_softmax_ce_backprop(labels, x, g, sdx, threads)
         cl.sigmoid_ce_forward(z, x.reshape(-1), bce, threads)
-        cl.sigmoid_ce_backward(z, x.reshape(-1), gz, dbce, threads)
+        cl.sigmoid_ce_backprop(z, x.reshape(-1), gz, dbce, threads)
         _openmp.denormals_exit(prev)
         results.append((loss, dx, sloss, sdx, bce, dbce))
     for a, b in zip(*results):
@@ -141,7 +142,7 @@ def test_loss_kernels_propagate_nan_and_handle_infinite_logits(cols):
         ref = -(t * np_log_softmax(x.astype(np.float64))).sum(-1)
     np.testing.assert_allclose(loss, ref, rtol=1e-5)
     dx = np.empty_like(x)
-    cl.sparse_softmax_ce_backward(labels, x, np.ones(18, np.float32), dx, 2)
+    cl.sparse_softmax_ce_backprop(labels, x, np.ones(18, np.float32), dx, 2)
     assert np.all(dx[2::3, 0] == 0) and np.isfinite(dx[1::3]).all()
 
 
@@ -149,8 +150,8 @@ def test_loss_kernels_reject_mismatched_buffers():
     f = np.zeros((2, 3), np.float32)
     with pytest.raises(ValueError, match=r'softmax_ce_forward.*\(2, 3\).*\(3, 3\)'):
         cl.softmax_ce_forward(f, np.zeros((3, 3), np.float32), np.zeros(3, np.float32), 1)
-    with pytest.raises(ValueError, match='softmax_ce_backward'):
-        cl.softmax_ce_backward(f, f, np.zeros(3, np.float32), f.copy(), 1)
+    with pytest.raises(ValueError, match='softmax_ce_backprop'):
+        cl.softmax_ce_backprop(f, f, np.zeros(3, np.float32), f.copy(), 1)
     with pytest.raises(ValueError, match='sigmoid_ce_forward'):
         cl.sigmoid_ce_forward(np.zeros(3, np.float32), np.zeros(4, np.float32),
                               np.zeros(4, np.float32), 1)
@@ -169,7 +170,7 @@ def test_dropout_kernel_matches_numpy_stream_at_any_thread_count(dtype, n):
     assert start == ew.stream_start(42, 3)
     x = np.random.RandomState(n).uniform(1, 2, n).astype(dtype)
     threshold = kew._threshold(0.3)
-    keep = kew._numpy_mask(n, start, threshold)
+    keep = R.dropout_keep(n, start, threshold)
     for threads in THREADS:
         out = np.empty_like(x)
         ew.dropout_forward(x, out, start, threshold, 1 / 0.7, threads)
@@ -229,7 +230,7 @@ def test_bias_wrappers_convert_inputs_and_fill_out(threads, axis):
         assert res is out
         np.testing.assert_allclose(out, np.maximum(ref, 0), **tol(x.dtype))
         g = rng.randn(*x.shape).astype(x.dtype)
-        dz, db = kew.bias_add_relu_grad(out, g, axis)
+        dz, db = kew.bias_add_relu_backprop(out, g, axis)
         mask = np.where(out > 0, g, 0)
         np.testing.assert_array_equal(dz, mask)
         axes = tuple(i for i in range(4) if i != axis % 4)
@@ -265,20 +266,20 @@ def test_loss_wrappers(rows, cols):
     np.testing.assert_allclose(kloss.softmax_cross_entropy(t, x), -(t * np_log_softmax(x)).sum(-1),
                                rtol=1e-12)
     s = np.exp(np_log_softmax(x))
-    np.testing.assert_allclose(kloss.softmax_cross_entropy_grad(t, x, g),
+    np.testing.assert_allclose(kloss.softmax_cross_entropy_backprop(t, x, g),
                                (s * t.sum(-1, keepdims=True) - t) * g[..., None], rtol=1e-10,
                                atol=1e-12)
     np.testing.assert_allclose(kloss.sparse_softmax_cross_entropy(lab, x.astype(np.float32)),
                                -np.take_along_axis(np_log_softmax(x), lab[..., None], -1)[..., 0],
                                rtol=1e-5)
-    np.testing.assert_allclose(kloss.sparse_softmax_cross_entropy_grad(lab, x, g),
+    np.testing.assert_allclose(kloss.sparse_softmax_cross_entropy_backprop(lab, x, g),
                                (s - np.eye(cols)[lab]) * g[..., None], rtol=1e-10, atol=1e-12)
     z = rng.uniform(0, 1, x.shape)
     out = np.empty(x.shape)
     assert kloss.sigmoid_cross_entropy(z, x, out=out) is out
     np.testing.assert_allclose(out, np.logaddexp(0, x) - x * z, rtol=1e-12)
     gg = rng.randn(*x.shape)
-    np.testing.assert_allclose(kloss.sigmoid_cross_entropy_grad(z, x, gg),      # sigmoid - z
+    np.testing.assert_allclose(kloss.sigmoid_cross_entropy_backprop(z, x, gg),      # sigmoid - z
                                (1 / (1 + np.exp(-x)) - z) * gg, rtol=1e-12, atol=1e-15)  # cancels
 
 
@@ -334,3 +335,56 @@ def test_user_numpy_keeps_subnormals_and_functions_flush():
     f = K.function([x], [x - 1.5e-38])
     np.testing.assert_array_equal(f([np.full(4, 2.0e-38, np.float32)])[0], 0)
     assert a - b > 0 and not _openmp.flush_denormals_enabled()
+
+
+# -- the numpy reference (_reference.py) is the wrappers' fallback -------------------
+
+def _wrapper_calls(rng, dtype):
+    """(name, call) of every elementwise and loss wrapper on inputs of 2K+ elements."""
+    x = rng.randn(8, 16, 20).astype(dtype)
+    g = rng.randn(8, 16, 20).astype(dtype)
+    b = rng.randn(16).astype(dtype)
+    logits = (rng.randn(70, 30) * 3).astype(dtype)
+    labels = rng.randint(0, 30, 70)
+    t = rng.uniform(0, 1, (70, 30)).astype(dtype)
+    gr = rng.randn(70).astype(dtype)
+    z = (rng.uniform(0, 1, x.shape) > 0.5).astype(dtype)
+    start = kew.stream_start(5, 2)
+    return [
+        ('relu', lambda: kew.relu(x)),
+        ('relu_backprop', lambda: kew.relu_backprop(x, g)),
+        ('bias_add', lambda: kew.bias_add(x, b, axis=1)),
+        ('bias_add_relu', lambda: kew.bias_add_relu(x, b, axis=1)),
+        ('channel_sum', lambda: kew.channel_sum(g, axis=1)),
+        ('bias_add_relu_backprop', lambda: kew.bias_add_relu_backprop(x, g, axis=1)),
+        ('dropout', lambda: kew.dropout(x, 0.3, start)),
+        ('dropout_mask', lambda: kew.dropout_mask(x.shape, 0.3, start, dtype)),
+        ('softmax_cross_entropy', lambda: kloss.softmax_cross_entropy(t, logits)),
+        ('softmax_cross_entropy_backprop',
+         lambda: kloss.softmax_cross_entropy_backprop(t, logits, gr)),
+        ('sparse_softmax_cross_entropy',
+         lambda: kloss.sparse_softmax_cross_entropy(labels, logits)),
+        ('sparse_softmax_cross_entropy_backprop',
+         lambda: kloss.sparse_softmax_cross_entropy_backprop(labels, logits, gr)),
+        ('sigmoid_cross_entropy', lambda: kloss.sigmoid_cross_entropy(z, x)),
+        ('sigmoid_cross_entropy_backprop',
+         lambda: kloss.sigmoid_cross_entropy_backprop(z, x, g)),
+    ]
+
+
+def _results(call):
+    out = call()
+    return out if isinstance(out, tuple) else (out,)
+
+
+@pytest.mark.parametrize('dtype', DTYPES)
+def test_wrappers_fall_back_to_the_reference_with_the_same_results(dtype, monkeypatch):
+    from kback.backend._kernels import _common
+    calls = _wrapper_calls(np.random.RandomState(4), dtype)
+    monkeypatch.setattr(_common, 'NUMPY_BELOW', 0)
+    kernel = [_results(call) for _, call in calls]
+    monkeypatch.setattr(_common, 'NUMPY_BELOW', 1 << 62)        # every call stays in numpy
+    for (name, call), want in zip(calls, kernel):
+        for got, ref in zip(_results(call), want):
+            assert got.dtype == ref.dtype, name
+            np.testing.assert_allclose(got, ref, err_msg=name, **tol(dtype))

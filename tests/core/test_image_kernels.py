@@ -98,7 +98,7 @@ def test_matches_scipy(fill_mode, order, data_format, dtype):
     outs = []
     for threads in (1, 2):
         out = np.empty_like(x)
-        core.affine_warp(x, m, out, I.FILL_MODES[fill_mode][0], 0.75, order,
+        core.affine_warp(x, m, out, I.FILL_MODES[fill_mode], 0.75, order,
                          data_format == 'channels_last', threads)
         outs.append(out)
     np.testing.assert_array_equal(outs[0], y)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from kback import backend as K
-from kback.backend._kernels import linalg as L
+from kback.backend._kernels import linalg as L, _common
 
 import kback_core.linalg as core
 
@@ -19,11 +19,11 @@ SHAPES = [(1, 1, 1), (3, 5, 2), (37, 1001, 53), (53, 999, 37), (7, 5000, 3),
 @pytest.fixture(autouse=True)
 def _kernel_for_every_size(monkeypatch):
     """The wrapper hands tiny products to numpy; these tests exercise the kernel."""
-    monkeypatch.setattr(L, '_NUMPY_WORK', 0)
+    monkeypatch.setattr(_common, 'NUMPY_BELOW_MACS', 0)
 
 
 def test_tiny_products_use_numpy(monkeypatch):
-    monkeypatch.setattr(L, '_NUMPY_WORK', 1 << 16)
+    monkeypatch.setattr(_common, 'NUMPY_BELOW_MACS', 1 << 16)
     a, b = rng.randn(5, 6).astype(np.float32), rng.randn(6, 7).astype(np.float32)
     np.testing.assert_array_equal(L.matmul(a, b), np.matmul(a, b))
     with pytest.raises(ValueError, match='matmul'):

@@ -5,7 +5,6 @@ import pytest
 
 from kback import backend as K
 from kback import optimizers
-from kback.backend.ops.optim import optimizer_step
 from kback.utils.generic_utils import CustomObjectScope
 
 CONFIG_KEYS = {
@@ -224,7 +223,7 @@ def test_assigned_values_are_taken_before_the_inplace_steps():
 def test_inplace_nodes_in_functions():
     w = K.variable(np.array([1.0, 2.0]))
     m = K.variable(np.zeros(2))
-    step = optimizer_step('sgd', w, [m], K.constant([1.0, 1.0]), [0.5, 0.0])
+    step = K.optimizer_step('sgd', w, [m], K.constant([1.0, 1.0]), [0.5, 0.0])
     f = K.function([], [step])                    # as an output: the new value, a copy
     out = f([])[0]
     np.testing.assert_array_equal(out, [0.5, 1.5])
@@ -233,23 +232,23 @@ def test_inplace_nodes_in_functions():
     with pytest.raises(ValueError, match='can only be an update or an output'):
         K.function([], [step * 2])
     x = K.placeholder((2,))
-    fed = optimizer_step('sgd', w, [m], x, [0.5, 0.0])
+    fed = K.optimizer_step('sgd', w, [m], x, [0.5, 0.0])
     with pytest.raises(ValueError, match='updated in place and cannot also be an input'):
         K.function([w], [], updates=[fed])
     with pytest.raises(ValueError, match='must be a float32 or float64 variable'):
-        optimizer_step('sgd', w * 1, [m], x, [0.5, 0.0])
+        K.optimizer_step('sgd', w * 1, [m], x, [0.5, 0.0])
     with pytest.raises(ValueError, match='must be a float32 or float64 variable'):
-        optimizer_step('sgd', K.variable(np.ones(2), dtype='float16'), [m], x, [0.5, 0.0])
+        K.optimizer_step('sgd', K.variable(np.ones(2), dtype='float16'), [m], x, [0.5, 0.0])
     with pytest.raises(ValueError, match='does not match param'):
-        optimizer_step('sgd', w, [K.variable(np.zeros(3))], x, [0.5, 0.0])
+        K.optimizer_step('sgd', w, [K.variable(np.zeros(3))], x, [0.5, 0.0])
     with pytest.raises(ValueError, match='distinct'):
-        optimizer_step('sgd', w, [w], x, [0.5, 0.0])
+        K.optimizer_step('sgd', w, [w], x, [0.5, 0.0])
     with pytest.raises(ValueError, match=r'grad \(3,\)'):
-        optimizer_step('sgd', w, [m], K.placeholder((3,)), [0.5, 0.0])
+        K.optimizer_step('sgd', w, [m], K.placeholder((3,)), [0.5, 0.0])
     with pytest.raises(ValueError, match='momentum must be a float scalar'):
-        optimizer_step('sgd', w, [m], x, [0.5, K.constant([0.0, 1.0])])
+        K.optimizer_step('sgd', w, [m], x, [0.5, K.constant([0.0, 1.0])])
     with pytest.raises(ValueError, match='expects param, moment, grad, lr, momentum'):
-        optimizer_step('sgd', w, [], x, [0.5, 0.0])
+        K.optimizer_step('sgd', w, [], x, [0.5, 0.0])
 
 
 @pytest.mark.parametrize('inplace', [True, False])
@@ -272,3 +271,18 @@ def test_training_loop_decreases_least_squares_loss(name, inplace):
     if name == 'sgd':       # a small enough step on a convex loss never goes up
         assert all(b <= a * (1 + 1e-6) for a, b in zip(losses, losses[1:]))
     assert K.get_value(opt.iterations) == 60
+
+
+def test_optimizer_step_covers_what_the_compiled_step_can_rewrite(monkeypatch):
+    w, m = K.variable(np.ones(2)), K.variable(np.zeros(2))
+    assert K.optimizer_step_covers('sgd', w, [m])
+    assert not K.optimizer_step_covers('sgd', w, [])                   # slot count
+    assert not K.optimizer_step_covers('lion', w, [m])                 # unknown rule
+    assert not K.optimizer_step_covers('sgd', w * 1, [m])              # not a variable
+    half = K.variable(np.ones(2), dtype='float16')
+    assert not K.optimizer_step_covers('sgd', half, [K.zeros(2, dtype='float16')])
+    from kback.backend._kernels import optim as kernel_steps
+    monkeypatch.setattr(kernel_steps, 'AVAILABLE', False)               # as without kback_core
+    assert not K.optimizer_step_covers('sgd', w, [m])
+    with pytest.raises(ValueError, match=r'optimizer_step \(sgd\): kback_core is not built'):
+        K.optimizer_step('sgd', w, [m], K.constant([1.0, 1.0]), [0.5, 0.0])

@@ -4,21 +4,20 @@
 (M[0,0]*r + M[0,1]*c + M[0,2], M[1,0]*r + M[1,1]*c + M[1,2]), M = matrices[n]:
 scipy.ndimage.affine_transform(image, M[:, :2], offset=M[:, 2]) on the two
 spatial axes of every channel, with Keras's fill modes.  Without the compiled
-core it falls back to scipy itself (`reference_affine_warp`).
+core it falls back to scipy itself (`_reference.affine_warp`).
 """
 import threading
 
 import numpy as np
 
-from . import AVAILABLE, _FLOATS, _threads, _out
+from .. import _reference as R
+from ._common import AVAILABLE, FLOATS, threads_for, out_buffer
 
 if AVAILABLE:
     from kback_core import image as _image
 
-# Keras fill_mode -> (kernel code, scipy.ndimage mode).  Keras's 'wrap' is
-# abcdabcd|abcd|abcdabcd (period n): scipy's 'grid-wrap', not its 'wrap'.
-FILL_MODES = {'constant': (0, 'constant'), 'nearest': (1, 'nearest'),
-              'reflect': (2, 'reflect'), 'wrap': (3, 'grid-wrap')}
+# Keras fill_mode -> the kernel's code for it.
+FILL_MODES = {'constant': 0, 'nearest': 1, 'reflect': 2, 'wrap': 3}
 DATA_FORMATS = ('channels_last', 'channels_first')
 
 
@@ -37,7 +36,7 @@ def _check(x, matrices, fill_mode, order, data_format):
     if x.ndim != 4:
         raise ValueError(f'{name}: x must be a rank-4 batch ({"NHWC" if data_format == "channels_last" else "NCHW"}), '
                          f'got shape {x.shape}')
-    if x.dtype.type not in _FLOATS:
+    if x.dtype.type not in FLOATS:
         x = x.astype(np.float32)
     m = np.asarray(matrices, dtype=np.float64)
     if m.shape == (2, 3):
@@ -57,11 +56,11 @@ def affine_warp(x, matrices, fill_mode='nearest', cval=0.0, order=1,
     the image filled per fill_mode ('constant' uses cval)."""
     x, m = _check(x, matrices, fill_mode, order, data_format)
     cval = float(cval)
-    out = _out(out, x.shape, x.dtype, 'affine_warp')
+    out = out_buffer(out, x.shape, x.dtype, 'affine_warp')
     if x.size == 0:
         return out
     if not AVAILABLE:
-        out[...] = reference_affine_warp(x, m, fill_mode, cval, order, data_format)
+        out[...] = R.affine_warp(x, m, fill_mode, cval, order, data_format == 'channels_last')
         return out
     if np.may_share_memory(x, out):      # warping in place reads a copy
         x = x.copy()
@@ -70,26 +69,7 @@ def affine_warp(x, matrices, fill_mode='nearest', cval=0.0, order=1,
     # OpenMP teams beside the training step's oversubscribed 2 cores and made
     # examples/image_directory.py 3x slower (19-26 s -> 7.5-8 s).
     on_main = threading.current_thread() is threading.main_thread()
-    _image.affine_warp(x, m, out, FILL_MODES[fill_mode][0], cval, int(order),
-                       data_format == 'channels_last', _threads(x.size) if on_main else 1)
+    _image.affine_warp(x, m, out, FILL_MODES[fill_mode], cval, int(order),
+                       data_format == 'channels_last', threads_for(x.size) if on_main else 1)
     return out
 
-
-def reference_affine_warp(x, matrices, fill_mode='nearest', cval=0.0, order=1,
-                          data_format='channels_last'):
-    """The same warp with scipy.ndimage, image by image and channel by channel."""
-    from scipy import ndimage
-    x, m = _check(x, matrices, fill_mode, order, data_format)
-    if m.shape[0] == 1:
-        m = np.broadcast_to(m, (x.shape[0], 2, 3))
-    mode = FILL_MODES[fill_mode][1]
-    y = np.empty_like(x)
-    cl = data_format == 'channels_last'
-    for n in range(x.shape[0]):
-        for ch in range(x.shape[3] if cl else x.shape[1]):
-            src = x[n, :, :, ch] if cl else x[n, ch]
-            dst = y[n, :, :, ch] if cl else y[n, ch]
-            dst[...] = ndimage.affine_transform(src, m[n, :, :2], offset=m[n, :, 2],
-                                                order=int(order), mode=mode,
-                                                cval=float(cval), prefilter=False)
-    return y

@@ -14,8 +14,8 @@ import os
 
 import numpy as np
 
-from .. import config
-from . import AVAILABLE, _out
+from . import _common
+from ._common import AVAILABLE, threads_for_macs, out_buffer
 
 if AVAILABLE:
     try:
@@ -24,13 +24,6 @@ if AVAILABLE:
         AVAILABLE = False
 
 _blas = {'state': None}
-# Multiply-adds below which one thread does the product: waking the team costs
-# more than it saves (2M: M2's 7.5M-MAC products gain from 2 threads now that
-# idle threads spin briefly).
-_MIN_PARALLEL_WORK = 1 << 21
-# Below this numpy's call is cheaper than ours (its BLAS runs such small
-# products on the calling thread, so no BLAS thread wakes up).
-_NUMPY_WORK = 1 << 16
 
 
 def _scipy_blas():
@@ -97,12 +90,12 @@ def matmul(a, b, out=None):
             a.dtype.type not in (np.float32, np.float64) or a.shape[1] != b.shape[0] or \
             a.size == 0 or b.size == 0:
         return np.matmul(a, b) if out is None else np.matmul(a, b, out=out)
-    out = _out(out, (a.shape[0], b.shape[1]), a.dtype, 'matmul')
+    out = out_buffer(out, (a.shape[0], b.shape[1]), a.dtype, 'matmul')
     work = a.shape[0] * a.shape[1] * b.shape[1]
-    if work < _NUMPY_WORK:
+    if work < _common.NUMPY_BELOW_MACS:
         return np.matmul(a, b, out=out)
     (ab, ta), (bb, tb) = _operand(a), _operand(b)
-    threads = config.get_num_threads() if work >= _MIN_PARALLEL_WORK else 1
+    threads = threads_for_macs(work)
     with single_threaded_blas():
         _linalg.gemm(ab, ta, bb, tb, out, threads)
     return out

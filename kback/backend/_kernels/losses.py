@@ -2,41 +2,40 @@
 and sigmoid binary crossentropy, forward and backward.
 
 Class axis last; leading axes are flattened into rows.  Same conventions as
-elementwise.py: any layout in, optional `out=`, numpy when tiny or missing.
+elementwise.py: any layout in, optional `out=`, the numpy reference
+(_reference.py) when tiny, of another dtype or without the compiled core.
 """
+import math
+
 import numpy as np
 
-from . import AVAILABLE
-from .elementwise import _threads, _dtype_of, _compiled, _c, _out, _finish
+from .. import _reference as R
+from ._common import (AVAILABLE, threads_for, kernel_dtype, use_kernel, contiguous,
+                      out_buffer, into)
 
 if AVAILABLE:
     from kback_core import losses as _losses
 
 
-# The kernels' exp/log1p are branch-free polynomials that vectorise (AVX2/AVX-512
-# copies picked at load time), so they beat numpy at every width (2 threads,
+# The kernels' exp/log1p are branch-free polynomials that vectorise (one copy per
+# instruction set, picked at load time), so they beat numpy at every width (2 threads,
 # forward+backward): softmax-CE (512, 1000) 3.5x, (4096, 10) 2.3x, sigmoid-BCE
 # (1024, 1024) 10x; float64 2-3x.
 
 
 def _kernel_fits(size, dtype, cols):
-    return _compiled(size, dtype) and cols > 0
+    return use_kernel(size, dtype) and cols > 0
 
 
 def _rows(fn, x):
     if x.ndim < 1:
         raise ValueError(f'{fn}: logits must have rank >= 1, got shape {x.shape}')
-    return int(np.prod(x.shape[:-1], dtype=np.int64)), x.shape[-1]
+    return math.prod(x.shape[:-1]), x.shape[-1]
 
 
 def _same(fn, a, b, what='target and logits'):
     if a.shape != b.shape:
         raise ValueError(f'{fn}: {what} have different shapes {a.shape} and {b.shape}')
-
-
-def _np_log_softmax(x):
-    shifted = x - np.max(x, axis=-1, keepdims=True)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))
 
 
 # -- dense targets ------------------------------------------------------------------------
@@ -47,33 +46,32 @@ def softmax_cross_entropy(t, x, out=None):
     t, x = np.asarray(t), np.asarray(x)
     _same(fn, t, x)
     rows, cols = _rows(fn, x)
-    dt = _dtype_of(t, x)
+    dt = kernel_dtype(t, x)
     if not _kernel_fits(x.size, dt, cols):
-        return _finish(-np.sum(t * _np_log_softmax(x), axis=-1).astype(dt or x.dtype), out)
-    t, x = _c(t, dt), _c(x, dt)
-    res = _out(out, x.shape[:-1], dt, fn)
+        return into(out, R.softmax_cross_entropy(t, x).astype(dt or x.dtype))
+    t, x = contiguous(t, dt), contiguous(x, dt)
+    res = out_buffer(out, x.shape[:-1], dt, fn)
     _losses.softmax_ce_forward(t.reshape(rows, cols), x.reshape(rows, cols), res.reshape(-1),
-                               _threads(x.size))
+                               threads_for(x.size))
     return res
 
 
-def softmax_cross_entropy_grad(t, x, g, out=None):
+def softmax_cross_entropy_backprop(t, x, g, out=None):
     """(softmax(x) * sum(t) - t) * g[..., None]: softmax - t for one-hot t."""
-    fn = 'softmax_cross_entropy_grad'
+    fn = 'softmax_cross_entropy_backprop'
     t, x, g = np.asarray(t), np.asarray(x), np.asarray(g)
     _same(fn, t, x)
     if g.shape != x.shape[:-1]:
         raise ValueError(f'{fn}: g of shape {g.shape} does not match logits of shape {x.shape}')
     rows, cols = _rows(fn, x)
-    dt = _dtype_of(t, x, g)
+    dt = kernel_dtype(t, x, g)
     if not _kernel_fits(x.size, dt, cols):
-        s = np.exp(_np_log_softmax(x))
-        res = (s * np.sum(t, axis=-1, keepdims=True) - t) * g[..., None]
-        return _finish(res.astype(dt or x.dtype, copy=False), out)
-    t, x, g = _c(t, dt), _c(x, dt), _c(g, dt)
-    res = _out(out, x.shape, dt, fn)
-    _losses.softmax_ce_backward(t.reshape(rows, cols), x.reshape(rows, cols), g.reshape(-1),
-                                res.reshape(rows, cols), _threads(x.size))
+        res = R.softmax_cross_entropy_backprop(t, x, g)
+        return into(out, res.astype(dt or x.dtype, copy=False))
+    t, x, g = contiguous(t, dt), contiguous(x, dt), contiguous(g, dt)
+    res = out_buffer(out, x.shape, dt, fn)
+    _losses.softmax_ce_backprop(t.reshape(rows, cols), x.reshape(rows, cols), g.reshape(-1),
+                                res.reshape(rows, cols), threads_for(x.size))
     return res
 
 
@@ -99,35 +97,32 @@ def sparse_softmax_cross_entropy(labels, x, out=None):
     x = np.asarray(x)
     rows, cols = _rows(fn, x)
     labels = _labels(fn, labels, x)
-    dt = _dtype_of(x)
+    dt = kernel_dtype(x)
     if not _kernel_fits(x.size, dt, cols):
-        picked = np.take_along_axis(_np_log_softmax(x), labels[..., None], axis=-1)[..., 0]
-        return _finish(-picked, out)
-    x = _c(x, dt)
-    res = _out(out, x.shape[:-1], dt, fn)
+        return into(out, R.sparse_softmax_cross_entropy(labels, x))
+    x = contiguous(x, dt)
+    res = out_buffer(out, x.shape[:-1], dt, fn)
     _losses.sparse_softmax_ce_forward(labels.reshape(-1), x.reshape(rows, cols),
-                                      res.reshape(-1), _threads(x.size))
+                                      res.reshape(-1), threads_for(x.size))
     return res
 
 
-def sparse_softmax_cross_entropy_grad(labels, x, g, out=None):
+def sparse_softmax_cross_entropy_backprop(labels, x, g, out=None):
     """(softmax(x) - onehot(labels)) * g[..., None]."""
-    fn = 'sparse_softmax_cross_entropy_grad'
+    fn = 'sparse_softmax_cross_entropy_backprop'
     x, g = np.asarray(x), np.asarray(g)
     rows, cols = _rows(fn, x)
     labels = _labels(fn, labels, x)
     if g.shape != x.shape[:-1]:
         raise ValueError(f'{fn}: g of shape {g.shape} does not match logits of shape {x.shape}')
-    dt = _dtype_of(x, g)
+    dt = kernel_dtype(x, g)
     if not _kernel_fits(x.size, dt, cols):
-        res = np.exp(_np_log_softmax(x))
-        np.put_along_axis(res, labels[..., None],
-                          np.take_along_axis(res, labels[..., None], axis=-1) - 1, axis=-1)
-        return _finish((res * g[..., None]).astype(dt or x.dtype, copy=False), out)
-    x, g = _c(x, dt), _c(g, dt)
-    res = _out(out, x.shape, dt, fn)
-    _losses.sparse_softmax_ce_backward(labels.reshape(-1), x.reshape(rows, cols), g.reshape(-1),
-                                       res.reshape(rows, cols), _threads(x.size))
+        res = R.sparse_softmax_cross_entropy_backprop(labels, x, g)
+        return into(out, res.astype(dt or x.dtype, copy=False))
+    x, g = contiguous(x, dt), contiguous(g, dt)
+    res = out_buffer(out, x.shape, dt, fn)
+    _losses.sparse_softmax_ce_backprop(labels.reshape(-1), x.reshape(rows, cols), g.reshape(-1),
+                                       res.reshape(rows, cols), threads_for(x.size))
     return res
 
 
@@ -138,29 +133,27 @@ def sigmoid_cross_entropy(z, x, out=None):
     fn = 'sigmoid_cross_entropy'
     z, x = np.asarray(z), np.asarray(x)
     _same(fn, z, x)
-    dt = _dtype_of(z, x)
-    if not _compiled(x.size, dt):
-        res = np.maximum(x, 0) - x * z + np.log1p(np.exp(-np.abs(x)))
-        return _finish(res.astype(dt or x.dtype, copy=False), out)
-    z, x = _c(z, dt), _c(x, dt)
-    res = _out(out, x.shape, dt, fn)
-    _losses.sigmoid_ce_forward(z.reshape(-1), x.reshape(-1), res.reshape(-1), _threads(x.size))
+    dt = kernel_dtype(z, x)
+    if not use_kernel(x.size, dt):
+        return into(out, R.sigmoid_cross_entropy(z, x).astype(dt or x.dtype, copy=False))
+    z, x = contiguous(z, dt), contiguous(x, dt)
+    res = out_buffer(out, x.shape, dt, fn)
+    _losses.sigmoid_ce_forward(z.reshape(-1), x.reshape(-1), res.reshape(-1), threads_for(x.size))
     return res
 
 
-def sigmoid_cross_entropy_grad(z, x, g, out=None):
+def sigmoid_cross_entropy_backprop(z, x, g, out=None):
     """(sigmoid(x) - z) * g."""
-    fn = 'sigmoid_cross_entropy_grad'
+    fn = 'sigmoid_cross_entropy_backprop'
     z, x, g = np.asarray(z), np.asarray(x), np.asarray(g)
     _same(fn, z, x)
     _same(fn, x, g, 'logits and g')
-    dt = _dtype_of(z, x, g)
-    if not _compiled(x.size, dt):
-        e = np.exp(-np.abs(x))
-        s = np.where(x >= 0, 1 / (1 + e), e / (1 + e))
-        return _finish(((s - z) * g).astype(dt or x.dtype, copy=False), out)
-    z, x, g = _c(z, dt), _c(x, dt), _c(g, dt)
-    res = _out(out, x.shape, dt, fn)
-    _losses.sigmoid_ce_backward(z.reshape(-1), x.reshape(-1), g.reshape(-1), res.reshape(-1),
-                                _threads(x.size))
+    dt = kernel_dtype(z, x, g)
+    if not use_kernel(x.size, dt):
+        res = R.sigmoid_cross_entropy_backprop(z, x, g)
+        return into(out, res.astype(dt or x.dtype, copy=False))
+    z, x, g = contiguous(z, dt), contiguous(x, dt), contiguous(g, dt)
+    res = out_buffer(out, x.shape, dt, fn)
+    _losses.sigmoid_ce_backprop(z.reshape(-1), x.reshape(-1), g.reshape(-1), res.reshape(-1),
+                                threads_for(x.size))
     return res

@@ -1,38 +1,47 @@
-"""In-place optimizer steps: one fused pass per parameter (kback_core.optim),
-numpy in-place arithmetic where the compiled core is missing or does not
-cover the dtype.
+"""Optimizer steps in place: one compiled pass per parameter (kback_core.optim).
 
-`step(rule, targets, grad, scalars, epsilon, nesterov)` changes the arrays in
-`targets` = [param, *slots] in place.  Rules and their inputs:
-
-    sgd      slots (moment,)        scalars (lr, momentum)       nesterov flag
-    rmsprop  slots (accumulator,)   scalars (lr, rho)            epsilon
-    adagrad  slots (accumulator,)   scalars (lr,)                epsilon
-    adam     slots (m, v)           scalars (lr_t, beta_1, beta_2)  epsilon
-    amsgrad  slots (m, v, vhat)     scalars (lr_t, beta_1, beta_2)  epsilon
+`step(rule, targets, grad, scalars, epsilon, nesterov)` rewrites the arrays in
+`targets` = [param, *slots].  RULES, the one table of fused rules, gives each
+rule's slots, scalars, the option its kernel takes and the kernel.  Each
+optimizer in kback/optimizers.py names the rule it fuses into beside its K-op
+form, which is what runs where kback_core is missing or does not cover the
+dtype: there is no numpy copy of the arithmetic.
 """
+import collections
+
 import numpy as np
 
-from .. import config
-from . import AVAILABLE, _FLOATS, _MIN_PARALLEL
+from ._common import AVAILABLE, FLOATS, threads_for
 
 if AVAILABLE:
     from kback_core import optim as _optim
 
-# rule -> (slot names, scalar names)
+Rule = collections.namedtuple('Rule', 'slots scalars option kernel')
+
+
+def _kernel(name):
+    return getattr(_optim, name) if AVAILABLE else None
+
+
 RULES = {
-    'sgd': (('moment',), ('lr', 'momentum')),
-    'rmsprop': (('accumulator',), ('lr', 'rho')),
-    'adagrad': (('accumulator',), ('lr',)),
-    'adam': (('m', 'v'), ('lr_t', 'beta_1', 'beta_2')),
-    'amsgrad': (('m', 'v', 'vhat'), ('lr_t', 'beta_1', 'beta_2')),
+    'sgd': Rule(('moment',), ('lr', 'momentum'), 'nesterov', _kernel('sgd_step')),
+    'rmsprop': Rule(('accumulator',), ('lr', 'rho'), 'epsilon', _kernel('rmsprop_step')),
+    'adagrad': Rule(('accumulator',), ('lr',), 'epsilon', _kernel('adagrad_step')),
+    'adam': Rule(('m', 'v'), ('lr_t', 'beta_1', 'beta_2'), 'epsilon', _kernel('adam_step')),
+    'amsgrad': Rule(('m', 'v', 'vhat'), ('lr_t', 'beta_1', 'beta_2'), 'epsilon',
+                    _kernel('amsgrad_step')),
 }
+
+
+def covers(dtype):
+    """Whether the compiled steps can update arrays of `dtype`."""
+    return AVAILABLE and np.dtype(dtype).type in FLOATS
 
 
 def _check(rule, targets, grad, scalars):
     if rule not in RULES:
         raise ValueError(f'optimizer step: unknown rule {rule!r}; known: {", ".join(RULES)}')
-    slots, names = RULES[rule]
+    slots, names = RULES[rule].slots, RULES[rule].scalars
     if len(targets) != 1 + len(slots) or len(scalars) != len(names):
         raise ValueError(f'{rule}_step: expects param, {len(slots)} slot(s) ({", ".join(slots)}) '
                          f'and {len(names)} scalar(s) ({", ".join(names)}); got '
@@ -48,16 +57,20 @@ def _check(rule, targets, grad, scalars):
     if np.shape(grad) != param.shape:
         raise ValueError(f'{rule}_step: grad has shape {np.shape(grad)}, '
                          f'the param has shape {param.shape}')
+    if not covers(param.dtype):
+        why = 'kback_core is not built' if not AVAILABLE else \
+            f'the kernels cover float32 and float64, not {param.dtype}'
+        raise ValueError(f'{rule}_step: no compiled step for this param ({why}); the '
+                         "optimizer's K-op form covers it")
 
 
-def _fast_flats(rule, targets, grad, scalars):
-    """[*targets, grad] flat, as they are, when the kernel can take them
+def _fast_flats(r, targets, grad, scalars):
+    """[*targets, grad] flat, as they are, when rule r's kernel can take them
     without any conversion (the usual case in a compiled step), else None."""
     param = targets[0]
     dtype, shape = param.dtype, param.shape
-    slots, names = RULES[rule]
-    if (len(targets) != 1 + len(slots) or len(scalars) != len(names)
-            or dtype.type not in _FLOATS or type(grad) is not np.ndarray
+    if (len(targets) != 1 + len(r.slots) or len(scalars) != len(r.scalars)
+            or dtype.type not in FLOATS or type(grad) is not np.ndarray
             or grad.dtype != dtype or grad.shape != shape or not grad.flags.c_contiguous):
         return None
     # Arrays that own their memory overlap only if they are the same array.
@@ -74,74 +87,31 @@ def _fast_flats(rule, targets, grad, scalars):
     return flats if len(shape) == 1 else [a.reshape(-1) for a in flats]
 
 
+def _run(r, flats, scalars, epsilon, nesterov):
+    # The kernels take the scalars as doubles: numbers or 0-d arrays convert.
+    option = nesterov if r.option == 'nesterov' else epsilon
+    r.kernel(*flats, *scalars, option, threads_for(flats[0].size))
+
+
 def step(rule, targets, grad, scalars, epsilon=1e-7, nesterov=False):
     """One optimizer step, in place on `targets` (see the module docstring)."""
-    if AVAILABLE and rule in _STEPS:
-        flats = _fast_flats(rule, targets, grad, scalars)
+    r = RULES.get(rule)
+    if AVAILABLE and r is not None:
+        flats = _fast_flats(r, targets, grad, scalars)
         if flats is not None:
-            threads = config.get_num_threads() if flats[0].size >= _MIN_PARALLEL else 1
-            _STEPS[rule](flats, [float(s) for s in scalars], epsilon, nesterov, threads)
+            _run(r, flats, scalars, epsilon, nesterov)
             return
     targets = list(targets)
-    scalars = [float(s) for s in scalars]
     _check(rule, targets, grad, scalars)
     param = targets[0]
     # A gradient overlapping a buffer being rewritten must be read from a copy.
     if any(np.may_share_memory(grad, t) for t in targets):
         grad = np.array(grad, dtype=param.dtype)
-    if not (AVAILABLE and param.dtype.type in _FLOATS):
-        _numpy_step(rule, targets, np.asarray(grad, dtype=param.dtype), scalars, epsilon,
-                    nesterov)
-        return
     grad = np.ascontiguousarray(grad, dtype=param.dtype).reshape(-1)
     contiguous = all(t.flags.c_contiguous for t in targets)
     flats = [t.reshape(-1) if contiguous else np.ascontiguousarray(t).reshape(-1)
              for t in targets]
-    # Small tensors: one thread beats waking the team.
-    threads = config.get_num_threads() if param.size >= _MIN_PARALLEL else 1
-    _STEPS[rule](flats + [grad], scalars, epsilon, nesterov, threads)
+    _run(r, flats + [grad], scalars, epsilon, nesterov)
     if not contiguous:
         for t, flat in zip(targets, flats):
             t[...] = flat.reshape(t.shape)
-
-
-# rule -> call of its kernel on ([param, *slots, grad] flat, scalars, epsilon,
-# nesterov, threads).
-_STEPS = {
-    'sgd': lambda a, s, eps, nesterov, n: _optim.sgd_step(*a, *s, bool(nesterov), n),
-    'rmsprop': lambda a, s, eps, nesterov, n: _optim.rmsprop_step(*a, *s, eps, n),
-    'adagrad': lambda a, s, eps, nesterov, n: _optim.adagrad_step(*a, *s, eps, n),
-    'adam': lambda a, s, eps, nesterov, n: _optim.adam_step(*a, *s, eps, n),
-    'amsgrad': lambda a, s, eps, nesterov, n: _optim.amsgrad_step(*a, *s, eps, n),
-}
-
-
-def _numpy_step(rule, targets, g, scalars, epsilon, nesterov):
-    """The same formulas with numpy, writing into the targets."""
-    cast = g.dtype.type
-    s = [cast(x) for x in scalars]
-    eps = cast(epsilon)
-    p = targets[0]
-    if rule == 'sgd':
-        m = targets[1]
-        lr, mu = s
-        v = mu * m - lr * g
-        m[...] = v
-        p[...] = p + mu * v - lr * g if nesterov else p + v
-    elif rule in ('rmsprop', 'adagrad'):
-        a = targets[1]
-        if rule == 'rmsprop':
-            a[...] = s[1] * a + (1 - s[1]) * np.square(g)
-        else:
-            a[...] = a + np.square(g)
-        p[...] = p - s[0] * g / (np.sqrt(a) + eps)
-    else:
-        m, v = targets[1], targets[2]
-        lr_t, b1, b2 = s
-        m[...] = b1 * m + (1 - b1) * g
-        v[...] = b2 * v + (1 - b2) * np.square(g)
-        denom = v
-        if rule == 'amsgrad':
-            np.maximum(targets[3], v, out=targets[3])
-            denom = targets[3]
-        p[...] = p - lr_t * m / (np.sqrt(denom) + eps)

@@ -1,7 +1,8 @@
 """Elementwise primitives: arithmetic, unary maths, comparisons, where, cast."""
 import numpy as np
 
-from .. import _shapes, _kernels
+from .. import _shapes
+from .._kernels import elementwise as _ew
 from .._dtypes import result_dtype, is_float, compute_dtype
 from ._registry import register, apply, NOT_DIFFERENTIABLE
 
@@ -134,11 +135,11 @@ register('softplus', _unary, _softplus,
          lambda n, g, needs: [g * apply('sigmoid', n.inputs[0])])
 
 
-register('relu', _unary, _kernels.relu,
-         lambda n, g, needs: [apply('relu_grad', n.inputs[0], g)])
+register('relu', _unary, _ew.relu,
+         lambda n, g, needs: [apply('relu_backprop', n.inputs[0], g)])
 # g where x > 0, else 0: relu's gradient in one compiled pass.
-register('relu_grad', lambda inputs: (inputs[1].shape, inputs[1].dtype), _kernels.relu_grad,
-         lambda n, g, needs: [None, apply('relu_grad', n.inputs[0], g)])
+register('relu_backprop', lambda inputs: (inputs[1].shape, inputs[1].dtype), _ew.relu_backprop,
+         lambda n, g, needs: [None, apply('relu_backprop', n.inputs[0], g)])
 
 # -- identity, casts, gradient stops ------------------------------------------
 

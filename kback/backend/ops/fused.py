@@ -56,9 +56,9 @@ def _bias_infer(name):
     return infer
 
 
-def _bias_add_grad_infer(inputs, axis):
+def _bias_add_backprop_infer(inputs, axis):
     g, = inputs
-    _check_axis('bias_add_grad', g.shape, axis)
+    _check_axis('bias_add_backprop', g.shape, axis)
     return (g.shape[axis],), g.dtype
 
 
@@ -77,20 +77,20 @@ def bias_grad(g, axis):
     if g.op == 'pool2d_backprop' and axis == (
             3 if g.attrs.get('data_format', 'channels_last') == 'channels_last' else 1):
         g = g.inputs[0]
-    return apply('bias_add_grad', g, axis=axis)
+    return apply('bias_add_backprop', g, axis=axis)
 
 
 register('bias_add', _bias_infer('bias_add'),
          lambda x, b, axis: _ew.bias_add(x, b, axis),
          lambda n, g, needs: [g, bias_grad(g, n.attrs['axis']) if needs[1] else None])
 
-# bias_add_relu_grad computes dz and db together; it leaves db here for the
-# bias_add_grad node that reads its dz right after.  Keyed on the dz array
+# bias_add_relu_backprop computes dz and db together; it leaves db here for the
+# bias_add_backprop node that reads its dz right after.  Keyed on the dz array
 # itself (forwards return fresh arrays and never write into their inputs).
 _last_db = threading.local()
 
 
-def _bias_add_grad(g, axis):
+def _bias_add_backprop(g, axis):
     last = getattr(_last_db, 'entry', None)
     if last is not None and last[0]() is g and last[1] == axis:
         _last_db.entry = None
@@ -98,38 +98,38 @@ def _bias_add_grad(g, axis):
     return _ew.channel_sum(g, axis)
 
 
-register('bias_add_grad', _bias_add_grad_infer, _bias_add_grad,
+register('bias_add_backprop', _bias_add_backprop_infer, _bias_add_backprop,
          lambda n, h, needs: [_broadcast_bias(n.inputs[0], h, n.attrs['axis'])])
 
 
-def _bias_add_relu_grad(y, g, axis):
-    dz, db = _ew.bias_add_relu_grad(y, g, axis)
+def _bias_add_relu_backprop(y, g, axis):
+    dz, db = _ew.bias_add_relu_backprop(y, g, axis)
     _last_db.entry = (weakref.ref(dz), axis, db)
     return dz
 
 
 def _bias_add_relu_grads(n, g, needs):
     axis = n.attrs['axis']
-    dz = apply('bias_add_relu_grad', n, g, axis=axis)
-    return [dz, apply('bias_add_grad', dz, axis=axis) if needs[1] else None]
+    dz = apply('bias_add_relu_backprop', n, g, axis=axis)
+    return [dz, apply('bias_add_backprop', dz, axis=axis) if needs[1] else None]
 
 
 register('bias_add_relu', _bias_infer('bias_add_relu'),
          lambda x, b, axis: _ew.bias_add_relu(x, b, axis), _bias_add_relu_grads)
 
 
-def _relu_grad_infer(inputs, axis):
+def _bias_add_relu_backprop_infer(inputs, axis):
     y, g = inputs
     if not _compatible(y.shape, g.shape):
-        raise ValueError(f'bias_add_relu_grad: y of shape {fmt(y.shape)} and g of shape '
+        raise ValueError(f'bias_add_relu_backprop: y of shape {fmt(y.shape)} and g of shape '
                          f'{fmt(g.shape)} differ')
-    _check_axis('bias_add_relu_grad', g.shape, axis)
+    _check_axis('bias_add_relu_backprop', g.shape, axis)
     return g.shape, g.dtype
 
 
 # dz = g where y > 0: linear in g, piecewise constant in y.
-register('bias_add_relu_grad', _relu_grad_infer, _bias_add_relu_grad,
-         lambda n, h, needs: [None, apply('bias_add_relu_grad', n.inputs[0], h,
+register('bias_add_relu_backprop', _bias_add_relu_backprop_infer, _bias_add_relu_backprop,
+         lambda n, h, needs: [None, apply('bias_add_relu_backprop', n.inputs[0], h,
                                           axis=n.attrs['axis'])])
 
 # -- softmax crossentropy on logits (dense targets) -------------------------------------
@@ -159,24 +159,24 @@ def _sce_grads(n, g, needs):
     axis = n.attrs['axis']
     gx = apply('expand_dims', g, axes=(axis,))
     return [-apply('log_softmax', x, axis=axis) * gx if needs[0] else None,
-            apply('softmax_cross_entropy_grad', t, x, g, axis=axis) if needs[1] else None]
+            apply('softmax_cross_entropy_backprop', t, x, g, axis=axis) if needs[1] else None]
 
 
 register('softmax_cross_entropy', _sce_infer,
          lambda t, x, axis: _moved(_losses.softmax_cross_entropy, axis, t, x), _sce_grads)
 
 
-def _sce_grad_infer(inputs, axis):
+def _sce_backprop_infer(inputs, axis):
     t, x, g = inputs
     _sce_infer((t, x), axis)
     if not _compatible(g.shape, _without(x.shape, axis)):
-        raise ValueError(f'softmax_cross_entropy_grad: g of shape {fmt(g.shape)} does not match '
-                         f'logits of shape {fmt(x.shape)} (class axis {axis})')
+        raise ValueError(f'softmax_cross_entropy_backprop: g of shape {fmt(g.shape)} does not '
+                         f'match logits of shape {fmt(x.shape)} (class axis {axis})')
     return x.shape, x.dtype
 
 
-def _sce_grad_forward(t, x, g, axis):
-    res = _moved(_losses.softmax_cross_entropy_grad, axis, t, x, g)
+def _sce_backprop_forward(t, x, g, axis):
+    res = _moved(_losses.softmax_cross_entropy_backprop, axis, t, x, g)
     return res if axis == x.ndim - 1 else np.moveaxis(res, -1, axis)
 
 
@@ -184,7 +184,7 @@ def _softmax_vjp(s, v, axis):
     return s * (v - _sum_keep(v * s, axis))
 
 
-def _sce_grad_grads(n, h, needs):
+def _sce_backprop_grads(n, h, needs):
     # n = (s * St - t) * G with s = softmax(x), St = sum(t), G = g on the class axis.
     t, x, g = n.inputs
     axis = n.attrs['axis']
@@ -196,7 +196,8 @@ def _sce_grad_grads(n, h, needs):
             apply('sum', h * (s * st - t), axes=(axis,), keepdims=False) if needs[2] else None]
 
 
-register('softmax_cross_entropy_grad', _sce_grad_infer, _sce_grad_forward, _sce_grad_grads)
+register('softmax_cross_entropy_backprop', _sce_backprop_infer, _sce_backprop_forward,
+         _sce_backprop_grads)
 
 # -- softmax crossentropy on logits, integer labels (class axis last) -------------------------
 
@@ -219,14 +220,14 @@ def _sparse_infer(name, with_g):
 
 def _sparse_grads(n, g, needs):
     labels, x = n.inputs
-    return [None, apply('sparse_softmax_cross_entropy_grad', labels, x, g)]
+    return [None, apply('sparse_softmax_cross_entropy_backprop', labels, x, g)]
 
 
 register('sparse_softmax_cross_entropy', _sparse_infer('sparse_softmax_cross_entropy', False),
          _losses.sparse_softmax_cross_entropy, _sparse_grads)
 
 
-def _sparse_grad_grads(n, h, needs):
+def _sparse_backprop_grads(n, h, needs):
     labels, x, g = n.inputs
     last = len(x.shape) - 1
     s = apply('softmax', x, axis=last)
@@ -236,9 +237,9 @@ def _sparse_grad_grads(n, h, needs):
             apply('sum', h * (s - onehot), axes=(last,), keepdims=False) if needs[2] else None]
 
 
-register('sparse_softmax_cross_entropy_grad',
-         _sparse_infer('sparse_softmax_cross_entropy_grad', True),
-         _losses.sparse_softmax_cross_entropy_grad, _sparse_grad_grads)
+register('sparse_softmax_cross_entropy_backprop',
+         _sparse_infer('sparse_softmax_cross_entropy_backprop', True),
+         _losses.sparse_softmax_cross_entropy_backprop, _sparse_backprop_grads)
 
 # -- sigmoid binary crossentropy on logits ------------------------------------------------------
 
@@ -258,11 +259,11 @@ def _sigmoid_infer(name, n_inputs):
 register('sigmoid_cross_entropy', _sigmoid_infer('sigmoid_cross_entropy', 2),
          _losses.sigmoid_cross_entropy,
          lambda n, g, needs: [-n.inputs[1] * g if needs[0] else None,
-                              apply('sigmoid_cross_entropy_grad', *n.inputs, g)
+                              apply('sigmoid_cross_entropy_backprop', *n.inputs, g)
                               if needs[1] else None])
 
 
-def _sigmoid_grad_grads(n, h, needs):
+def _sigmoid_backprop_grads(n, h, needs):
     # n = (sigmoid(x) - z) * g
     z, x, g = n.inputs
     s = apply('sigmoid', x)
@@ -271,8 +272,8 @@ def _sigmoid_grad_grads(n, h, needs):
             h * (s - z) if needs[2] else None]
 
 
-register('sigmoid_cross_entropy_grad', _sigmoid_infer('sigmoid_cross_entropy_grad', 3),
-         _losses.sigmoid_cross_entropy_grad, _sigmoid_grad_grads)
+register('sigmoid_cross_entropy_backprop', _sigmoid_infer('sigmoid_cross_entropy_backprop', 3),
+         _losses.sigmoid_cross_entropy_backprop, _sigmoid_backprop_grads)
 
 # -- dropout --------------------------------------------------------------------------------------
 # dropout_key is the stateful part: [seed, call counter], a new counter at each

@@ -1,11 +1,14 @@
 """In-place optimizer steps as graph nodes.
 
 `optimizer_step(rule, param, slots, grad, scalars)` builds one node that, when
-run, rewrites the param and slot variables' arrays in place in one fused pass
-(see _kernels/optim.py for the rules).  It is the one kind of op whose forward
-changes its inputs: the executor runs such nodes after every other node of a
-function (so outputs and assigned values see the old state) and never lets
-another node read them.  The node's value is the updated param.
+run, rewrites the param and slot variables' arrays in place in one compiled
+pass (the rules: _kernels/optim.py RULES).  It is the one kind of op whose
+forward changes its inputs: the executor runs such nodes after every other
+node of a function (so outputs and assigned values see the old state) and
+never lets another node read them.  The node's value is the updated param.
+
+`optimizer_step_covers(rule, param, slots)` says whether the compiled step can
+update those variables; where it cannot, an optimizer uses its K-op form.
 """
 from .._shapes import fmt, compatible
 from .._dtypes import is_float
@@ -17,31 +20,40 @@ RULES = _kernels.RULES
 
 
 def _split(inputs, rule):
-    n = 1 + len(RULES[rule][0])
+    n = 1 + len(RULES[rule].slots)
     return inputs[:n], inputs[n], inputs[n + 1:]
+
+
+def _targets_problem(targets):
+    """Why the compiled step cannot rewrite these variables, or None."""
+    if not _kernels.AVAILABLE:
+        return 'kback_core is not built, so there is no compiled step'
+    param = targets[0]
+    for t in targets:
+        if not isinstance(t, Variable) or not _kernels.covers(t.dtype):
+            return (f"'{t.name}' ({t.dtype}) must be a float32 or float64 variable: the step "
+                    'rewrites it in place')
+        if t.shape != param.shape or t.dtype != param.dtype:
+            return (f"slot '{t.name}' {fmt(t.shape)} {t.dtype} does not match param "
+                    f"'{param.name}' {fmt(param.shape)} {param.dtype}")
+    if len({t.id for t in targets}) != len(targets):
+        return 'the param and slots must be distinct variables'
+    return None
 
 
 def _infer(inputs, rule, epsilon, nesterov=False):
     if rule not in RULES:
         raise ValueError(f'optimizer_step: unknown rule {rule!r}; known: {", ".join(RULES)}')
-    slots, names = RULES[rule]
+    slots, names = RULES[rule].slots, RULES[rule].scalars
     if len(inputs) != 2 + len(slots) + len(names):
         raise ValueError(f'optimizer_step ({rule}): expects param, {", ".join(slots)}, grad, '
                          f'{", ".join(names)}: {2 + len(slots) + len(names)} inputs, '
                          f'got {len(inputs)}')
     targets, grad, scalars = _split(inputs, rule)
     param = targets[0]
-    for t in targets:
-        if not isinstance(t, Variable) or t.dtype not in ('float32', 'float64'):
-            raise ValueError(f"optimizer_step ({rule}): '{t.name}' ({t.dtype}) must be a "
-                             'float32 or float64 variable: the step rewrites it in place')
-        if t.shape != param.shape or t.dtype != param.dtype:
-            raise ValueError(f"optimizer_step ({rule}): slot '{t.name}' {fmt(t.shape)} {t.dtype} "
-                             f"does not match param '{param.name}' {fmt(param.shape)} "
-                             f'{param.dtype}')
-    if len({t.id for t in targets}) != len(targets):
-        raise ValueError(f'optimizer_step ({rule}): the param and slots must be distinct '
-                         'variables')
+    problem = _targets_problem(targets)
+    if problem:
+        raise ValueError(f'optimizer_step ({rule}): {problem}')
     if not is_float(grad.dtype) or not compatible(grad.shape, param.shape):
         raise ValueError(f'optimizer_step ({rule}): grad {fmt(grad.shape)} {grad.dtype} does '
                          f"not match param '{param.name}' {fmt(param.shape)}")
@@ -61,6 +73,14 @@ def _forward(*arrays, rule, epsilon, nesterov=False):
 register('optimizer_step', _infer, _forward, NOT_DIFFERENTIABLE, stateful=True)
 
 
+def optimizer_step_covers(rule, param, slots):
+    """Whether optimizer_step(rule, param, slots, ...) can be built: a known
+    rule, its slots, and float32/float64 variables of one shape with kback_core
+    built."""
+    return (rule in RULES and len(slots) == len(RULES[rule].slots)
+            and _targets_problem([param] + list(slots)) is None)
+
+
 def optimizer_step(rule, param, slots, grad, scalars, epsilon=1e-7, nesterov=False):
     """The in-place update node of one param (scalars may be tensors or numbers)."""
     scalars = [as_tensor(s) for s in scalars]
@@ -72,4 +92,4 @@ def inplace_targets(node):
     """The variables an in-place node rewrites, or None for any other node."""
     if node.op != 'optimizer_step':
         return None
-    return node.inputs[:1 + len(RULES[node.attrs['rule']][0])]
+    return node.inputs[:1 + len(RULES[node.attrs['rule']].slots)]

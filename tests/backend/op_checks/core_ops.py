@@ -39,7 +39,7 @@ CHECKS = {
     'sigmoid': unary('sigmoid', _sigmoid, np.array([-800.0, -3.0, 0.0, 2.0, 800.0])[None, :] + r(2, 5)),
     'softplus': unary('softplus', lambda x: np.log1p(np.exp(x)), r(3, 5) * 5),
     'relu': unary('relu', lambda x: np.maximum(x, 0), r(3, 5)),
-    'relu_grad': [dict(build=lambda a, g: apply('relu_grad', a, g), inputs=[r(3, 5), r(3, 5)],
+    'relu_backprop': [dict(build=lambda a, g: apply('relu_backprop', a, g), inputs=[r(3, 5), r(3, 5)],
                        reference=lambda a, g: np.where(a > 0, g, 0), grad=[1])],
     'identity': unary('identity', lambda x: x, r(3)),
     'sign': [dict(build=lambda a: apply('sign', a), inputs=[r(5)], reference=np.sign, grad=[])],

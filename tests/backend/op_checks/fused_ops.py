@@ -53,11 +53,11 @@ _key = np.array([11, 3])
 CHECKS = {
     'bias_add': _bias_cases('bias_add', False),
     'bias_add_relu': _bias_cases('bias_add_relu', True),
-    'bias_add_grad': [dict(build=lambda g, axis=axis: apply('bias_add_grad', g, axis=axis),
+    'bias_add_backprop': [dict(build=lambda g, axis=axis: apply('bias_add_backprop', g, axis=axis),
                            inputs=[r(2, 3, 4)],
                            reference=lambda g, axis=axis: g.sum(axis=_others(3, axis)))
                       for axis in (1, 2)],
-    'bias_add_relu_grad': [dict(build=lambda y, g: apply('bias_add_relu_grad', y, g, axis=1),
+    'bias_add_relu_backprop': [dict(build=lambda y, g: apply('bias_add_relu_backprop', y, g, axis=1),
                                 inputs=[np.maximum(r(3, 4, 2), 0), r(3, 4, 2)],
                                 reference=lambda y, g: np.where(y > 0, g, 0), grad=[1])],
     'softmax_cross_entropy': [
@@ -65,8 +65,8 @@ CHECKS = {
              inputs=[r(3, 4, 2, low=0, high=1), r(3, 4, 2)],
              reference=lambda t, x, axis=axis: -(t * np_log_softmax(x, axis)).sum(axis))
         for axis in (2, 1)],
-    'softmax_cross_entropy_grad': [
-        dict(build=lambda t, x, g, axis=axis: apply('softmax_cross_entropy_grad', t, x, g,
+    'softmax_cross_entropy_backprop': [
+        dict(build=lambda t, x, g, axis=axis: apply('softmax_cross_entropy_backprop', t, x, g,
                                                     axis=axis),
              inputs=[r(3, 4, 2, low=0, high=1), r(3, 4, 2),
                      r(3, 2) if axis == 1 else r(3, 4)],
@@ -77,16 +77,16 @@ CHECKS = {
              inputs=[_labels, r(3, 2, 5)],
              reference=lambda l, x: -np.take_along_axis(np_log_softmax(x), l[..., None],
                                                         -1)[..., 0])],
-    'sparse_softmax_cross_entropy_grad': [
-        dict(build=lambda l, x, g: apply('sparse_softmax_cross_entropy_grad', l, x, g),
+    'sparse_softmax_cross_entropy_backprop': [
+        dict(build=lambda l, x, g: apply('sparse_softmax_cross_entropy_backprop', l, x, g),
              inputs=[_labels, r(3, 2, 5), r(3, 2)],
              reference=lambda l, x, g: (np.exp(np_log_softmax(x)) - np.eye(5)[l]) * g[..., None])],
     'sigmoid_cross_entropy': [
         dict(build=lambda z, x: apply('sigmoid_cross_entropy', z, x),
              inputs=[r(3, 4, low=0, high=1), r(3, 4, low=-4, high=4)],
              reference=lambda z, x: np.logaddexp(0, x) - x * z)],
-    'sigmoid_cross_entropy_grad': [
-        dict(build=lambda z, x, g: apply('sigmoid_cross_entropy_grad', z, x, g),
+    'sigmoid_cross_entropy_backprop': [
+        dict(build=lambda z, x, g: apply('sigmoid_cross_entropy_backprop', z, x, g),
              inputs=[r(3, 4, low=0, high=1), r(3, 4, low=-4, high=4), r(3, 4)],
              reference=lambda z, x, g: (0.5 + 0.5 * np.tanh(x / 2) - z) * g)],
     'dropout_key': [dict(build=lambda x: apply('dropout_key', seed=9, counter=DropoutCounter()) +
