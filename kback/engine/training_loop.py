@@ -12,7 +12,7 @@ test_function).
 import numpy as np
 
 from .. import callbacks as cbks
-from ..utils.data_utils import Sequence, OrderedEnqueuer, GeneratorEnqueuer
+from ..utils.data_utils import Sequence, OrderedEnqueuer, GeneratorEnqueuer, skip_none
 from ..utils.progbar import Progbar
 from . import training_utils as U
 
@@ -129,9 +129,9 @@ class GeneratorBatches:
             self._enqueuer.start(workers=self.workers, max_queue_size=self.max_queue_size)
             self._items = self._enqueuer.get()
         elif isinstance(self.generator, Sequence):
-            self._items = _iter_sequence(self.generator)
+            self._items = skip_none(_iter_sequence(self.generator), 'the Sequence')
         else:
-            self._items = self.generator
+            self._items = skip_none(self.generator)
         return self
 
     def __exit__(self, *exc):

@@ -61,6 +61,25 @@ class _Failure(object):
 
 _END = object()  # a finite generator is exhausted
 
+# Consecutive None items after which a source counts as yielding nothing: Keras
+# skips None batches, and would spin forever on a source of nothing but None.
+MAX_EMPTY_BATCHES = 1000
+
+
+def skip_none(items, source='the data generator'):
+    """The items that are not None (Keras skips None batches); raises after
+    MAX_EMPTY_BATCHES Nones in a row rather than spinning without progress."""
+    empty = 0
+    for item in items:
+        if item is not None:
+            empty = 0
+            yield item
+            continue
+        empty += 1
+        if empty >= MAX_EMPTY_BATCHES:
+            raise ValueError(f'{source} yielded None {empty} times in a row: a batch must be '
+                             'a tuple (x, y) or (x, y, sample_weight), or x for prediction')
+
 
 class SequenceEnqueuer(object):
     """Base class of the background loaders.
@@ -122,14 +141,17 @@ class SequenceEnqueuer(object):
             self.run_thread.join(timeout)
 
     def get(self):
-        """A generator of batches, in loading order; stops when `stop()` is
-        called and re-raises any exception raised while loading."""
+        """A generator of batches, in loading order, without the None items
+        (as Keras; too many in a row raise ValueError); stops when `stop()`
+        is called and re-raises any exception raised while loading."""
+        return skip_none(self._items(), type(self).__name__ + ': the data source')
+
+    def _items(self):
         while True:
             item = self._next_item()
             if item is _END:
                 return
-            if item is not None:  # Keras skips None batches
-                yield item
+            yield item
 
     # -- the parts a subclass provides -------------------------------------
     def _setup(self):

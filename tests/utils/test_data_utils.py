@@ -226,3 +226,24 @@ def test_generator_enqueuer_skips_none():
         assert take(enq.get(), 2) == [1, 2]
     finally:
         enq.stop()
+
+
+@pytest.mark.parametrize('make', [
+    lambda: GeneratorEnqueuer(iter(lambda: None, 0)),
+    lambda: OrderedEnqueuer(_NoneSequence())])
+def test_enqueuer_of_only_none_raises(make):
+    enqueuer = make()
+    enqueuer.start(workers=1, max_queue_size=4)
+    try:
+        with pytest.raises(ValueError, match=type(enqueuer).__name__ + '.*None 1000 times'):
+            next(enqueuer.get())
+    finally:
+        enqueuer.stop()
+
+
+class _NoneSequence(Sequence):
+    def __len__(self):
+        return 3
+
+    def __getitem__(self, i):
+        return None
