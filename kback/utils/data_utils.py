@@ -8,10 +8,11 @@ the consumer by `get()`, and `stop()` returns promptly: no call here waits
 without a timeout on something a dead thread should have produced.
 """
 import queue
-import random
 import threading
 from abc import abstractmethod
 from concurrent.futures import ThreadPoolExecutor, wait
+
+import numpy as np
 
 # How often a blocked wait wakes up to look at the stop flag (seconds).
 _POLL = 0.05
@@ -204,6 +205,11 @@ class OrderedEnqueuer(SequenceEnqueuer):
         self.shuffle = shuffle
 
     def _setup(self):
+        # The loading thread shuffles with its own generator, seeded here from
+        # np.random in the caller's thread: np.random.seed makes the batch
+        # order reproducible, whatever the caller draws meanwhile.
+        self._rng = np.random.RandomState(np.random.randint(2 ** 31 - 1)) if self.shuffle \
+            else None
         self._executor = ThreadPoolExecutor(max_workers=self.workers,
                                             thread_name_prefix='kback-loader')
         self._slots = threading.Semaphore(self.max_queue_size)
@@ -223,12 +229,11 @@ class OrderedEnqueuer(SequenceEnqueuer):
 
     def _run(self):
         while not self.stop_signal.is_set():
-            order = list(range(len(self.sequence)))
-            if not order:
+            size = len(self.sequence)
+            if not size:
                 raise ValueError('OrderedEnqueuer: the Sequence %r has length 0'
                                  % (self.sequence,))
-            if self.shuffle:
-                random.shuffle(order)
+            order = self._rng.permutation(size).tolist() if self.shuffle else range(size)
             for i in order:
                 if not self._acquire_slot():
                     return
