@@ -4,12 +4,21 @@ Defaults come from ~/.kback/kback.json (or $KBACK_HOME/kback.json), then the
 KBACK_* environment variables, as Keras reads keras.json.
 """
 import json
+import numbers
 import os
+import warnings
 
 import numpy as np
 
 FLOATX_VALUES = ('float16', 'float32', 'float64')
 DATA_FORMAT_VALUES = ('channels_last', 'channels_first')
+
+# The most threads kback starts.  libgomp segfaults creating 100000 threads
+# and aborts asking for -1 (as 2**32 - 1); no CPU kback serves has more cores
+# than this.  The one source of the cap until kback_core exports it as
+# kback_core.MAX_THREADS (then this should name that).
+MAX_THREADS = 256
+
 
 def _usable_cores():
     try:
@@ -19,7 +28,7 @@ def _usable_cores():
 
 
 _settings = {'floatx': 'float32', 'epsilon': 1e-7,
-             'image_data_format': 'channels_last', 'num_threads': _usable_cores()}
+             'image_data_format': 'channels_last', 'num_threads': None}
 
 
 def _check_floatx(value):
@@ -46,16 +55,32 @@ def _check_epsilon(value):
 
 
 def _check_threads(value):
-    """A positive int (or its decimal string, from the environment)."""
-    import numbers
-    n = None
-    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
-        n = int(value)
-    elif isinstance(value, str) and value.strip().lstrip('+').isdigit():
-        n = int(value)
-    if n is None or n < 1:
-        raise ValueError(f'num_threads must be a positive int, got {value!r}')
+    """An int >= 1 (a numpy int too); above MAX_THREADS, MAX_THREADS with a warning."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f'num_threads must be an int >= 1, got {value!r} '
+                        f'({type(value).__name__})')
+    n = int(value)
+    if n < 1:
+        raise ValueError(f'num_threads must be an int >= 1, got {value!r}')
+    if n > MAX_THREADS:
+        warnings.warn(f'num_threads={n} is more than kback starts; using MAX_THREADS='
+                      f'{MAX_THREADS}', stacklevel=3)
+        n = MAX_THREADS
     return n
+
+
+def _threads_from_text(text, source):
+    """A thread count written in an environment variable (OMP_NUM_THREADS may
+    list one per nesting level: the first counts), or None with a warning."""
+    first = text.split(',')[0].strip()
+    if first.isdigit():
+        try:
+            return _check_threads(int(first))
+        except ValueError:
+            pass
+    warnings.warn(f'{source}={text!r} is not a thread count (an int >= 1); ignored',
+                  stacklevel=3)
+    return None
 
 
 _CHECKS = {'floatx': _check_floatx, 'epsilon': _check_epsilon,
@@ -67,18 +92,36 @@ def kback_home():
 
 
 def _load_defaults():
+    """kback.json, then KBACK_* variables; a bad value warns and is skipped,
+    so no setting can break `import kback`.  Threads fall back to
+    OMP_NUM_THREADS, then the usable cores."""
     path = os.path.join(kback_home(), 'kback.json')
     try:
         with open(path) as f:
             stored = json.load(f)
     except (OSError, ValueError):
         stored = {}
+    if not isinstance(stored, dict):
+        stored = {}
     for key, check in _CHECKS.items():
+        candidates = []
         if key in stored:
-            _settings[key] = check(stored[key])
+            candidates.append((stored[key], f'{path}: {key}'))
         env = os.environ.get('KBACK_' + key.upper())
         if env:
-            _settings[key] = check(env)
+            if key == 'num_threads':
+                env = _threads_from_text(env, 'KBACK_NUM_THREADS')
+            if env is not None:
+                candidates.append((env, 'KBACK_' + key.upper()))
+        for value, source in candidates:
+            try:
+                _settings[key] = check(value)
+            except (TypeError, ValueError) as e:
+                warnings.warn(f'{source}: {e}; ignored', stacklevel=2)
+    if _settings['num_threads'] is None:
+        omp = os.environ.get('OMP_NUM_THREADS')
+        omp = _threads_from_text(omp, 'OMP_NUM_THREADS') if omp else None
+        _settings['num_threads'] = omp or min(_usable_cores(), MAX_THREADS)
 
 
 _load_defaults()
@@ -118,7 +161,9 @@ def set_image_data_format(data_format):
 
 
 def get_num_threads():
-    """Threads the compiled kernels and BLAS use (default: the cores this process may use)."""
+    """Threads of the compiled kernels: K.set_num_threads, else
+    KBACK_NUM_THREADS (or kback.json), else OMP_NUM_THREADS, else the cores
+    this process may use."""
     n = _settings['num_threads']
     if _threads['applied'] != n:     # first call, or the setting was restored directly
         _apply_threads()
@@ -126,16 +171,23 @@ def get_num_threads():
 
 
 def set_num_threads(n):
-    """Sets the OpenMP team of kback_core and the BLAS pools to n threads, so
-    the two never oversubscribe the cores."""
-    _settings['num_threads'] = _check_threads(n)
-    _apply_threads()
+    """Sets the OpenMP team of kback_core to n threads (an int >= 1; at most
+    MAX_THREADS).  A refused value changes nothing.  The BLAS pools of numpy
+    and scipy are left as the user set them: the kernels limit the one they
+    call themselves."""
+    n = _check_threads(n)
+    previous = _settings['num_threads']
+    _settings['num_threads'] = n
+    try:
+        _apply_threads()
+    except BaseException:
+        _settings['num_threads'] = previous
+        _apply_threads()
+        raise
 
 
-# The applied count and the threadpoolctl limiter (kept alive: the limit holds
-# until the next change).  Applied lazily on the first kernel call too, so that
-# BLAS libraries loaded after import (scipy's) are covered.
-_threads = {'applied': None, 'limiter': None}
+# The count the listeners last applied (lazily, on the first kernel call).
+_threads = {'applied': None}
 
 # Called with the thread count on every change: the kernels' OpenMP team
 # registers here (config sits below _kernels and must not import it).
@@ -155,11 +207,6 @@ def _apply_threads():
     _threads['applied'] = n
     for listener in _thread_listeners:
         listener(n)
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:       # pragma: no cover - threadpoolctl is a dependency
-        return
-    _threads['limiter'] = threadpool_limits(limits=n, user_api='blas')
 
 
 def normalize_data_format(value):

@@ -5,16 +5,17 @@ A model file holds the attributes `keras_version`, `backend`, `model_config`
 per layer (attribute `weight_names`, one dataset per weight named like
 `dense_1/kernel:0`) and an `optimizer_weights` group.  A weights file is the
 `model_weights` group at the root.  Files are written to a temporary file
-in the same folder and renamed, so a crash mid-save leaves the old file.
+beside the target and renamed (utils.io_utils.atomic_write), so a crash
+mid-save leaves the old file, and the next save removes what it left.
 """
 import json
 import os
-import tempfile
 
 import numpy as np
 
 from .. import backend as K
 from .._version import __version__
+from ..utils.io_utils import atomic_write
 
 BACKEND = 'kback'
 
@@ -32,17 +33,9 @@ def _atomic_h5(filepath, overwrite, write):
     filepath = os.fspath(filepath)
     if not overwrite and os.path.exists(filepath):
         raise FileExistsError(f'{filepath} exists and overwrite=False')
-    folder = os.path.dirname(os.path.abspath(filepath))
-    fd, tmp = tempfile.mkstemp(suffix='.h5.tmp', dir=folder)
-    os.close(fd)
-    try:
+    with atomic_write(filepath) as tmp:
         with h5py.File(tmp, 'w') as f:
             write(f)
-        os.replace(tmp, filepath)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
 
 
 def _json_default(obj):

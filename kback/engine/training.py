@@ -340,11 +340,16 @@ class Model(Network):
             sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
             validation_freq=1, max_queue_size=10, workers=1, use_multiprocessing=False,
             **kwargs):
-        self.reset_metrics()
         if 'nb_epoch' in kwargs:
             epochs = kwargs.pop('nb_epoch')
         if kwargs:
             raise TypeError(f'fit: unrecognized keyword arguments: {sorted(kwargs)}')
+        loop.check_arguments('fit', batch_size=batch_size, epochs=epochs, verbose=verbose,
+                             validation_split=validation_split, initial_epoch=initial_epoch,
+                             steps_per_epoch=steps_per_epoch, validation_steps=validation_steps,
+                             validation_freq=validation_freq, max_queue_size=max_queue_size,
+                             workers=workers)
+        self.reset_metrics()
         feeding = {'workers': workers, 'max_queue_size': max_queue_size,
                    'use_multiprocessing': use_multiprocessing}
         if loop.is_generator(x):
@@ -382,6 +387,8 @@ class Model(Network):
     def evaluate(self, x=None, y=None, batch_size=None, verbose=1, sample_weight=None,
                  steps=None, callbacks=None, max_queue_size=10, workers=1,
                  use_multiprocessing=False):
+        loop.check_arguments('evaluate', batch_size=batch_size, verbose=verbose, steps=steps,
+                             max_queue_size=max_queue_size, workers=workers)
         self.reset_metrics()
         if loop.is_generator(x):
             U.check_generator_arguments(y, sample_weight)
@@ -396,6 +403,8 @@ class Model(Network):
 
     def predict(self, x, batch_size=None, verbose=0, steps=None, callbacks=None,
                 max_queue_size=10, workers=1, use_multiprocessing=False):
+        loop.check_arguments('predict', batch_size=batch_size, verbose=verbose, steps=steps,
+                             max_queue_size=max_queue_size, workers=workers)
         if loop.is_generator(x):
             batches = self._generator_batches(x, steps, 'steps', {
                 'workers': workers, 'max_queue_size': max_queue_size,

@@ -12,7 +12,7 @@ test_function).
 import numpy as np
 
 from .. import callbacks as cbks
-from ..utils.data_utils import Sequence, OrderedEnqueuer, GeneratorEnqueuer
+from ..utils.data_utils import Sequence, OrderedEnqueuer, GeneratorEnqueuer, skip_none
 from ..utils.progbar import Progbar
 from . import training_utils as U
 
@@ -26,15 +26,60 @@ def unpack_scalars(outs):
     return outs[0] if len(outs) == 1 else outs
 
 
-def whole_steps(steps, name='steps'):
+def whole_steps(steps, name='steps', caller=None):
     """Keras loops `while steps_done < steps`, so tutorials pass len(x) / 32:
     a fractional count means its ceiling."""
     if steps is None:
         return None
     if isinstance(steps, bool) or not isinstance(steps, (int, float, np.integer, np.floating)) \
             or not steps > 0:
-        raise ValueError(f'`{name}` must be a positive number of batches, got {steps!r}')
+        raise ValueError(f'{caller + ": " if caller else ""}`{name}` must be a positive number '
+                         f'of batches, got {steps!r}')
     return int(np.ceil(steps))
+
+
+def _is_int(value):
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+# The least int each counting argument of fit/evaluate/predict takes (None
+# means the default wherever None is allowed).
+_LEAST = {'batch_size': 1, 'epochs': 0, 'initial_epoch': 0, 'workers': 0,
+          'max_queue_size': 0}
+
+
+def check_arguments(caller, **args):
+    """The one check of the numbers fit/evaluate/predict take, where they
+    enter: a bad one raises TypeError/ValueError naming it and what is
+    accepted, before any data is touched or any step runs."""
+    for name, value in args.items():
+        if value is None and name not in ('epochs', 'verbose', 'validation_split'):
+            continue
+        if name in _LEAST:
+            if not _is_int(value):
+                raise TypeError(f'{caller}: `{name}` must be an int >= {_LEAST[name]}, got '
+                                f'{value!r} ({type(value).__name__})')
+            if value < _LEAST[name]:
+                raise ValueError(f'{caller}: `{name}` must be an int >= {_LEAST[name]}, got '
+                                 f'{value!r}')
+        elif name == 'verbose':
+            if not isinstance(value, (int, np.integer, np.bool_)) or value not in (0, 1, 2):
+                raise ValueError(f'{caller}: `verbose` must be 0 (silent), 1 (progress '
+                                 f'bar) or 2 (one line per epoch), got {value!r}')
+        elif name == 'validation_split':
+            if isinstance(value, (bool, np.bool_)) or \
+                    not isinstance(value, (int, float, np.integer, np.floating)) or \
+                    not 0 <= value < 1:
+                raise ValueError(f'{caller}: `validation_split` must be a fraction in [0, 1), '
+                                 f'got {value!r}')
+        elif name == 'validation_freq':
+            freqs = [value] if _is_int(value) else value
+            if not isinstance(freqs, (list, tuple, set, range)) or not freqs or \
+                    not all(_is_int(f) and f >= 1 for f in freqs):
+                raise ValueError(f'{caller}: `validation_freq` must be an int >= 1 or a '
+                                 f'list of epoch numbers >= 1, got {value!r}')
+        elif name.startswith('steps') or name == 'validation_steps':
+            whole_steps(value, name, caller)
 
 
 # -- batch sources --------------------------------------------------------------------
@@ -129,9 +174,9 @@ class GeneratorBatches:
             self._enqueuer.start(workers=self.workers, max_queue_size=self.max_queue_size)
             self._items = self._enqueuer.get()
         elif isinstance(self.generator, Sequence):
-            self._items = _iter_sequence(self.generator)
+            self._items = skip_none(_iter_sequence(self.generator), 'the Sequence')
         else:
-            self._items = self.generator
+            self._items = skip_none(self.generator)
         return self
 
     def __exit__(self, *exc):
@@ -204,9 +249,8 @@ class _Outputs:
 
 
 def _should_validate(freq, epoch):
-    if isinstance(freq, int):
-        if freq < 1:
-            raise ValueError(f'validation_freq must be a positive int, got {freq}')
+    """Whether epoch (from 0) validates; freq was checked by check_arguments."""
+    if _is_int(freq):
         return (epoch + 1) % freq == 0
     return epoch + 1 in freq
 

@@ -97,6 +97,14 @@ def check_loss_and_target(targets, loss_fns, output_shapes):
                              'y_binary = to_categorical(y_int)`. Alternatively, you can use the '
                              'loss function `sparse_categorical_crossentropy` instead, which '
                              'does expect integer targets.')
+        if _is_sparse_crossentropy(fn) and shape and y.ndim == len(shape) and \
+                y.shape[-1] != 1:
+            # Keras 2.3 checks the target against the output shape with a last dim of 1.
+            raise ValueError(f'A target array with shape {y.shape} was passed for an output of '
+                             f'shape {shape} while using as loss `sparse_categorical_'
+                             'crossentropy`, which expects integer class indices of shape '
+                             f'{shape[:-1] + (1,)}. For one-hot targets use the loss '
+                             '`categorical_crossentropy`, or pass `np.argmax(y, axis=-1)`.')
         if fn in (losses.mean_squared_error, losses.binary_crossentropy,
                   losses.categorical_crossentropy):
             for want, got in zip(shape[1:], y.shape[1:]):
@@ -105,6 +113,15 @@ def check_loss_and_target(targets, loss_fns, output_shapes):
                                      f'output of shape {shape} while using as loss `{name}`. '
                                      'This loss expects targets to have the same shape as the '
                                      'output.')
+
+
+def _is_sparse_crossentropy(fn):
+    from .. import losses
+    if isinstance(fn, losses.LossFunctionWrapper):
+        # A class axis other than the last is not what the check assumes.
+        return fn.fn is losses.sparse_categorical_crossentropy and \
+            fn._fn_kwargs.get('axis', -1) == -1
+    return fn is losses.sparse_categorical_crossentropy
 
 
 def class_weights_to_sample(y, class_weight):

@@ -35,6 +35,51 @@ def _draw_shift(rng, spec, size):
     return rng.uniform(-spec, spec, size)
 
 
+def _is_number(v):
+    return isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_)) and \
+        bool(np.isfinite(v))
+
+
+def _check_arguments(args):
+    """The numeric arguments of ImageDataGenerator, checked once where they
+    enter (a bad one would fail later, deep in the first batch's transform)."""
+    for name in ('rotation_range', 'shear_range', 'channel_shift_range', 'zca_epsilon'):
+        if not _is_number(args[name]) or args[name] < 0:
+            raise ValueError(f'ImageDataGenerator: `{name}` must be a number >= 0, got '
+                             f'{args[name]!r}')
+    for name in ('width_shift_range', 'height_shift_range'):
+        v = args[name]
+        if not (_is_number(v) or isinstance(v, (list, tuple, np.ndarray)) and
+                np.ndim(v) == 1 and len(v) and all(_is_number(e) for e in v)):
+            raise ValueError(f'ImageDataGenerator: `{name}` must be a number (a fraction of the '
+                             'size below 1, else pixels) or a non-empty 1-D list of numbers, '
+                             f'got {v!r}')
+    zoom = args['zoom_range']
+    if not (_is_number(zoom) and 0 <= zoom or isinstance(zoom, (list, tuple, np.ndarray)) and
+            np.ndim(zoom) == 1 and len(zoom) == 2 and all(_is_number(e) for e in zoom)):
+        raise ValueError('ImageDataGenerator: `zoom_range` must be a number >= 0 or a pair of '
+                         f'numbers [lower, upper], got {zoom!r}')
+    brightness = args['brightness_range']
+    if brightness is not None and not (isinstance(brightness, (tuple, list)) and
+                                       len(brightness) == 2 and
+                                       all(_is_number(e) for e in brightness)):
+        raise ValueError('ImageDataGenerator: `brightness_range` must be None or a tuple or '
+                         f'list of two numbers, got {brightness!r}')
+    if not _is_number(args['cval']):
+        raise ValueError(f'ImageDataGenerator: `cval` must be a number, got {args["cval"]!r}')
+    if args['rescale'] is not None and not _is_number(args['rescale']):
+        raise ValueError('ImageDataGenerator: `rescale` must be None or a number, got '
+                         f'{args["rescale"]!r}')
+    split = args['validation_split']
+    if not _is_number(split) or not 0 <= split < 1:
+        raise ValueError('ImageDataGenerator: `validation_split` must be a fraction in '
+                         f'[0, 1), got {split!r}')
+    if args['preprocessing_function'] is not None and \
+            not callable(args['preprocessing_function']):
+        raise ValueError('ImageDataGenerator: `preprocessing_function` must be None or a '
+                         f'callable, got {args["preprocessing_function"]!r}')
+
+
 def _present(v, n):
     """Which of n samples have a value (not None) for a parameter."""
     if v is None:
@@ -86,6 +131,7 @@ class ImageDataGenerator(object):
                  validation_split=0.0,
                  interpolation_order=1,
                  dtype=None):
+        _check_arguments(locals())
         if data_format is None:
             data_format = K.image_data_format()
         if dtype is None:
@@ -120,9 +166,6 @@ class ImageDataGenerator(object):
             self.channel_axis, self.row_axis, self.col_axis = 1, 2, 3
         else:
             self.channel_axis, self.row_axis, self.col_axis = 3, 1, 2
-        if validation_split and not 0 < validation_split < 1:
-            raise ValueError('`validation_split` must be strictly between 0 and 1. '
-                             ' Received: %s' % (validation_split,))
         self._validation_split = validation_split
 
         self.mean = None
@@ -131,11 +174,8 @@ class ImageDataGenerator(object):
 
         if np.isscalar(zoom_range):
             self.zoom_range = [1 - zoom_range, 1 + zoom_range]
-        elif len(zoom_range) == 2:
-            self.zoom_range = [zoom_range[0], zoom_range[1]]
         else:
-            raise ValueError('`zoom_range` should be a float or a tuple or list of two '
-                             'floats. Received: %s' % (zoom_range,))
+            self.zoom_range = [zoom_range[0], zoom_range[1]]
         if zca_whitening:
             if not featurewise_center:
                 self.featurewise_center = True
@@ -157,10 +197,6 @@ class ImageDataGenerator(object):
                 warnings.warn('This ImageDataGenerator specifies '
                               '`samplewise_std_normalization`, which overrides setting '
                               'of `samplewise_center`.')
-        if brightness_range is not None:
-            if not isinstance(brightness_range, (tuple, list)) or len(brightness_range) != 2:
-                raise ValueError('`brightness_range should be tuple or list of two floats. '
-                                 'Received: %s' % (brightness_range,))
         self.brightness_range = brightness_range
 
     # ------------------------------------------------------------------ iterators

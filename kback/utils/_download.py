@@ -24,6 +24,7 @@ import zipfile
 from urllib.error import HTTPError, URLError
 from urllib.request import urlopen
 
+from .io_utils import atomic_write
 from .progbar import Progbar
 
 # Seconds a connection attempt or a single read may take before failing.
@@ -140,14 +141,13 @@ def _content_length(response):
 
 def _download(origin, fpath, file_hash, algorithm, extracted=None):
     """Streams `origin` into a temporary file beside `fpath`, verifies it and
-    renames it into place; on any failure the temporary file is removed."""
+    renames it into place (io_utils.atomic_write); on any failure the
+    temporary file is removed."""
     print('Downloading data from', origin)
     dirname = os.path.dirname(os.path.abspath(fpath))
     os.makedirs(dirname, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=dirname, prefix='.%s.' % os.path.basename(fpath),
-                               suffix='.part')
-    try:
-        with os.fdopen(fd, 'wb') as out:
+    with atomic_write(fpath) as tmp:
+        with open(tmp, 'wb') as out:
             try:
                 response = urlopen(origin, timeout=TIMEOUT)
             except (URLError, OSError, ValueError, http.client.HTTPException) as e:
@@ -181,13 +181,6 @@ def _download(origin, fpath, file_hash, algorithm, extracted=None):
                     'get_file: the file downloaded from %s for %s is corrupt or not the expected '
                     'one: its %s hash is %s but %s was expected. Nothing was saved.'
                     % (origin, fpath, algorithm, actual, file_hash))
-        os.replace(tmp, fpath)
-    except BaseException:  # KeyboardInterrupt too: never leave a partial file
-        try:
-            os.remove(tmp)
-        except OSError:
-            pass
-        raise
 
 
 # ----------------------------------------------------------------------------

@@ -8,10 +8,11 @@ the consumer by `get()`, and `stop()` returns promptly: no call here waits
 without a timeout on something a dead thread should have produced.
 """
 import queue
-import random
 import threading
 from abc import abstractmethod
 from concurrent.futures import ThreadPoolExecutor, wait
+
+import numpy as np
 
 # How often a blocked wait wakes up to look at the stop flag (seconds).
 _POLL = 0.05
@@ -60,6 +61,25 @@ class _Failure(object):
 
 
 _END = object()  # a finite generator is exhausted
+
+# Consecutive None items after which a source counts as yielding nothing: Keras
+# skips None batches, and would spin forever on a source of nothing but None.
+MAX_EMPTY_BATCHES = 1000
+
+
+def skip_none(items, source='the data generator'):
+    """The items that are not None (Keras skips None batches); raises after
+    MAX_EMPTY_BATCHES Nones in a row rather than spinning without progress."""
+    empty = 0
+    for item in items:
+        if item is not None:
+            empty = 0
+            yield item
+            continue
+        empty += 1
+        if empty >= MAX_EMPTY_BATCHES:
+            raise ValueError(f'{source} yielded None {empty} times in a row: a batch must be '
+                             'a tuple (x, y) or (x, y, sample_weight), or x for prediction')
 
 
 class SequenceEnqueuer(object):
@@ -122,14 +142,17 @@ class SequenceEnqueuer(object):
             self.run_thread.join(timeout)
 
     def get(self):
-        """A generator of batches, in loading order; stops when `stop()` is
-        called and re-raises any exception raised while loading."""
+        """A generator of batches, in loading order, without the None items
+        (as Keras; too many in a row raise ValueError); stops when `stop()`
+        is called and re-raises any exception raised while loading."""
+        return skip_none(self._items(), type(self).__name__ + ': the data source')
+
+    def _items(self):
         while True:
             item = self._next_item()
             if item is _END:
                 return
-            if item is not None:  # Keras skips None batches
-                yield item
+            yield item
 
     # -- the parts a subclass provides -------------------------------------
     def _setup(self):
@@ -182,6 +205,11 @@ class OrderedEnqueuer(SequenceEnqueuer):
         self.shuffle = shuffle
 
     def _setup(self):
+        # The loading thread shuffles with its own generator, seeded here from
+        # np.random in the caller's thread: np.random.seed makes the batch
+        # order reproducible, whatever the caller draws meanwhile.
+        self._rng = np.random.RandomState(np.random.randint(2 ** 31 - 1)) if self.shuffle \
+            else None
         self._executor = ThreadPoolExecutor(max_workers=self.workers,
                                             thread_name_prefix='kback-loader')
         self._slots = threading.Semaphore(self.max_queue_size)
@@ -201,12 +229,11 @@ class OrderedEnqueuer(SequenceEnqueuer):
 
     def _run(self):
         while not self.stop_signal.is_set():
-            order = list(range(len(self.sequence)))
-            if not order:
+            size = len(self.sequence)
+            if not size:
                 raise ValueError('OrderedEnqueuer: the Sequence %r has length 0'
                                  % (self.sequence,))
-            if self.shuffle:
-                random.shuffle(order)
+            order = self._rng.permutation(size).tolist() if self.shuffle else range(size)
             for i in order:
                 if not self._acquire_slot():
                     return

@@ -1,5 +1,80 @@
-"""HDF5Matrix: a slice of an HDF5 dataset used in place of a numpy array."""
+"""HDF5Matrix: a slice of an HDF5 dataset used in place of a numpy array;
+atomic_write: a file written whole or not at all."""
+import contextlib
+import os
+import secrets
+import stat
+
 import numpy as np
+
+# `.{target name}.kback-tmp-{writer pid}-{random}`: hidden, beside its target
+# (a rename across file systems is no rename), and named for what it is.
+_TMP_MARK = '.kback-tmp-'
+
+
+def _temp_name(name):
+    return f'.{name}{_TMP_MARK}{os.getpid()}-{secrets.token_hex(4)}'
+
+
+def _writer_gone(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:           # alive, someone else's
+        return False
+    return False
+
+
+def remove_stale_temp_files(path):
+    """Removes the temporary files of earlier writes of `path` whose writer
+    process is gone (killed mid-write); those of live writers stay."""
+    folder, name = os.path.split(os.path.abspath(path))
+    prefix = f'.{name}{_TMP_MARK}'
+    try:
+        entries = os.listdir(folder)
+    except OSError:
+        return
+    for entry in entries:
+        if not entry.startswith(prefix):
+            continue
+        pid = entry[len(prefix):].split('-')[0]
+        if pid.isdigit() and int(pid) != os.getpid() and _writer_gone(int(pid)):
+            with contextlib.suppress(OSError):
+                os.remove(os.path.join(folder, entry))
+
+
+@contextlib.contextmanager
+def atomic_write(path):
+    """Yields a temporary path beside `path` to write; on success it is
+    renamed over `path` (atomic: a reader sees the old file or the new one),
+    on any failure removed.  The new file gets the mode a plain `open` would
+    give: the existing file's, else 0o666 less the umask.  Temporary files
+    that killed writers left behind are removed first."""
+    path = os.fspath(path)
+    remove_stale_temp_files(path)
+    folder, name = os.path.split(os.path.abspath(path))
+    try:
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        mode = None
+    while True:
+        tmp = os.path.join(folder, _temp_name(name))
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            break
+        except FileExistsError:         # pragma: no cover - 32 random bits collided
+            continue
+    try:
+        if mode is not None:
+            os.fchmod(fd, mode)
+        os.close(fd)
+        yield tmp
+        os.replace(tmp, path)
+    except BaseException:   # KeyboardInterrupt too: never leave a partial file
+        with contextlib.suppress(OSError):
+            os.remove(tmp)
+        raise
 
 
 class HDF5Matrix(object):

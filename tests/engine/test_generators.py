@@ -191,3 +191,80 @@ def test_fractional_steps_mean_their_ceiling():
     for bad in (0, -1.5, '3', True):
         with pytest.raises(ValueError, match='steps'):
             model.fit_generator(batches(), steps_per_epoch=bad, epochs=1, verbose=0)
+
+
+def _with_nones(items, every=2):
+    """Each item of `items`, after `every` None items (Keras skips them)."""
+    for item in items:
+        for _ in range(every):
+            yield None
+        yield item
+
+
+@pytest.mark.parametrize('workers', [0, 1, 2])
+def test_none_batches_are_skipped(workers):
+    a, b = twin_models(linear_model, optimizer='sgd', loss='mse')
+    a.fit_generator(batches(), steps_per_epoch=3, epochs=2, verbose=0, workers=workers)
+    b.fit_generator(_with_nones(batches()), steps_per_epoch=3, epochs=2, verbose=0,
+                    workers=workers)
+    assert_same_weights(a, b)
+    assert np.allclose(b.predict_generator(_with_nones(batches(with_y=False)), steps=3,
+                                           workers=workers), b.predict(X))
+
+
+def _nothing():
+    while True:
+        yield None
+
+
+class NoneBatches(Batches):
+    def __getitem__(self, i):
+        return None
+
+
+@pytest.mark.parametrize('workers', [0, 1])
+@pytest.mark.parametrize('method', ['fit_generator', 'evaluate_generator', 'predict_generator'])
+@pytest.mark.parametrize('source', [_nothing, NoneBatches])
+def test_a_source_of_only_none_raises_instead_of_spinning(workers, method, source):
+    model = linear_model()
+    model.compile('sgd', 'mse')
+    steps = {'steps_per_epoch' if method == 'fit_generator' else 'steps': 3}
+    with pytest.raises(ValueError, match='yielded None 1000 times in a row'):
+        getattr(model, method)(source(), verbose=0, workers=workers, **steps)
+
+
+class LoggedBatches(Batches):
+    """Batches of one sample each, logging which were asked for."""
+
+    def __init__(self):
+        super().__init__(batch_size=1)
+        self.asked = []
+
+    def __getitem__(self, i):
+        self.asked.append(i)
+        return super().__getitem__(i)
+
+
+@pytest.mark.parametrize('workers', [1, 2])
+def test_np_random_seed_makes_shuffled_sequence_fits_reproducible(workers):
+    """The batch order of fit_generator(Sequence, shuffle=True) comes from
+    numpy, so np.random.seed alone replays a run (Python's random is left
+    in different states on purpose)."""
+    import random
+    runs = []
+    for seed, py_seed in ((7, 1), (7, 2), (8, 1)):
+        np.random.seed(seed)
+        random.seed(py_seed)
+        model = linear_model()
+        model.compile('sgd', 'mse')
+        seq = LoggedBatches()
+        history = model.fit_generator(seq, epochs=3, workers=workers, shuffle=True, verbose=0)
+        order = seq.asked[:3 * len(seq)]
+        runs.append((order, history.history['loss'], model.get_weights()))
+    (order1, loss1, w1), (order2, loss2, w2), (order3, _, _) = runs
+    assert loss1 == loss2
+    if workers == 1:    # one loader thread asks in the order it delivers
+        assert sorted(order1[:len(X)]) == list(range(len(X)))
+        assert order1 == order2 and order1 != order3
+    for a, b in zip(w1, w2):
+        np.testing.assert_array_equal(a, b)

@@ -178,6 +178,80 @@ def test_atomic_write_keeps_old_file(tmp_path, monkeypatch):
     assert sorted(p.name for p in tmp_path.iterdir()) == ['m.h5']   # no temp file left
 
 
+_KILLED_SAVER = """
+import sys, time
+from kback.engine import saving
+from kback.layers import Dense
+from kback.models import Sequential
+write = saving._write_layer_weights
+def stall(group, layers):
+    write(group, layers)
+    print('writing', flush=True)
+    time.sleep(60)
+saving._write_layer_weights = stall
+Sequential([Dense(3, input_shape=(4,))]).save(sys.argv[1])
+"""
+
+
+def _kill_mid_save(path):
+    """Runs a process that is SIGKILLed in the middle of saving `path`."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    env = dict(os.environ, PYTHONPATH=os.getcwd())
+    child = subprocess.Popen([sys.executable, '-c', _KILLED_SAVER, str(path)], env=env,
+                             stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline().strip() == 'writing'
+    finally:
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait(timeout=30)
+        child.stdout.close()
+    return child.pid
+
+
+def test_killed_save_leaves_a_named_temp_file_that_the_next_save_removes(tmp_path):
+    model = _trained_mlp()
+    path = tmp_path / 'm.h5'
+    model.save(str(path))
+    original = path.read_bytes()
+    for _ in range(3):      # each killed save removed the previous one's litter
+        pid = _kill_mid_save(path)
+        left = [p.name for p in tmp_path.iterdir() if p.name != 'm.h5']
+        assert len(left) == 1 and left[0].startswith(f'.m.h5.kback-tmp-{pid}-')
+        assert path.read_bytes() == original
+    pids = [pid]
+    # A live writer's temp file (pid 1 never ends) is not touched; another
+    # target's is not either.
+    live = tmp_path / '.m.h5.kback-tmp-1-00000000'
+    other = tmp_path / f'.w.h5.kback-tmp-{pids[0]}-00000000'
+    live.touch()
+    other.touch()
+    model.save_weights(str(path))
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(['m.h5', live.name, other.name])
+    model.load_weights(str(path))
+
+
+@pytest.mark.parametrize('umask,mode', [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
+def test_saved_files_get_the_mode_a_plain_open_gives(tmp_path, umask, mode):
+    import os
+    import stat
+    model = mlp()
+    old = os.umask(umask)
+    try:
+        model.save(str(tmp_path / 'm.h5'))
+        model.save_weights(str(tmp_path / 'w.h5'))
+    finally:
+        os.umask(old)
+    for name in ('m.h5', 'w.h5'):
+        assert stat.S_IMODE(os.stat(tmp_path / name).st_mode) == mode
+    # Overwriting keeps the file's own mode, as open(path, 'w') does.
+    os.chmod(tmp_path / 'm.h5', 0o640)
+    model.save(str(tmp_path / 'm.h5'))
+    assert stat.S_IMODE(os.stat(tmp_path / 'm.h5').st_mode) == 0o640
+
+
 def test_overwrite_false(tmp_path):
     model = mlp()
     path = str(tmp_path / 'm.h5')

@@ -116,6 +116,22 @@ def test_keyboard_interrupt_leaves_no_partial_file(server, home, monkeypatch):
     assert _leftovers(home / 'datasets') == []
 
 
+def test_download_gets_the_umask_mode_and_clears_stale_temp_files(server, home):
+    import stat
+    folder = home / 'datasets'
+    folder.mkdir(parents=True)
+    stale = folder / '.data.bin.kback-tmp-999999999-00000000'   # no such process
+    stale.write_bytes(b'partial')
+    old = os.umask(0o027)
+    try:
+        path = get_file('data.bin', server.url('data.bin'))
+    finally:
+        os.umask(old)
+    assert _read(path) == PAYLOAD
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o640
+    assert _leftovers(folder) == ['data.bin']
+
+
 def test_unreachable_host_fails_fast_with_a_clear_message(home):
     with pytest.raises(_download.DownloadError) as info:
         get_file('data.bin', OFFLINE + 'data.bin')
