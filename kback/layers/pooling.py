@@ -4,6 +4,7 @@ Keras 2.3 names, defaults and get_config keys; `call` is K.pool2d (the 1D
 forms pool over a unit axis) or a K reduction, in the layer's data_format.
 """
 from .. import backend as K
+from ..backend.conv import channel_axis, spatial_axes
 from ..engine.base_layer import Layer, InputSpec
 from ..utils.conv_utils import (normalize_tuple, normalize_padding, conv_output_length,
                                 check_positive as _positive)
@@ -26,13 +27,10 @@ class _Pooling(Layer):
         self.data_format = K.normalize_data_format(data_format)
         self.input_spec = InputSpec(ndim=self.rank + 2)
 
-    def _spatial_axes(self):
-        return tuple(range(2, self.rank + 2)) if self.data_format == 'channels_first' else \
-            tuple(range(1, self.rank + 1))
-
     def compute_output_shape(self, input_shape):
         shape = list(input_shape)
-        for axis, k, s in zip(self._spatial_axes(), self.pool_size, self.strides):
+        for axis, k, s in zip(spatial_axes(self.data_format, self.rank + 2), self.pool_size,
+                             self.strides):
             shape[axis] = conv_output_length(shape[axis], k, self.padding, s)
         return tuple(shape)
 
@@ -97,12 +95,10 @@ class _GlobalPooling(Layer):
         self.input_spec = InputSpec(ndim=self.rank + 2)
 
     def _spatial_axes(self):
-        return list(range(2, self.rank + 2)) if self.data_format == 'channels_first' else \
-            list(range(1, self.rank + 1))
+        return list(spatial_axes(self.data_format, self.rank + 2))
 
     def compute_output_shape(self, input_shape):
-        channels = input_shape[1] if self.data_format == 'channels_first' else input_shape[-1]
-        return (input_shape[0], channels)
+        return (input_shape[0], input_shape[channel_axis(self.data_format, self.rank + 2)])
 
     def get_config(self):
         return dict(super().get_config(), data_format=self.data_format)

@@ -32,10 +32,10 @@ CASES = {
 
 FAMILIES = {
     'conv2d': (C.conv2d, C.conv2d_backprop_input, C.conv2d_backprop_kernel,
-               R.conv2d_forward, R.conv2d_backward_input, R.conv2d_backward_kernel),
+               R.conv2d_forward, R.conv2d_backprop_input, R.conv2d_backprop_kernel),
     'depthwise_conv2d': (C.depthwise_conv2d, C.depthwise_conv2d_backprop_input,
                          C.depthwise_conv2d_backprop_kernel, R.depthwise_conv2d_forward,
-                         R.depthwise_conv2d_backward_input, R.depthwise_conv2d_backward_kernel),
+                         R.depthwise_conv2d_backprop_input, R.depthwise_conv2d_backprop_kernel),
 }
 
 
@@ -102,7 +102,7 @@ def test_chunked_paths_give_identical_results(family, data_format, monkeypatch):
 
 @pytest.mark.parametrize('family', sorted(FAMILIES))
 @pytest.mark.parametrize('data_format', ['channels_last', 'channels_first'])
-def test_backward_kernels_finite_differences(family, data_format):
+def test_backprop_kernels_finite_differences(family, data_format):
     """float64 central differences of L = <g, conv(x, w)> in x and in w."""
     x = rng.randn(2, 5, 6, 2)
     w = rng.randn(*kernel_shape(family, (3, 2, 2, 3)))
@@ -173,7 +173,7 @@ def test_inputs_of_other_dtypes_and_layouts_are_converted():
     g = rng.randn(*want.shape)[..., ::-1]
     np.testing.assert_allclose(
         C.conv2d_backprop_kernel(view, g, w.shape),
-        R.conv2d_backward_kernel(np.ascontiguousarray(view, np.float64), g.copy(), w.shape,
+        R.conv2d_backprop_kernel(np.ascontiguousarray(view, np.float64), g.copy(), w.shape,
                                  (1, 1), pads, (1, 1)), rtol=1e-5, atol=1e-4)
 
 

@@ -55,7 +55,7 @@ def _as3(shape, axis):
     return outer, shape[axis], inner
 
 
-def _channel_axis(fn, x, bias, axis):
+def _checked_bias_axis(fn, x, bias, axis):
     if x.ndim < 1 or not -x.ndim <= axis < x.ndim:
         raise ValueError(f'{fn}: axis {axis} is out of range for x of shape {x.shape}')
     axis %= x.ndim
@@ -100,7 +100,7 @@ def bias_add(x, bias, axis=-1, relu=False, out=None):
     """x + bias along the channel axis (then max(., 0) when relu), one pass."""
     fn = 'bias_add_relu' if relu else 'bias_add'
     x, bias = np.asarray(x), np.asarray(bias)
-    axis = _channel_axis(fn, x, bias, axis)
+    axis = _checked_bias_axis(fn, x, bias, axis)
     dt = _dtype_of(x, bias)
     if not _compiled(x.size, dt):
         res = x + _bias_view(bias, x.ndim, axis)
