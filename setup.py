@@ -10,8 +10,10 @@ from Cython.Build import cythonize
 from setuptools import setup, Extension
 from setuptools.command.build_ext import build_ext
 
-# Every kback_core/*.pyx is one extension module.
+# Every kback_core/*.pyx is one extension module; the .pxd and .h files are
+# shared by all of them.
 MODULES = sorted(os.path.basename(p)[:-4] for p in glob.glob('kback_core/*.pyx'))
+SHARED = sorted(glob.glob('kback_core/*.pxd') + glob.glob('kback_core/*.h'))
 
 
 def compiler_has_openmp(compiler):
@@ -55,7 +57,7 @@ class BuildExt(build_ext):
 
 extensions = [
     Extension(f'kback_core.{name}', [f'kback_core/{name}.pyx'],
-              include_dirs=[np.get_include()],
+              include_dirs=[np.get_include(), 'kback_core'], depends=SHARED,
               define_macros=[('NPY_NO_DEPRECATED_API', 'NPY_1_7_API_VERSION')])
     for name in MODULES
 ]

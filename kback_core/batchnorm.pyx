@@ -10,9 +10,7 @@ thread and combined in order, so results do not depend on the thread count.
 """
 from cython.parallel cimport prange
 
-ctypedef fused floating:
-    float
-    double
+from ._typedefs cimport floating
 
 
 cdef int _check(str op, str what, Py_ssize_t got, Py_ssize_t want) except -1:

@@ -15,36 +15,36 @@ from cython.parallel cimport prange, parallel
 from libc.stdlib cimport malloc, free
 from libc.string cimport memset
 
-from .im2col cimport floating, Geom, make_geom, gemm_rm
+from ._typedefs cimport floating
+from ._blas cimport gemm_rm
+from ._conv_geometry cimport Geom, make_geom
 
 # Patch widths (kh * kw * in) up to this use the direct NHWC loops below
 # instead of BLAS, whose packing dominates such thin products.
 cdef Py_ssize_t SMALL_K = 16
 
 # Thin products for small patch widths K, NHWC: C for `restrict` (so GCC
-# vectorises over the output channels) and, with GCC on x86-64 Linux, one
-# clone per instruction set picked at load time.  Each output is summed in
+# vectorises over the output channels) and one clone per instruction set
+# (_simd.h).  Each output is summed in
 # a fixed order, so results do not depend on the thread count.
+cdef extern from "_simd.h":
+    pass
+
 cdef extern from *:
     """
-    #if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 11 && defined(__x86_64__) && defined(__linux__) && defined(__GLIBC__)
-    #define KB_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-    #else
-    #define KB_CLONES
-    #endif
     /* y (R, O) = cols (R, K) @ w (K, O) (+ bias (O,), when not NULL). */
     #define KB_ROWS_MIX(NAME, T) \
     KB_CLONES static void NAME(Py_ssize_t R, Py_ssize_t K, Py_ssize_t O, \
-                               const T* __restrict__ cols, const T* __restrict__ w, \
-                               const T* __restrict__ bias, T* __restrict__ y) { \
+                               const T* KB_RESTRICT cols, const T* KB_RESTRICT w, \
+                               const T* KB_RESTRICT bias, T* KB_RESTRICT y) { \
         for (Py_ssize_t r = 0; r < R; r++) { \
-            T* __restrict__ yr = y + r * O; \
-            const T* __restrict__ cr = cols + r * K; \
+            T* KB_RESTRICT yr = y + r * O; \
+            const T* KB_RESTRICT cr = cols + r * K; \
             if (bias) { for (Py_ssize_t o = 0; o < O; o++) yr[o] = bias[o]; } \
             else { for (Py_ssize_t o = 0; o < O; o++) yr[o] = 0; } \
             for (Py_ssize_t k = 0; k < K; k++) { \
                 const T c = cr[k]; \
-                const T* __restrict__ wk = w + k * O; \
+                const T* KB_RESTRICT wk = w + k * O; \
                 for (Py_ssize_t o = 0; o < O; o++) yr[o] += c * wk[o]; \
             } \
         } \
@@ -52,15 +52,15 @@ cdef extern from *:
     /* dw (K, O) = (dw if accumulate else 0) + cols (R, K)^T @ g (R, O). */
     #define KB_ROWS_OUTER(NAME, T) \
     KB_CLONES static void NAME(Py_ssize_t R, Py_ssize_t K, Py_ssize_t O, \
-                               const T* __restrict__ cols, const T* __restrict__ g, \
-                               T* __restrict__ dw, int accumulate) { \
+                               const T* KB_RESTRICT cols, const T* KB_RESTRICT g, \
+                               T* KB_RESTRICT dw, int accumulate) { \
         if (!accumulate) { for (Py_ssize_t e = 0; e < K * O; e++) dw[e] = 0; } \
         for (Py_ssize_t r = 0; r < R; r++) { \
-            const T* __restrict__ gr = g + r * O; \
-            const T* __restrict__ cr = cols + r * K; \
+            const T* KB_RESTRICT gr = g + r * O; \
+            const T* KB_RESTRICT cr = cols + r * K; \
             for (Py_ssize_t k = 0; k < K; k++) { \
                 const T c = cr[k]; \
-                T* __restrict__ dk = dw + k * O; \
+                T* KB_RESTRICT dk = dw + k * O; \
                 for (Py_ssize_t o = 0; o < O; o++) dk[o] += c * gr[o]; \
             } \
         } \

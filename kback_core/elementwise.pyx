@@ -9,6 +9,8 @@ from cython.parallel cimport prange, parallel, threadid
 from libc.stdint cimport uint64_t, uint32_t
 import numpy as np
 
+from ._typedefs cimport floating
+
 
 cdef int _check_same(str op, Py_ssize_t n, Py_ssize_t m) except -1:
     if n != m:
@@ -24,9 +26,8 @@ cdef int _check_3d(str op, tuple a, tuple b) except -1:
 cdef tuple _shape3(Py_ssize_t *shape):
     return (shape[0], shape[1], shape[2])
 
-ctypedef fused floating:
-    float
-    double
+cdef extern from "_simd.h":
+    pass
 
 cdef extern from *:
     """
@@ -37,8 +38,8 @@ cdef extern from *:
     #include <stdint.h>
     #include <string.h>
     #define KB_RELU_MASK_ROWS(NAME, T, U)                                       \
-    static void NAME(const T *restrict y, const T *restrict g, T *restrict dz,  \
-                     double *restrict part, Py_ssize_t lo, Py_ssize_t hi,       \
+    static void NAME(const T *KB_RESTRICT y, const T *KB_RESTRICT g, T *KB_RESTRICT dz,  \
+                     double *KB_RESTRICT part, Py_ssize_t lo, Py_ssize_t hi,       \
                      Py_ssize_t ch) {                                           \
         for (Py_ssize_t o = lo; o < hi; o++) {                                  \
             const T *yr = y + o * ch, *gr = g + o * ch;                         \

@@ -39,9 +39,7 @@ from cython.parallel cimport prange
 from libc.math cimport fmod, fabs
 from libc.stdint cimport int64_t
 
-ctypedef fused floating:
-    float
-    double
+from ._typedefs cimport floating
 
 cdef enum:
     CONSTANT = 0

@@ -11,7 +11,8 @@ the same at any thread count.  The caller keeps scipy's BLAS at one thread.
 """
 from cython.parallel cimport prange
 
-from .im2col cimport floating, gemm_rm
+from ._typedefs cimport floating
+from ._blas cimport gemm_rm
 
 # Multiply-adds per block below which a product is not cut further, and the
 # most blocks: every extra block re-packs an operand (at 1 thread, 4 blocks

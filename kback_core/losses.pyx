@@ -11,22 +11,18 @@ from cython.parallel cimport prange
 from libc.math cimport exp, expf, log, logf, NAN
 from libc.stdint cimport int64_t
 
-ctypedef fused floating:
-    float
-    double
+from ._typedefs cimport floating
+
+cdef extern from "_simd.h":
+    pass
 
 cdef extern from *:
     """
     #pragma GCC push_options
     /* no FP trap handlers here: lets GCC if-convert the clamps and selects */
     #pragma GCC optimize ("no-trapping-math", "fp-contract=off")
-    /* AVX2 / AVX-512 copies picked at load time (baseline x86-64 is SSE2, 4 floats). No
-       FMA contraction, so every copy rounds the same way. */
-    #if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 11 && defined(__x86_64__) && defined(__linux__) && defined(__GLIBC__)
-    #define KB_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-    #else
-    #define KB_CLONES
-    #endif
+    /* One copy per instruction set (_simd.h), and no FMA contraction, so every
+       copy rounds the same way. */
     #include <stdint.h>
     #include <string.h>
     /* Branch-free exp/log1p so the loops over a row vectorise (libm's expf is a
@@ -119,10 +115,10 @@ cdef extern from *:
     }
 
     #define KB_LOSS_ROWS(SUF, T, VT, IT, EXP, LOG1P)                                                \\
-    KB_CLONES static void kb_exp_array##SUF(const T *restrict x, T *restrict y, Py_ssize_t n) {     \\
+    KB_CLONES static void kb_exp_array##SUF(const T *KB_RESTRICT x, T *KB_RESTRICT y, Py_ssize_t n) {     \\
         for (Py_ssize_t j = 0; j < n; j++) y[j] = EXP(x[j]);                              \\
     }                                                                                      \\
-    KB_CLONES static void kb_log1p_array##SUF(const T *restrict x, T *restrict y, Py_ssize_t n) {   \\
+    KB_CLONES static void kb_log1p_array##SUF(const T *KB_RESTRICT x, T *KB_RESTRICT y, Py_ssize_t n) {   \\
         for (Py_ssize_t j = 0; j < n; j++) y[j] = LOG1P(x[j]);                            \\
     }                                                                                      \\
     /* Reductions in 16 fixed lanes (two 8-wide vectors, GCC vector extensions):          \\
@@ -138,7 +134,7 @@ cdef extern from *:
             for (int i = 0; i < w; i++) l[i] += l[i + w];                                 \\
         return l[0];                                                                      \\
     }                                                                                     \\
-    KB_CLONES static T kb_row_max##SUF(const T *restrict x, Py_ssize_t n) {               \\
+    KB_CLONES static T kb_row_max##SUF(const T *KB_RESTRICT x, Py_ssize_t n) {               \\
         VT a0, a1, v0, v1;                                                                \\
         IT c;                                                                             \\
         T l[16], m;                                                                       \\
@@ -160,14 +156,14 @@ cdef extern from *:
         return m;                                                                         \\
     }                                                                                     \\
     /* e[j] = exp(x[j] - m) into e (or a stack block when e is NULL); returns the sum */  \\
-    KB_CLONES static T kb_exp_shift_sum##SUF(const T *restrict x, T m, T *restrict e,     \\
+    KB_CLONES static T kb_exp_shift_sum##SUF(const T *KB_RESTRICT x, T m, T *KB_RESTRICT e,     \\
                                              Py_ssize_t n) {                              \\
         VT a0 = {0}, a1 = {0}, v0, v1;                                                    \\
         T buf[256], l[16];                                                                \\
         Py_ssize_t j0 = 0, j = 0, len = 0;                                                \\
         for (; j0 < n; j0 += 256) {                                                       \\
-            T *restrict b = e ? e + j0 : buf;                                             \\
-            const T *restrict xs = x + j0;                                                \\
+            T *KB_RESTRICT b = e ? e + j0 : buf;                                             \\
+            const T *KB_RESTRICT xs = x + j0;                                                \\
             len = n - j0 < 256 ? n - j0 : 256;                                            \\
             for (j = 0; j < len; j++) b[j] = EXP(xs[j] - m);                              \\
             for (j = 0; j + 16 <= len; j += 16) {                                         \\
@@ -186,7 +182,7 @@ cdef extern from *:
         return kb_tree_sum##SUF(l);                                                       \\
     }                                                                                     \\
     /* sum(t) into *st, returns sum(t * (x - m)) */                                       \\
-    KB_CLONES static T kb_target_dot##SUF(const T *restrict t, const T *restrict x, T m,  \\
+    KB_CLONES static T kb_target_dot##SUF(const T *KB_RESTRICT t, const T *KB_RESTRICT x, T m,  \\
                                           Py_ssize_t n, T *st) {                          \\
         VT a0 = {0}, a1 = {0}, b0 = {0}, b1 = {0}, t0, t1, x0, x1;                        \\
         T la[16], lb[16];                                                                 \\
@@ -210,24 +206,24 @@ cdef extern from *:
         *st = kb_tree_sum##SUF(la);                                                       \\
         return kb_tree_sum##SUF(lb);                                                      \\
     }                                                                                     \\
-    KB_CLONES static void kb_scale_sub##SUF(T *restrict dx, const T *restrict t, T scale, T gr,     \\
+    KB_CLONES static void kb_scale_sub##SUF(T *KB_RESTRICT dx, const T *KB_RESTRICT t, T scale, T gr,     \\
                                   Py_ssize_t n) {                                          \\
         for (Py_ssize_t j = 0; j < n; j++) dx[j] = dx[j] * scale - t[j] * gr;              \\
     }                                                                                      \\
-    KB_CLONES static void kb_scale##SUF(T *restrict dx, T scale, Py_ssize_t n) {                     \\
+    KB_CLONES static void kb_scale##SUF(T *KB_RESTRICT dx, T scale, Py_ssize_t n) {                     \\
         for (Py_ssize_t j = 0; j < n; j++) dx[j] = dx[j] * scale;                          \\
     }                                                                                      \\
     /* sigmoid crossentropy on [lo, hi): max(x, 0) - x z + log1p(exp(-|x|)) */             \\
-    KB_CLONES static void kb_sigmoid_ce_fwd##SUF(const T *restrict z, const T *restrict x,          \\
-                                       T *restrict out, Py_ssize_t lo, Py_ssize_t hi) {    \\
+    KB_CLONES static void kb_sigmoid_ce_fwd##SUF(const T *KB_RESTRICT z, const T *KB_RESTRICT x,          \\
+                                       T *KB_RESTRICT out, Py_ssize_t lo, Py_ssize_t hi) {    \\
         for (Py_ssize_t i = lo; i < hi; i++) {                                             \\
             T v = x[i], a = v < 0 ? -v : v;                                                \\
             out[i] = (v > 0 ? v : 0) - v * z[i] + LOG1P(EXP(-a));                          \\
         }                                                                                  \\
     }                                                                                      \\
     /* (sigmoid(x) - z) g with sigmoid from exp(-|x|) so it never overflows */             \\
-    KB_CLONES static void kb_sigmoid_ce_bwd##SUF(const T *restrict z, const T *restrict x,          \\
-                                       const T *restrict g, T *restrict dx,                \\
+    KB_CLONES static void kb_sigmoid_ce_bwd##SUF(const T *KB_RESTRICT z, const T *KB_RESTRICT x,          \\
+                                       const T *KB_RESTRICT g, T *KB_RESTRICT dx,                \\
                                        Py_ssize_t lo, Py_ssize_t hi) {                     \\
         for (Py_ssize_t i = lo; i < hi; i++) {                                             \\
             T v = x[i], a = v < 0 ? -v : v, e = EXP(-a);                                   \\

@@ -9,9 +9,7 @@ float32 step does the same arithmetic as the composed float32 graph.
 from cython.parallel cimport prange
 from libc.math cimport sqrt, sqrtf
 
-ctypedef fused floating:
-    float
-    double
+from ._typedefs cimport floating
 
 
 cdef int _check_same(str op, str name, Py_ssize_t n, Py_ssize_t m) except -1:

@@ -14,9 +14,7 @@ any thread count (results are identical at 1 and N threads).
 from cython.parallel cimport prange
 from libc.string cimport memset
 
-ctypedef fused floating:
-    float
-    double
+from ._typedefs cimport floating
 
 # Channels per NHWC task: the per-task argmax scratch lives on the stack.
 cdef enum:
@@ -181,13 +179,16 @@ cdef void _bwd_nhwc(const floating* g, const floating* x, floating* dx, Py_ssize
 # aliases between the 4 loads and 4 stores).  The maximum is taken in the
 # order of _max_nhwc; g goes to the first pixel equal to it, to the first
 # pixel when it is NaN.
+cdef extern from "_simd.h":
+    pass
+
 cdef extern from *:
     """
     #define KB_BWD_MAX_2X2(NAME, T) \
-    static void NAME(const T* __restrict__ g, const T* __restrict__ x, \
-                     T* __restrict__ d, Py_ssize_t row, Py_ssize_t col, Py_ssize_t cb) { \
-        const T* __restrict__ x1 = x + row; \
-        T* __restrict__ d1 = d + row; \
+    static void NAME(const T* KB_RESTRICT g, const T* KB_RESTRICT x, \
+                     T* KB_RESTRICT d, Py_ssize_t row, Py_ssize_t col, Py_ssize_t cb) { \
+        const T* KB_RESTRICT x1 = x + row; \
+        T* KB_RESTRICT d1 = d + row; \
         for (Py_ssize_t c = 0; c < cb; c++) { \
             T a = x[c], b = x[col + c], e = x1[c], f = x1[col + c]; \
             T m = a; \
@@ -204,8 +205,8 @@ cdef extern from *:
     KB_BWD_MAX_2X2(kb_bwd_max_2x2_d, double)
     /* NCHW: n full 2x2 windows side by side along one pair of plane rows. */
     #define KB_BWD_MAX_2X2_ROW(NAME, T) \
-    static void NAME(const T* __restrict__ g, const T* __restrict__ x, \
-                     T* __restrict__ d, Py_ssize_t W, Py_ssize_t n) { \
+    static void NAME(const T* KB_RESTRICT g, const T* KB_RESTRICT x, \
+                     T* KB_RESTRICT d, Py_ssize_t W, Py_ssize_t n) { \
         for (Py_ssize_t i = 0; i < n; i++) { \
             T a = x[2 * i], b = x[2 * i + 1], e = x[W + 2 * i], f = x[W + 2 * i + 1]; \
             T m = a; \

@@ -1,11 +1,6 @@
 # cython: language_level=3
-"""Shared by the conv kernels: the checked geometry of a conv and a row-major
-GEMM on scipy's BLAS.  Inline only, so there is no module to import."""
-from scipy.linalg.cython_blas cimport sgemm, dgemm
-
-ctypedef fused floating:
-    float
-    double
+"""The checked geometry of a conv, shared by the conv kernels.  Inline only,
+so there is no module to import."""
 
 cdef struct Geom:
     Py_ssize_t n, h, w, c, kh, kw, o, m, oh, ow, sh, sw, dh, dw, top, left, kk
@@ -78,21 +73,3 @@ cdef inline int make_geom(Geom *g, str op, Py_ssize_t *xs, Py_ssize_t *ks, Py_ss
     if max(g.kk * g.o, g.oh * g.ow * max(g.kk, g.o), g.n * g.oh * g.ow) >= (1 << 31):
         raise ValueError(f'{op}: the {what} are too large for 32-bit BLAS')
     return 0
-
-
-cdef inline void gemm_rm(bint ta, bint tb, Py_ssize_t m, Py_ssize_t n, Py_ssize_t k,
-                         floating alpha, const floating *a, Py_ssize_t lda,
-                         const floating *b, Py_ssize_t ldb, floating beta,
-                         floating *c, Py_ssize_t ldc) noexcept nogil:
-    """Row-major C (m, n) = alpha op(A) op(B) + beta C, as the column-major
-    product C^T = op(B)^T op(A)^T."""
-    cdef char ca = b'T' if ta else b'N'
-    cdef char cb = b'T' if tb else b'N'
-    cdef int im = <int>m, in_ = <int>n, ik = <int>k
-    cdef int ila = <int>lda, ilb = <int>ldb, ilc = <int>ldc
-    if floating is float:
-        sgemm(&cb, &ca, &in_, &im, &ik, &alpha, <float *>b, &ilb, <float *>a, &ila, &beta,
-              c, &ilc)
-    else:
-        dgemm(&cb, &ca, &in_, &im, &ik, &alpha, <double *>b, &ilb, <double *>a, &ila, &beta,
-              c, &ilc)
