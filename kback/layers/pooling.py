@@ -1,7 +1,8 @@
 """Pooling layers: Max/AveragePooling in 1D and 2D, and the global forms.
 
-Keras 2.3 names, defaults and get_config keys; `call` is K.pool2d (the 1D
-forms pool over a unit axis) or a K reduction, in the layer's data_format.
+Keras 2.3 names, defaults and get_config keys; `call` is K.pool2d or K.pool3d
+(the 1D forms pool over a unit axis) or a K reduction, in the layer's
+data_format.
 """
 from .. import backend as K
 from ..backend.conv import channel_axis, spatial_axes
@@ -35,8 +36,9 @@ class _Pooling(Layer):
         return tuple(shape)
 
     def call(self, inputs):
-        return K.pool2d(inputs, self.pool_size, strides=self.strides, padding=self.padding,
-                        data_format=self.data_format, pool_mode=self.pool_mode)
+        pool = K.pool3d if self.rank == 3 else K.pool2d
+        return pool(inputs, self.pool_size, strides=self.strides, padding=self.padding,
+                    data_format=self.data_format, pool_mode=self.pool_mode)
 
     def get_config(self):
         config = {'pool_size': self.pool_size, 'padding': self.padding,

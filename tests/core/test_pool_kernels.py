@@ -172,24 +172,23 @@ def test_wrapper_converts_inputs_and_fills_out():
 
 
 def test_bad_arguments():
+    """The pool ops check their arguments (tests/backend/test_pool.py) and the
+    wrappers trust them; the compiled kernels check every buffer they get."""
     x = np.zeros((1, 4, 4, 2), np.float32)
     none = ((0, 0), (0, 0))
     with pytest.raises(ValueError, match=r'pool2d_forward: pool size \(0, 2\) .*positive'):
         P.pool2d_forward(x, (0, 2), (1, 1), none, 'max')
     with pytest.raises(ValueError, match=r'pool2d_backprop: .*strides \(1, -1\) must be positive'):
         P.pool2d_backprop(x, x, (1, 1), (1, -1), none, 'avg')
-    with pytest.raises(ValueError, match=r'pool2d_forward: the pool size \(5, 2\) is larger than '
-                                         r'the padded input \(1, 4, 4, 2\)'):
+    with pytest.raises(ValueError, match=r'pool2d_forward: pool \(5, 2\), .* do not fit input '
+                                         r'\(1, 4, 4, 2\)'):
         P.pool2d_forward(x, (5, 2), (1, 1), none, 'max')
-    with pytest.raises(ValueError, match=r'max_pool2d_select: the pool size \(2, 5\)'):
+    with pytest.raises(ValueError, match=r'max_pool2d_select: pool \(2, 5\)'):
         P.max_pool2d_select(x, x, (2, 5), (1, 1), none)
-    with pytest.raises(ValueError, match=r'pool2d_backprop: the gradient has shape \(1, 3, 3, 2\)'):
-        P.pool2d_backprop(np.zeros((1, 3, 3, 2)), x, (2, 2), (2, 2), none, 'max')
-    with pytest.raises(ValueError, match="mode must be 'max' or 'avg'"):
-        P.pool2d_forward(x, (2, 2), (1, 1), none, 'sum')
-    with pytest.raises(ValueError, match='rank 4'):
-        P.pool2d_forward(x[0], (2, 2), (1, 1), none, 'max')
-    with pytest.raises(ValueError, match='pads'):
+    with pytest.raises(ValueError, match=r'pool2d_backprop: .* do not fit input \(1, 4, 4, 2\) '
+                                         r'and output \(1, 3, 3, 2\)'):
+        P.pool2d_backprop(np.zeros((1, 3, 3, 2), np.float32), x, (2, 2), (2, 2), none, 'max')
+    with pytest.raises(ValueError, match=r'padding before \(2, 0\)'):
         P.pool2d_forward(x, (2, 2), (1, 1), ((2, 0), (0, 0)), 'max')
     # The raw kernels check their buffers too (never a crash).
     with pytest.raises(ValueError, match=r'pool2d_forward: pool \(2, 2\).*do not fit'):

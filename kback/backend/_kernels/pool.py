@@ -69,7 +69,7 @@ def pool2d_backprop(g, x, pool, strides, pads, mode, data_format='channels_last'
                           data_format, out, g, x)
     g, x = arrays
     out = _out(out, x.shape, g.dtype, 'pool2d_backprop')
-    _pool.pool2d_backward(g, x, out, pool[0], pool[1], strides[0], strides[1], pads[0][0],
+    _pool.pool2d_backprop(g, x, out, pool[0], pool[1], strides[0], strides[1], pads[0][0],
                           pads[1][0], mode == 'max', data_format == 'channels_last',
                           _threads(x.size))
     return out
