@@ -77,7 +77,7 @@ def to_tuple(op, value, n, name):
     if isinstance(value, int):
         return (value,) * n
     try:
-        value = tuple(int(v) for v in value)
+        value = tuple(map(int, value))
     except TypeError:
         raise ValueError(f'{op}: {name} must be an int or {n} ints, got {value!r}') from None
     if len(value) != n:
@@ -195,31 +195,41 @@ class ConvGeometry(NamedTuple):
 
 
 def conv_geometry(op, x_shape, window, strides, padding, dilation, data_format,
-                  what=None):
+                  what='window', what_shape=None):
     """The geometry of a window of spatial size `window` (1 to 3 axes) sliding
-    over x; ValueError naming op and x when a 'valid' window is larger than
-    the input (`what` names the window in that message).  Serves conv,
-    depthwise, transposed conv (its input gradient) and pooling of any rank,
-    so each computes its output size here."""
+    over x, from an op's attrs ('valid' or 'same' padding), all checked:
+    ValueError naming op, e.g. when a 'valid' window is larger than the input
+    (`what` and `what_shape` name the window in that message: 'kernel' and its
+    shape, 'pool size'; the window by default).  Serves conv, depthwise,
+    transposed conv (its input gradient) and pooling of any rank, so each
+    computes its output size here."""
     rank = len(window)
-    check_rank(op, 'the input', x_shape, rank + 2)
+    if len(x_shape) != rank + 2:
+        check_rank(op, 'the input', x_shape, rank + 2)
     if data_format == 'channels_last':
         batch, in_spatial, channels = x_shape[0], tuple(x_shape[1:-1]), x_shape[-1]
-    else:
+    elif data_format == 'channels_first':
         batch, channels, in_spatial = x_shape[0], x_shape[1], tuple(x_shape[2:])
+    else:
+        check_data_format(op, data_format)
+    if padding not in ('valid', 'same'):
+        check_padding(op, padding)
+    if min(strides) < 1:
+        check_positive(op, 'strides', strides)
+    if min(dilation) < 1:
+        check_positive(op, 'dilation', dilation)
     out, pads = [], []
     for length, k, s, d in zip(in_spatial, window, strides, dilation):
         if length is None:
             out.append(None)
             pads.append(None)
             continue
-        p = axis_pads(length, k, padding, s, d)
+        p = (0, 0) if padding == 'valid' else axis_pads(length, k, padding, s, d)
         n = padded_output_length(length, k, s, p, d)
         if n < 1:
-            what = what or f'window {tuple(window)}'
-            raise ValueError(f'{op}: the {what} (dilation {tuple(dilation)}, span '
-                             f'{(k - 1) * d + 1}) is larger than the input '
-                             f"{fmt(x_shape)} with '{padding}' padding")
+            raise ValueError(f'{op}: the {what} {fmt(what_shape or window)} (dilation '
+                             f'{tuple(dilation)}, span {(k - 1) * d + 1}) is larger than the '
+                             f"input {fmt(x_shape)} with '{padding}' padding")
         out.append(n)
         pads.append(p)
     return ConvGeometry(batch, channels, in_spatial, tuple(out), tuple(pads))

@@ -32,14 +32,6 @@ def check_float(op, *tensors):
             raise ValueError(f'{op}: expects float tensors, got {t.dtype} for shape {fmt(t.shape)}')
 
 
-def check_window_attrs(op, strides, padding, data_format, dilation=None):
-    _shapes.check_data_format(op, data_format)
-    _shapes.check_padding(op, padding)
-    _shapes.check_positive(op, 'strides', strides)
-    if dilation is not None:
-        _shapes.check_positive(op, 'dilation', dilation)
-
-
 def _mul(a, b):
     return None if a is None or b is None else a * b
 
@@ -48,12 +40,11 @@ def _geometry(op, family, x_shape, w_shape, strides, padding, dilation, data_for
     """(geometry, input channels, output channels) of a conv of an input of
     x_shape with a kernel of w_shape; ValueError naming op when they do not fit."""
     rank = _FAMILY[family][0]
-    check_window_attrs(op, strides, padding, data_format, dilation)
     _shapes.check_rank(op, 'the kernel', w_shape, rank + 2)
     if None in w_shape[:rank]:
         raise ValueError(f'{op}: the kernel window must be known, got kernel shape {fmt(w_shape)}')
     geo = _shapes.conv_geometry(op, x_shape, w_shape[:rank], strides, padding, dilation,
-                                data_format, what=f'kernel {fmt(w_shape)}')
+                                data_format, 'kernel', w_shape)
     c, kc = geo.channels, w_shape[rank]
     if c is not None and kc is not None and c != kc:
         raise ValueError(f'{op}: the input {fmt(x_shape)} has {c} channels but the kernel '

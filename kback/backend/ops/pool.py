@@ -9,7 +9,7 @@ from .. import _shapes
 from .._shapes import fmt
 from .._kernels import pool as KP, pool3d as KV
 from ._registry import register, apply
-from .conv import check_float, check_window_attrs
+from .conv import check_float
 
 # rank -> (forward, backprop, max select) kernels.
 _KERNELS = {2: (KP.pool2d_forward, KP.pool2d_backprop, KP.max_pool2d_select),
@@ -22,10 +22,10 @@ def _names(rank):
 
 def pooled_shape(op, x_shape, pool, strides, padding, data_format):
     """The output shape; ValueError naming op when the arguments do not fit x."""
-    check_window_attrs(op, strides, padding, data_format)
-    _shapes.check_positive(op, 'pool_size', pool)
+    if min(pool) < 1:
+        _shapes.check_positive(op, 'pool_size', pool)
     geo = _shapes.conv_geometry(op, x_shape, pool, strides, padding, (1,) * len(pool),
-                                data_format, what=f'pool size {fmt(pool)}')
+                                data_format, 'pool size')
     return _shapes.layout_shape(data_format, geo.batch, geo.out_spatial, geo.channels)
 
 
