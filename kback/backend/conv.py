@@ -6,16 +6,11 @@ in Keras with TensorFlow.  These functions only normalise Keras's arguments
 (data_format None -> the config, padding's case, an int -> a tuple, the
 transposes' output_shape -> a shape vector); the ops' shape inference checks
 them, so errors name the op and show the shapes as given.
-
-The shape arithmetic of kback.backend._shapes that Keras's conv_utils and the
-layers share is public here (conv_output_length,
-deconv_output_length, channel_axis, spatial_axes, layout_shape).
 """
 import numpy as np
 
 from . import config
-from ._shapes import (fmt, to_tuple, channel_axis, spatial_axes, layout_shape,  # noqa: F401
-                      conv_output_length, deconv_output_length)
+from ._shapes import fmt, to_tuple
 from .tensor import Tensor, as_operands, as_tensor
 from .ops import apply
 

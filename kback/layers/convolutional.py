@@ -9,13 +9,12 @@ only and passes `data_format` through to the backend.
 from .. import backend as K
 from .. import activations, initializers, regularizers, constraints
 from ..engine.base_layer import Layer, InputSpec
-from ..backend.conv import channel_axis, spatial_axes, layout_shape
 from ..utils.conv_utils import (normalize_tuple, normalize_padding, conv_output_length,
                                 deconv_length, check_positive as _positive)
 
 
 def _spatial(input_shape, data_format):
-    return tuple(input_shape[a] for a in spatial_axes(data_format, len(input_shape)))
+    return tuple(input_shape[a] for a in K.spatial_axes(data_format, len(input_shape)))
 
 
 class _Conv(Layer):
@@ -66,7 +65,7 @@ class _Conv(Layer):
         return int(dim)
 
     def _channel_axis(self):
-        return channel_axis(self.data_format, self.rank + 2)
+        return K.channel_axis(self.data_format, self.rank + 2)
 
     def _add_bias(self, units):
         if not self.use_bias:
@@ -106,7 +105,7 @@ class _Conv(Layer):
         new_space = [conv_output_length(d, k, self.padding, s, r)
                      for d, k, s, r in zip(space, self.kernel_size, self.strides,
                                            self.dilation_rate)]
-        return layout_shape(self.data_format, input_shape[0], new_space,
+        return K.layout_shape(self.data_format, input_shape[0], new_space,
                             self._out_channels(input_shape))
 
     def get_config(self):
@@ -239,12 +238,12 @@ class _ConvTranspose:
         static = _spatial(K.int_shape(inputs), self.data_format)
         if None in static:
             dynamic = K.shape(inputs)
-            axes = spatial_axes(self.data_format, self.rank + 2)
+            axes = K.spatial_axes(self.data_format, self.rank + 2)
             static = [d if d is not None else dynamic[a] for a, d in zip(axes, static)]
-        return layout_shape(self.data_format, None, self._out_lengths(static), self.filters)
+        return K.layout_shape(self.data_format, None, self._out_lengths(static), self.filters)
 
     def compute_output_shape(self, input_shape):
-        return layout_shape(self.data_format, input_shape[0],
+        return K.layout_shape(self.data_format, input_shape[0],
                             self._out_lengths(_spatial(input_shape, self.data_format)),
                             self.filters)
 

@@ -16,7 +16,6 @@ import numpy as np
 
 from .. import backend as K
 from .. import activations, initializers, regularizers, constraints
-from ..backend.conv import channel_axis, spatial_axes, layout_shape
 from ..engine.base_layer import Layer, InputSpec
 from ..utils.conv_utils import (normalize_tuple, normalize_padding, conv_output_length,
                                 conv_kernel_mask, conv_kernel_idxs,
@@ -66,15 +65,15 @@ class _LocallyConnected(Layer):
             raise ValueError(f'{type(self).__name__} {self.name}: inputs should have rank '
                              f'{self.rank + 2}; received input shape {tuple(input_shape)}')
         ndim = self.rank + 2
-        return (tuple(input_shape[a] for a in spatial_axes(self.data_format, ndim)),
-                input_shape[channel_axis(self.data_format, ndim)])
+        return (tuple(input_shape[a] for a in K.spatial_axes(self.data_format, ndim)),
+                input_shape[K.channel_axis(self.data_format, ndim)])
 
     def _out_spatial(self, spatial):
         return tuple(conv_output_length(d, k, self.padding, s)
                      for d, k, s in zip(spatial, self.kernel_size, self.strides))
 
     def _layout(self, batch, spatial, channels):
-        return layout_shape(self.data_format, batch, spatial, channels)
+        return K.layout_shape(self.data_format, batch, spatial, channels)
 
     def compute_output_shape(self, input_shape):
         spatial, _ = self._split(input_shape)
@@ -115,7 +114,7 @@ class _LocallyConnected(Layer):
                                         regularizer=self.bias_regularizer,
                                         constraint=self.bias_constraint)
         self.input_spec = InputSpec(ndim=self.rank + 2, axes={
-            channel_axis(self.data_format, self.rank + 2): int(channels)})
+            K.channel_axis(self.data_format, self.rank + 2): int(channels)})
         self.built = True
 
     def _dense_mask(self):

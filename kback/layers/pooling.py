@@ -5,7 +5,6 @@ Keras 2.3 names, defaults and get_config keys; `call` is K.pool2d or K.pool3d
 data_format.
 """
 from .. import backend as K
-from ..backend.conv import channel_axis, spatial_axes
 from ..engine.base_layer import Layer, InputSpec
 from ..utils.conv_utils import (normalize_tuple, normalize_padding, conv_output_length,
                                 check_positive as _positive)
@@ -30,7 +29,7 @@ class _Pooling(Layer):
 
     def compute_output_shape(self, input_shape):
         shape = list(input_shape)
-        for axis, k, s in zip(spatial_axes(self.data_format, self.rank + 2), self.pool_size,
+        for axis, k, s in zip(K.spatial_axes(self.data_format, self.rank + 2), self.pool_size,
                              self.strides):
             shape[axis] = conv_output_length(shape[axis], k, self.padding, s)
         return tuple(shape)
@@ -97,10 +96,10 @@ class _GlobalPooling(Layer):
         self.input_spec = InputSpec(ndim=self.rank + 2)
 
     def _spatial_axes(self):
-        return list(spatial_axes(self.data_format, self.rank + 2))
+        return list(K.spatial_axes(self.data_format, self.rank + 2))
 
     def compute_output_shape(self, input_shape):
-        return (input_shape[0], input_shape[channel_axis(self.data_format, self.rank + 2)])
+        return (input_shape[0], input_shape[K.channel_axis(self.data_format, self.rank + 2)])
 
     def get_config(self):
         return dict(super().get_config(), data_format=self.data_format)

@@ -1,12 +1,11 @@
 """Keras's conv_utils: argument normalisation and conv output sizes for the
-convolution and pooling layers.  The size arithmetic is the backend's, the
-one the conv and pool ops use (public in kback.backend.conv); these are the
-Keras-named entry points."""
+convolution and pooling layers.  The size arithmetic is the backend's (K),
+the one the conv and pool ops use; these are the Keras-named entry points."""
 import numbers
 
 import numpy as np
 
-from ..backend import conv as _geometry
+from .. import backend as K
 
 
 def normalize_tuple(value, n, name):
@@ -43,7 +42,6 @@ def check_positive(layer, name, values):
 
 
 def normalize_data_format(value):
-    from .. import backend as K
     return K.normalize_data_format(value)
 
 
@@ -51,19 +49,19 @@ def conv_output_length(input_length, filter_size, padding, stride, dilation=1):
     """Output length of a convolution ('causal' keeps the length, as 'same')."""
     if padding == 'causal':
         padding = 'same'
-    return _geometry.conv_output_length(input_length, filter_size, padding, stride, dilation)
+    return K.conv_output_length(input_length, filter_size, padding, stride, dilation)
 
 
 def conv_input_length(output_length, filter_size, padding, stride):
     """The input length whose convolution has output_length: a transposed
     convolution's output length with no output padding."""
-    return _geometry.deconv_output_length(output_length, filter_size, padding, stride, 0)
+    return K.deconv_output_length(output_length, filter_size, padding, stride, 0)
 
 
 def deconv_length(dim_size, stride_size, kernel_size, padding, output_padding, dilation=1):
     """Output length of a transposed convolution (Keras's argument order)."""
-    return _geometry.deconv_output_length(dim_size, kernel_size, padding, stride_size,
-                                          output_padding, dilation)
+    return K.deconv_output_length(dim_size, kernel_size, padding, stride_size, output_padding,
+                                  dilation)
 
 
 def convert_kernel(kernel):
