@@ -72,6 +72,12 @@ def compatible(static, actual):
         s is None or s == a for s, a in zip(static, actual))
 
 
+def agree(a, b):
+    """True when two static shapes may be the same (None matches anything)."""
+    return len(a) == len(b) and all(
+        m is None or n is None or m == n for m, n in zip(a, b))
+
+
 def to_tuple(op, value, n, name):
     """An int or a sequence of n ints (Keras's conv_utils.normalize_tuple)."""
     if isinstance(value, int):

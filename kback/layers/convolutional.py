@@ -57,15 +57,17 @@ class _Conv(Layer):
         if len(input_shape) != self.rank + 2:
             raise ValueError(f'{type(self).__name__} {self.name}: inputs should have rank '
                              f'{self.rank + 2}; received input shape {tuple(input_shape)}')
-        dim = input_shape[self._channel_axis()]
+        dim = input_shape[K.channel_axis(self.data_format, self.rank + 2)]
         if dim is None:
             raise ValueError(f'{type(self).__name__} {self.name}: the channel dimension of the '
                              f'inputs should be defined. Found `None` in {tuple(input_shape)} '
                              f'({self.data_format})')
         return int(dim)
 
-    def _channel_axis(self):
-        return K.channel_axis(self.data_format, self.rank + 2)
+    def _expect_channels(self, input_dim):
+        """Later inputs must have input_dim channels."""
+        self.input_spec = InputSpec(
+            ndim=self.rank + 2, axes={K.channel_axis(self.data_format, self.rank + 2): input_dim})
 
     def _add_bias(self, units):
         if not self.use_bias:
@@ -81,8 +83,7 @@ class _Conv(Layer):
                                       regularizer=self.kernel_regularizer,
                                       constraint=self.kernel_constraint)
         self.bias = self._add_bias(self.filters)
-        self.input_spec = InputSpec(ndim=self.rank + 2,
-                                    axes={self._channel_axis(): input_dim})
+        self._expect_channels(input_dim)
         self.built = True
 
     def _convolve(self, inputs):
@@ -222,8 +223,7 @@ class _ConvTranspose:
                                       regularizer=self.kernel_regularizer,
                                       constraint=self.kernel_constraint)
         self.bias = self._add_bias(self.filters)
-        self.input_spec = InputSpec(ndim=self.rank + 2,
-                                    axes={self._channel_axis(): input_dim})
+        self._expect_channels(input_dim)
         self.built = True
 
     def _out_lengths(self, lengths):
@@ -309,8 +309,7 @@ class _SeparableConv(_Conv):
             initializer=self.pointwise_initializer, name='pointwise_kernel',
             regularizer=self.pointwise_regularizer, constraint=self.pointwise_constraint)
         self.bias = self._add_bias(self.filters)
-        self.input_spec = InputSpec(ndim=self.rank + 2,
-                                    axes={self._channel_axis(): input_dim})
+        self._expect_channels(input_dim)
         self.built = True
 
     def get_config(self):
@@ -425,7 +424,7 @@ class DepthwiseConv2D(Conv2D):
             initializer=self.depthwise_initializer, name='depthwise_kernel',
             regularizer=self.depthwise_regularizer, constraint=self.depthwise_constraint)
         self.bias = self._add_bias(input_dim * self.depth_multiplier)
-        self.input_spec = InputSpec(ndim=4, axes={self._channel_axis(): input_dim})
+        self._expect_channels(input_dim)
         self.built = True
 
     def _convolve(self, inputs):
@@ -434,7 +433,7 @@ class DepthwiseConv2D(Conv2D):
                                   dilation_rate=self.dilation_rate)
 
     def _out_channels(self, input_shape):
-        c = input_shape[self._channel_axis()]
+        c = input_shape[K.channel_axis(self.data_format, self.rank + 2)]
         return None if c is None else c * self.depth_multiplier
 
     def get_config(self):

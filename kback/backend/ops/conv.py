@@ -54,10 +54,6 @@ def _geometry(op, family, x_shape, w_shape, strides, padding, dilation, data_for
     return geo, c, o
 
 
-def _fits(expected, actual):
-    return all(a is None or b is None or a == b for a, b in zip(expected, actual))
-
-
 def _pads(op, x_shape, window, strides, padding, dilation, data_format):
     """Resolved pads of a run-time input shape, checked: shapes unknown when the
     node was built are validated here."""
@@ -107,7 +103,7 @@ def _bpi_infer(family):
                              f'kernel {fmt(w.shape)} gives {o} (for a transposed conv: the '
                              f'input channels, which the kernel (k..., out, in) expects last)')
         expected = _shapes.layout_shape(data_format, geo.batch, geo.out_spatial, o)
-        if not _fits(expected, g.shape):
+        if not _shapes.agree(expected, g.shape):
             raise ValueError(f'{op}: the gradient {fmt(g.shape)} does not fit an input of shape '
                              f'{fmt(x_shape)} and kernel {fmt(w.shape)} (strides {strides}, '
                              f"dilation {dilation}, '{padding}' padding): expected "
@@ -155,7 +151,7 @@ def _bpk_infer(family):
         geo, _, o = _geometry(op, family, x.shape, k_shape, strides, padding, dilation,
                               data_format)
         expected = _shapes.layout_shape(data_format, geo.batch, geo.out_spatial, o)
-        if not _fits(expected, g.shape):
+        if not _shapes.agree(expected, g.shape):
             raise ValueError(f'{op}: the gradient {fmt(g.shape)} does not fit the input '
                              f'{fmt(x.shape)} and a {tuple(kernel_size)} kernel: expected '
                              f'{fmt(expected)}')

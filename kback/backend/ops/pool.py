@@ -35,10 +35,6 @@ def _pads(op, x_shape, pool, strides, padding, data_format):
                                  data_format).pads
 
 
-def _fits(expected, actual):
-    return all(a is None or b is None or a == b for a, b in zip(expected, actual))
-
-
 def _register(rank):
     name, backprop, select = _names(rank)
     forward_kernel, backprop_kernel, select_kernel = _KERNELS[rank]
@@ -62,7 +58,7 @@ def _register(rank):
         _shapes.check_pool_mode(backprop, mode)
         expected = pooled_shape(backprop, x.shape, pool, strides, padding, data_format)
         _shapes.check_rank(backprop, 'the gradient', g.shape, rank + 2)
-        if not _fits(expected, g.shape):
+        if not _shapes.agree(expected, g.shape):
             raise ValueError(f'{backprop}: the gradient {fmt(g.shape)} does not fit the input '
                              f'{fmt(x.shape)}: expected {fmt(expected)}')
         return x.shape, g.dtype
@@ -82,7 +78,7 @@ def _register(rank):
     def select_infer(inputs, pool, strides, padding, data_format='channels_last'):
         v, x = inputs
         _shapes.check_rank(select, 'the values', v.shape, rank + 2)
-        if not _fits(v.shape, x.shape):
+        if not _shapes.agree(v.shape, x.shape):
             raise ValueError(f'{select}: values {fmt(v.shape)} and input {fmt(x.shape)} '
                              'must have the same shape')
         return pooled_shape(select, x.shape, pool, strides, padding, data_format), v.dtype
