@@ -15,12 +15,16 @@ from .tensor import Tensor, as_operands, as_tensor
 from .ops import apply
 
 
+def _lower(value):
+    return value.lower() if isinstance(value, str) else value
+
+
 def _data_format(data_format):
-    return config.image_data_format() if data_format is None else data_format
+    return config.image_data_format() if data_format is None else _lower(data_format)
 
 
 def _padding(padding):
-    return padding.lower() if isinstance(padding, str) else padding
+    return _lower(padding)
 
 
 def _conv(op, x, kernel, strides, padding, data_format, dilation_rate, rank):
