@@ -3,6 +3,7 @@
 Ops, kernel wrappers and layers all call these.  A dimension is an int or None
 (unknown until run time).  Errors name the op and the shapes at fault.
 """
+from functools import lru_cache
 from typing import NamedTuple, Optional
 
 
@@ -239,3 +240,11 @@ def conv_geometry(op, x_shape, window, strides, padding, dilation, data_format,
         out.append(n)
         pads.append(p)
     return ConvGeometry(batch, channels, in_spatial, tuple(out), tuple(pads))
+
+
+@lru_cache(maxsize=1024)
+def run_time_pads(op, x_shape, window, strides, padding, dilation, data_format):
+    """The checked pads of a run-time input shape (conv_geometry's), for an op's
+    forward: cached, as a training loop meets the same few shapes every step
+    (all arguments are tuples and strings)."""
+    return conv_geometry(op, x_shape, window, strides, padding, dilation, data_format).pads

@@ -54,11 +54,9 @@ def _geometry(op, family, x_shape, w_shape, strides, padding, dilation, data_for
     return geo, c, o
 
 
-def _pads(op, x_shape, window, strides, padding, dilation, data_format):
-    """Resolved pads of a run-time input shape, checked: shapes unknown when the
-    node was built are validated here."""
-    return _shapes.conv_geometry(op, x_shape, window, strides, padding, dilation,
-                                 data_format).pads
+# Resolved pads of a run-time shape, checked: shapes unknown when the node was
+# built are validated here.
+_pads = _shapes.run_time_pads
 
 
 # -- the conv ops and their backprops ----------------------------------------------
