@@ -201,6 +201,7 @@ class ConvGeometry(NamedTuple):
     pads: tuple
 
 
+@lru_cache(maxsize=1024)
 def conv_geometry(op, x_shape, window, strides, padding, dilation, data_format,
                   what='window', what_shape=None):
     """The geometry of a window of spatial size `window` (1 to 3 axes) sliding
@@ -209,7 +210,9 @@ def conv_geometry(op, x_shape, window, strides, padding, dilation, data_format,
     (`what` and `what_shape` name the window in that message: 'kernel' and its
     shape, 'pool size'; the window by default).  Serves conv, depthwise,
     transposed conv (its input gradient) and pooling of any rank, so each
-    computes its output size here."""
+    computes its output size here.  Arguments are tuples and strings: results
+    are cached, as graph building and every training step meet the same few
+    shapes again."""
     rank = len(window)
     if len(x_shape) != rank + 2:
         check_rank(op, 'the input', x_shape, rank + 2)
@@ -241,10 +244,3 @@ def conv_geometry(op, x_shape, window, strides, padding, dilation, data_format,
         pads.append(p)
     return ConvGeometry(batch, channels, in_spatial, tuple(out), tuple(pads))
 
-
-@lru_cache(maxsize=1024)
-def run_time_pads(op, x_shape, window, strides, padding, dilation, data_format):
-    """The checked pads of a run-time input shape (conv_geometry's), for an op's
-    forward: cached, as a training loop meets the same few shapes every step
-    (all arguments are tuples and strings)."""
-    return conv_geometry(op, x_shape, window, strides, padding, dilation, data_format).pads

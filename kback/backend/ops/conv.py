@@ -54,9 +54,11 @@ def _geometry(op, family, x_shape, w_shape, strides, padding, dilation, data_for
     return geo, c, o
 
 
-# Resolved pads of a run-time shape, checked: shapes unknown when the node was
-# built are validated here.
-_pads = _shapes.run_time_pads
+def _pads(op, x_shape, window, strides, padding, dilation, data_format):
+    """Resolved pads of a run-time shape, checked: shapes unknown when the node
+    was built are validated here."""
+    return _shapes.conv_geometry(op, x_shape, window, strides, padding, dilation,
+                                 data_format).pads
 
 
 # -- the conv ops and their backprops ----------------------------------------------

@@ -16,9 +16,6 @@ _KERNELS = {2: (KP.pool2d_forward, KP.pool2d_backprop, KP.max_pool2d_select),
             3: (KV.pool3d_forward, KV.pool3d_backprop, KV.max_pool3d_select)}
 
 
-_UNIT = {2: (1, 1), 3: (1, 1, 1)}      # the dilation of a pool
-
-
 def _names(rank):
     return f'pool{rank}d', f'pool{rank}d_backprop', f'max_pool{rank}d_select'
 
@@ -34,8 +31,8 @@ def pooled_shape(op, x_shape, pool, strides, padding, data_format):
 
 def _pads(op, x_shape, pool, strides, padding, data_format):
     """Resolved pads of a run-time shape (checked: it may have been unknown)."""
-    return _shapes.run_time_pads(op, x_shape, pool, strides, padding, _UNIT[len(pool)],
-                                 data_format)
+    return _shapes.conv_geometry(op, x_shape, pool, strides, padding, (1,) * len(pool),
+                                 data_format).pads
 
 
 def _register(rank):
