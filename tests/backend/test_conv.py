@@ -431,3 +431,41 @@ def test_run_time_shape_errors():
     with pytest.raises(ValueError, match=r'conv2d: the window \(3, 3\).*larger than the input '
                                          r'\(1, 2, 5, 3\)'):
         f([r(1, 2, 5, 3)])
+
+
+# -- the one conv/pool geometry (kback.backend._shapes) --------------------------------
+
+def test_conv_geometry_of_every_rank_and_format():
+    from kback.backend._shapes import conv_geometry
+    geo = conv_geometry('op', (2, 7, 3), (3,), (2,), 'same', (1,), 'channels_last')
+    assert geo == (2, 3, (7,), (4,), ((1, 1),))
+    # TensorFlow's split: the odd padding pixel goes after.
+    geo = conv_geometry('op', (2, 5, 6, 8), (2, 2), (1, 2), 'same', (1, 1), 'channels_first')
+    assert (geo.batch, geo.channels, geo.out_spatial, geo.pads) == \
+        (2, 5, (6, 4), ((0, 1), (0, 0)))
+    geo = conv_geometry('op', (None, 9, None, 4, 1), (3, 3, 2), (2, 1, 1), 'valid',
+                        (2, 1, 1), 'channels_last')
+    assert (geo.out_spatial, geo.pads) == ((3, None, 3), ((0, 0), None, (0, 0)))
+    bad(r"op: the kernel \(3, 3\) \(dilation \(2, 1\), span 5\) is larger than the input "
+        r"\(1, 4, 4, 1\) with 'valid' padding",
+        lambda: conv_geometry('op', (1, 4, 4, 1), (3, 3), (1, 1), 'valid', (2, 1),
+                              'channels_last', 'kernel'))
+    bad(r'op: the input must have rank 5', lambda: conv_geometry(
+        'op', (1, 4, 4, 1), (1, 1, 1), (1, 1, 1), 'valid', (1, 1, 1), 'channels_last'))
+
+
+def test_keras_output_lengths_come_from_the_same_geometry():
+    from kback.utils import conv_utils
+    for length, k, s, d in [(7, 3, 2, 1), (8, 2, 2, 1), (9, 3, 1, 2), (2, 3, 1, 1)]:
+        for padding in ('valid', 'same', 'full'):
+            span = (k - 1) * d + 1
+            keras = {'valid': length - span + 1, 'same': length,
+                     'full': length + span - 1}[padding]
+            want = max((keras + s - 1) // s, 0)      # Keras 2.3's conv_output_length
+            assert conv_utils.conv_output_length(length, k, padding, s, d) == want
+            assert K.conv_output_length(length, k, padding, s, d) == want
+    assert conv_utils.conv_output_length(None, 3, 'same', 1) is None
+    assert conv_utils.conv_input_length(4, 3, 'same', 2) == 7
+    assert K.channel_axis('channels_first', 5) == 1 and K.channel_axis('channels_last', 3) == 2
+    assert K.spatial_axes('channels_first', 5) == (2, 3, 4)
+    assert K.layout_shape('channels_first', None, (4, 5), 3) == (None, 3, 4, 5)
