@@ -17,7 +17,7 @@ sys.path[:0] = [HERE, os.path.dirname(HERE)]   # runnable from a source checkout
 from kback.backend import _kernels  # noqa: E402
 from kback.backend import _reference as R  # noqa: E402
 from kback.backend._kernels import conv as C  # noqa: E402
-from kback.backend._shapes import conv_pads  # noqa: E402
+from kback.backend._shapes import axis_pads  # noqa: E402
 
 # (batch, height, width, channels, filters, kernel, stride, padding)
 SHAPES = [(50, 38, 38, 3, 32, 3, 1, 'valid'),
@@ -30,7 +30,7 @@ SHAPES = [(50, 38, 38, 3, 32, 3, 1, 'valid'),
 def _case(spec, data_format='channels_last'):
     n, h, w, c, o, k, s, padding = spec
     rng = np.random.RandomState(0)
-    pads = tuple(conv_pads(size, k, padding, s) for size in (h, w))
+    pads = tuple(axis_pads(size, k, padding, s) for size in (h, w))
     x = rng.randn(n, h, w, c).astype(np.float32)
     kernel = (rng.randn(k, k, c, o) / np.sqrt(k * k * c)).astype(np.float32)
     y = R.conv2d_forward(x[:1], kernel, (s, s), pads, (1, 1))
@@ -68,8 +68,8 @@ def _fns(spec, torch, data_format='channels_last'):
 
     def np_all():
         R.conv2d_forward(x, kernel, st, pads, (1, 1))
-        R.conv2d_backward_input(g, kernel, x.shape, st, pads, (1, 1))
-        R.conv2d_backward_kernel(x, g, kernel.shape, st, pads, (1, 1))
+        R.conv2d_backprop_input(g, kernel, x.shape, st, pads, (1, 1))
+        R.conv2d_backprop_kernel(x, g, kernel.shape, st, pads, (1, 1))
 
     if data_format == 'channels_first':
         np_fwd = np_all = None

@@ -5,7 +5,7 @@ import numpy as np
 
 from kback.backend import _kernels, _reference as R
 from kback.backend._kernels import pool as P
-from kback.backend._shapes import conv_pads
+from kback.backend._shapes import axis_pads
 
 POOLS = [((50, 36, 36, 32), 3, 2), ((128, 27, 27, 128), 2, 2)]
 
@@ -14,7 +14,7 @@ def _pool_rows(torch, mode):
     rng = np.random.RandomState(0)
     for shape, k, s in POOLS:
         x = rng.randn(*shape).astype(np.float32)
-        pads = tuple(conv_pads(n, k, 'valid', s) for n in shape[1:3])
+        pads = tuple(axis_pads(n, k, 'valid', s) for n in shape[1:3])
         y = P.pool2d_forward(x, (k, k), (s, s), pads, mode)
         g = rng.randn(*y.shape).astype(np.float32)
         label = f'{mode}pool {k}x{k}/{s}'
@@ -23,11 +23,11 @@ def _pool_rows(torch, mode):
 
         def both(x=x, g=g, k=k, s=s, pads=pads):
             P.pool2d_forward(x, (k, k), (s, s), pads, mode)
-            return P.pool2d_backward(g, x, (k, k), (s, s), pads, mode)
+            return P.pool2d_backprop(g, x, (k, k), (s, s), pads, mode)
 
         def ref_both(x=x, g=g, k=k, s=s, pads=pads):
             R.pool2d_forward(x, (k, k), (s, s), pads, mode)
-            return R.pool2d_backward(g, x, (k, k), (s, s), pads, mode)
+            return R.pool2d_backprop(g, x, (k, k), (s, s), pads, mode)
 
         tf = tb = None
         if torch:

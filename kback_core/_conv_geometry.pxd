@@ -24,9 +24,11 @@ cdef inline Py_ssize_t _positive(str op, str name, value) except -1:
 
 cdef inline int make_geom(Geom *g, str op, Py_ssize_t *xs, Py_ssize_t *ks, Py_ssize_t *ys,
                           strides, pads, dilation, bint nchw, bint depthwise) except -1:
-    """Fill g from the x (input), kernel and y (conv output) buffer shapes;
-    ValueError naming op and the shapes when they do not fit together."""
-    cdef Py_ssize_t top, bottom, left, right, hp, wp, span_h, span_w, c_out
+    """Fill g from the x (input), kernel and y (conv output) buffer shapes and
+    the resolved pads; ValueError naming op and the shapes when the buffers do
+    not fit together.  The caller sized them (kback's ops compute the output
+    size): these checks only keep every access in bounds, as inequalities."""
+    cdef Py_ssize_t top, bottom, left, right, hp, wp, span_h, span_w
     _positive(op, 'strides', strides)
     _positive(op, 'dilation', dilation)
     try:
@@ -39,8 +41,10 @@ cdef inline int make_geom(Geom *g, str op, Py_ssize_t *xs, Py_ssize_t *ks, Py_ss
     g.n = xs[0]
     if nchw:
         g.c, g.h, g.w = xs[1], xs[2], xs[3]
+        g.oh, g.ow = ys[2], ys[3]
     else:
         g.h, g.w, g.c = xs[1], xs[2], xs[3]
+        g.oh, g.ow = ys[1], ys[2]
     g.kh, g.kw = ks[0], ks[1]
     g.sh, g.sw = strides
     g.dh, g.dw = dilation
@@ -51,24 +55,20 @@ cdef inline int make_geom(Geom *g, str op, Py_ssize_t *xs, Py_ssize_t *ks, Py_ss
     if ks[2] != g.c:
         raise ValueError(f'{op}: the {what} do not match: {g.c} input channels, the kernel '
                          f'expects {ks[2]}')
+    g.m = ks[3] if depthwise else 1
+    g.o = g.c * g.m if depthwise else ks[3]
+    g.kk = g.kh * g.kw * g.c
+    if ys[0] != g.n or (ys[1] if nchw else ys[3]) != g.o:
+        raise ValueError(f'{op}: the output/gradient buffer has shape {_shape(ys)}, not '
+                         f'{g.n} images of {g.o} channels for the {what}')
     hp, wp = g.h + top + bottom, g.w + left + right
     span_h, span_w = (g.kh - 1) * g.dh + 1, (g.kw - 1) * g.dw + 1
-    if hp < span_h or wp < span_w:
-        raise ValueError(f'{op}: the kernel window ({span_h}, {span_w}) (dilation {dilation!r}) '
-                         f'is larger than the padded input ({hp}, {wp}): {what}, pads {pads!r}')
-    g.oh = (hp - span_h) // g.sh + 1
-    g.ow = (wp - span_w) // g.sw + 1
-    if depthwise:
-        g.m = ks[3]
-        g.o = g.c * g.m
-    else:
-        g.m = 1
-        g.o = ks[3]
-    g.kk = g.kh * g.kw * g.c
-    expected = (g.n, g.o, g.oh, g.ow) if nchw else (g.n, g.oh, g.ow, g.o)
-    if (ys[0], ys[1], ys[2], ys[3]) != expected:
-        raise ValueError(f'{op}: the output/gradient buffer has shape {_shape(ys)}, expected '
-                         f'{expected} for the {what}')
+    if g.oh < 1 or g.ow < 1 or (g.oh - 1) * g.sh + span_h > hp or \
+            (g.ow - 1) * g.sw + span_w > wp:
+        raise ValueError(f'{op}: the output/gradient buffer has shape {_shape(ys)}: its '
+                         f'({g.oh}, {g.ow}) windows of ({span_h}, {span_w}) (strides '
+                         f'{strides!r}, dilation {dilation!r}) are not all inside the padded '
+                         f'input ({hp}, {wp}): {what}, pads {pads!r}')
     # BLAS takes int dimensions and leading dimensions.
     if max(g.kk * g.o, g.oh * g.ow * max(g.kk, g.o), g.n * g.oh * g.ow) >= (1 << 31):
         raise ValueError(f'{op}: the {what} are too large for 32-bit BLAS')

@@ -466,14 +466,14 @@ def pool2d_forward(const floating[:, :, :, ::1] x, floating[:, :, :, ::1] out,
                       ph, pw, sh, sw, top, left, is_max)
 
 
-def pool2d_backward(const floating[:, :, :, ::1] g, const floating[:, :, :, ::1] x,
+def pool2d_backprop(const floating[:, :, :, ::1] g, const floating[:, :, :, ::1] x,
                     floating[:, :, :, ::1] out, int ph, int pw, int sh, int sw, int top,
                     int left, bint is_max, bint channels_last, int n_threads):
     """out (shaped like x) = d<g, pool(x)>/dx."""
-    _check('pool2d_backward', _shape4(x), _shape4(g), ph, pw, sh, sw, top,
+    _check('pool2d_backprop', _shape4(x), _shape4(g), ph, pw, sh, sw, top,
            left, channels_last)
     if _shape4(out) != _shape4(x):
-        raise ValueError(f'pool2d_backward: output {_shape4(out)} must have the '
+        raise ValueError(f'pool2d_backprop: output {_shape4(out)} must have the '
                          f'input shape {_shape4(x)}')
     cdef Py_ssize_t N = x.shape[0], H, W, C, OH, OW, cb, ncb, t, n, c0
     # Windows that tile the input: one write per element, no scatter.

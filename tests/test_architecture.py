@@ -23,8 +23,7 @@ LAYERS = [
     ('backend foundations', ['kback.backend.config', 'kback.backend._dtypes',
                              'kback.backend._shapes', 'kback.backend._reference',
                              'kback.backend.graph_state']),
-    # _conv3d_kernels is a kernel family that still sits outside _kernels/.
-    ('kernel wrappers', ['kback.backend._kernels', 'kback.backend._conv3d_kernels']),
+    ('kernel wrappers', ['kback.backend._kernels']),
     ('op layer', ['kback.backend.tensor', 'kback.backend.ops']),
     ('graph and executor', ['kback.backend.autodiff', 'kback.backend.executor']),
     ('K API', ['kback.backend']),
@@ -41,10 +40,7 @@ LAYERS = [
 
 # Edges (importer, imported) that other branches of issue 10 remove; the
 # merge empties this set (a listed edge that no longer exists fails below).
-KNOWN_VIOLATIONS = {
-    # engineer A: conv_utils must use the public geometry, not backend._shapes.
-    ('kback.utils.conv_utils', 'kback.backend._shapes'),
-}
+KNOWN_VIOLATIONS = set()
 # Import edges that close a cycle in kback.backend, left to the same merge.
 KNOWN_CYCLE_EDGES = set()
 

@@ -26,9 +26,12 @@ from .shape import (concatenate, reshape, permute_dimensions, resize_images,
                     repeat_elements, repeat, tile, flatten, batch_flatten, expand_dims,
                     squeeze, stack, one_hot, slice, reverse, temporal_padding,
                     spatial_2d_padding, spatial_3d_padding, resize_volumes, arange)
-from .conv import (conv2d, separable_conv2d, depthwise_conv2d, conv2d_transpose)
-from .pool import pool2d
-from .conv3d import conv3d, conv3d_transpose, pool3d
+from .conv import (conv2d, separable_conv2d, depthwise_conv2d, conv2d_transpose, conv3d,
+                   conv3d_transpose)
+from .pool import pool2d, pool3d
+# The shape arithmetic of the conv and pool ops, shared with Keras's conv_utils and the layers.
+from ._shapes import (conv_output_length, deconv_output_length, channel_axis, spatial_axes,
+                      layout_shape)
 from .higher_order import map_fn, foldl, foldr
 from .composed_conv import conv1d, separable_conv1d, local_conv1d, local_conv2d
 from .random import (random_uniform_variable, random_normal_variable, random_uniform,

@@ -13,14 +13,7 @@ products and pooling loop over the kh*kw kernel offsets only.
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-
-def _fmt(shape):
-    return '(' + ', '.join(str(d) for d in shape) + (',)' if len(shape) == 1 else ')')
-
-
-def _check_rank(name, what, a, rank=4):
-    if np.ndim(a) != rank:
-        raise ValueError(f'{name}: {what} must have rank {rank}, got shape {_fmt(np.shape(a))}')
+from ._shapes import fmt as _fmt, check_rank, check_pool_mode, padded_output_length
 
 
 def _geometry(name, x_shape, ksize, strides, pads, dilation):
@@ -30,16 +23,12 @@ def _geometry(name, x_shape, ksize, strides, pads, dilation):
                          f'window {tuple(ksize)} must be positive')
     if min(p for pair in pads for p in pair) < 0:
         raise ValueError(f'{name}: negative padding {pads}')
-    out, padded = [], []
-    for axis in (0, 1):
-        size = x_shape[1 + axis] + pads[axis][0] + pads[axis][1]
-        span = (ksize[axis] - 1) * dilation[axis] + 1
-        if size < span:
-            raise ValueError(f'{name}: window {tuple(ksize)} (dilation {tuple(dilation)}) is '
-                             f'larger than the padded input {_fmt(x_shape)} with pads {pads}')
-        out.append((size - span) // strides[axis] + 1)
-        padded.append(size)
-    return tuple(out), tuple(padded)
+    out = tuple(padded_output_length(x_shape[1 + a], ksize[a], strides[a], pads[a], dilation[a])
+                for a in (0, 1))
+    if min(out) < 1:
+        raise ValueError(f'{name}: window {tuple(ksize)} (dilation {tuple(dilation)}) is '
+                         f'larger than the padded input {_fmt(x_shape)} with pads {pads}')
+    return out, tuple(x_shape[1 + a] + pads[a][0] + pads[a][1] for a in (0, 1))
 
 
 def _pad(x, pads, value=0):
@@ -89,19 +78,19 @@ def _check_conv(name, x_shape, w_shape):
 def conv2d_forward(x, w, strides, pads, dilation):
     """y[n, p, q, o] = sum_{i, j, c} xpad[n, p*sh + i*dh, q*sw + j*dw, c] w[i, j, c, o]."""
     name = 'conv2d_forward'
-    _check_rank(name, 'x', x)
-    _check_rank(name, 'kernel', w)
+    check_rank(name, 'x', np.shape(x), 4)
+    check_rank(name, 'kernel', np.shape(w), 4)
     _check_conv(name, x.shape, w.shape)
     out, _ = _geometry(name, x.shape, w.shape[:2], strides, pads, dilation)
     win = _windows(_pad(x, pads), w.shape[:2], out, strides, dilation)
     return np.tensordot(win, w, axes=((3, 4, 5), (0, 1, 2)))
 
 
-def conv2d_backward_input(g, w, x_shape, strides, pads, dilation):
+def conv2d_backprop_input(g, w, x_shape, strides, pads, dilation):
     """The adjoint of conv2d_forward in x: d<g, conv(x, w)>/dx."""
-    name = 'conv2d_backward_input'
-    _check_rank(name, 'gradient', g)
-    _check_rank(name, 'kernel', w)
+    name = 'conv2d_backprop_input'
+    check_rank(name, 'gradient', np.shape(g), 4)
+    check_rank(name, 'kernel', np.shape(w), 4)
     x_shape = tuple(int(d) for d in x_shape)
     _check_conv(name, x_shape, w.shape)
     out, padded = _geometry(name, x_shape, w.shape[:2], strides, pads, dilation)
@@ -116,11 +105,11 @@ def conv2d_backward_input(g, w, x_shape, strides, pads, dilation):
     return _crop(dxp, x_shape, pads)
 
 
-def conv2d_backward_kernel(x, g, w_shape, strides, pads, dilation):
+def conv2d_backprop_kernel(x, g, w_shape, strides, pads, dilation):
     """d<g, conv(x, w)>/dw for a kernel of shape w_shape."""
-    name = 'conv2d_backward_kernel'
-    _check_rank(name, 'x', x)
-    _check_rank(name, 'gradient', g)
+    name = 'conv2d_backprop_kernel'
+    check_rank(name, 'x', np.shape(x), 4)
+    check_rank(name, 'gradient', np.shape(g), 4)
     w_shape = tuple(int(d) for d in w_shape)
     _check_conv(name, x.shape, w_shape)
     out, _ = _geometry(name, x.shape, w_shape[:2], strides, pads, dilation)
@@ -139,8 +128,8 @@ def _depthwise_out(name, x_shape, w_shape):
 
 def depthwise_conv2d_forward(x, w, strides, pads, dilation):
     name = 'depthwise_conv2d_forward'
-    _check_rank(name, 'x', x)
-    _check_rank(name, 'kernel', w)
+    check_rank(name, 'x', np.shape(x), 4)
+    check_rank(name, 'kernel', np.shape(w), 4)
     _depthwise_out(name, x.shape, w.shape)
     kh, kw, c, m = w.shape
     out, _ = _geometry(name, x.shape, (kh, kw), strides, pads, dilation)
@@ -154,10 +143,10 @@ def depthwise_conv2d_forward(x, w, strides, pads, dilation):
     return y.reshape(y.shape[:3] + (c * m,))
 
 
-def depthwise_conv2d_backward_input(g, w, x_shape, strides, pads, dilation):
-    name = 'depthwise_conv2d_backward_input'
-    _check_rank(name, 'gradient', g)
-    _check_rank(name, 'kernel', w)
+def depthwise_conv2d_backprop_input(g, w, x_shape, strides, pads, dilation):
+    name = 'depthwise_conv2d_backprop_input'
+    check_rank(name, 'gradient', np.shape(g), 4)
+    check_rank(name, 'kernel', np.shape(w), 4)
     x_shape = tuple(int(d) for d in x_shape)
     channels = _depthwise_out(name, x_shape, w.shape)
     kh, kw, c, m = w.shape
@@ -171,10 +160,10 @@ def depthwise_conv2d_backward_input(g, w, x_shape, strides, pads, dilation):
     return _crop(dxp, x_shape, pads)
 
 
-def depthwise_conv2d_backward_kernel(x, g, w_shape, strides, pads, dilation):
-    name = 'depthwise_conv2d_backward_kernel'
-    _check_rank(name, 'x', x)
-    _check_rank(name, 'gradient', g)
+def depthwise_conv2d_backprop_kernel(x, g, w_shape, strides, pads, dilation):
+    name = 'depthwise_conv2d_backprop_kernel'
+    check_rank(name, 'x', np.shape(x), 4)
+    check_rank(name, 'gradient', np.shape(g), 4)
     w_shape = tuple(int(d) for d in w_shape)
     channels = _depthwise_out(name, x.shape, w_shape)
     kh, kw, c, m = w_shape
@@ -190,11 +179,6 @@ def depthwise_conv2d_backward_kernel(x, g, w_shape, strides, pads, dilation):
 
 
 # -- pooling ------------------------------------------------------------------
-
-def _check_mode(name, mode):
-    if mode not in ('max', 'avg'):
-        raise ValueError(f"{name}: mode must be 'max' or 'avg', got {mode!r}")
-
 
 def _lowest(dtype):
     return -np.inf if dtype.kind == 'f' else np.iinfo(dtype).min
@@ -228,8 +212,8 @@ def _argmax(x, pool, strides, pads, out):
 
 def pool2d_forward(x, pool, strides, pads, mode):
     name = 'pool2d_forward'
-    _check_rank(name, 'x', x)
-    _check_mode(name, mode)
+    check_rank(name, 'x', np.shape(x), 4)
+    check_pool_mode(name, mode)
     out, _ = _geometry(name, x.shape, pool, strides, pads, (1, 1))
     if mode == 'max':
         xp = _pad(x, pads, _lowest(x.dtype))
@@ -249,13 +233,13 @@ def pool2d_forward(x, pool, strides, pads, mode):
     return y
 
 
-def pool2d_backward(g, x, pool, strides, pads, mode):
+def pool2d_backprop(g, x, pool, strides, pads, mode):
     """d<g, pool(x)>/dx: max routes g to the first maximum of each window, avg
     spreads it evenly over the window's real pixels."""
-    name = 'pool2d_backward'
-    _check_rank(name, 'gradient', g)
-    _check_rank(name, 'x', x)
-    _check_mode(name, mode)
+    name = 'pool2d_backprop'
+    check_rank(name, 'gradient', np.shape(g), 4)
+    check_rank(name, 'x', np.shape(x), 4)
+    check_pool_mode(name, mode)
     out, padded = _geometry(name, x.shape, pool, strides, pads, (1, 1))
     _check_out(name, g, (x.shape[0],) + out + (x.shape[3],))
     dxp = np.zeros((x.shape[0],) + padded + (x.shape[3],), dtype=g.dtype)
@@ -275,10 +259,10 @@ def pool2d_backward(g, x, pool, strides, pads, mode):
 
 def max_pool2d_select(v, x, pool, strides, pads):
     """v (shaped like x) read at the first maximum of each pooling window of x:
-    the adjoint of max pool2d_backward in g."""
+    the adjoint of max pool2d_backprop in g."""
     name = 'max_pool2d_select'
-    _check_rank(name, 'values', v)
-    _check_rank(name, 'x', x)
+    check_rank(name, 'values', np.shape(v), 4)
+    check_rank(name, 'x', np.shape(x), 4)
     if v.shape != x.shape:
         raise ValueError(f'{name}: values {_fmt(v.shape)} and x {_fmt(x.shape)} differ in shape')
     out, _ = _geometry(name, x.shape, pool, strides, pads, (1, 1))

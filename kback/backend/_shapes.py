@@ -1,8 +1,10 @@
-"""Shape arithmetic in one place: broadcasting, axes, conv/pool sizes, padding.
+"""Shape arithmetic in one place: broadcasting, axes, conv/pool geometry.
 
 Ops, kernel wrappers and layers all call these.  A dimension is an int or None
 (unknown until run time).  Errors name the op and the shapes at fault.
 """
+from functools import lru_cache
+from typing import NamedTuple, Optional
 
 
 def fmt(shape):
@@ -71,12 +73,18 @@ def compatible(static, actual):
         s is None or s == a for s, a in zip(static, actual))
 
 
+def agree(a, b):
+    """True when two static shapes may be the same (None matches anything)."""
+    return len(a) == len(b) and all(
+        m is None or n is None or m == n for m, n in zip(a, b))
+
+
 def to_tuple(op, value, n, name):
     """An int or a sequence of n ints (Keras's conv_utils.normalize_tuple)."""
     if isinstance(value, int):
         return (value,) * n
     try:
-        value = tuple(int(v) for v in value)
+        value = tuple(map(int, value))
     except TypeError:
         raise ValueError(f'{op}: {name} must be an int or {n} ints, got {value!r}') from None
     if len(value) != n:
@@ -84,53 +92,92 @@ def to_tuple(op, value, n, name):
     return value
 
 
-def check_window(op, value, name, n=2):
-    """A window, stride or dilation: an int or n positive ints."""
-    window = to_tuple(op, value, n, name)
-    if min(window) < 1:
-        raise ValueError(f'{op}: {name} must be positive, got {window}')
-    return window
+def check_rank(op, what, shape, rank):
+    if len(shape) != rank:
+        raise ValueError(f'{op}: {what} must have rank {rank}, got shape {fmt(shape)}')
+
+
+def check_positive(op, name, values):
+    """A window, stride or dilation: positive ints."""
+    if min(values) < 1:
+        raise ValueError(f'{op}: {name} must be positive, got {tuple(values)}')
 
 
 def check_data_format(op, data_format):
     """An op's data_format attribute (the K functions normalise None first)."""
     if data_format not in ('channels_last', 'channels_first'):
-        raise ValueError(f"{op}: data_format must be 'channels_last' or 'channels_first', "
-                         f'got {data_format!r}')
+        raise ValueError(f"{op}: Unknown data_format {data_format!r}: must be 'channels_last' "
+                         "or 'channels_first'")
 
 
 def check_padding(op, padding):
-    padding = str(padding).lower()
     if padding not in ('valid', 'same'):
         raise ValueError(f"{op}: padding must be 'valid' or 'same', got {padding!r}")
-    return padding
 
 
-def conv_output_length(length, kernel, padding, stride, dilation=1):
-    """Keras's conv_utils.conv_output_length: output size along one axis."""
-    if length is None:
-        return None
+def check_pool_mode(op, mode):
+    if mode not in ('max', 'avg'):
+        raise ValueError(f"{op}: pool_mode must be 'max' or 'avg', got {mode!r}")
+
+
+# -- layouts ------------------------------------------------------------------------
+# A tensor of rank ndim holds (batch, spatial..., channels) for channels_last and
+# (batch, channels, spatial...) for channels_first.
+
+def channel_axis(data_format, ndim):
+    """The (non-negative) channel axis of a rank-ndim tensor."""
+    return ndim - 1 if data_format == 'channels_last' else 1
+
+
+def spatial_axes(data_format, ndim):
+    first = 1 if data_format == 'channels_last' else 2
+    return tuple(range(first, first + ndim - 2))
+
+
+def layout_shape(data_format, batch, spatial, channels):
+    """A shape in data_format's layout from its parts."""
+    if data_format == 'channels_last':
+        return (batch,) + tuple(spatial) + (channels,)
+    return (batch, channels) + tuple(spatial)
+
+
+# -- conv/pool geometry ---------------------------------------------------------------
+# One window slides over each spatial axis: span (k - 1) * dilation + 1, a
+# stride, and explicit pads; 'valid' pads nothing, 'same' keeps ceil(length /
+# stride) outputs with TensorFlow's split (the odd pixel goes after), 'full'
+# pads span - 1 on both sides.
+
+def axis_pads(length, kernel, padding, stride, dilation=1):
+    """(before, after) padding of one spatial axis."""
+    if padding == 'valid':
+        return 0, 0
     span = (kernel - 1) * dilation + 1
     if padding == 'same':
-        return (length + stride - 1) // stride
-    if padding == 'valid':
-        return (length - span + stride) // stride if length >= span else 0
+        total = max(((length + stride - 1) // stride - 1) * stride + span - length, 0)
+        return total // 2, total - total // 2
     if padding == 'full':
-        return (length + span - 1 + stride - 1) // stride
+        return span - 1, span - 1
     raise ValueError(f'unknown padding {padding!r}')
 
 
-def same_pads(length, kernel, stride, dilation=1):
-    """(before, after) padding for 'same' along one axis, TensorFlow's split:
-    the extra pixel goes after."""
-    span = (kernel - 1) * dilation + 1
-    out = (length + stride - 1) // stride
-    total = max((out - 1) * stride + span - length, 0)
-    return total // 2, total - total // 2
+def padded_output_length(length, kernel, stride, pads, dilation=1):
+    """The number of window positions on a padded axis: THE output-size formula
+    (negative when the window does not fit)."""
+    return (length + pads[0] + pads[1] - (kernel - 1) * dilation - 1) // stride + 1
+
+
+def conv_output_length(length, kernel, padding, stride, dilation=1):
+    """Keras's conv_utils.conv_output_length: output size along one axis (0 when
+    a 'valid' window does not fit; None for an unknown length)."""
+    if length is None:
+        return None
+    pads = axis_pads(length, kernel, padding, stride, dilation)
+    return max(padded_output_length(length, kernel, stride, pads, dilation), 0)
 
 
 def deconv_output_length(length, kernel, padding, stride, output_padding=None, dilation=1):
-    """Keras's conv_utils.deconv_length: output size of a transposed conv."""
+    """Keras's conv_utils.deconv_length: output size of a transposed conv, the
+    inverse of conv_output_length (output_padding None: the largest size)."""
     if length is None:
         return None
     span = (kernel - 1) * dilation + 1
@@ -144,9 +191,56 @@ def deconv_output_length(length, kernel, padding, stride, output_padding=None, d
     return (length - 1) * stride + span - 2 * pad + output_padding
 
 
-def conv_pads(length, kernel, padding, stride, dilation=1):
-    """(before, after) padding of a conv/pool along one axis: TF's split for
-    'same', none for 'valid'."""
-    if padding == 'same':
-        return same_pads(length, kernel, stride, dilation)
-    return 0, 0
+class ConvGeometry(NamedTuple):
+    """A conv or pool of an input in a data format: `pads` holds (before,
+    after) per spatial axis, None on axes of unknown length."""
+    batch: Optional[int]
+    channels: Optional[int]
+    in_spatial: tuple
+    out_spatial: tuple
+    pads: tuple
+
+
+@lru_cache(maxsize=1024)
+def conv_geometry(op, x_shape, window, strides, padding, dilation, data_format,
+                  what='window', what_shape=None):
+    """The geometry of a window of spatial size `window` (1 to 3 axes) sliding
+    over x, from an op's attrs ('valid' or 'same' padding), all checked:
+    ValueError naming op, e.g. when a 'valid' window is larger than the input
+    (`what` and `what_shape` name the window in that message: 'kernel' and its
+    shape, 'pool size'; the window by default).  Serves conv, depthwise,
+    transposed conv (its input gradient) and pooling of any rank, so each
+    computes its output size here.  Arguments are tuples and strings: results
+    are cached, as graph building and every training step meet the same few
+    shapes again."""
+    rank = len(window)
+    if len(x_shape) != rank + 2:
+        check_rank(op, 'the input', x_shape, rank + 2)
+    if data_format == 'channels_last':
+        batch, in_spatial, channels = x_shape[0], tuple(x_shape[1:-1]), x_shape[-1]
+    elif data_format == 'channels_first':
+        batch, channels, in_spatial = x_shape[0], x_shape[1], tuple(x_shape[2:])
+    else:
+        check_data_format(op, data_format)
+    if padding not in ('valid', 'same'):
+        check_padding(op, padding)
+    if min(strides) < 1:
+        check_positive(op, 'strides', strides)
+    if min(dilation) < 1:
+        check_positive(op, 'dilation', dilation)
+    out, pads = [], []
+    for length, k, s, d in zip(in_spatial, window, strides, dilation):
+        if length is None:
+            out.append(None)
+            pads.append(None)
+            continue
+        p = (0, 0) if padding == 'valid' else axis_pads(length, k, padding, s, d)
+        n = padded_output_length(length, k, s, p, d)
+        if n < 1:
+            raise ValueError(f'{op}: the {what} {fmt(what_shape or window)} (dilation '
+                             f'{tuple(dilation)}, span {(k - 1) * d + 1}) is larger than the '
+                             f"input {fmt(x_shape)} with '{padding}' padding")
+        out.append(n)
+        pads.append(p)
+    return ConvGeometry(batch, channels, in_spatial, tuple(out), tuple(pads))
+

@@ -1,103 +1,93 @@
-"""Convolution: the Keras-2 backend functions.
+"""Convolution: the Keras-2 backend functions of rank 2 and 3.
 
 The conv ops take the data_format as an attr and run natively in either
-layout (no transposes).  Kernels are (kh, kw, in, out) in both data formats,
-as in Keras with TensorFlow.  _to_nhwc/_from_nhwc serve the pooling ops.
-Arguments are checked against the caller's layout so that errors show the
-shapes as given.
+layout (no transposes); kernels are (k..., in, out) in both data formats, as
+in Keras with TensorFlow.  These functions only normalise Keras's arguments
+(data_format None -> the config, padding's case, an int -> a tuple, the
+transposes' output_shape -> a shape vector); the ops' shape inference checks
+them, so errors name the op and show the shapes as given.
 """
 import numpy as np
 
-from . import config, _shapes
-from ._shapes import fmt
-from .tensor import Tensor, as_operands
+from . import config
+from ._shapes import fmt, to_tuple
+from .tensor import Tensor, as_operands, as_tensor
 from .ops import apply
-from .ops import conv as _conv
-
-_TO_NHWC = (0, 2, 3, 1)
-_TO_NCHW = (0, 3, 1, 2)
 
 
-def _data_format(op, data_format):
-    try:
-        return config.normalize_data_format(data_format)
-    except ValueError as e:
-        raise ValueError(f'{op}: {e}') from None
+def _lower(value):
+    return value.lower() if isinstance(value, str) else value
 
 
-def _layout(data_format):
-    """(channel axis, spatial axes) of a 4-D tensor."""
-    return (3, (1, 2)) if data_format == 'channels_last' else (1, (2, 3))
+def _data_format(data_format):
+    return config.image_data_format() if data_format is None else _lower(data_format)
 
 
-def _to_nhwc(x, data_format):
-    return x if data_format == 'channels_last' else apply('transpose', x, perm=_TO_NHWC)
+def _padding(padding):
+    return _lower(padding)
 
 
-def _from_nhwc(x, data_format):
-    return x if data_format == 'channels_last' else apply('transpose', x, perm=_TO_NCHW)
-
-
-def _nhwc_shape(shape, data_format):
-    return shape if data_format == 'channels_last' else tuple(shape[p] for p in _TO_NHWC)
-
-
-def _conv_args(op, x, kernel, strides, padding, data_format, dilation_rate):
-    """Checked arguments of a conv: (data_format, op attrs)."""
-    data_format = _data_format(op, data_format)
-    attrs = dict(strides=_shapes.check_window(op, strides, 'strides'),
-                 padding=_shapes.check_padding(op, padding),
-                 dilation=_shapes.check_window(op, dilation_rate, 'dilation_rate'))
-    channel_axis, spatial = _layout(data_format)
-    _conv.check_conv(op, x.shape, kernel.shape, channel_axis)
-    _conv.check_float(op, x, kernel)
-    _conv.conv_out_hw(op, x.shape, kernel.shape[:2], attrs['strides'], attrs['padding'],
-                      attrs['dilation'], spatial, kernel.shape)
-    attrs['data_format'] = data_format
-    return data_format, attrs
+def _conv(op, x, kernel, strides, padding, data_format, dilation_rate, rank):
+    x, kernel = as_operands(x, kernel)
+    return apply(op, x, kernel, strides=to_tuple(op, strides, rank, 'strides'),
+                 padding=_padding(padding),
+                 dilation=to_tuple(op, dilation_rate, rank, 'dilation_rate'),
+                 data_format=_data_format(data_format))
 
 
 def conv2d(x, kernel, strides=(1, 1), padding='valid', data_format=None,
            dilation_rate=(1, 1)):
     """2D convolution; kernel (kh, kw, in_channels, out_channels)."""
-    x, kernel = as_operands(x, kernel)
-    data_format, attrs = _conv_args('conv2d', x, kernel, strides, padding, data_format,
-                                    dilation_rate)
-    return apply('conv2d', x, kernel, **attrs)
+    return _conv('conv2d', x, kernel, strides, padding, data_format, dilation_rate, 2)
+
+
+def conv3d(x, kernel, strides=(1, 1, 1), padding='valid', data_format=None,
+           dilation_rate=(1, 1, 1)):
+    """3D convolution of (batch, d, h, w, channels) (or channels_first) input;
+    kernel (kd, kh, kw, in_channels, out_channels)."""
+    return _conv('conv3d', x, kernel, strides, padding, data_format, dilation_rate, 3)
 
 
 def depthwise_conv2d(x, depthwise_kernel, strides=(1, 1), padding='valid', data_format=None,
                      dilation_rate=(1, 1)):
     """Per-channel convolution; kernel (kh, kw, in_channels, multiplier), output
     channel c * multiplier + m comes from input channel c."""
-    x, kernel = as_operands(x, depthwise_kernel)
-    data_format, attrs = _conv_args('depthwise_conv2d', x, kernel, strides, padding,
-                                    data_format, dilation_rate)
-    return apply('depthwise_conv2d', x, kernel, **attrs)
+    return _conv('depthwise_conv2d', x, depthwise_kernel, strides, padding, data_format,
+                 dilation_rate, 2)
 
 
 def separable_conv2d(x, depthwise_kernel, pointwise_kernel, strides=(1, 1), padding='valid',
                      data_format=None, dilation_rate=(1, 1)):
     """depthwise_conv2d followed by a 1x1 conv2d with pointwise_kernel
     (1, 1, in_channels * multiplier, out_channels)."""
-    op = 'separable_conv2d'
     x, dk, pk = as_operands(x, depthwise_kernel, pointwise_kernel)
-    data_format, attrs = _conv_args(op, x, dk, strides, padding, data_format, dilation_rate)
-    _conv.check_rank(op, 'the pointwise kernel', pk.shape)
-    _conv.check_float(op, pk)
-    c = x.shape[_layout(data_format)[0]]
-    c = dk.shape[2] if c is None else c
-    mid = None if c is None or dk.shape[3] is None else c * dk.shape[3]
-    if pk.shape[:2] != (1, 1) or (mid is not None and pk.shape[2] not in (None, mid)):
-        raise ValueError(f'{op}: the pointwise kernel must have shape (1, 1, {mid}, filters) '
-                         f'for the input {fmt(x.shape)} and depthwise kernel {fmt(dk.shape)}, '
-                         f'got {fmt(pk.shape)}')
-    y = apply('depthwise_conv2d', x, dk, **attrs)
-    return apply('conv2d', y, pk, strides=(1, 1), padding='valid', dilation=(1, 1),
-                 data_format=data_format)
+    if pk.shape[:2] != (1, 1):      # the conv2d op would take any window
+        raise ValueError(f'separable_conv2d: the pointwise kernel must have shape (1, 1, '
+                         f'in_channels * depth_multiplier, filters), got {fmt(pk.shape)}')
+    y = depthwise_conv2d(x, dk, strides, padding, data_format, dilation_rate)
+    return conv2d(y, pk, (1, 1), 'valid', data_format, (1, 1))
 
 
-def _output_dims(op, output_shape, x, ndim=4):
+def _shape_vector(op, dims):
+    """An int32 vector tensor from ints and scalar int tensors."""
+    if not any(isinstance(d, Tensor) for d in dims):
+        return as_tensor(np.array(dims, dtype='int32'))
+    parts = []
+    for d in dims:
+        if isinstance(d, Tensor):
+            if d.shape not in ((), (1,)):
+                raise ValueError(f'{op}: output_shape entries must be scalars, '
+                                 f'got a tensor of shape {fmt(d.shape)}')
+            d = apply('reshape', d, shape=(1,))
+            if d.dtype != 'int32':
+                d = apply('cast', d, dtype='int32')
+            parts.append(d)
+        else:
+            parts.append(as_tensor(np.array([d], dtype='int32')))
+    return apply('concatenate', *parts, axis=0)
+
+
+def _output_dims(op, output_shape, x, ndim):
     """(static dims, int32 shape vector) of an ndim-entry output_shape in the
     data format's layout, whose entries are ints, scalar tensors, or None for
     the batch size."""
@@ -128,7 +118,19 @@ def _output_dims(op, output_shape, x, ndim=4):
     static = tuple(d if isinstance(d, int) else None for d in dims)
     if output_shape[0] is None:
         static = (x.shape[0],) + static[1:]
-    return static, _conv.shape_vector(dims)
+    return static, _shape_vector(op, dims)
+
+
+def _conv_transpose(op, rank, x, kernel, output_shape, strides, padding, data_format,
+                    dilation_rate):
+    """The input gradient of a conv: kernel (k..., out_channels, in_channels);
+    output_shape must be a shape whose conv has x's spatial size."""
+    x, kernel = as_operands(x, kernel)
+    static, vec = _output_dims(op, output_shape, x, rank + 2)
+    return apply(f'conv{rank}d_backprop_input', x, kernel, vec, x_shape=static,
+                 strides=to_tuple(op, strides, rank, 'strides'), padding=_padding(padding),
+                 dilation=to_tuple(op, dilation_rate, rank, 'dilation_rate'),
+                 data_format=_data_format(data_format))
 
 
 def conv2d_transpose(x, kernel, output_shape, strides=(1, 1), padding='valid',
@@ -136,47 +138,15 @@ def conv2d_transpose(x, kernel, output_shape, strides=(1, 1), padding='valid',
     """Transposed convolution: the adjoint (input gradient) of conv2d.  The
     kernel is (kh, kw, out_channels, in_channels), output_shape is in the
     data_format's layout and must be one whose conv2d has x's spatial size."""
-    op = 'conv2d_transpose'
-    x, kernel = as_operands(x, kernel)
-    data_format = _data_format(op, data_format)
-    strides = _shapes.check_window(op, strides, 'strides')
-    dilation = _shapes.check_window(op, dilation_rate, 'dilation_rate')
-    padding = _shapes.check_padding(op, padding)
-    channel_axis, _ = _layout(data_format)
-    _conv.check_rank(op, 'the input', x.shape)
-    _conv.check_rank(op, 'the kernel', kernel.shape)
-    _conv.check_float(op, x, kernel)
-    kh, kw, k_out, k_in = kernel.shape
-    if kh is None or kw is None:
-        raise ValueError(f'{op}: the kernel window must be known, got kernel shape {fmt(kernel.shape)}')
-    c = x.shape[channel_axis]
-    if c is not None and k_in is not None and c != k_in:
-        raise ValueError(f'{op}: the input {fmt(x.shape)} has {c} channels but the kernel '
-                         f'{fmt(kernel.shape)} expects {k_in} (kernel is (kh, kw, out, in))')
-    static, vec = _output_dims(op, output_shape, x)
-    if static[channel_axis] is None:
-        static = static[:channel_axis] + (k_out,) + static[channel_axis + 1:]
-    layout_static = static
-    static = _nhwc_shape(static, data_format)     # the checks below read NHWC
-    xn_shape = _nhwc_shape(x.shape, data_format)
-    if static[3] is not None and k_out is not None and static[3] != k_out:
-        raise ValueError(f'{op}: output_shape {output_shape} has {static[3]} channels but the '
-                         f'kernel {fmt(kernel.shape)} gives {k_out}')
-    if None not in (static[0], xn_shape[0]) and static[0] != xn_shape[0]:
-        raise ValueError(f'{op}: output_shape {output_shape} has batch size {static[0]}, '
-                         f'the input {fmt(x.shape)} has {xn_shape[0]}')
-    for axis, k, s, d in zip((1, 2), (kh, kw), strides, dilation):
-        out, length = static[axis], xn_shape[axis]
-        if out is None:
-            continue
-        if padding == 'valid' and out < (k - 1) * d + 1:
-            back = -1
-        else:
-            back = _shapes.conv_output_length(out, k, padding, s, d)
-        if length is not None and back != length:
-            raise ValueError(
-                f'{op}: output_shape {output_shape} does not fit the input {fmt(x.shape)}: '
-                f'a conv2d of size {out} with kernel {fmt(kernel.shape)}, strides {strides}, '
-                f"dilation {dilation} and '{padding}' padding has size {back} != {length}")
-    return apply('conv2d_backprop_input', x, kernel, vec, x_shape=layout_static,
-                 strides=strides, padding=padding, dilation=dilation, data_format=data_format)
+    return _conv_transpose('conv2d_transpose', 2, x, kernel, output_shape, strides, padding,
+                           data_format, dilation_rate)
+
+
+def conv3d_transpose(x, kernel, output_shape, strides=(1, 1, 1), padding='valid',
+                     data_format=None):
+    """Transposed 3D convolution (the input gradient of conv3d).  kernel is
+    (kd, kh, kw, out_channels, in_channels); output_shape, in the data
+    format's layout, must be a shape whose conv3d has x's spatial size.
+    Keras 2.3's conv3d_transpose has no dilation_rate."""
+    return _conv_transpose('conv3d_transpose', 3, x, kernel, output_shape, strides, padding,
+                           data_format, 1)

@@ -9,7 +9,7 @@ the result of a softmax or sigmoid node) and dropout.
 import numpy as np
 
 from . import _shapes, config
-from ._shapes import fmt
+from ._shapes import fmt, channel_axis
 from ._dtypes import is_float
 from .tensor import Tensor, as_tensor, as_operands
 from .ops import apply
@@ -59,7 +59,7 @@ def relu(x, alpha=0., max_value=None, threshold=0.):
         # then gets the bias gradient from the relu backward's own pass.
         cx, kernel, bias = x.inputs
         attrs = x.attrs
-        axis = 3 if attrs.get('data_format', 'channels_last') == 'channels_last' else 1
+        axis = channel_axis(attrs.get('data_format', 'channels_last'), 4)
         return apply('bias_add_relu', apply('conv2d', cx, kernel, **attrs), bias, axis=axis)
     negative = None
     if alpha != 0:
@@ -274,8 +274,8 @@ def bias_add(x, bias, data_format=None):
         if bs[0] is not None and c is not None and bs[0] != c:
             raise ValueError(f'bias_add: bias of shape {fmt(bs)} does not match the {c} channels '
                              f'(axis {axis}) of x of shape {fmt(x.shape)}')
-        if x.op == 'conv2d' and axis == (
-                3 if x.attrs.get('data_format', 'channels_last') == 'channels_last' else 1):
+        if x.op == 'conv2d' and \
+                axis == channel_axis(x.attrs.get('data_format', 'channels_last'), 4):
             # Conv2D(use_bias=True): the conv kernel starts from the bias (no extra pass).
             return apply('conv2d_bias', *x.inputs, bias, **x.attrs)
         return apply('bias_add', x, bias, axis=axis)

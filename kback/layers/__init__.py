@@ -12,10 +12,10 @@ from .merge import (Add, Subtract, Multiply, Average, Maximum, Minimum,  # noqa:
                     concatenate, dot)
 from .advanced_activations import (LeakyReLU, PReLU, ELU, ThresholdedReLU,  # noqa: F401
                                    Softmax, ReLU)
-from .convolutional import (Conv1D, Conv2D, SeparableConv2D, DepthwiseConv2D,  # noqa: F401
-                            Conv2DTranspose, Convolution1D, Convolution2D,
-                            SeparableConvolution2D, Convolution2DTranspose, Deconvolution2D,
-                            Deconv2D)
+from .convolutional import (Conv1D, Conv2D, SeparableConv1D, SeparableConv2D,  # noqa: F401
+                            DepthwiseConv2D, Conv2DTranspose, Convolution1D, Convolution2D,
+                            SeparableConvolution1D, SeparableConvolution2D,
+                            Convolution2DTranspose, Deconvolution2D, Deconv2D)
 from .spatial_reshaping import (UpSampling1D, UpSampling2D, ZeroPadding1D,  # noqa: F401
                                 ZeroPadding2D, Cropping1D, Cropping2D)
 from .pooling import (MaxPooling1D, AveragePooling1D, MaxPooling2D,  # noqa: F401
@@ -24,9 +24,9 @@ from .pooling import (MaxPooling1D, AveragePooling1D, MaxPooling2D,  # noqa: F40
                       MaxPool2D, AvgPool2D, GlobalMaxPool1D, GlobalAvgPool1D, GlobalMaxPool2D,
                       GlobalAvgPool2D)
 from .normalization import BatchNormalization  # noqa: F401
-from .convolutional_3d import (Conv3D, Conv3DTranspose, SeparableConv1D,  # noqa: F401
-                               UpSampling3D, ZeroPadding3D, Cropping3D, Convolution3D,
-                               SeparableConvolution1D, Deconvolution3D, Deconv3D)
+from .convolutional_3d import (Conv3D, Conv3DTranspose, UpSampling3D,  # noqa: F401
+                               ZeroPadding3D, Cropping3D, Convolution3D, Deconvolution3D,
+                               Deconv3D)
 from .pooling_3d import (MaxPooling3D, AveragePooling3D, GlobalMaxPooling3D,  # noqa: F401
                          GlobalAveragePooling3D, MaxPool3D, AvgPool3D, GlobalMaxPool3D,
                          GlobalAvgPool3D)

@@ -1,4 +1,4 @@
-"""Convolution layers: Conv1D, Conv2D, SeparableConv2D, DepthwiseConv2D,
+"""Convolution layers: Conv1D, Conv2D, SeparableConv1D/2D, DepthwiseConv2D,
 Conv2DTranspose (UpSampling/ZeroPadding/Cropping live in spatial_reshaping
 and are re-exported here, as Keras has them in this module).
 
@@ -13,19 +13,8 @@ from ..utils.conv_utils import (normalize_tuple, normalize_padding, conv_output_
                                 deconv_length, check_positive as _positive)
 
 
-def _channel_axis(data_format):
-    return 1 if data_format == 'channels_first' else -1
-
-
 def _spatial(input_shape, data_format):
-    return tuple(input_shape[2:]) if data_format == 'channels_first' else \
-        tuple(input_shape[1:-1])
-
-
-def _assemble(batch, spatial, channels, data_format):
-    if data_format == 'channels_first':
-        return (batch, channels) + tuple(spatial)
-    return (batch,) + tuple(spatial) + (channels,)
+    return tuple(input_shape[a] for a in K.spatial_axes(data_format, len(input_shape)))
 
 
 class _Conv(Layer):
@@ -68,12 +57,17 @@ class _Conv(Layer):
         if len(input_shape) != self.rank + 2:
             raise ValueError(f'{type(self).__name__} {self.name}: inputs should have rank '
                              f'{self.rank + 2}; received input shape {tuple(input_shape)}')
-        dim = input_shape[_channel_axis(self.data_format)]
+        dim = input_shape[K.channel_axis(self.data_format, self.rank + 2)]
         if dim is None:
             raise ValueError(f'{type(self).__name__} {self.name}: the channel dimension of the '
                              f'inputs should be defined. Found `None` in {tuple(input_shape)} '
                              f'({self.data_format})')
         return int(dim)
+
+    def _expect_channels(self, input_dim):
+        """Later inputs must have input_dim channels."""
+        self.input_spec = InputSpec(
+            ndim=self.rank + 2, axes={K.channel_axis(self.data_format, self.rank + 2): input_dim})
 
     def _add_bias(self, units):
         if not self.use_bias:
@@ -89,8 +83,7 @@ class _Conv(Layer):
                                       regularizer=self.kernel_regularizer,
                                       constraint=self.kernel_constraint)
         self.bias = self._add_bias(self.filters)
-        self.input_spec = InputSpec(ndim=self.rank + 2,
-                                    axes={_channel_axis(self.data_format): input_dim})
+        self._expect_channels(input_dim)
         self.built = True
 
     def _convolve(self, inputs):
@@ -113,8 +106,8 @@ class _Conv(Layer):
         new_space = [conv_output_length(d, k, self.padding, s, r)
                      for d, k, s, r in zip(space, self.kernel_size, self.strides,
                                            self.dilation_rate)]
-        return _assemble(input_shape[0], new_space, self._out_channels(input_shape),
-                         self.data_format)
+        return K.layout_shape(self.data_format, input_shape[0], new_space,
+                            self._out_channels(input_shape))
 
     def get_config(self):
         config = {
@@ -230,8 +223,7 @@ class _ConvTranspose:
                                       regularizer=self.kernel_regularizer,
                                       constraint=self.kernel_constraint)
         self.bias = self._add_bias(self.filters)
-        self.input_spec = InputSpec(ndim=self.rank + 2,
-                                    axes={_channel_axis(self.data_format): input_dim})
+        self._expect_channels(input_dim)
         self.built = True
 
     def _out_lengths(self, lengths):
@@ -246,14 +238,14 @@ class _ConvTranspose:
         static = _spatial(K.int_shape(inputs), self.data_format)
         if None in static:
             dynamic = K.shape(inputs)
-            first = 2 if self.data_format == 'channels_first' else 1
-            static = [d if d is not None else dynamic[first + i] for i, d in enumerate(static)]
-        return _assemble(None, self._out_lengths(static), self.filters, self.data_format)
+            axes = K.spatial_axes(self.data_format, self.rank + 2)
+            static = [d if d is not None else dynamic[a] for a, d in zip(axes, static)]
+        return K.layout_shape(self.data_format, None, self._out_lengths(static), self.filters)
 
     def compute_output_shape(self, input_shape):
-        return _assemble(input_shape[0],
-                         self._out_lengths(_spatial(input_shape, self.data_format)),
-                         self.filters, self.data_format)
+        return K.layout_shape(self.data_format, input_shape[0],
+                            self._out_lengths(_spatial(input_shape, self.data_format)),
+                            self.filters)
 
     def get_config(self):
         config = super().get_config()
@@ -317,8 +309,7 @@ class _SeparableConv(_Conv):
             initializer=self.pointwise_initializer, name='pointwise_kernel',
             regularizer=self.pointwise_regularizer, constraint=self.pointwise_constraint)
         self.bias = self._add_bias(self.filters)
-        self.input_spec = InputSpec(ndim=self.rank + 2,
-                                    axes={_channel_axis(self.data_format): input_dim})
+        self._expect_channels(input_dim)
         self.built = True
 
     def get_config(self):
@@ -366,6 +357,39 @@ class SeparableConv2D(_SeparableConv):
                                   dilation_rate=self.dilation_rate)
 
 
+class SeparableConv1D(_SeparableConv):
+    """Depthwise 1D convolution then a size-1 pointwise convolution."""
+
+    def __init__(self, filters, kernel_size, strides=1, padding='valid',
+                 data_format='channels_last', dilation_rate=1, depth_multiplier=1,
+                 activation=None, use_bias=True, depthwise_initializer='glorot_uniform',
+                 pointwise_initializer='glorot_uniform', bias_initializer='zeros',
+                 depthwise_regularizer=None, pointwise_regularizer=None, bias_regularizer=None,
+                 activity_regularizer=None, depthwise_constraint=None,
+                 pointwise_constraint=None, bias_constraint=None, **kwargs):
+        super().__init__(1, filters, kernel_size, depth_multiplier=depth_multiplier,
+                         depthwise_initializer=depthwise_initializer,
+                         pointwise_initializer=pointwise_initializer,
+                         depthwise_regularizer=depthwise_regularizer,
+                         pointwise_regularizer=pointwise_regularizer,
+                         depthwise_constraint=depthwise_constraint,
+                         pointwise_constraint=pointwise_constraint,
+                         strides=strides, padding=padding, data_format=data_format,
+                         dilation_rate=dilation_rate, activation=activation, use_bias=use_bias,
+                         bias_initializer=bias_initializer, bias_regularizer=bias_regularizer,
+                         activity_regularizer=activity_regularizer,
+                         bias_constraint=bias_constraint, **kwargs)
+        if self.padding == 'causal':
+            raise ValueError("SeparableConv1D: the `padding` argument must be one of 'valid', "
+                             "'same'; received 'causal'")
+
+    def _convolve(self, inputs):
+        return K.separable_conv1d(inputs, self.depthwise_kernel, self.pointwise_kernel,
+                                  strides=self.strides, padding=self.padding,
+                                  data_format=self.data_format,
+                                  dilation_rate=self.dilation_rate)
+
+
 def _multiplier(layer, value):
     if isinstance(value, bool) or int(value) != value or value < 1:
         raise ValueError(f'{layer}: `depth_multiplier` must be a positive integer, '
@@ -400,7 +424,7 @@ class DepthwiseConv2D(Conv2D):
             initializer=self.depthwise_initializer, name='depthwise_kernel',
             regularizer=self.depthwise_regularizer, constraint=self.depthwise_constraint)
         self.bias = self._add_bias(input_dim * self.depth_multiplier)
-        self.input_spec = InputSpec(ndim=4, axes={_channel_axis(self.data_format): input_dim})
+        self._expect_channels(input_dim)
         self.built = True
 
     def _convolve(self, inputs):
@@ -409,7 +433,7 @@ class DepthwiseConv2D(Conv2D):
                                   dilation_rate=self.dilation_rate)
 
     def _out_channels(self, input_shape):
-        c = input_shape[_channel_axis(self.data_format)]
+        c = input_shape[K.channel_axis(self.data_format, self.rank + 2)]
         return None if c is None else c * self.depth_multiplier
 
     def get_config(self):
@@ -434,6 +458,7 @@ from .pooling import (MaxPooling1D, MaxPooling2D, AveragePooling1D,  # noqa: E40
 # Aliases
 Convolution1D = Conv1D
 Convolution2D = Conv2D
+SeparableConvolution1D = SeparableConv1D
 SeparableConvolution2D = SeparableConv2D
 Convolution2DTranspose = Conv2DTranspose
 Deconvolution2D = Deconv2D = Conv2DTranspose

@@ -1,5 +1,5 @@
-"""Volumetric convolution layers (Conv3D, Conv3DTranspose), SeparableConv1D and
-the 3D UpSampling/ZeroPadding/Cropping layers.
+"""Volumetric convolution layers (Conv3D, Conv3DTranspose) and the 3D
+UpSampling/ZeroPadding/Cropping layers.
 
 Keras 2.3 names, defaults, weight shapes and get_config keys; every `call`
 is K ops only, in the layer's data_format.  Kernels are (kd, kh, kw, in,
@@ -7,7 +7,7 @@ out) (Conv3DTranspose: (kd, kh, kw, filters, in)) in both data formats.
 """
 from .. import backend as K
 from ..utils.conv_utils import normalize_tuple
-from .convolutional import _Conv, _ConvTranspose, _SeparableConv
+from .convolutional import _Conv, _ConvTranspose
 from .spatial_reshaping import _UpSampling, _ZeroPadding, _Cropping
 
 
@@ -73,39 +73,6 @@ class Conv3DTranspose(_ConvTranspose, Conv3D):
         return config
 
 
-class SeparableConv1D(_SeparableConv):
-    """Depthwise 1D convolution then a size-1 pointwise convolution."""
-
-    def __init__(self, filters, kernel_size, strides=1, padding='valid',
-                 data_format='channels_last', dilation_rate=1, depth_multiplier=1,
-                 activation=None, use_bias=True, depthwise_initializer='glorot_uniform',
-                 pointwise_initializer='glorot_uniform', bias_initializer='zeros',
-                 depthwise_regularizer=None, pointwise_regularizer=None, bias_regularizer=None,
-                 activity_regularizer=None, depthwise_constraint=None,
-                 pointwise_constraint=None, bias_constraint=None, **kwargs):
-        super().__init__(1, filters, kernel_size, depth_multiplier=depth_multiplier,
-                         depthwise_initializer=depthwise_initializer,
-                         pointwise_initializer=pointwise_initializer,
-                         depthwise_regularizer=depthwise_regularizer,
-                         pointwise_regularizer=pointwise_regularizer,
-                         depthwise_constraint=depthwise_constraint,
-                         pointwise_constraint=pointwise_constraint,
-                         strides=strides, padding=padding, data_format=data_format,
-                         dilation_rate=dilation_rate, activation=activation, use_bias=use_bias,
-                         bias_initializer=bias_initializer, bias_regularizer=bias_regularizer,
-                         activity_regularizer=activity_regularizer,
-                         bias_constraint=bias_constraint, **kwargs)
-        if self.padding == 'causal':
-            raise ValueError("SeparableConv1D: the `padding` argument must be one of 'valid', "
-                             "'same'; received 'causal'")
-
-    def _convolve(self, inputs):
-        return K.separable_conv1d(inputs, self.depthwise_kernel, self.pointwise_kernel,
-                                  strides=self.strides, padding=self.padding,
-                                  data_format=self.data_format,
-                                  dilation_rate=self.dilation_rate)
-
-
 # -- 3D spatial reshaping --------------------------------------------------------------
 
 class UpSampling3D(_UpSampling):
@@ -157,5 +124,4 @@ class Cropping3D(_Cropping):
 
 # Aliases
 Convolution3D = Conv3D
-SeparableConvolution1D = SeparableConv1D
 Deconvolution3D = Deconv3D = Conv3DTranspose

@@ -64,18 +64,16 @@ class _LocallyConnected(Layer):
         if len(input_shape) != self.rank + 2:
             raise ValueError(f'{type(self).__name__} {self.name}: inputs should have rank '
                              f'{self.rank + 2}; received input shape {tuple(input_shape)}')
-        if self.data_format == 'channels_first':
-            return tuple(input_shape[2:]), input_shape[1]
-        return tuple(input_shape[1:-1]), input_shape[-1]
+        ndim = self.rank + 2
+        return (tuple(input_shape[a] for a in K.spatial_axes(self.data_format, ndim)),
+                input_shape[K.channel_axis(self.data_format, ndim)])
 
     def _out_spatial(self, spatial):
         return tuple(conv_output_length(d, k, self.padding, s)
                      for d, k, s in zip(spatial, self.kernel_size, self.strides))
 
     def _layout(self, batch, spatial, channels):
-        if self.data_format == 'channels_first':
-            return (batch, channels) + tuple(spatial)
-        return (batch,) + tuple(spatial) + (channels,)
+        return K.layout_shape(self.data_format, batch, spatial, channels)
 
     def compute_output_shape(self, input_shape):
         spatial, _ = self._split(input_shape)
@@ -115,8 +113,8 @@ class _LocallyConnected(Layer):
                                         initializer=self.bias_initializer, name='bias',
                                         regularizer=self.bias_regularizer,
                                         constraint=self.bias_constraint)
-        axis = 1 if self.data_format == 'channels_first' else -1
-        self.input_spec = InputSpec(ndim=self.rank + 2, axes={axis: int(channels)})
+        self.input_spec = InputSpec(ndim=self.rank + 2, axes={
+            K.channel_axis(self.data_format, self.rank + 2): int(channels)})
         self.built = True
 
     def _dense_mask(self):

@@ -1,7 +1,8 @@
 """Pooling layers: Max/AveragePooling in 1D and 2D, and the global forms.
 
-Keras 2.3 names, defaults and get_config keys; `call` is K.pool2d (the 1D
-forms pool over a unit axis) or a K reduction, in the layer's data_format.
+Keras 2.3 names, defaults and get_config keys; `call` is K.pool2d or K.pool3d
+(the 1D forms pool over a unit axis) or a K reduction, in the layer's
+data_format.
 """
 from .. import backend as K
 from ..engine.base_layer import Layer, InputSpec
@@ -26,19 +27,17 @@ class _Pooling(Layer):
         self.data_format = K.normalize_data_format(data_format)
         self.input_spec = InputSpec(ndim=self.rank + 2)
 
-    def _spatial_axes(self):
-        return tuple(range(2, self.rank + 2)) if self.data_format == 'channels_first' else \
-            tuple(range(1, self.rank + 1))
-
     def compute_output_shape(self, input_shape):
         shape = list(input_shape)
-        for axis, k, s in zip(self._spatial_axes(), self.pool_size, self.strides):
+        for axis, k, s in zip(K.spatial_axes(self.data_format, self.rank + 2), self.pool_size,
+                             self.strides):
             shape[axis] = conv_output_length(shape[axis], k, self.padding, s)
         return tuple(shape)
 
     def call(self, inputs):
-        return K.pool2d(inputs, self.pool_size, strides=self.strides, padding=self.padding,
-                        data_format=self.data_format, pool_mode=self.pool_mode)
+        pool = K.pool3d if self.rank == 3 else K.pool2d
+        return pool(inputs, self.pool_size, strides=self.strides, padding=self.padding,
+                    data_format=self.data_format, pool_mode=self.pool_mode)
 
     def get_config(self):
         config = {'pool_size': self.pool_size, 'padding': self.padding,
@@ -97,12 +96,10 @@ class _GlobalPooling(Layer):
         self.input_spec = InputSpec(ndim=self.rank + 2)
 
     def _spatial_axes(self):
-        return list(range(2, self.rank + 2)) if self.data_format == 'channels_first' else \
-            list(range(1, self.rank + 1))
+        return list(K.spatial_axes(self.data_format, self.rank + 2))
 
     def compute_output_shape(self, input_shape):
-        channels = input_shape[1] if self.data_format == 'channels_first' else input_shape[-1]
-        return (input_shape[0], channels)
+        return (input_shape[0], input_shape[K.channel_axis(self.data_format, self.rank + 2)])
 
     def get_config(self):
         return dict(super().get_config(), data_format=self.data_format)

@@ -1,6 +1,7 @@
-"""Volumetric pooling layers: Max/AveragePooling3D (K.pool3d) and their
-global forms (K reductions over the three spatial axes), Keras 2.3 names,
-defaults and get_config keys, in the layer's data_format."""
+"""Volumetric pooling layers: Max/AveragePooling3D (K.pool3d, through
+_Pooling.call) and their global forms (K reductions over the three spatial
+axes), Keras 2.3 names, defaults and get_config keys, in the layer's
+data_format."""
 from .. import backend as K
 from .pooling import _Pooling, _GlobalPooling
 
@@ -11,10 +12,6 @@ class _Pooling3D(_Pooling):
     def __init__(self, pool_size=(2, 2, 2), strides=None, padding='valid', data_format=None,
                  **kwargs):
         super().__init__(pool_size, strides, padding, data_format, **kwargs)
-
-    def call(self, inputs):
-        return K.pool3d(inputs, self.pool_size, strides=self.strides, padding=self.padding,
-                        data_format=self.data_format, pool_mode=self.pool_mode)
 
 
 class MaxPooling3D(_Pooling3D):

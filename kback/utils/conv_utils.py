@@ -1,11 +1,11 @@
 """Keras's conv_utils: argument normalisation and conv output sizes for the
-convolution and pooling layers.  Size arithmetic lives in
-kback.backend._shapes; these are the Keras-named entry points."""
+convolution and pooling layers.  The size arithmetic is the backend's (K),
+the one the conv and pool ops use; these are the Keras-named entry points."""
 import numbers
 
 import numpy as np
 
-from ..backend import _shapes
+from .. import backend as K
 
 
 def normalize_tuple(value, n, name):
@@ -42,7 +42,6 @@ def check_positive(layer, name, values):
 
 
 def normalize_data_format(value):
-    from .. import backend as K
     return K.normalize_data_format(value)
 
 
@@ -50,21 +49,19 @@ def conv_output_length(input_length, filter_size, padding, stride, dilation=1):
     """Output length of a convolution ('causal' keeps the length, as 'same')."""
     if padding == 'causal':
         padding = 'same'
-    return _shapes.conv_output_length(input_length, filter_size, padding, stride, dilation)
+    return K.conv_output_length(input_length, filter_size, padding, stride, dilation)
 
 
 def conv_input_length(output_length, filter_size, padding, stride):
-    """The input length whose convolution has output_length."""
-    if output_length is None:
-        return None
-    pad = {'same': filter_size // 2, 'valid': 0, 'full': filter_size - 1}[padding]
-    return (output_length - 1) * stride - 2 * pad + filter_size
+    """The input length whose convolution has output_length: a transposed
+    convolution's output length with no output padding."""
+    return K.deconv_output_length(output_length, filter_size, padding, stride, 0)
 
 
 def deconv_length(dim_size, stride_size, kernel_size, padding, output_padding, dilation=1):
     """Output length of a transposed convolution (Keras's argument order)."""
-    return _shapes.deconv_output_length(dim_size, kernel_size, padding, stride_size,
-                                        output_padding, dilation)
+    return K.deconv_output_length(dim_size, kernel_size, padding, stride_size, output_padding,
+                                  dilation)
 
 
 def convert_kernel(kernel):

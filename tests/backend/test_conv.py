@@ -135,9 +135,9 @@ def test_reference_conv_kernels(case):
     y = R.conv2d_forward(x, w, strides, pads, dilation)
     np.testing.assert_allclose(y, loop_conv(x, w, strides, padding, dilation), atol=1e-12)
     g = r(*y.shape)
-    np.testing.assert_allclose(R.conv2d_backward_input(g, w, x.shape, strides, pads, dilation),
+    np.testing.assert_allclose(R.conv2d_backprop_input(g, w, x.shape, strides, pads, dilation),
                                loop_conv_transpose(g, w, x.shape, strides, padding, dilation), atol=1e-12)
-    np.testing.assert_allclose(R.conv2d_backward_kernel(x, g, w.shape, strides, pads, dilation),
+    np.testing.assert_allclose(R.conv2d_backprop_kernel(x, g, w.shape, strides, pads, dilation),
                                loop_conv_kernel_grad(x, g, w.shape, strides, padding, dilation),
                                atol=1e-12)
     # Depthwise (multiplier 2) through the adjoint identities.
@@ -146,8 +146,8 @@ def test_reference_conv_kernels(case):
     np.testing.assert_allclose(y, loop_conv(x, dw, strides, padding, dilation, depthwise=True),
                                atol=1e-12)
     g = r(*y.shape)
-    u = R.depthwise_conv2d_backward_input(g, dw, x.shape, strides, pads, dilation)
-    v = R.depthwise_conv2d_backward_kernel(x, g, dw.shape, strides, pads, dilation)
+    u = R.depthwise_conv2d_backprop_input(g, dw, x.shape, strides, pads, dilation)
+    v = R.depthwise_conv2d_backprop_kernel(x, g, dw.shape, strides, pads, dilation)
     np.testing.assert_allclose(np.sum(u * x), np.sum(g * y), rtol=1e-10)
     np.testing.assert_allclose(np.sum(v * dw), np.sum(g * y), rtol=1e-10)
     assert u.shape == x.shape and v.shape == dw.shape
@@ -159,8 +159,8 @@ def test_reference_errors():
         R.conv2d_forward(x, np.zeros((2, 2, 3, 1)), (1, 1), ((0, 0), (0, 0)), (1, 1))
     with pytest.raises(ValueError, match='larger than the padded input'):
         R.conv2d_forward(x, np.zeros((4, 2, 2, 1)), (1, 1), ((0, 0), (0, 0)), (1, 1))
-    with pytest.raises(ValueError, match='conv2d_backward_input: the gradient has shape'):
-        R.conv2d_backward_input(np.zeros((1, 3, 3, 1)), np.zeros((2, 2, 2, 1)), x.shape,
+    with pytest.raises(ValueError, match='conv2d_backprop_input: the gradient has shape'):
+        R.conv2d_backprop_input(np.zeros((1, 3, 3, 1)), np.zeros((2, 2, 2, 1)), x.shape,
                                 (1, 1), ((0, 0), (0, 0)), (1, 1))
 
 
@@ -380,7 +380,7 @@ def test_errors():
     x = K.placeholder((None, 5, 5, 3))
     w = K.placeholder((3, 3, 3, 4))
     bad(r'conv2d: strides must be positive', lambda: K.conv2d(x, w, strides=(0, 1)))
-    bad(r'conv2d: dilation_rate must be positive', lambda: K.conv2d(x, w, dilation_rate=-1))
+    bad(r'conv2d: dilation must be positive', lambda: K.conv2d(x, w, dilation_rate=-1))
     bad(r'conv2d: .*kernel \(6, 3, 3, 4\).*larger than the input \(None, 5, 5, 3\)',
         lambda: K.conv2d(x, K.placeholder((6, 3, 3, 4))))
     bad(r'conv2d: .*kernel.*larger than the input',
@@ -399,20 +399,28 @@ def test_errors():
                                                                              dtype='int32')))
     bad(r'depthwise_conv2d: the input \(None, 5, 5, 3\) has 3 channels',
         lambda: K.depthwise_conv2d(x, K.placeholder((3, 3, 2, 1))))
-    bad(r'separable_conv2d: the pointwise kernel must have shape \(1, 1, 6, filters\)',
+    # separable_conv2d is depthwise_conv2d then a 1x1 conv2d: that op checks the
+    # pointwise kernel's channels.
+    bad(r'conv2d: the input \(None, 3, 3, 6\) has 6 channels but the kernel \(1, 1, 3, 4\)',
         lambda: K.separable_conv2d(x, K.placeholder((3, 3, 3, 2)), K.placeholder((1, 1, 3, 4))))
+    bad(r'separable_conv2d: the pointwise kernel must have shape \(1, 1, in_channels',
+        lambda: K.separable_conv2d(x, K.placeholder((3, 3, 3, 2)), K.placeholder((3, 3, 6, 4))))
     t = K.placeholder((None, 3, 3, 4))
     tw = K.placeholder((3, 3, 2, 4))
-    bad(r'conv2d_transpose: output_shape \(None, 8, 6, 2\) does not fit the input '
-        r'\(None, 3, 3, 4\)', lambda: K.conv2d_transpose(t, tw, (None, 8, 6, 2), (2, 2)))
-    bad(r'conv2d_transpose: output_shape .* has 3 channels',
-        lambda: K.conv2d_transpose(t, tw, (None, 7, 7, 3), (2, 2)))
-    bad(r'conv2d_transpose: the input \(None, 3, 3, 4\) has 4 channels but the kernel '
-        r'\(3, 3, 4, 2\)', lambda: K.conv2d_transpose(t, K.placeholder((3, 3, 4, 2)), (None, 5, 5, 4)))
+    # conv2d_transpose builds conv2d_backprop_input, whose inference checks it: the
+    # transpose's input is that op's gradient, its output_shape the op's input shape.
+    bad(r'conv2d_backprop_input: the gradient \(None, 3, 3, 4\) does not fit an input of shape '
+        r'\(None, 8, 6, 2\)', lambda: K.conv2d_transpose(t, tw, (None, 8, 6, 2), (2, 2)))
+    bad(r'conv2d_backprop_input: the input \(None, 7, 7, 3\) has 3 channels but the kernel '
+        r'\(3, 3, 2, 4\) expects 2', lambda: K.conv2d_transpose(t, tw, (None, 7, 7, 3), (2, 2)))
+    bad(r'conv2d_backprop_input: the gradient \(None, 3, 3, 4\) has 4 channels but the kernel '
+        r'\(3, 3, 4, 2\) gives 2',
+        lambda: K.conv2d_transpose(t, K.placeholder((3, 3, 4, 2)), (None, 5, 5, 4)))
     bad(r'conv2d_transpose: output_shape must have 4 entries',
         lambda: K.conv2d_transpose(t, tw, (7, 7, 2)))
     bad(r'conv2d_transpose: output_shape entries', lambda: K.conv2d_transpose(t, tw, (1, None, 7, 2)))
-    bad(r'conv2d_transpose: output_shape .* batch size 3, the input \(2, 3, 3, 4\) has 2',
+    bad(r'conv2d_backprop_input: the gradient \(2, 3, 3, 4\) does not fit an input of shape '
+        r'\(3, 5, 5, 2\)',
         lambda: K.conv2d_transpose(K.placeholder((2, 3, 3, 4)), tw, (3, 5, 5, 2)))
 
 
@@ -420,5 +428,44 @@ def test_run_time_shape_errors():
     """Shapes unknown at build time are checked when the function runs."""
     x = K.placeholder((None, None, None, 3))
     f = K.function([x], [K.conv2d(x, r(3, 3, 3, 2))])
-    with pytest.raises(ValueError, match=r'conv2d_forward: .*larger than the padded input'):
+    with pytest.raises(ValueError, match=r'conv2d: the window \(3, 3\).*larger than the input '
+                                         r'\(1, 2, 5, 3\)'):
         f([r(1, 2, 5, 3)])
+
+
+# -- the one conv/pool geometry (kback.backend._shapes) --------------------------------
+
+def test_conv_geometry_of_every_rank_and_format():
+    from kback.backend._shapes import conv_geometry
+    geo = conv_geometry('op', (2, 7, 3), (3,), (2,), 'same', (1,), 'channels_last')
+    assert geo == (2, 3, (7,), (4,), ((1, 1),))
+    # TensorFlow's split: the odd padding pixel goes after.
+    geo = conv_geometry('op', (2, 5, 6, 8), (2, 2), (1, 2), 'same', (1, 1), 'channels_first')
+    assert (geo.batch, geo.channels, geo.out_spatial, geo.pads) == \
+        (2, 5, (6, 4), ((0, 1), (0, 0)))
+    geo = conv_geometry('op', (None, 9, None, 4, 1), (3, 3, 2), (2, 1, 1), 'valid',
+                        (2, 1, 1), 'channels_last')
+    assert (geo.out_spatial, geo.pads) == ((3, None, 3), ((0, 0), None, (0, 0)))
+    bad(r"op: the kernel \(3, 3\) \(dilation \(2, 1\), span 5\) is larger than the input "
+        r"\(1, 4, 4, 1\) with 'valid' padding",
+        lambda: conv_geometry('op', (1, 4, 4, 1), (3, 3), (1, 1), 'valid', (2, 1),
+                              'channels_last', 'kernel'))
+    bad(r'op: the input must have rank 5', lambda: conv_geometry(
+        'op', (1, 4, 4, 1), (1, 1, 1), (1, 1, 1), 'valid', (1, 1, 1), 'channels_last'))
+
+
+def test_keras_output_lengths_come_from_the_same_geometry():
+    from kback.utils import conv_utils
+    for length, k, s, d in [(7, 3, 2, 1), (8, 2, 2, 1), (9, 3, 1, 2), (2, 3, 1, 1)]:
+        for padding in ('valid', 'same', 'full'):
+            span = (k - 1) * d + 1
+            keras = {'valid': length - span + 1, 'same': length,
+                     'full': length + span - 1}[padding]
+            want = max((keras + s - 1) // s, 0)      # Keras 2.3's conv_output_length
+            assert conv_utils.conv_output_length(length, k, padding, s, d) == want
+            assert K.conv_output_length(length, k, padding, s, d) == want
+    assert conv_utils.conv_output_length(None, 3, 'same', 1) is None
+    assert conv_utils.conv_input_length(4, 3, 'same', 2) == 7
+    assert K.channel_axis('channels_first', 5) == 1 and K.channel_axis('channels_last', 3) == 2
+    assert K.spatial_axes('channels_first', 5) == (2, 3, 4)
+    assert K.layout_shape('channels_first', None, (4, 5), 3) == (None, 3, 4, 5)

@@ -190,7 +190,7 @@ def test_signatures():
 @pytest.mark.parametrize('data_format', FORMATS)
 def test_batch_chunks_give_the_same_results(data_format, monkeypatch):
     """Patch buffers over the chunk budget are processed a few samples at a time."""
-    from kback.backend import _conv3d_kernels as KV
+    from kback.backend._kernels import conv3d as KV
     x, w = rng.uniform(-1, 1, (3, 4, 5, 4, 2)), rng.uniform(-1, 1, (2, 2, 3, 2, 3))
     xt, wt = K.placeholder(shape=layout(x, data_format).shape, dtype='float64'), \
         K.variable(w, dtype='float64')

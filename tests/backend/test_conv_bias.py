@@ -6,7 +6,7 @@ import pytest
 
 from kback import backend as K
 from kback.backend import _reference as R, graph_state
-from kback.backend._shapes import conv_pads
+from kback.backend._shapes import axis_pads
 from gradcheck import check_op, numeric_grad
 
 rng = np.random.RandomState(11)
@@ -33,7 +33,7 @@ def np_conv_bias(x, w, b, strides, padding, data_format):
     """NHWC reference of conv2d(x, w) + b, in data_format."""
     cl = data_format == 'channels_last'
     xh = x if cl else nhwc(x)
-    pads = tuple(conv_pads(xh.shape[1 + a], w.shape[a], padding, strides[a]) for a in (0, 1))
+    pads = tuple(axis_pads(xh.shape[1 + a], w.shape[a], padding, strides[a]) for a in (0, 1))
     y = R.conv2d_forward(xh, w, strides, pads, (1, 1)) + b
     return y if cl else nchw(y)
 
@@ -41,7 +41,7 @@ def np_conv_bias(x, w, b, strides, padding, data_format):
 def np_pool(y, pool, strides, padding, mode, data_format):
     cl = data_format == 'channels_last'
     yh = y if cl else nhwc(y)
-    pads = tuple(conv_pads(yh.shape[1 + a], pool[a], padding, strides[a]) for a in (0, 1))
+    pads = tuple(axis_pads(yh.shape[1 + a], pool[a], padding, strides[a]) for a in (0, 1))
     p = R.pool2d_forward(yh, pool, strides, pads, mode)
     return p if cl else nchw(p)
 

@@ -95,18 +95,18 @@ def test_reference_pool_kernels(hw, pool, strides, padding, mode):
     y = R.pool2d_forward(x, pool, strides, pads, mode)
     np.testing.assert_allclose(y, loop_pool(x, pool, strides, padding, mode), atol=1e-12)
     g = r(*y.shape)
-    np.testing.assert_allclose(R.pool2d_backward(g, x, pool, strides, pads, mode),
+    np.testing.assert_allclose(R.pool2d_backprop(g, x, pool, strides, pads, mode),
                                loop_pool_grad(g, x, pool, strides, padding, mode), atol=1e-12)
     if mode == 'max':
         v = r(*x.shape)
         sel = R.max_pool2d_select(v, x, pool, strides, pads)
         np.testing.assert_allclose(np.sum(sel * g),
-                                   np.sum(v * R.pool2d_backward(g, x, pool, strides, pads, 'max')))
+                                   np.sum(v * R.pool2d_backprop(g, x, pool, strides, pads, 'max')))
 
 
 def test_reference_errors():
     x = np.zeros((1, 3, 3, 2))
-    with pytest.raises(ValueError, match="pool2d_forward: mode must be 'max' or 'avg'"):
+    with pytest.raises(ValueError, match="pool2d_forward: pool_mode must be 'max' or 'avg'"):
         R.pool2d_forward(x, (2, 2), (1, 1), ((0, 0), (0, 0)), 'sum')
     with pytest.raises(ValueError, match='positive'):
         R.pool2d_forward(x, (2, 2), (0, 1), ((0, 0), (0, 0)), 'max')

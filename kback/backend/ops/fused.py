@@ -11,7 +11,7 @@ import weakref
 import numpy as np
 
 from .._kernels import elementwise as _ew, losses as _losses
-from .._shapes import fmt
+from .._shapes import fmt, channel_axis
 from .._dtypes import is_float, is_int
 from ._registry import register, apply, NOT_DIFFERENTIABLE
 
@@ -74,8 +74,8 @@ def bias_grad(g, axis):
     quarter of the data for 2x2 pools): every window hands all of its
     gradient to its pixels (max: all to one; avg: shares summing to it), so
     both channel sums are equal, as are their derivatives."""
-    if g.op == 'pool2d_backprop' and axis == (
-            3 if g.attrs.get('data_format', 'channels_last') == 'channels_last' else 1):
+    if g.op == 'pool2d_backprop' and \
+            axis == channel_axis(g.attrs.get('data_format', 'channels_last'), 4):
         g = g.inputs[0]
     return apply('bias_add_backprop', g, axis=axis)
 

@@ -1,114 +1,100 @@
-"""Pooling primitives in either data format (attr `data_format`), computed by
-the compiled kernels of _kernels/pool.py.  pool2d_backprop's own gradient is
-written with these ops, so second derivatives work."""
+"""Pooling primitives of rank 2 and 3 in either data format (attr
+`data_format`): pool2d/pool3d, their backprops and the max 'select' that
+second derivatives use.  One family: the rank is the window's length, the
+inference below is the only validator (the kernels trust the attrs), and each
+backprop's own gradient is written with these ops, so second derivatives work.
+Rank 2 runs the compiled kernels of _kernels/pool.py, rank 3 the numpy ones
+of _kernels/pool3d.py."""
 from .. import _shapes
 from .._shapes import fmt
-from .._kernels import pool as _pool
+from .._kernels import pool as KP, pool3d as KV
 from ._registry import register, apply
+from .conv import check_float
 
-_FORMATS = ('channels_last', 'channels_first')
-
-
-# -- argument and shape checks (also used by K.pool2d) ----------------------------
-
-def check_pool_mode(op, mode):
-    if mode not in ('max', 'avg'):
-        raise ValueError(f"{op}: pool_mode must be 'max' or 'avg', got {mode!r}")
-    return mode
+# rank -> (forward, backprop, max select) kernels.
+_KERNELS = {2: (KP.pool2d_forward, KP.pool2d_backprop, KP.max_pool2d_select),
+            3: (KV.pool3d_forward, KV.pool3d_backprop, KV.max_pool3d_select)}
 
 
-def check_rank(op, what, shape):
-    if len(shape) != 4:
-        raise ValueError(f'{op}: {what} must have rank 4, got shape {fmt(shape)}')
-
-
-def spatial_axes(data_format):
-    if data_format not in _FORMATS:
-        raise ValueError(f'Unknown data_format: {data_format!r}')
-    return (1, 2) if data_format == 'channels_last' else (2, 3)
+def _names(rank):
+    return f'pool{rank}d', f'pool{rank}d_backprop', f'max_pool{rank}d_select'
 
 
 def pooled_shape(op, x_shape, pool, strides, padding, data_format):
-    """The output shape; ValueError when a 'valid' window exceeds the input."""
-    axes = spatial_axes(data_format)
-    shape = list(x_shape)
-    for axis, k, s in zip(axes, pool, strides):
-        length = x_shape[axis]
-        if padding == 'valid' and length is not None and length < k:
-            raise ValueError(f"{op}: the pool size {fmt(pool)} is larger than the input "
-                             f"{fmt(x_shape)} with 'valid' padding")
-        shape[axis] = _shapes.conv_output_length(length, k, padding, s)
-    return tuple(shape)
+    """The output shape; ValueError naming op when the arguments do not fit x."""
+    if min(pool) < 1:
+        _shapes.check_positive(op, 'pool_size', pool)
+    geo = _shapes.conv_geometry(op, x_shape, pool, strides, padding, (1,) * len(pool),
+                                data_format, 'pool size')
+    return _shapes.layout_shape(data_format, geo.batch, geo.out_spatial, geo.channels)
 
 
-def _pads(x_shape, pool, strides, padding, data_format):
-    return tuple(_shapes.conv_pads(int(x_shape[a]), k, padding, s)
-                 for a, k, s in zip(spatial_axes(data_format), pool, strides))
+def _pads(op, x_shape, pool, strides, padding, data_format):
+    """Resolved pads of a run-time shape (checked: it may have been unknown)."""
+    return _shapes.conv_geometry(op, x_shape, pool, strides, padding, (1,) * len(pool),
+                                 data_format).pads
 
 
-# -- ops ------------------------------------------------------------------------------
+def _register(rank):
+    name, backprop, select = _names(rank)
+    forward_kernel, backprop_kernel, select_kernel = _KERNELS[rank]
 
-def _pool_infer(inputs, pool, strides, padding, mode, data_format='channels_last'):
-    x, = inputs
-    check_rank('pool2d', 'the input', x.shape)
-    return pooled_shape('pool2d', x.shape, pool, strides, padding, data_format), x.dtype
+    def pool_infer(inputs, pool, strides, padding, mode, data_format='channels_last'):
+        x, = inputs
+        _shapes.check_pool_mode(name, mode)
+        if mode == 'avg':
+            check_float(name, x)
+        return pooled_shape(name, x.shape, pool, strides, padding, data_format), x.dtype
 
+    def pool_forward(x, pool, strides, padding, mode, data_format='channels_last'):
+        pads = _pads(name, x.shape, pool, strides, padding, data_format)
+        return forward_kernel(x, pool, strides, pads, mode, data_format)
 
-def _pool_forward(x, pool, strides, padding, mode, data_format='channels_last'):
-    pads = _pads(x.shape, pool, strides, padding, data_format)
-    return _pool.pool2d_forward(x, pool, strides, pads, mode, data_format)
+    def pool_grad(n, g, needs):
+        return [apply(backprop, g, n.inputs[0], **n.attrs)]
 
+    def backprop_infer(inputs, pool, strides, padding, mode, data_format='channels_last'):
+        g, x = inputs
+        _shapes.check_pool_mode(backprop, mode)
+        expected = pooled_shape(backprop, x.shape, pool, strides, padding, data_format)
+        _shapes.check_rank(backprop, 'the gradient', g.shape, rank + 2)
+        if not _shapes.agree(expected, g.shape):
+            raise ValueError(f'{backprop}: the gradient {fmt(g.shape)} does not fit the input '
+                             f'{fmt(x.shape)}: expected {fmt(expected)}')
+        return x.shape, g.dtype
 
-def _pool_grad(n, g, needs):
-    return [apply('pool2d_backprop', g, n.inputs[0], **n.attrs)]
+    def backprop_forward(g, x, pool, strides, padding, mode, data_format='channels_last'):
+        pads = _pads(backprop, x.shape, pool, strides, padding, data_format)
+        return backprop_kernel(g, x, pool, strides, pads, mode, data_format)
 
-
-def _pool_backprop_infer(inputs, pool, strides, padding, mode, data_format='channels_last'):
-    g, x = inputs
-    (expected, _) = _pool_infer([x], pool, strides, padding, mode, data_format)
-    check_rank('pool2d_backprop', 'the gradient', g.shape)
-    if not all(a is None or b is None or a == b for a, b in zip(expected, g.shape)):
-        raise ValueError(f'pool2d_backprop: the gradient {fmt(g.shape)} does not fit the input '
-                         f'{fmt(x.shape)}: expected {fmt(expected)}')
-    return x.shape, g.dtype
-
-
-def _pool_backprop_forward(g, x, pool, strides, padding, mode, data_format='channels_last'):
-    pads = _pads(x.shape, pool, strides, padding, data_format)
-    return _pool.pool2d_backward(g, x, pool, strides, pads, mode, data_format)
-
-
-def _pool_backprop_grad(n, gg, needs):
-    # Linear in g; the dependence on x is piecewise constant (no gradient).
-    g, x = n.inputs
-    if n.attrs['mode'] == 'avg':
-        dg = apply('pool2d', gg, **n.attrs)
-    else:
+    def backprop_grad(n, gg, needs):
+        # Linear in g; the dependence on x is piecewise constant (no gradient).
+        g, x = n.inputs
+        if n.attrs['mode'] == 'avg':
+            return [apply(name, gg, **n.attrs), None]
         attrs = {k: v for k, v in n.attrs.items() if k != 'mode'}
-        dg = apply('max_pool2d_select', gg, x, **attrs)
-    return [dg, None]
+        return [apply(select, gg, x, **attrs), None]
+
+    def select_infer(inputs, pool, strides, padding, data_format='channels_last'):
+        v, x = inputs
+        _shapes.check_rank(select, 'the values', v.shape, rank + 2)
+        if not _shapes.agree(v.shape, x.shape):
+            raise ValueError(f'{select}: values {fmt(v.shape)} and input {fmt(x.shape)} '
+                             'must have the same shape')
+        return pooled_shape(select, x.shape, pool, strides, padding, data_format), v.dtype
+
+    def select_forward(v, x, pool, strides, padding, data_format='channels_last'):
+        pads = _pads(select, x.shape, pool, strides, padding, data_format)
+        return select_kernel(v, x, pool, strides, pads, data_format)
+
+    def select_grad(n, g, needs):
+        v, x = n.inputs
+        return [apply(backprop, g, x, mode='max', **n.attrs), None]
+
+    register(name, pool_infer, pool_forward, pool_grad)
+    register(backprop, backprop_infer, backprop_forward, backprop_grad)
+    register(select, select_infer, select_forward, select_grad)
 
 
-def _select_infer(inputs, pool, strides, padding, data_format='channels_last'):
-    v, x = inputs
-    check_rank('max_pool2d_select', 'the values', v.shape)
-    if not all(a is None or b is None or a == b for a, b in zip(v.shape, x.shape)):
-        raise ValueError(f'max_pool2d_select: values {fmt(v.shape)} and input {fmt(x.shape)} '
-                         'must have the same shape')
-    shape, _ = _pool_infer([x], pool, strides, padding, 'max', data_format)
-    return shape, v.dtype
-
-
-def _select_forward(v, x, pool, strides, padding, data_format='channels_last'):
-    pads = _pads(x.shape, pool, strides, padding, data_format)
-    return _pool.max_pool2d_select(v, x, pool, strides, pads, data_format)
-
-
-def _select_grad(n, g, needs):
-    v, x = n.inputs
-    return [apply('pool2d_backprop', g, x, mode='max', **n.attrs), None]
-
-
-register('pool2d', _pool_infer, _pool_forward, _pool_grad)
-register('pool2d_backprop', _pool_backprop_infer, _pool_backprop_forward, _pool_backprop_grad)
-register('max_pool2d_select', _select_infer, _select_forward, _select_grad)
+for _rank in _KERNELS:
+    _register(_rank)

@@ -5,7 +5,7 @@ import itertools
 
 import numpy as np
 
-from kback.backend._shapes import conv_pads
+from kback.backend._shapes import axis_pads
 from kback.backend.ops import apply
 
 rng = np.random.RandomState(11)
@@ -36,7 +36,7 @@ def in_format(ref, data_format, n_layout=None):
 
 
 def _geometry(spatial, window, strides, padding, dilation):
-    pads = [conv_pads(spatial[i], window[i], padding, strides[i], dilation[i]) for i in range(3)]
+    pads = [axis_pads(spatial[i], window[i], padding, strides[i], dilation[i]) for i in range(3)]
     spans = [(window[i] - 1) * dilation[i] + 1 for i in range(3)]
     out = [(spatial[i] + sum(pads[i]) - spans[i]) // strides[i] + 1 for i in range(3)]
     return pads, out

@@ -4,7 +4,7 @@ plain loops; these cases check the op wiring and every gradient rule."""
 import numpy as np
 
 from kback.backend import _reference as R
-from kback.backend._shapes import same_pads
+from kback.backend._shapes import axis_pads
 from kback.backend.ops import apply
 
 rng = np.random.RandomState(1)
@@ -17,7 +17,7 @@ def r(*shape):
 def pads(hw, k, strides, padding, dilation=(1, 1)):
     if padding == 'valid':
         return ((0, 0), (0, 0))
-    return tuple(same_pads(hw[a], k[a], strides[a], dilation[a]) for a in (0, 1))
+    return tuple(axis_pads(hw[a], k[a], "same", strides[a], dilation[a]) for a in (0, 1))
 
 
 def conv_case(op, ref, x, w, strides, padding, dilation):
@@ -107,18 +107,18 @@ CHECKS = {
                nchw_conv_case('conv2d', R.conv2d_forward, r(2, 5, 6, 2), r(3, 2, 2, 3),
                               (2, 1), 'same', (1, 1))],
     'conv2d_backprop_input': [
-        nchw_bpi_case('conv2d_backprop_input', R.conv2d_backward_input, r(2, 3, 3, 3),
+        nchw_bpi_case('conv2d_backprop_input', R.conv2d_backprop_input, r(2, 3, 3, 3),
                       r(3, 3, 2, 3), (2, 6, 5, 2), (2, 2), 'same', (1, 1)),
-        bpi_case('conv2d_backprop_input', R.conv2d_backward_input, r(2, 3, 3, 3), r(3, 3, 2, 3),
+        bpi_case('conv2d_backprop_input', R.conv2d_backprop_input, r(2, 3, 3, 3), r(3, 3, 2, 3),
                  (2, 6, 5, 2), (2, 2), 'same', (1, 1)),
-        bpi_case('conv2d_backprop_input', R.conv2d_backward_input, r(1, 1, 4, 2), r(2, 2, 2, 2),
+        bpi_case('conv2d_backprop_input', R.conv2d_backprop_input, r(1, 1, 4, 2), r(2, 2, 2, 2),
                  (1, 4, 5, 2), (2, 1), 'valid', (2, 1))],
     'conv2d_backprop_kernel': [
-        nchw_bpk_case('conv2d_backprop_kernel', R.conv2d_backward_kernel, r(2, 5, 4, 2),
+        nchw_bpk_case('conv2d_backprop_kernel', R.conv2d_backprop_kernel, r(2, 5, 4, 2),
                       r(2, 3, 2, 3), (3, 3, 2, 3), (2, 2), 'same', (1, 1)),
-        bpk_case('conv2d_backprop_kernel', R.conv2d_backward_kernel, r(2, 5, 4, 2),
+        bpk_case('conv2d_backprop_kernel', R.conv2d_backprop_kernel, r(2, 5, 4, 2),
                  r(2, 3, 2, 3), (3, 3, 2, 3), (2, 2), 'same', (1, 1)),
-        bpk_case('conv2d_backprop_kernel', R.conv2d_backward_kernel, r(1, 5, 5, 2),
+        bpk_case('conv2d_backprop_kernel', R.conv2d_backprop_kernel, r(1, 5, 5, 2),
                  r(1, 3, 2, 2), (2, 2, 2, 2), (1, 2), 'valid', (2, 2))],
     'depthwise_conv2d': [
         nchw_conv_case('depthwise_conv2d', R.depthwise_conv2d_forward, r(2, 5, 4, 2),
@@ -130,17 +130,17 @@ CHECKS = {
         conv_case('depthwise_conv2d', R.depthwise_conv2d_forward, r(1, 6, 6, 2),
                   r(2, 2, 2, 2), (1, 1), 'same', (2, 2))],
     'depthwise_conv2d_backprop_input': [
-        nchw_bpi_case('depthwise_conv2d_backprop_input', R.depthwise_conv2d_backward_input,
+        nchw_bpi_case('depthwise_conv2d_backprop_input', R.depthwise_conv2d_backprop_input,
                       r(2, 3, 3, 4), r(3, 3, 2, 2), (2, 6, 5, 2), (2, 2), 'same', (1, 1)),
-        bpi_case('depthwise_conv2d_backprop_input', R.depthwise_conv2d_backward_input,
+        bpi_case('depthwise_conv2d_backprop_input', R.depthwise_conv2d_backprop_input,
                  r(2, 3, 3, 4), r(3, 3, 2, 2), (2, 6, 5, 2), (2, 2), 'same', (1, 1)),
-        bpi_case('depthwise_conv2d_backprop_input', R.depthwise_conv2d_backward_input,
+        bpi_case('depthwise_conv2d_backprop_input', R.depthwise_conv2d_backprop_input,
                  r(1, 3, 2, 3), r(2, 2, 3, 1), (1, 5, 4, 3), (1, 1), 'valid', (2, 2))],
     'depthwise_conv2d_backprop_kernel': [
-        nchw_bpk_case('depthwise_conv2d_backprop_kernel', R.depthwise_conv2d_backward_kernel,
+        nchw_bpk_case('depthwise_conv2d_backprop_kernel', R.depthwise_conv2d_backprop_kernel,
                       r(2, 5, 4, 2), r(2, 3, 2, 4), (3, 3, 2, 2), (2, 2), 'same', (1, 1)),
-        bpk_case('depthwise_conv2d_backprop_kernel', R.depthwise_conv2d_backward_kernel,
+        bpk_case('depthwise_conv2d_backprop_kernel', R.depthwise_conv2d_backprop_kernel,
                  r(2, 5, 4, 2), r(2, 3, 2, 4), (3, 3, 2, 2), (2, 2), 'same', (1, 1)),
-        bpk_case('depthwise_conv2d_backprop_kernel', R.depthwise_conv2d_backward_kernel,
+        bpk_case('depthwise_conv2d_backprop_kernel', R.depthwise_conv2d_backprop_kernel,
                  r(1, 5, 5, 3), r(1, 3, 4, 3), (2, 2, 3, 1), (1, 1), 'valid', (2, 1))],
 }

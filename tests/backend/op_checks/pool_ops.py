@@ -4,7 +4,7 @@ cases check the op wiring and every gradient rule."""
 import numpy as np
 
 from kback.backend import _reference as R
-from kback.backend._shapes import same_pads
+from kback.backend._shapes import axis_pads
 from kback.backend.ops import apply
 
 rng = np.random.RandomState(2)
@@ -17,7 +17,7 @@ def r(*shape):
 def pads(hw, k, strides, padding):
     if padding == 'valid':
         return ((0, 0), (0, 0))
-    return tuple(same_pads(hw[a], k[a], strides[a], 1) for a in (0, 1))
+    return tuple(axis_pads(hw[a], k[a], "same", strides[a]) for a in (0, 1))
 
 
 def nchw(a):
@@ -46,7 +46,7 @@ def pool_case(mode, x, pool, strides, padding, data_format='channels_last'):
 def pool_backprop_case(mode, g, x, pool, strides, padding, data_format='channels_last'):
     attrs = dict(pool=pool, strides=strides, padding=padding, mode=mode, data_format=data_format)
     p = pads(x.shape[1:3], pool, strides, padding)
-    ref = in_format(lambda a, b: R.pool2d_backward(a, b, pool, strides, p, mode), data_format)
+    ref = in_format(lambda a, b: R.pool2d_backprop(a, b, pool, strides, p, mode), data_format)
     if data_format == 'channels_first':
         g, x = nchw(g), nchw(x)
     return dict(build=lambda a, b: apply('pool2d_backprop', a, b, **attrs), inputs=[g, x],

@@ -1,28 +1,22 @@
-"""numpy kernels of the 3D convolution and pooling ops, in either data format.
+"""numpy kernels of the 3D convolution ops, in either data format, and the
+window views that the 3D pooling kernels (pool3d.py) share.
 
 Loops run over the kernel (or pool) offsets only: for one offset (a, b, c)
 the input positions it meets form a strided view of the padded input.  The
 convolutions copy those views into a patch matrix (im2col) and make one BLAS
-product per batch chunk; pooling makes one vectorised elementwise pass per
-offset.  channels_first arrays are never transposed to channels_last.
-`pads` are resolved ((before, after),) * 3; strides and dilation are triples.
+product per batch chunk.  channels_first arrays are never transposed to
+channels_last.  `pads` are resolved ((before, after),) * 3; strides and
+dilation are triples; the ops have checked them all.
 """
 import itertools
 
 import numpy as np
 
-_FORMATS = ('channels_last', 'channels_first')
+from .._shapes import padded_output_length, spatial_axes
 
 
 def _cl(data_format):
-    if data_format not in _FORMATS:
-        raise ValueError(f"conv3d kernels: data_format must be 'channels_last' or "
-                         f"'channels_first', got {data_format!r}")
     return data_format == 'channels_last'
-
-
-def spatial_axes(data_format):
-    return (1, 2, 3) if _cl(data_format) else (2, 3, 4)
 
 
 def _pad(x, pads, cl, value=0):
@@ -42,15 +36,8 @@ def _crop(xp, shape, pads, cl):
 
 def out_sizes(shape, window, strides, pads, dilation, data_format):
     """Output spatial sizes of a window sliding over the padded input."""
-    sizes = []
-    for axis, k, s, (b, a), d in zip(spatial_axes(data_format), window, strides, pads, dilation):
-        span = (k - 1) * d + 1
-        length = shape[axis] + b + a
-        if length < span:
-            raise ValueError(f'conv3d kernels: a window of span {span} does not fit the padded '
-                             f'length {length} of input shape {tuple(shape)}')
-        sizes.append((length - span) // s + 1)
-    return tuple(sizes)
+    return tuple(padded_output_length(shape[axis], k, s, p, d) for axis, k, s, p, d in
+                 zip(spatial_axes(data_format, 5), window, strides, pads, dilation))
 
 
 def _view(offset, out, strides, dilation, cl):
@@ -147,10 +134,6 @@ def conv3d_backprop_input(g, w, x_shape, strides, pads, dilation, data_format):
         padded[first + i] += b + a
     window, c, o = w.shape[:3], w.shape[3], w.shape[4]
     out = out_sizes(x_shape, window, strides, pads, dilation, data_format)
-    expect = ((x_shape[0],) + out + (o,)) if cl else ((x_shape[0], o) + out)
-    if tuple(g.shape) != expect:
-        raise ValueError(f'conv3d_backprop_input: the gradient has shape {g.shape}, an input of '
-                         f'shape {tuple(x_shape)} and kernel {w.shape} give {expect}')
     wm = _kernel_matrix(w.astype(dtype, copy=False), cl)
     gxp = np.zeros(padded, dtype=dtype)
     n, p = x_shape[0], int(np.prod(out))
@@ -186,94 +169,3 @@ def conv3d_backprop_kernel(x, g, kernel_shape, strides, pads, dilation, data_for
     if cl:
         return acc.reshape(tuple(kernel_shape))
     return np.ascontiguousarray(acc.reshape((o, c) + window).transpose(2, 3, 4, 1, 0))
-
-
-# -- pooling -----------------------------------------------------------------------
-
-_ONE = (1, 1, 1)
-
-
-def _lowest(dtype):
-    return -np.inf if dtype.kind == 'f' else np.iinfo(dtype).min
-
-
-def _first_max_masks(x, pool, strides, pads, cl):
-    """(pooled max, generator of (offset, mask of the windows whose first
-    maximum sits at that offset))."""
-    out = out_sizes(x.shape, pool, strides, pads, _ONE, 'channels_last' if cl else
-                    'channels_first')
-    xp = _pad(x, pads, cl, _lowest(x.dtype))
-    best = None
-    for off in _offsets(pool):
-        xs = xp[_view(off, out, strides, _ONE, cl)]
-        best = xs.copy() if best is None else np.maximum(best, xs, out=best)
-
-    def masks():
-        taken = np.zeros(best.shape, dtype=bool)
-        for off in _offsets(pool):
-            hit = xp[_view(off, out, strides, _ONE, cl)] == best
-            hit &= ~taken
-            taken |= hit
-            yield off, hit
-    return best, out, masks
-
-
-def _axis_counts(length, k, s, before, n):
-    """Real (unpadded) positions in each of the n windows along one axis."""
-    start = np.arange(n) * s - before
-    return np.minimum(start + k, length) - np.maximum(start, 0)
-
-
-def _counts(shape, pool, strides, pads, out, cl, dtype):
-    first = 1 if cl else 2
-    c = [_axis_counts(shape[first + i], pool[i], strides[i], pads[i][0], out[i])
-         for i in range(3)]
-    counts = (c[0][:, None, None] * c[1][None, :, None] * c[2][None, None, :]).astype(dtype)
-    return counts[None, :, :, :, None] if cl else counts[None, None]
-
-
-def pool3d(x, pool, strides, pads, mode, data_format):
-    cl = _cl(data_format)
-    if mode == 'max':
-        best, _, _ = _first_max_masks(x, pool, strides, pads, cl)
-        return best
-    out = out_sizes(x.shape, pool, strides, pads, _ONE, data_format)
-    xp = _pad(x, pads, cl)
-    total = None
-    for off in _offsets(pool):
-        xs = xp[_view(off, out, strides, _ONE, cl)]
-        total = xs.copy() if total is None else np.add(total, xs, out=total)
-    return total / _counts(x.shape, pool, strides, pads, out, cl, total.dtype)
-
-
-def pool3d_backprop(g, x, pool, strides, pads, mode, data_format):
-    """d<g, pool3d(x)>/dx: max routes g to the first maximum of each window
-    (in d, h, w scan order), avg spreads it over the window's real positions."""
-    cl = _cl(data_format)
-    first = 1 if cl else 2
-    padded = list(x.shape)
-    for i, (b, a) in enumerate(pads):
-        padded[first + i] += b + a
-    gxp = np.zeros(padded, dtype=g.dtype)
-    if mode == 'max':
-        _, out, masks = _first_max_masks(x, pool, strides, pads, cl)
-        for off, hit in masks():
-            gxp[_view(off, out, strides, _ONE, cl)] += np.where(hit, g, 0)
-    else:
-        out = out_sizes(x.shape, pool, strides, pads, _ONE, data_format)
-        share = g / _counts(x.shape, pool, strides, pads, out, cl, g.dtype)
-        for off in _offsets(pool):
-            gxp[_view(off, out, strides, _ONE, cl)] += share
-    return np.ascontiguousarray(_crop(gxp, x.shape, pads, cl))
-
-
-def max_pool3d_select(v, x, pool, strides, pads, data_format):
-    """v (shaped like x) read at the first maximum of each window of x: the
-    adjoint of max pool3d_backprop in g."""
-    cl = _cl(data_format)
-    best, out, masks = _first_max_masks(x, pool, strides, pads, cl)
-    vp = _pad(v, pads, cl)
-    res = np.zeros(best.shape, dtype=v.dtype)
-    for off, hit in masks():
-        res += np.where(hit, vp[_view(off, out, strides, _ONE, cl)], 0)
-    return res
