@@ -57,8 +57,8 @@ def _cast_feed(tensor, value, array, dtype):
     if changed.any():
         i = int(np.flatnonzero(changed)[0])
         raise ValueError(f"function: input '{tensor.name}' is {tensor.dtype}, but the "
-                         f'{array.dtype} value {array.flat[i].item()!r} fed for it is not a '
-                         f'{tensor.dtype} value (casting gives {cast.flat[i].item()!r})')
+                         f'{array.dtype} value {array.flat[i].item()!r} fed for it does not '
+                         f'fit {tensor.dtype} (casting gives {cast.flat[i].item()!r})')
     return cast
 
 

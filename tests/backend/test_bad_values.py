@@ -73,6 +73,14 @@ def test_repeat_and_factors_refuse_floats():
         K.reverse(x, '0')
 
 
+def test_nn_counts_refuse_floats():
+    x = K.placeholder((2, 3))
+    with pytest.raises(ValueError, match=r'in_top_k: k must be an int, got 1\.5'):
+        K.in_top_k(x, K.placeholder((2,), dtype='int32'), 1.5)
+    with pytest.raises(ValueError, match=r"dropout: noise_shape entry must be an int, got 'a'"):
+        K.dropout(x, 0.5, noise_shape=(2, 'a'))
+
+
 # -- static shapes: Input, InputLayer and K.placeholder --------------------------------
 
 @pytest.mark.parametrize('shape', [(-1, 3), (2.5, 3), (True, 3), ('3',), 3.0])
@@ -129,7 +137,7 @@ def test_values_a_cast_would_change_are_refused(dtype, value, shown):
     x = K.placeholder(np.shape(value), dtype=dtype)
     f = K.function([x], [K.identity(x)])
     with pytest.raises(ValueError, match=rf"function: input '.*' is {dtype}, but the .* value "
-                                         rf"{shown} fed for it is not a {dtype} value"):
+                                         rf"{shown} fed for it does not fit {dtype}"):
         f([value])
 
 
