@@ -233,3 +233,31 @@ def test_gradient_nodes_belong_to_the_layer_they_differentiate():
     g, = K.gradients(y, [x])
     assert g.scope == 'outer/dense'
     assert K.exp(x).scope is None
+
+
+@pytest.mark.parametrize('data_format', ['channels_last', 'channels_first'])
+@pytest.mark.parametrize('x_shape, k_shape', [((0, 5, 5, 2), (2, 2, 2, 3)),
+                                              ((2, 5, 5, 0), (2, 2, 0, 3)),
+                                              ((2, 5, 5, 2), (2, 2, 2, 0))])
+def test_conv_zero_length_batch_channels_filters(data_format, x_shape, k_shape):
+    """Nothing to sum gives zeros (and the bias), as numpy and TF: the compiled
+    kernels need a channel and a filter."""
+    a = np.random.rand(*x_shape).astype(np.float32)
+    if data_format == 'channels_first':
+        a = a.transpose(0, 3, 1, 2)
+    x = K.placeholder((None,) + a.shape[1:])
+    w = K.variable(np.random.rand(*k_shape))
+    b = K.variable(np.arange(k_shape[3], dtype=np.float32))
+    y = K.conv2d(x, w, padding='same', data_format=data_format)
+    yb = K.bias_add(y, b, data_format=data_format)
+    loss = K.sum(yb * yb)
+    gx, gw = K.gradients(loss, [x, w])
+    out, outb, gxv, gwv = K.function([x], [y, yb, gx, gw])([a])
+    n, c = x_shape[0], k_shape[3]
+    spatial = (5, 5)
+    expected = (n,) + spatial + (c,) if data_format == 'channels_last' else (n, c) + spatial
+    assert out.shape == expected and not out.any()
+    bias = np.arange(c) if data_format == 'channels_last' else np.arange(c)[:, None, None]
+    np.testing.assert_array_equal(outb, np.zeros(expected) + bias)
+    assert gxv.shape == a.shape and gwv.shape == k_shape
+    assert not gxv.any() and not gwv.any()      # each product has an empty factor
