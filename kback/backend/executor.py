@@ -43,14 +43,23 @@ def _feed_converter(tensor):
 
 def _cast_feed(tensor, value, array, dtype):
     """array as dtype, refusing what is no number (None would become NaN) and
-    what the cast would change (2**40 wrapping in int32, 1.5 truncated to 1);
-    a float placeholder takes any number, rounded."""
+    what the cast would change (2**40 wrapping in int32, 1.5 truncated to 1,
+    1e300 becoming inf in float32); a float placeholder takes any number in
+    its range, rounded."""
     if array.dtype.kind not in 'biuf':
         got = 'None' if value is None else f'{type(value).__name__} of dtype {array.dtype}'
         raise TypeError(f"function: input '{tensor.name}' expects dtype {tensor.dtype} (numbers: "
                         f'an array or a number), got {got}')
-    if dtype.kind == 'f' or np.can_cast(array.dtype, dtype):
+    if np.can_cast(array.dtype, dtype):
         return array.astype(dtype)
+    if dtype.kind == 'f':
+        try:
+            with np.errstate(over='raise'):     # 1e300 would become inf
+                return array.astype(dtype)
+        except FloatingPointError:
+            raise ValueError(f"function: input '{tensor.name}' is {tensor.dtype}, but the "
+                             f'{array.dtype} values fed for it exceed its range (largest '
+                             f'{np.finfo(dtype).max:g})') from None
     with np.errstate(invalid='ignore', over='ignore'):
         cast = array.astype(dtype)
         changed = cast != array

@@ -141,6 +141,15 @@ def test_values_a_cast_would_change_are_refused(dtype, value, shown):
         f([value])
 
 
+def test_float_feeds_beyond_the_range_are_refused():
+    x = K.placeholder((2,))
+    f = K.function([x], [K.identity(x)])
+    with pytest.raises(ValueError, match=r"function: input '.*' is float32, but the float64 "
+                                         r'values fed for it exceed its range'):
+        f([np.array([1.0, 1e300])])
+    assert np.isinf(f([np.array([1.0, np.inf])])[0][1])     # inf stays inf
+
+
 def test_casts_that_keep_the_values_are_accepted():
     x = K.placeholder((3,), dtype='int32')
     f = K.function([x], [K.identity(x)])
