@@ -29,15 +29,18 @@ from .shape import (concatenate, reshape, permute_dimensions, resize_images,
 from .conv import (conv2d, separable_conv2d, depthwise_conv2d, conv2d_transpose, conv3d,
                    conv3d_transpose)
 from .pool import pool2d, pool3d
-# The shape arithmetic of the conv and pool ops, shared with Keras's conv_utils and the layers.
+# The shape arithmetic of the conv and pool ops, shared with Keras's conv_utils and the
+# layers; check_shape (kback's own) is K.placeholder's check of a static shape, for Input.
 from ._shapes import (conv_output_length, deconv_output_length, channel_axis, spatial_axes,
-                      layout_shape)
+                      layout_shape, check_shape)
 from .higher_order import map_fn, foldl, foldr
 from .composed_conv import conv1d, separable_conv1d, local_conv1d, local_conv2d
 from .random import (random_uniform_variable, random_normal_variable, random_uniform,
                      random_normal, truncated_normal, random_binomial)
-from .compat import (manual_variable_initialization, symbolic, eager, is_symbolic, name_scope,
+from .compat import (manual_variable_initialization, symbolic, eager, is_symbolic,
                      is_sparse, to_dense, get_variable_shape, size, print_tensor)
+# Layer.__call__ runs the layer's call in K.name_scope(layer.name): nodes remember it.
+from .graph_state import name_scope
 # Importing the submodule `shape` above rebinds the name; K.shape is the function.
 from .core import shape  # noqa: E402,F811
 from .rnn import rnn

@@ -3,6 +3,7 @@
 Ops, kernel wrappers and layers all call these.  A dimension is an int or None
 (unknown until run time).  Errors name the op and the shapes at fault.
 """
+import numbers
 from functools import lru_cache
 from typing import NamedTuple, Optional
 
@@ -31,25 +32,54 @@ def broadcast(op, *shapes):
     return tuple(out)
 
 
-def normalize_axis(op, axis, ndim):
+def is_int(value):
+    """An int or numpy integer; not a bool, float or string (which int() would
+    silently truncate or parse)."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def as_int(op, name, value, minimum=None):
+    """The one check of an int argument (axis, count, factor): ValueError
+    naming op and the argument otherwise."""
+    if not is_int(value):
+        raise ValueError(f'{op}: {name} must be an int, got {value!r} ({type(value).__name__})')
+    value = int(value)
+    if minimum is not None and value < minimum:
+        raise ValueError(f'{op}: {name} must be an int >= {minimum}, got {value}')
+    return value
+
+
+def normalize_axis(op, axis, ndim, name='axis'):
     """One axis (may be negative) as a non-negative int, checked against ndim."""
-    try:
-        axis = int(axis)
-    except TypeError:
-        raise ValueError(f'{op}: axis must be an int, got {axis!r}') from None
-    if not -ndim <= axis < max(ndim, 1):
-        raise ValueError(f'{op}: axis {axis} is out of range for a tensor of rank {ndim}')
-    return axis % ndim if ndim else 0
+    axis = as_int(op, name, axis)
+    if not -ndim <= axis < ndim:
+        accepted = f'accepted: {-ndim} to {ndim - 1}' if ndim else 'a scalar has no axes'
+        raise ValueError(f'{op}: {name} {axis} is out of range for a tensor of rank {ndim} '
+                         f'({accepted})')
+    return axis % ndim
 
 
-def normalize_axes(op, axis, ndim):
+def normalize_axes(op, axis, ndim, name='axis'):
     """None (all axes), an int or a list of ints as a sorted tuple of unique axes."""
     if axis is None:
         return tuple(range(ndim))
     if isinstance(axis, (list, tuple)):
-        axes = {normalize_axis(op, a, ndim) for a in axis}
+        axes = {normalize_axis(op, a, ndim, name) for a in axis}
         return tuple(sorted(axes))
-    return (normalize_axis(op, axis, ndim),)
+    return (normalize_axis(op, axis, ndim, name),)
+
+
+def check_shape(op, name, shape):
+    """A static shape as given to K.placeholder or Input: a tuple of ints >= 0
+    (zero-length dims work as in numpy) or None; ValueError naming op otherwise."""
+    try:
+        dims = tuple(shape)
+    except TypeError:
+        dims = None
+    if dims is None or not all(d is None or is_int(d) and d >= 0 for d in dims):
+        raise ValueError(f'{op}: {name} must be a tuple of ints >= 0 or None (unknown), '
+                         f'got {shape!r}')
+    return tuple(None if d is None else int(d) for d in dims)
 
 
 def reduce(shape, axes, keepdims):
@@ -80,16 +110,18 @@ def agree(a, b):
 
 
 def to_tuple(op, value, n, name):
-    """An int or a sequence of n ints (Keras's conv_utils.normalize_tuple)."""
-    if isinstance(value, int):
-        return (value,) * n
+    """An int or a sequence of n ints (Keras's conv_utils.normalize_tuple); a
+    float, bool or string is refused, not truncated.  Positivity is the op's
+    inference's to check."""
+    if is_int(value):
+        return (int(value),) * n
     try:
-        value = tuple(map(int, value))
+        values = tuple(value)
     except TypeError:
-        raise ValueError(f'{op}: {name} must be an int or {n} ints, got {value!r}') from None
-    if len(value) != n:
+        values = None
+    if values is None or len(values) != n or not all(is_int(v) for v in values):
         raise ValueError(f'{op}: {name} must be an int or {n} ints, got {value!r}')
-    return value
+    return tuple(int(v) for v in values)
 
 
 def check_rank(op, what, shape, rank):

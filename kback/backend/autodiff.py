@@ -33,9 +33,10 @@ def gradients(loss, variables):
         needs = [i.id in relevant and is_float(i.dtype) for i in node.inputs]
         if not any(needs):
             continue
-        input_grads = grad_rule(node)(node, g, needs)
-        if isinstance(input_grads, ByFormula):
-            input_grads = _formula_vjp(input_grads.formula, node, g, needs)
+        with graph_state.scope_of(node):
+            input_grads = grad_rule(node)(node, g, needs)
+            if isinstance(input_grads, ByFormula):
+                input_grads = _formula_vjp(input_grads.formula, node, g, needs)
         for inp, gi, need in zip(node.inputs, input_grads, needs):
             if gi is None or not need:
                 continue

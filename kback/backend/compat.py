@@ -1,8 +1,7 @@
 """Keras 2.3 backend functions about TensorFlow's graph/session machinery,
 with their meaning in kback's single recorded graph: symbolic/eager (TF 2
-graph switching), name_scope, manual variable initialisation, sparse
+graph switching), manual variable initialisation, sparse
 predicates, plus the small helpers get_variable_shape, size, print_tensor."""
-import contextlib
 import functools
 
 from .core import int_shape, shape
@@ -42,15 +41,6 @@ def is_symbolic(x):
     """True for graph tensors computed by ops or fed (placeholders); False for
     variables, constants and non-tensors, as for TF 2's eager values."""
     return isinstance(x, Tensor) and not isinstance(x, (Variable, Constant))
-
-
-@contextlib.contextmanager
-def name_scope(name):
-    """Context manager accepted for Keras code that groups ops by name; kback
-    names nodes by op type, so the scope only yields its name."""
-    if not isinstance(name, str):
-        raise TypeError(f'name_scope: name must be a string, got {name!r}')
-    yield name
 
 
 def is_sparse(tensor):

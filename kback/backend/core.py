@@ -5,7 +5,7 @@ import numpy as np
 
 from . import graph_state, config
 from ._dtypes import as_dtype_name
-from ._shapes import fmt, num_elements
+from ._shapes import fmt, num_elements, as_int, check_shape
 from .tensor import (Tensor, Variable, Placeholder, Constant, as_tensor, is_tensor,  # noqa: F401
                      set_evaluator)
 from .executor import Function
@@ -33,8 +33,8 @@ def placeholder(shape=None, ndim=None, dtype=None, sparse=False, name=None):
     if shape is None:
         if ndim is None:
             raise ValueError('placeholder: give a shape or an ndim')
-        shape = (None,) * ndim
-    shape = tuple(None if d is None else int(d) for d in shape)
+        shape = (None,) * as_int('placeholder', 'ndim', ndim, minimum=0)
+    shape = check_shape('placeholder', 'shape', shape)
     p = Placeholder(shape, _dtype_or_floatx(dtype), name=name)
     p._keras_shape = shape
     p._uses_learning_phase = False

@@ -21,23 +21,54 @@ from .tensor import Tensor, Variable, Placeholder, Constant
 
 
 def _feed_converter(tensor):
-    """Checks and converts an array fed for `tensor`."""
+    """Checks and converts an array fed for `tensor`: its dtype once per
+    call only when it differs, its shape once per new shape."""
     dtype = np.dtype(compute_dtype(tensor.dtype))
     shape = tensor.shape
+    accepted = None     # the last shape that passed
 
     def convert(value):
+        nonlocal accepted
         array = np.asarray(value)
         if array.dtype != dtype:
-            try:
-                array = array.astype(dtype)
-            except (TypeError, ValueError):
-                raise TypeError(f"function: input '{tensor.name}' expects dtype {tensor.dtype}, "
-                                f'got {array.dtype}') from None
-        if not compatible(shape, array.shape):
-            raise ValueError(f"function: input '{tensor.name}' expects shape {fmt(shape)}, "
-                             f'got an array of shape {fmt(array.shape)}')
+            array = _cast_feed(tensor, value, array, dtype)
+        if array.shape != accepted:
+            if not compatible(shape, array.shape):
+                raise ValueError(f"function: input '{tensor.name}' expects shape {fmt(shape)}, "
+                                 f'got an array of shape {fmt(array.shape)}')
+            accepted = array.shape
         return array
     return convert
+
+
+def _cast_feed(tensor, value, array, dtype):
+    """array as dtype, refusing what is no number (None would become NaN) and
+    what the cast would change (2**40 wrapping in int32, 1.5 truncated to 1,
+    1e300 becoming inf in float32); a float placeholder takes any number in
+    its range, rounded."""
+    if array.dtype.kind not in 'biuf':
+        got = 'None' if value is None else f'{type(value).__name__} of dtype {array.dtype}'
+        raise TypeError(f"function: input '{tensor.name}' expects dtype {tensor.dtype} (numbers: "
+                        f'an array or a number), got {got}')
+    if np.can_cast(array.dtype, dtype):
+        return array.astype(dtype)
+    if dtype.kind == 'f':
+        try:
+            with np.errstate(over='raise'):     # 1e300 would become inf
+                return array.astype(dtype)
+        except FloatingPointError:
+            raise ValueError(f"function: input '{tensor.name}' is {tensor.dtype}, but the "
+                             f'{array.dtype} values fed for it exceed its range (largest '
+                             f'{np.finfo(dtype).max:g})') from None
+    with np.errstate(invalid='ignore', over='ignore'):
+        cast = array.astype(dtype)
+        changed = cast != array
+    if changed.any():
+        i = int(np.flatnonzero(changed)[0])
+        raise ValueError(f"function: input '{tensor.name}' is {tensor.dtype}, but the "
+                         f'{array.dtype} value {array.flat[i].item()!r} fed for it does not '
+                         f'fit {tensor.dtype} (casting gives {cast.flat[i].item()!r})')
+    return cast
 
 
 def _finish(value, dtype, copy):
@@ -67,7 +98,7 @@ class Function:
         assigns = [n for n in nodes if n.op == 'assign']
         steps = _inplace_steps(nodes, fed)
         keep = {n.id for n in self.outputs + assigns}
-        folded = _fold_constants(nodes, fed)
+        folded = _fold_constants(nodes, fed, self.name)
         # A folded node is emitted only where a computed node or an output reads it.
         used = {i.id for n in nodes if n.id not in folded and n.id not in fed for i in n.inputs}
         plan = [n for n in nodes if n.id not in folded or n.id in used or n.id in keep]
@@ -80,6 +111,7 @@ class Function:
                 for i in n.inputs:
                     last_use[i.id] = k
         slot = {n.id: f'v{k}' for k, n in enumerate(plan)}
+        self._slots, self._line_nodes = slot, {}
         env = {'_feeds': [_feed_converter(t) for t in self.inputs], '_f32': _to_float32,
                '_detach': _detach}
         lines = []
@@ -113,6 +145,7 @@ class Function:
                 mutated = {t.id for t in steps.get(n.id, ())}
                 args = ', '.join(f'_{slot[i.id]}.value' if i.id in mutated else slot[i.id]
                                  for i in n.inputs)
+                self._line_nodes[len(lines) + 2] = n     # +2: after the def line, 1-based
                 lines.append(f'{v} = _{v}({args})')
             dead = {slot[i.id] for i in n.inputs if last_use.get(i.id) == k and i.id not in keep}
             if dead:
@@ -131,8 +164,18 @@ class Function:
 
     def __call__(self, inputs=()):
         if isinstance(inputs, dict):
+            missing = [t.name for t in self.inputs if t not in inputs]
+            if missing:
+                raise ValueError(f'function: the dict of inputs has no value for {missing}')
             inputs = [inputs[t] for t in self.inputs]
-        inputs = list(inputs)
+        elif not isinstance(inputs, (list, tuple)):
+            # Keras 2.3's Function takes a list or tuple only: a lone array
+            # would be read as a list of its rows.
+            got = f'an array of shape {fmt(np.shape(inputs))}' \
+                if isinstance(inputs, np.ndarray) else f'a {type(inputs).__name__}'
+            raise TypeError(f'function: inputs must be a list or tuple of {len(self.inputs)} '
+                            f'arrays ({", ".join(t.name for t in self.inputs)}), got {got}; '
+                            'pass [array] for one input')
         if len(inputs) != len(self.inputs):
             raise ValueError(f'function: expects {len(self.inputs)} input arrays '
                              f'({", ".join(t.name for t in self.inputs)}), got {len(inputs)}')
@@ -141,6 +184,11 @@ class Function:
         prev = denormals_enter()
         try:
             outs, news = self._run(inputs)
+        except Exception as error:
+            explained = self._explain(error)
+            if explained is None:
+                raise
+            raise explained from error
         finally:
             denormals_exit(prev)
         results = [_finish(v, dtype, copy) for v, (dtype, copy) in zip(outs, self._out_specs)]
@@ -148,8 +196,39 @@ class Function:
             var.assign_value(value, op='update')
         return results[0] if self._single else results
 
+    def _explain(self, error):
+        """The error a node raised in a call, as the same exception type that
+        also names the node's op, its layer and its inputs (None when it did not
+        come from a node's line: a feed's check already names its input)."""
+        tb = error.__traceback__
+        while tb is not None and tb.tb_frame.f_code is not self._run.__code__:
+            tb = tb.tb_next
+        node = self._line_nodes.get(tb.tb_lineno) if tb is not None else None
+        if node is None:
+            return None
+        local = tb.tb_frame.f_locals
+        values = [i.value if isinstance(i, Variable) else local.get(self._slots[i.id])
+                  for i in node.inputs]
+        return node_error(error, node, values, self.name)
 
-def _fold_constants(nodes, fed):
+
+def node_error(error, node, values, function_name=None):
+    """`error` raised computing `node` from `values`, as the same exception
+    type whose message adds the op, the layer and the inputs' dtypes and
+    shapes (or None when that type cannot be built from a message)."""
+    inputs = ', '.join(f"'{i.name}' {getattr(v, 'dtype', type(v).__name__)} "
+                       f"{fmt(np.shape(v)) if v is not None else '(freed)'}"
+                       for i, v in zip(node.inputs, values))
+    where = f"layer '{node.scope}'" if node.scope else 'no layer'
+    message = (f"{error}\n  raised by op '{node.op}' (node '{node.name}', built in {where}) "
+               f"in kback function '{function_name or ''}'; inputs: {inputs or 'none'}")
+    try:
+        return type(error)(message)
+    except Exception:   # an exception type whose constructor wants more than a message
+        return None
+
+
+def _fold_constants(nodes, fed, function_name):
     """Values of the nodes computable at compile time (constants and pure ops
     on them), so that a call never recomputes them."""
     folded = {}
@@ -159,7 +238,14 @@ def _fold_constants(nodes, fed):
         if isinstance(n, Constant):
             folded[n.id] = n.value
         elif n.inputs and not OPS[n.op].stateful and all(i.id in folded for i in n.inputs):
-            folded[n.id] = OPS[n.op].forward(*[folded[i.id] for i in n.inputs], **n.attrs)
+            values = [folded[i.id] for i in n.inputs]
+            try:
+                folded[n.id] = OPS[n.op].forward(*values, **n.attrs)
+            except Exception as error:
+                explained = node_error(error, n, values, function_name)
+                if explained is None:
+                    raise
+                raise explained from error
     return folded
 
 

@@ -4,6 +4,7 @@ Every node gets an increasing id when it is created; inputs always exist
 before the node that uses them, so sorting the reachable nodes by id is a
 topological order (no recursion, no separate list to keep).
 """
+import contextlib
 import itertools
 from collections import defaultdict
 
@@ -31,6 +32,38 @@ def clear_session():
     """Start a new graph: name counters and the learning phase start over."""
     global _graph
     _graph = Graph()
+
+
+# The name scope nodes are built in ('model_1/dense_2' while Layer.__call__
+# runs the layer's call): each node keeps it, so an error raised by the node
+# in a compiled step can name the layer that built it.
+scope = None
+
+
+@contextlib.contextmanager
+def name_scope(name):
+    """Nodes built in the block record `name`, nested in the scope around it."""
+    global scope
+    if not isinstance(name, str):
+        raise TypeError(f'name_scope: name must be a string, got {name!r}')
+    outer = scope
+    scope = name if outer is None else f'{outer}/{name}'
+    try:
+        yield scope
+    finally:
+        scope = outer
+
+
+@contextlib.contextmanager
+def scope_of(node):
+    """Nodes built in the block record `node`'s scope (a gradient belongs to
+    the layer of the node it differentiates)."""
+    global scope
+    outer, scope = scope, node.scope
+    try:
+        yield
+    finally:
+        scope = outer
 
 
 def next_node_id():

@@ -223,7 +223,8 @@ def dropout(x, level, noise_shape=None, seed=None):
         if isinstance(noise_shape, Tensor):
             raise ValueError('dropout: noise_shape must be a tuple (of ints, None or scalar '
                              f'shape tensors), got the tensor {noise_shape!r}')
-        noise = tuple(None if d is None or isinstance(d, Tensor) else int(d) for d in noise_shape)
+        noise = tuple(None if d is None or isinstance(d, Tensor)
+                      else _shapes.as_int('dropout', 'noise_shape entry', d) for d in noise_shape)
         # A size other than 1 must match x's, so it must be known for x too.
         if len(noise) != nd or any(d is not None and d != 1 and d != x.shape[i]
                                    for i, d in enumerate(noise)):
@@ -250,7 +251,7 @@ def in_top_k(predictions, targets, k):
     the boundary count as in, as in TensorFlow); a bool (batch,) tensor."""
     predictions = _float(predictions)
     targets = as_tensor(targets)
-    return apply('in_top_k', predictions, targets, k=int(k))
+    return apply('in_top_k', predictions, targets, k=_shapes.as_int('in_top_k', 'k', k))
 
 
 def bias_add(x, bias, data_format=None):

@@ -17,16 +17,6 @@ from .core import cast
 _slice = builtins.slice   # `slice` below is K.slice
 
 
-def _int(fn, value, name, minimum=None):
-    """A Python int from an int-like value, else ValueError naming fn."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        raise ValueError(f'{fn}: {name} must be an int, got {value!r}')
-    value = int(value)
-    if minimum is not None and value < minimum:
-        raise ValueError(f'{fn}: {name} must be >= {minimum}, got {value}')
-    return value
-
-
 def _ints(fn, values, name, minimum=None):
     if isinstance(values, Tensor):
         raise ValueError(f'{fn}: {name} must be Python ints, not a tensor')
@@ -34,12 +24,12 @@ def _ints(fn, values, name, minimum=None):
         values = list(values)
     except TypeError:
         raise ValueError(f'{fn}: {name} must be a sequence of ints, got {values!r}') from None
-    return tuple(_int(fn, v, name, minimum) for v in values)
+    return tuple(_shapes.as_int(fn, name, v, minimum) for v in values)
 
 
 def _insert_axis(fn, axis, ndim):
     """An axis where a new dim is inserted: -1 means after the last one."""
-    axis = _int(fn, axis, 'axis')
+    axis = _shapes.as_int(fn, 'axis', axis)
     if not -ndim - 1 <= axis <= ndim:
         raise ValueError(f'{fn}: axis {axis} is out of range for inserting into a tensor of rank {ndim}')
     return axis % (ndim + 1)
@@ -127,7 +117,7 @@ def reshape(x, shape):
         elif d is None:
             static.append(-1)
         else:
-            static.append(_int('reshape', d, 'each shape entry', minimum=-1))
+            static.append(_shapes.as_int('reshape', 'each shape entry', d, minimum=-1))
     unknown = sum(1 for d in static if d is None or d == -1)
     if unknown <= 1:
         return apply('reshape', x, shape=tuple(-1 if d is None else d for d in static))
@@ -196,26 +186,26 @@ def expand_dims(x, axis=-1):
 
 def squeeze(x, axis):
     x = as_tensor(x)
-    axes = axis if isinstance(axis, (list, tuple)) else (axis,)
-    for a in axes:
-        _int('squeeze', a, 'axis')
-    axes = _shapes.normalize_axes('squeeze', list(axes), len(x.shape))
+    axes = list(axis) if isinstance(axis, (list, tuple)) else [axis]
+    axes = _shapes.normalize_axes('squeeze', axes, len(x.shape))
     return apply('squeeze', x, axes=axes)
 
 
 # -- repetition -------------------------------------------------------------------------
 
 def repeat_elements(x, rep, axis):
-    """np.repeat(x, rep, axis): each slice along axis repeated rep times."""
+    """np.repeat(x, rep, axis): each slice along axis repeated rep >= 1 times
+    (Keras 2.3 refuses 0)."""
     x = as_tensor(x)
-    rep = _int('repeat_elements', rep, 'rep', minimum=1)
+    rep = _shapes.as_int('repeat_elements', 'rep', rep, minimum=1)
     axis = _shapes.normalize_axis('repeat_elements', axis, len(x.shape))
     if len(x.shape) == 0:
         raise ValueError('repeat_elements: expects a tensor of rank >= 1, got shape ()')
     target = list(x.shape)
     target[axis] = None if target[axis] is None else target[axis] * rep
-    if target.count(None) > 1:
-        # A static reshape cannot undo the tile: use the primitive.
+    if target.count(None) > 1 or None in target and 0 in target:
+        # A static reshape cannot undo the tile (one -1 at most, and a -1
+        # beside a zero-length dim is ambiguous): use the primitive.
         return apply('repeat', x, axis=axis, rep=rep)
     reps = [1] * (len(x.shape) + 1)
     reps[axis + 1] = rep
@@ -228,7 +218,7 @@ def repeat(x, n):
     x = as_tensor(x)
     if len(x.shape) != 2:
         raise ValueError(f'repeat: expects a 2D tensor (batch, dim), got shape {fmt(x.shape)}')
-    n = _int('repeat', n, 'n', minimum=0)
+    n = _shapes.as_int('repeat', 'n', n, minimum=0)
     return apply('tile', apply('expand_dims', x, axes=(1,)), reps=(1, n, 1))
 
 
@@ -236,7 +226,7 @@ def tile(x, n):
     """An int or a list of ints; a list shorter than the rank gets leading 1s
     (numpy's rule)."""
     x = as_tensor(x)
-    reps = (_int('tile', n, 'n', minimum=0),) if isinstance(n, (int, np.integer)) else \
+    reps = (_shapes.as_int('tile', 'n', n, minimum=0),) if isinstance(n, (int, np.integer)) else \
         _ints('tile', n, 'n', minimum=0)
     if len(reps) > len(x.shape):
         raise ValueError(f'tile: {len(reps)} repetitions {reps} given for a tensor of shape {fmt(x.shape)}')
@@ -266,8 +256,8 @@ def resize_images(x, height_factor, width_factor, data_format, interpolation='ne
     data_format = config.normalize_data_format(data_format)
     if len(x.shape) != 4:
         raise ValueError(f'resize_images: expects a 4D tensor, got shape {fmt(x.shape)}')
-    fh = _int('resize_images', height_factor, 'height_factor', minimum=1)
-    fw = _int('resize_images', width_factor, 'width_factor', minimum=1)
+    fh = _shapes.as_int('resize_images', 'height_factor', height_factor, minimum=1)
+    fw = _shapes.as_int('resize_images', 'width_factor', width_factor, minimum=1)
     rows, cols = (2, 3) if data_format == 'channels_first' else (1, 2)
     if interpolation == 'nearest':
         if fh > 1:
@@ -304,7 +294,7 @@ def resize_volumes(x, depth_factor, height_factor, width_factor, data_format):
     first = 2 if data_format == 'channels_first' else 1
     factors = (depth_factor, height_factor, width_factor)
     for i, (name, f) in enumerate(zip(('depth_factor', 'height_factor', 'width_factor'), factors)):
-        f = _int('resize_volumes', f, name, minimum=1)
+        f = _shapes.as_int('resize_volumes', name, f, minimum=1)
         if f > 1:
             x = repeat_elements(x, f, first + i)
     return x
@@ -388,12 +378,7 @@ def slice(x, start, size):
 
 def reverse(x, axes):
     x = as_tensor(x)
-    if isinstance(axes, (list, tuple)):
-        for a in axes:
-            _int('reverse', a, 'axes')
-        axes = list(axes)
-    else:
-        _int('reverse', axes, 'axes')
+    axes = list(axes) if isinstance(axes, (list, tuple)) else [axes]
     return apply('reverse', x, axes=_shapes.normalize_axes('reverse', axes, len(x.shape)))
 
 
@@ -403,7 +388,7 @@ def one_hot(indices, num_classes):
     indices = as_tensor(indices)
     if not is_int(indices.dtype):
         raise ValueError(f'one_hot: indices must be integers, got {fmt(indices.shape)} {indices.dtype}')
-    num_classes = _int('one_hot', num_classes, 'num_classes', minimum=1)
+    num_classes = _shapes.as_int('one_hot', 'num_classes', num_classes, minimum=1)
     return apply('one_hot', indices, num_classes=num_classes, dtype=config.floatx())
 
 

@@ -23,6 +23,7 @@ class Tensor:
         self.dtype = dtype
         self.id = graph_state.next_node_id()
         self.name = name if name is not None else graph_state.unique_name(op)
+        self.scope = graph_state.scope
 
     @property
     def ndim(self):

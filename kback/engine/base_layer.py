@@ -321,7 +321,8 @@ class Layer:
         if any(m is not None for m in previous_mask) and 'mask' not in kwargs and \
                 accepts_argument(self.call, 'mask'):
             kwargs['mask'] = unpack_singleton(previous_mask)
-        outputs = self.call(inputs, **kwargs)
+        with K.name_scope(self.name):   # nodes remember their layer (errors name it)
+            outputs = self.call(inputs, **kwargs)
         out_list = to_list(outputs)
         # An output that is one of the inputs gets its own node, so each
         # tensor has one history.

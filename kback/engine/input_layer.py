@@ -19,8 +19,9 @@ class InputLayer(Layer):
             if input_shape is None:
                 raise ValueError('InputLayer: an input_shape or a batch_input_shape is required')
             input_shape = (input_shape,) if isinstance(input_shape, int) else input_shape
-            batch_input_shape = (batch_size,) + tuple(input_shape)
-        batch_input_shape = tuple(None if d is None else int(d) for d in batch_input_shape)
+            batch_input_shape = (batch_size,) + K.check_shape('InputLayer', 'input_shape',
+                                                              input_shape)
+        batch_input_shape = K.check_shape('InputLayer', 'batch_input_shape', batch_input_shape)
         dtype = dtype or (K.dtype(input_tensor) if input_tensor is not None else K.floatx())
         super().__init__(name=name, dtype=dtype)
         self.trainable = False
@@ -49,8 +50,8 @@ def Input(shape=None, batch_shape=None, name=None, dtype=None, sparse=False, ten
         raise ValueError('Please provide to Input either a `shape` or a `batch_shape` argument. '
                          'Note that `shape` does not include the batch dimension.')
     if shape is not None and batch_shape is None:
-        shape = (shape,) if isinstance(shape, int) else tuple(shape)
-        batch_shape = (None,) + shape
+        shape = (shape,) if isinstance(shape, int) else shape
+        batch_shape = (None,) + K.check_shape('Input', 'shape', shape)
     layer = InputLayer(batch_input_shape=batch_shape, name=name, dtype=dtype, sparse=sparse,
                        input_tensor=tensor)
     return layer._inbound_nodes[0].output_tensors[0]

@@ -270,7 +270,8 @@ class Network(Layer):
                 kwargs['training'] = training
             if has_mask and 'mask' not in kwargs and accepts_argument(layer.call, 'mask'):
                 kwargs['mask'] = unpack_singleton(in_masks)
-            outs = to_list(layer.call(unpack_singleton(xs), **kwargs))
+            with K.name_scope(layer.name):    # nodes remember their layer (errors name it)
+                outs = to_list(layer.call(unpack_singleton(xs), **kwargs))
             outs_masks = _mask_list(layer.compute_mask(
                 unpack_singleton(xs), unpack_singleton(in_masks) if has_mask else None),
                 len(outs))

@@ -10,6 +10,8 @@ ops (output shaped like the input) take the input shape as an int32 vector
 (run time) plus its static shape as the `x_shape` attr.  Kernels are
 (k..., in, out) (depthwise: (kh, kw, in, multiplier)) in both data formats.
 """
+import numpy as np
+
 from .. import _shapes
 from .._kernels import conv as KC, conv3d as KV
 from .._shapes import fmt, channel_axis
@@ -80,8 +82,19 @@ def _conv_forward(family):
 
     def forward(x, w, strides, padding, dilation, data_format='channels_last'):
         pads = _pads(family, x.shape, w.shape[:rank], strides, padding, dilation, data_format)
+        if x.size == 0 or w.size == 0:
+            return _zeros_out(family, x, w, strides, padding, dilation, data_format)
         return kernel(x, w, strides, pads, dilation, data_format)
     return forward
+
+
+def _zeros_out(family, x, w, strides, padding, dilation, data_format):
+    """A conv with a zero-length batch, channel or filter axis sums nothing:
+    zeros, as numpy and TF give (the compiled kernels need a channel)."""
+    geo, _, o = _geometry(family, family, x.shape, w.shape, strides, padding, dilation,
+                          data_format)
+    return np.zeros(_shapes.layout_shape(data_format, geo.batch, geo.out_spatial, o),
+                    np.result_type(x.dtype, w.dtype))
 
 
 def _bpi_infer(family):
@@ -121,6 +134,8 @@ def _bpi_forward(family):
     def forward(g, w, shape, x_shape, strides, padding, dilation, data_format='channels_last'):
         shape = tuple(int(d) for d in shape)
         pads = _pads(op, shape, w.shape[:rank], strides, padding, dilation, data_format)
+        if g.size == 0 or w.size == 0:      # nothing to sum (see _zeros_out)
+            return np.zeros(shape, np.result_type(g.dtype, w.dtype))
         return kernel(g, w, shape, strides, pads, dilation, data_format)
     return forward
 
@@ -166,6 +181,8 @@ def _bpk_forward(family):
     def forward(x, g, kernel_size, strides, padding, dilation, data_format='channels_last'):
         pads = _pads(op, x.shape, kernel_size, strides, padding, dilation, data_format)
         k_shape = _bpk_kernel_shape(op, family, x.shape, g.shape, kernel_size, data_format)
+        if x.size == 0 or g.size == 0:      # nothing to sum (see _zeros_out)
+            return np.zeros(k_shape, np.result_type(x.dtype, g.dtype))
         return kernel(x, g, k_shape, strides, pads, dilation, data_format)
     return forward
 
@@ -245,6 +262,9 @@ def _conv_bias_infer(inputs, strides, padding, dilation, data_format='channels_l
 
 def _conv_bias_forward(x, w, b, strides, padding, dilation, data_format='channels_last'):
     pads = _pads('conv2d_bias', x.shape, w.shape[:2], strides, padding, dilation, data_format)
+    if x.size == 0 or w.size == 0:
+        out = _zeros_out('conv2d', x, w, strides, padding, dilation, data_format)
+        return out + (b if data_format == 'channels_last' else b[:, None, None])
     return KC.conv2d(x, w, strides, pads, dilation, data_format, bias=b)
 
 

@@ -22,10 +22,11 @@ def _axis_infer(name):
 
 
 # -- softmax and log_softmax ----------------------------------------------------
-# Both subtract the max along the axis first, so exp never overflows.
+# Both subtract the max along the axis first, so exp never overflows; the max
+# starts at -inf so that a zero-length axis gives an empty result, as numpy.
 
 def _softmax(x, axis):
-    e = np.exp(x - np.max(x, axis=axis, keepdims=True))
+    e = np.exp(x - np.max(x, axis=axis, keepdims=True, initial=-np.inf))
     e /= np.sum(e, axis=axis, keepdims=True)
     return e
 
@@ -40,7 +41,7 @@ register('softmax', _axis_infer('softmax'), _softmax, _softmax_grad)
 
 
 def _log_softmax(x, axis):
-    shifted = x - np.max(x, axis=axis, keepdims=True)
+    shifted = x - np.max(x, axis=axis, keepdims=True, initial=-np.inf)
     return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
 
 

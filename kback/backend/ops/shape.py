@@ -1,5 +1,7 @@
 """Shape primitives: reshape, transpose, expand/squeeze, broadcast, slicing,
 concatenation, padding, reversal, tiling, gathering."""
+import math
+
 import numpy as np
 
 from .. import _shapes
@@ -52,7 +54,9 @@ def _batch_flatten_infer(inputs):
     return (x.shape[0], _shapes.num_elements(x.shape[1:])), x.dtype
 
 
-register('batch_flatten', _batch_flatten_infer, lambda x: x.reshape(x.shape[0], -1),
+# The row size is given, not -1: numpy cannot infer it for an empty batch.
+register('batch_flatten', _batch_flatten_infer,
+         lambda x: x.reshape(x.shape[0], math.prod(x.shape[1:])),
          lambda n, g, needs: [apply('reshape_like', g, n.inputs[0])])
 
 # -- transpose, expand_dims, squeeze -------------------------------------------
