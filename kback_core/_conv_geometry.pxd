@@ -1,6 +1,12 @@
 # cython: language_level=3
 """The checked geometry of a conv, shared by the conv kernels.  Inline only,
 so there is no module to import."""
+from . cimport _checks as ck
+
+# Strides, dilation and pads are ints below 2**31 (BLAS's int), so no window
+# arithmetic can overflow.
+cdef enum:
+    BIG = 2147483647
 
 cdef struct Geom:
     Py_ssize_t n, h, w, c, kh, kw, o, m, oh, ow, sh, sw, dh, dw, top, left, kk
@@ -11,15 +17,13 @@ cdef inline str _shape(Py_ssize_t *s):
     return f'({s[0]}, {s[1]}, {s[2]}, {s[3]})'
 
 
-cdef inline Py_ssize_t _positive(str op, str name, value) except -1:
-    cdef Py_ssize_t a, b
+cdef inline tuple _pair(str op, str name, value, Py_ssize_t lo):
+    """value as a pair of ints in [lo, BIG]."""
     try:
         a, b = value
     except (TypeError, ValueError):
         raise ValueError(f'{op}: {name} must be a pair of ints, got {value!r}') from None
-    if a < 1 or b < 1:
-        raise ValueError(f'{op}: {name} must be positive, got {value!r}')
-    return 0
+    return ck.integer(op, name, a, lo, BIG), ck.integer(op, name, b, lo, BIG)
 
 
 cdef inline int make_geom(Geom *g, str op, Py_ssize_t *xs, Py_ssize_t *ks, Py_ssize_t *ys,
@@ -29,14 +33,14 @@ cdef inline int make_geom(Geom *g, str op, Py_ssize_t *xs, Py_ssize_t *ks, Py_ss
     not fit together.  The caller sized them (kback's ops compute the output
     size): these checks only keep every access in bounds, as inequalities."""
     cdef Py_ssize_t top, bottom, left, right, hp, wp, span_h, span_w
-    _positive(op, 'strides', strides)
-    _positive(op, 'dilation', dilation)
+    g.sh, g.sw = _pair(op, 'strides', strides, 1)
+    g.dh, g.dw = _pair(op, 'dilation', dilation, 1)
     try:
-        (top, bottom), (left, right) = pads
+        ph, pw = pads
     except (TypeError, ValueError):
         raise ValueError(f'{op}: pads must be ((top, bottom), (left, right)), got {pads!r}') from None
-    if min(top, bottom, left, right) < 0:
-        raise ValueError(f'{op}: negative padding {pads!r}')
+    top, bottom = _pair(op, 'pads', ph, 0)
+    left, right = _pair(op, 'pads', pw, 0)
     g.nchw = nchw
     g.n = xs[0]
     if nchw:
@@ -46,8 +50,6 @@ cdef inline int make_geom(Geom *g, str op, Py_ssize_t *xs, Py_ssize_t *ks, Py_ss
         g.h, g.w, g.c = xs[1], xs[2], xs[3]
         g.oh, g.ow = ys[1], ys[2]
     g.kh, g.kw = ks[0], ks[1]
-    g.sh, g.sw = strides
-    g.dh, g.dw = dilation
     g.top, g.left = top, left
     what = f'input {_shape(xs)}, kernel {_shape(ks)}'
     if min(g.h, g.w, g.c, g.kh, g.kw, ks[3]) < 1:
