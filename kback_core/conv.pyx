@@ -307,7 +307,7 @@ cdef int _conv2d_forward(const floating[:, :, :, ::1] x, const floating[:, :, :,
                          int n_threads) except -1:
     cdef Geom g
     make_geom(&g, 'conv2d_forward', &x.shape[0], &kernel.shape[0], &out.shape[0], strides,
-              pads, dilation, nchw, 0)
+              pads, dilation, nchw, 0, ('x', 'kernel', 'out'))
     cdef const floating[::1] b
     cdef const floating *bp = NULL
     if bias is not None:
@@ -362,7 +362,7 @@ cdef int _conv2d_backprop_input(const floating[:, :, :, ::1] grad, const floatin
                                 int n_threads) except -1:
     cdef Geom g
     make_geom(&g, 'conv2d_backprop_input', &out.shape[0], &kernel.shape[0], &grad.shape[0],
-              strides, pads, dilation, nchw, 0)
+              strides, pads, dilation, nchw, 0, ('out', 'kernel', 'grad'))
     if g.n == 0:
         return 0
     cdef Plan pl = make_plan(&g, sizeof(floating))
@@ -413,7 +413,7 @@ cdef int _conv2d_backprop_kernel(const floating[:, :, :, ::1] x, const floating[
                                  int n_threads) except -1:
     cdef Geom g
     make_geom(&g, 'conv2d_backprop_kernel', &x.shape[0], &out.shape[0], &grad.shape[0],
-              strides, pads, dilation, nchw, 0)
+              strides, pads, dilation, nchw, 0, ('x', 'out', 'grad'))
     cdef Py_ssize_t size = g.kk * g.o
     cdef floating *dwp = &out[0, 0, 0, 0]
     if g.n == 0:
@@ -584,7 +584,7 @@ cdef int _depthwise_conv2d_forward(const floating[:, :, :, ::1] x, const floatin
                                    int n_threads) except -1:
     cdef Geom g
     make_geom(&g, 'depthwise_conv2d_forward', &x.shape[0], &kernel.shape[0], &out.shape[0],
-              strides, pads, dilation, nchw, 1)
+              strides, pads, dilation, nchw, 1, ('x', 'kernel', 'out'))
     cdef const floating[::1] b
     cdef const floating *bp = NULL
     if bias is not None:
@@ -624,7 +624,7 @@ cdef int _depthwise_conv2d_backprop_input(const floating[:, :, :, ::1] grad,
                                           int n_threads) except -1:
     cdef Geom g
     make_geom(&g, 'depthwise_conv2d_backprop_input', &out.shape[0], &kernel.shape[0],
-              &grad.shape[0], strides, pads, dilation, nchw, 1)
+              &grad.shape[0], strides, pads, dilation, nchw, 1, ('out', 'kernel', 'grad'))
     if g.n == 0:
         return 0
     cdef Strides xs = layout(nchw, g.h, g.w, g.c), ys = layout(nchw, g.oh, g.ow, g.o)
@@ -656,7 +656,7 @@ cdef int _depthwise_conv2d_backprop_kernel(const floating[:, :, :, ::1] x,
                                            int n_threads) except -1:
     cdef Geom g
     make_geom(&g, 'depthwise_conv2d_backprop_kernel', &x.shape[0], &out.shape[0],
-              &grad.shape[0], strides, pads, dilation, nchw, 1)
+              &grad.shape[0], strides, pads, dilation, nchw, 1, ('x', 'out', 'grad'))
     cdef Py_ssize_t size = g.kh * g.kw * g.c * g.m
     cdef Py_ssize_t nslots = min(g.n, MAX_SLOTS)
     cdef Py_ssize_t s, n, e
