@@ -3,5 +3,5 @@
 Knows nothing of Keras or the graph: entry points take preallocated arrays,
 resolved integer arguments and `n_threads` last.
 """
-from ._openmp import openmp_enabled, max_threads  # noqa: F401
+from ._openmp import openmp_enabled, max_threads, MAX_THREADS  # noqa: F401
 from . import elementwise  # noqa: F401

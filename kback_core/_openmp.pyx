@@ -11,6 +11,11 @@ whenever the team size changes.  KBACK_FLUSH_DENORMALS=0 or
 set_flush_denormals(False) turns flushing off.
 """
 from cython.parallel cimport prange
+cimport numpy as cnp
+
+from . cimport _checks as ck
+
+cnp.import_array()      # the checks use numpy's C API
 
 cdef extern from *:
     """
@@ -51,6 +56,9 @@ cdef extern from *:
 
 import os
 
+# The most threads any kernel starts (kback_core.MAX_THREADS).
+MAX_THREADS = ck.MAX_THREADS
+
 # KBACK_FLUSH_DENORMALS=0 keeps IEEE denormals (and numpy's main-thread maths) as is.
 cdef int _flush = 0 if os.environ.get('KBACK_FLUSH_DENORMALS', '1').strip() in ('0', 'false') else 1
 
@@ -65,15 +73,15 @@ def max_threads():
     return kb_max_threads()
 
 
-def _apply_flush(int n_threads):
+def _apply_flush(n_threads):
     """Set (or clear) FTZ/DAZ in n_threads workers; the calling thread, which
     runs iteration 0 of the team, gets its own state back afterwards."""
     cdef Py_ssize_t i
+    cdef int nt = ck.threads('_apply_flush', n_threads)
     cdef int on = _flush
     cdef int caller = kb_ftz_get()
     # One iteration per thread of a static schedule: each worker runs one.
-    for i in prange(n_threads, nogil=True, schedule='static', chunksize=1,
-                    num_threads=n_threads):
+    for i in prange(nt, nogil=True, schedule='static', chunksize=1, num_threads=nt):
         kb_ftz_set(on)
     kb_ftz_set(caller)
 
@@ -87,25 +95,24 @@ def denormals_enter():
     return prev
 
 
-def denormals_exit(int prev):
+def denormals_exit(bint prev):
     """Restore the calling thread's state saved by denormals_enter."""
     if _flush and not prev:
         kb_ftz_set(0)
 
 
-def set_num_threads(int n):
+def set_num_threads(n):
     """The default team size for parallel regions, with FTZ/DAZ in each worker."""
-    if n < 1:
-        raise ValueError(f'set_num_threads: need a positive thread count, got {n}')
-    kb_set_threads(n)
-    _apply_flush(n)
+    cdef int nt = <int>ck.integer('set_num_threads', 'n', n, 1, ck.MAX_THREADS)
+    kb_set_threads(nt)
+    _apply_flush(nt)
 
 
 def set_flush_denormals(enabled, n_threads=None):
     """Turn FTZ/DAZ on (the default) or off in the workers (and in K.function calls)."""
     global _flush
     _flush = 1 if enabled else 0
-    _apply_flush(kb_max_threads() if n_threads is None else int(n_threads))
+    _apply_flush(min(kb_max_threads(), ck.MAX_THREADS) if n_threads is None else n_threads)
 
 
 def flush_denormals_supported():
@@ -118,16 +125,16 @@ def flush_denormals_enabled():
     return bool(kb_ftz_get())
 
 
-def worker_flush_states(int n_threads):
+def worker_flush_states(n_threads):
     """FTZ/DAZ state seen inside each of n_threads workers (for tests)."""
     cdef Py_ssize_t i
-    states = [0] * n_threads
+    cdef int nt = ck.threads('worker_flush_states', n_threads)
+    states = [0] * nt
     cdef int[::1] buf = __import__('array').array('i', states)
-    for i in prange(n_threads, nogil=True, schedule='static', chunksize=1,
-                    num_threads=n_threads):
+    for i in prange(nt, nogil=True, schedule='static', chunksize=1, num_threads=nt):
         buf[i] = kb_ftz_get()
     return [bool(v) for v in buf]
 
 
 # At import: a full team.
-_apply_flush(kb_max_threads())
+_apply_flush(min(kb_max_threads(), ck.MAX_THREADS))

@@ -8,24 +8,44 @@ value, so the variance does not cancel catastrophically).  Channels-last
 reductions are split into a fixed number of row chunks, each summed by one
 thread and combined in order, so results do not depend on the thread count.
 """
+import numpy as np
 from cython.parallel cimport prange
+from libc.math cimport isfinite
+cimport numpy as cnp
 
 from ._typedefs cimport floating
+from . cimport _checks as ck
+
+cnp.import_array()      # the checks use numpy's C API
 
 
-cdef int _check(str op, str what, Py_ssize_t got, Py_ssize_t want) except -1:
-    if got != want:
-        raise ValueError(f'{op}: {what} has {got} entries, expected {want}')
+cdef int _shape(str op, str name, object a, tuple want) except -1:
+    if a.shape != want:
+        raise ValueError(f'{op}: {name} has shape {a.shape}, expected {want}')
     return 0
 
 
-cdef tuple _shape3(const floating[:, :, ::1] a):
-    return (a.shape[0], a.shape[1], a.shape[2])
-
-
-def n_chunks(Py_ssize_t rows):
-    """Row chunks of a channels-last reduction (independent of threads)."""
+cdef Py_ssize_t _n_chunks(Py_ssize_t rows) noexcept:
     return max(1, min(64, rows // 64))
+
+
+def n_chunks(rows):
+    """Row chunks of a channels-last reduction (independent of threads)."""
+    return _n_chunks(ck.integer('n_chunks', 'rows', rows, 0, 1 << 62))
+
+
+cdef int _check_sums(str op, object x, object out, object scratch) except -1:
+    """out is (2, C) and scratch (n_chunks(A), 2, C) float64, both written
+    (scratch only for B == 1, channels last) for x of shape (A, C, B)."""
+    cdef Py_ssize_t A = x.shape[0], C = x.shape[1], B = x.shape[2]
+    ck.array(op, 'out', out, 2, cnp.NPY_DOUBLE, True)
+    ck.array(op, 'scratch', scratch, 3, cnp.NPY_DOUBLE, True)
+    _shape(op, 'out', out, (2, C))
+    if B == 1:
+        _shape(op, 'scratch', scratch, (_n_chunks(A), 2, C))
+    if A * C * B == 0:
+        raise ValueError(f'{op}: no elements to reduce in x of shape {x.shape}')
+    return 0
 
 
 cdef void _sums_rows(const floating* x, const floating* y, const double* shift,
@@ -79,14 +99,13 @@ cdef void _sums_planes(const floating* x, const floating* y, double shift, Py_ss
     s2[0] = t2
 
 
-cdef int _reduce(const floating[:, :, ::1] x, const floating* yp, double[::1] shift,
+cdef int _reduce(const floating[:, :, ::1] x, const floating* yp, const double[::1] shift,
                  double[:, ::1] out, double[:, :, ::1] scratch, int n_threads) except -1:
     """out[0], out[1] = the shifted sums of _sums_rows / _sums_planes (yp: NULL
     or the start of a buffer shaped like x)."""
     cdef Py_ssize_t A = x.shape[0], C = x.shape[1], B = x.shape[2], k, c, K, step
     if B == 1:
-        K = n_chunks(A)
-        _check('batchnorm', 'the scratch buffer', scratch.shape[0] * scratch.shape[2], K * C)
+        K = _n_chunks(A)
         step = (A + K - 1) // K
         for k in prange(K, nogil=True, schedule='static', num_threads=n_threads):
             _sums_rows(&x[0, 0, 0], yp, &shift[0], k * step,
@@ -105,35 +124,57 @@ cdef int _reduce(const floating[:, :, ::1] x, const floating* yp, double[::1] sh
     return 0
 
 
-def channel_stats(const floating[:, :, ::1] x, double[:, ::1] out, double[:, :, ::1] scratch,
-                  int n_threads):
-    """out[0] = per-channel mean, out[1] = biased variance (double)."""
+def channel_stats(x, out, scratch, n_threads):
+    """out[0] = per-channel mean, out[1] = biased variance (double) of x (A, C, B)."""
+    op = 'batchnorm_stats'
+    cdef int nt = ck.threads(op, n_threads)
+    cdef int t = ck.floats(op, 'x', x, 3)
+    _check_sums(op, x, out, scratch)
+    if t == cnp.NPY_FLOAT:
+        _stats[float](x, out, scratch, nt)
+    else:
+        _stats[double](x, out, scratch, nt)
+
+
+cdef int _stats(const floating[:, :, ::1] x, double[:, ::1] out, double[:, :, ::1] scratch,
+                int n_threads) except -1:
     cdef Py_ssize_t A = x.shape[0], C = x.shape[1], B = x.shape[2], c
-    cdef double n = <double>(A * B), m
-    _check('batchnorm_stats', 'the output', out.shape[1], C)
-    if A * B == 0:
-        raise ValueError(f'batchnorm_stats: no elements to reduce in input of shape {(A, C, B)}')
-    shift = [<double>x[0, c, 0] for c in range(C)]
-    cdef double[::1] sh = __import__('numpy').asarray(shift, dtype='float64')
+    cdef double n = <double>(A * B), m, v
+    # Shift by the channel's first value (0 when it is not finite: inf - inf
+    # would make a NaN mean where numpy's is inf).
+    cdef double[::1] sh = np.empty(C, dtype=np.float64)
+    for c in range(C):
+        v = <double>x[0, c, 0]
+        sh[c] = v if isfinite(v) else 0.0
     _reduce(x, <const floating*>NULL, sh, out, scratch, n_threads)
     for c in range(C):
         m = out[0, c] / n
         out[0, c] = sh[c] + m
-        out[1, c] = max(out[1, c] / n - m * m, 0.0)
+        out[1, c] = max(out[1, c] / n - m * m, 0.0)     # NaN stays NaN
+    return 0
 
 
-def backprop_sums(const floating[:, :, ::1] dy, const floating[:, :, ::1] x,
-                  double[::1] mean, double[:, ::1] out, double[:, :, ::1] scratch,
-                  int n_threads):
+def backprop_sums(dy, x, mean, out, scratch, n_threads):
     """out[0] = sum(dy), out[1] = sum(dy * (x - mean)) per channel (double)."""
-    _check('batchnorm_backprop_sums', 'the mean', mean.shape[0], x.shape[1])
-    _check('batchnorm_backprop_sums', 'the output', out.shape[1], x.shape[1])
-    if _shape3(dy) != _shape3(x):
-        raise ValueError(f'batchnorm_backprop_sums: dy {_shape3(dy)} and x '
-                         f'{_shape3(x)} differ')
-    if x.shape[0] * x.shape[1] * x.shape[2] == 0:
-        raise ValueError(f'batchnorm_backprop_sums: no elements to reduce in {_shape3(x)}')
+    op = 'batchnorm_backprop_sums'
+    cdef int nt = ck.threads(op, n_threads)
+    cdef int t = ck.floats(op, 'dy', dy, 3)
+    ck.array(op, 'x', x, 3, t, False)
+    ck.array(op, 'mean', mean, 1, cnp.NPY_DOUBLE, False)
+    _shape(op, 'x', x, dy.shape)
+    _shape(op, 'mean', mean, (x.shape[1],))
+    _check_sums(op, x, out, scratch)
+    if t == cnp.NPY_FLOAT:
+        _sums[float](dy, x, mean, out, scratch, nt)
+    else:
+        _sums[double](dy, x, mean, out, scratch, nt)
+
+
+cdef int _sums(const floating[:, :, ::1] dy, const floating[:, :, ::1] x,
+               const double[::1] mean, double[:, ::1] out, double[:, :, ::1] scratch,
+               int n_threads) except -1:
     _reduce(x, &dy[0, 0, 0], mean, out, scratch, n_threads)
+    return 0
 
 
 cdef int _affine(const floating[:, :, ::1] x, const floating* yp, const floating[::1] a,
@@ -144,14 +185,6 @@ cdef int _affine(const floating[:, :, ::1] x, const floating* yp, const floating
     cdef const floating* q
     cdef floating* o
     cdef floating ac, bc, dc
-    _check('batchnorm_affine', 'a', a.shape[0], C)
-    _check('batchnorm_affine', 'b', b.shape[0], C)
-    _check('batchnorm_affine', 'd', d.shape[0], C)
-    if _shape3(out) != _shape3(x):
-        raise ValueError(f'batchnorm_affine: buffers of shapes {_shape3(x)} and '
-                         f'{_shape3(out)} differ')
-    if A * C * B == 0:
-        return 0
     if B == 1:
         for r in prange(A, nogil=True, schedule='static', num_threads=n_threads):
             p = &x[r, 0, 0]
@@ -181,18 +214,47 @@ cdef int _affine(const floating[:, :, ::1] x, const floating* yp, const floating
     return 0
 
 
-def channel_scale_shift(const floating[:, :, ::1] x, const floating[::1] a,
-                        const floating[::1] d, floating[:, :, ::1] out, int n_threads):
+cdef int _check_affine(str op, int t, object x, list coefficients, object out) except -1:
+    """(C,) coefficients and an out shaped like x (A, C, B), all of x's dtype."""
+    for name, v in coefficients:
+        ck.array(op, name, v, 1, t, False)
+        _shape(op, name, v, (x.shape[1],))
+    ck.array(op, 'out', out, 3, t, True)
+    _shape(op, 'out', out, x.shape)
+    return 0
+
+
+def channel_scale_shift(x, a, d, out, n_threads):
     """out = x * a[c] + d[c]."""
-    _affine(x, <const floating*>NULL, a, a, d, out, n_threads)
-
-
-def channel_affine2(const floating[:, :, ::1] y, const floating[:, :, ::1] x,
-                    const floating[::1] a, const floating[::1] b, const floating[::1] d,
-                    floating[:, :, ::1] out, int n_threads):
-    """out = y * a[c] + x * b[c] + d[c] (the input gradient of batchnorm)."""
-    if _shape3(y) != _shape3(x):
-        raise ValueError(f'batchnorm_affine: y {_shape3(y)} and x {_shape3(x)} differ')
-    if x.shape[0] * x.shape[1] * x.shape[2] == 0:
+    op = 'batchnorm_scale_shift'
+    cdef int nt = ck.threads(op, n_threads)
+    cdef int t = ck.floats(op, 'x', x, 3)
+    _check_affine(op, t, x, [('a', a), ('d', d)], out)
+    if x.size == 0:
         return
-    _affine(x, &y[0, 0, 0], a, b, d, out, n_threads)
+    if t == cnp.NPY_FLOAT:
+        _affine[float](x, <const float*>NULL, a, a, d, out, nt)
+    else:
+        _affine[double](x, <const double*>NULL, a, a, d, out, nt)
+
+
+def channel_affine2(y, x, a, b, d, out, n_threads):
+    """out = y * a[c] + x * b[c] + d[c] (the input gradient of batchnorm)."""
+    op = 'batchnorm_affine'
+    cdef int nt = ck.threads(op, n_threads)
+    cdef int t = ck.floats(op, 'y', y, 3)
+    ck.array(op, 'x', x, 3, t, False)
+    _shape(op, 'x', x, y.shape)
+    _check_affine(op, t, x, [('a', a), ('b', b), ('d', d)], out)
+    if x.size == 0:
+        return
+    if t == cnp.NPY_FLOAT:
+        _affine2[float](y, x, a, b, d, out, nt)
+    else:
+        _affine2[double](y, x, a, b, d, out, nt)
+
+
+cdef int _affine2(const floating[:, :, ::1] y, const floating[:, :, ::1] x,
+                  const floating[::1] a, const floating[::1] b, const floating[::1] d,
+                  floating[:, :, ::1] out, int n_threads) except -1:
+    return _affine(x, &y[0, 0, 0], a, b, d, out, n_threads)

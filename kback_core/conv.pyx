@@ -15,8 +15,13 @@ from cython.parallel cimport prange, parallel
 from libc.stdlib cimport malloc, free
 from libc.string cimport memset
 
+cimport numpy as cnp
+
 from ._typedefs cimport floating
 from ._blas cimport gemm_rm
+from . cimport _checks as ck
+
+cnp.import_array()      # the checks use numpy's C API
 from ._conv_geometry cimport Geom, make_geom
 
 # Patch widths (kh * kw * in) up to this use the direct NHWC loops below
@@ -281,13 +286,28 @@ cdef void backprop_kernel_chunk(const floating *x, const floating *gy, floating 
 
 # -- entry points ------------------------------------------------------------------------
 
-def conv2d_forward(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] kernel,
-                   bias, floating[:, :, :, ::1] out, strides, pads, dilation, bint nchw,
-                   int n_threads):
+def conv2d_forward(x, kernel, bias, out, strides, pads, dilation, nchw, n_threads):
     """out = conv2d(x, kernel) (+ bias, a 1-D array of out channels, or None)."""
+    op = 'conv2d_forward'
+    cdef int nt = ck.threads(op, n_threads)
+    cdef bint nc = ck.flag(op, 'nchw', nchw)
+    cdef int t = ck.floats(op, 'x', x, 4)
+    ck.array(op, 'kernel', kernel, 4, t, False)
+    if bias is not None:
+        ck.array(op, 'bias', bias, 1, t, False)
+    ck.array(op, 'out', out, 4, t, True)
+    if t == cnp.NPY_FLOAT:
+        _conv2d_forward[float](x, kernel, bias, out, strides, pads, dilation, nc, nt)
+    else:
+        _conv2d_forward[double](x, kernel, bias, out, strides, pads, dilation, nc, nt)
+
+
+cdef int _conv2d_forward(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] kernel, bias,
+                         floating[:, :, :, ::1] out, strides, pads, dilation, bint nchw,
+                         int n_threads) except -1:
     cdef Geom g
     make_geom(&g, 'conv2d_forward', &x.shape[0], &kernel.shape[0], &out.shape[0], strides,
-              pads, dilation, nchw, 0)
+              pads, dilation, nchw, 0, ('x', 'kernel', 'out'))
     cdef const floating[::1] b
     cdef const floating *bp = NULL
     if bias is not None:
@@ -297,7 +317,7 @@ def conv2d_forward(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] 
                              f'has {g.o} output channels')
         bp = &b[0]
     if g.n == 0:
-        return
+        return 0
     cdef Plan pl = make_plan(&g, sizeof(floating))
     cdef Py_ssize_t bi, n0, n1, p0, p1
     cdef floating *cols
@@ -320,17 +340,31 @@ def conv2d_forward(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] 
             free(cols)
     if failed[0]:
         raise MemoryError('conv2d_forward: cannot allocate the patch buffer')
+    return 0
 
 
-def conv2d_backprop_input(const floating[:, :, :, ::1] grad, const floating[:, :, :, ::1] kernel,
-                          floating[:, :, :, ::1] out, strides, pads, dilation, bint nchw,
-                          int n_threads):
+def conv2d_backprop_input(grad, kernel, out, strides, pads, dilation, nchw, n_threads):
     """out (the input's shape) = the adjoint of conv2d in x, applied to grad."""
+    op = 'conv2d_backprop_input'
+    cdef int nt = ck.threads(op, n_threads)
+    cdef bint nc = ck.flag(op, 'nchw', nchw)
+    cdef int t = ck.floats(op, 'grad', grad, 4)
+    ck.array(op, 'kernel', kernel, 4, t, False)
+    ck.array(op, 'out', out, 4, t, True)
+    if t == cnp.NPY_FLOAT:
+        _conv2d_backprop_input[float](grad, kernel, out, strides, pads, dilation, nc, nt)
+    else:
+        _conv2d_backprop_input[double](grad, kernel, out, strides, pads, dilation, nc, nt)
+
+
+cdef int _conv2d_backprop_input(const floating[:, :, :, ::1] grad, const floating[:, :, :, ::1] kernel,
+                                floating[:, :, :, ::1] out, strides, pads, dilation, bint nchw,
+                                int n_threads) except -1:
     cdef Geom g
     make_geom(&g, 'conv2d_backprop_input', &out.shape[0], &kernel.shape[0], &grad.shape[0],
-              strides, pads, dilation, nchw, 0)
+              strides, pads, dilation, nchw, 0, ('out', 'kernel', 'grad'))
     if g.n == 0:
-        return
+        return 0
     cdef Plan pl = make_plan(&g, sizeof(floating))
     cdef Py_ssize_t u, k, n0, n1, p0, p1
     cdef Py_ssize_t img = g.c * g.h * g.w
@@ -357,20 +391,34 @@ def conv2d_backprop_input(const floating[:, :, :, ::1] grad, const floating[:, :
             free(cols)
     if failed[0]:
         raise MemoryError('conv2d_backprop_input: cannot allocate the patch buffer')
+    return 0
 
 
-def conv2d_backprop_kernel(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] grad,
-                           floating[:, :, :, ::1] out, strides, pads, dilation, bint nchw,
-                           int n_threads):
+def conv2d_backprop_kernel(x, grad, out, strides, pads, dilation, nchw, n_threads):
     """out (the kernel's shape) = d<grad, conv2d(x, kernel)>/dkernel."""
+    op = 'conv2d_backprop_kernel'
+    cdef int nt = ck.threads(op, n_threads)
+    cdef bint nc = ck.flag(op, 'nchw', nchw)
+    cdef int t = ck.floats(op, 'x', x, 4)
+    ck.array(op, 'grad', grad, 4, t, False)
+    ck.array(op, 'out', out, 4, t, True)
+    if t == cnp.NPY_FLOAT:
+        _conv2d_backprop_kernel[float](x, grad, out, strides, pads, dilation, nc, nt)
+    else:
+        _conv2d_backprop_kernel[double](x, grad, out, strides, pads, dilation, nc, nt)
+
+
+cdef int _conv2d_backprop_kernel(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] grad,
+                                 floating[:, :, :, ::1] out, strides, pads, dilation, bint nchw,
+                                 int n_threads) except -1:
     cdef Geom g
     make_geom(&g, 'conv2d_backprop_kernel', &x.shape[0], &out.shape[0], &grad.shape[0],
-              strides, pads, dilation, nchw, 0)
+              strides, pads, dilation, nchw, 0, ('x', 'out', 'grad'))
     cdef Py_ssize_t size = g.kk * g.o
     cdef floating *dwp = &out[0, 0, 0, 0]
     if g.n == 0:
         memset(dwp, 0, size * sizeof(floating))
-        return
+        return 0
     cdef Plan pl = make_plan(&g, sizeof(floating))
     cdef Py_ssize_t nslots = min(pl.nchunks, MAX_SLOTS)
     cdef Py_ssize_t s, bi, first, e, n0, n1, p0, p1
@@ -410,6 +458,7 @@ def conv2d_backprop_kernel(const floating[:, :, :, ::1] x, const floating[:, :, 
         free(part)
     if failed[0]:
         raise MemoryError('conv2d_backprop_kernel: cannot allocate the patch buffer')
+    return 0
 
 
 # -- depthwise conv2d: direct loops (per-channel products have no GEMM form) -------------
@@ -514,13 +563,28 @@ cdef void dw_backprop_kernel_image(const floating *x, const floating *gy, floati
                             db[cc * m + k] += xv * gb[(cc * m + k) * ys.c]
 
 
-def depthwise_conv2d_forward(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] kernel,
-                             bias, floating[:, :, :, ::1] out, strides, pads, dilation,
-                             bint nchw, int n_threads):
+def depthwise_conv2d_forward(x, kernel, bias, out, strides, pads, dilation, nchw, n_threads):
     """out = depthwise_conv2d(x, kernel) (+ bias of c * multiplier entries, or None)."""
+    op = 'depthwise_conv2d_forward'
+    cdef int nt = ck.threads(op, n_threads)
+    cdef bint nc = ck.flag(op, 'nchw', nchw)
+    cdef int t = ck.floats(op, 'x', x, 4)
+    ck.array(op, 'kernel', kernel, 4, t, False)
+    if bias is not None:
+        ck.array(op, 'bias', bias, 1, t, False)
+    ck.array(op, 'out', out, 4, t, True)
+    if t == cnp.NPY_FLOAT:
+        _depthwise_conv2d_forward[float](x, kernel, bias, out, strides, pads, dilation, nc, nt)
+    else:
+        _depthwise_conv2d_forward[double](x, kernel, bias, out, strides, pads, dilation, nc, nt)
+
+
+cdef int _depthwise_conv2d_forward(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] kernel, bias,
+                                   floating[:, :, :, ::1] out, strides, pads, dilation, bint nchw,
+                                   int n_threads) except -1:
     cdef Geom g
     make_geom(&g, 'depthwise_conv2d_forward', &x.shape[0], &kernel.shape[0], &out.shape[0],
-              strides, pads, dilation, nchw, 1)
+              strides, pads, dilation, nchw, 1, ('x', 'kernel', 'out'))
     cdef const floating[::1] b
     cdef const floating *bp = NULL
     if bias is not None:
@@ -530,7 +594,7 @@ def depthwise_conv2d_forward(const floating[:, :, :, ::1] x, const floating[:, :
                              f'output has {g.o} channels')
         bp = &b[0]
     if g.n == 0:
-        return
+        return 0
     cdef Strides xs = layout(nchw, g.h, g.w, g.c), ys = layout(nchw, g.oh, g.ow, g.o)
     cdef Py_ssize_t row
     cdef const floating *xp = &x[0, 0, 0, 0]
@@ -538,17 +602,31 @@ def depthwise_conv2d_forward(const floating[:, :, :, ::1] x, const floating[:, :
     cdef floating *yp = &out[0, 0, 0, 0]
     for row in prange(g.n * g.oh, nogil=True, schedule='static', num_threads=n_threads):
         dw_forward_row(xp, wp, bp, yp, &g, &xs, &ys, row // g.oh, row % g.oh)
+    return 0
 
 
-def depthwise_conv2d_backprop_input(const floating[:, :, :, ::1] grad,
-                                    const floating[:, :, :, ::1] kernel,
-                                    floating[:, :, :, ::1] out, strides, pads, dilation,
-                                    bint nchw, int n_threads):
+def depthwise_conv2d_backprop_input(grad, kernel, out, strides, pads, dilation, nchw, n_threads):
+    op = 'depthwise_conv2d_backprop_input'
+    cdef int nt = ck.threads(op, n_threads)
+    cdef bint nc = ck.flag(op, 'nchw', nchw)
+    cdef int t = ck.floats(op, 'grad', grad, 4)
+    ck.array(op, 'kernel', kernel, 4, t, False)
+    ck.array(op, 'out', out, 4, t, True)
+    if t == cnp.NPY_FLOAT:
+        _depthwise_conv2d_backprop_input[float](grad, kernel, out, strides, pads, dilation, nc, nt)
+    else:
+        _depthwise_conv2d_backprop_input[double](grad, kernel, out, strides, pads, dilation, nc, nt)
+
+
+cdef int _depthwise_conv2d_backprop_input(const floating[:, :, :, ::1] grad,
+                                          const floating[:, :, :, ::1] kernel, floating[:, :, :, ::1] out,
+                                          strides, pads, dilation, bint nchw,
+                                          int n_threads) except -1:
     cdef Geom g
     make_geom(&g, 'depthwise_conv2d_backprop_input', &out.shape[0], &kernel.shape[0],
-              &grad.shape[0], strides, pads, dilation, nchw, 1)
+              &grad.shape[0], strides, pads, dilation, nchw, 1, ('out', 'kernel', 'grad'))
     if g.n == 0:
-        return
+        return 0
     cdef Strides xs = layout(nchw, g.h, g.w, g.c), ys = layout(nchw, g.oh, g.ow, g.o)
     cdef Py_ssize_t row
     cdef const floating *gp = &grad[0, 0, 0, 0]
@@ -556,15 +634,29 @@ def depthwise_conv2d_backprop_input(const floating[:, :, :, ::1] grad,
     cdef floating *dxp = &out[0, 0, 0, 0]
     for row in prange(g.n * g.h, nogil=True, schedule='static', num_threads=n_threads):
         dw_backprop_input_row(gp, wp, dxp, &g, &xs, &ys, row // g.h, row % g.h)
+    return 0
 
 
-def depthwise_conv2d_backprop_kernel(const floating[:, :, :, ::1] x,
-                                     const floating[:, :, :, ::1] grad,
-                                     floating[:, :, :, ::1] out, strides, pads, dilation,
-                                     bint nchw, int n_threads):
+def depthwise_conv2d_backprop_kernel(x, grad, out, strides, pads, dilation, nchw, n_threads):
+    op = 'depthwise_conv2d_backprop_kernel'
+    cdef int nt = ck.threads(op, n_threads)
+    cdef bint nc = ck.flag(op, 'nchw', nchw)
+    cdef int t = ck.floats(op, 'x', x, 4)
+    ck.array(op, 'grad', grad, 4, t, False)
+    ck.array(op, 'out', out, 4, t, True)
+    if t == cnp.NPY_FLOAT:
+        _depthwise_conv2d_backprop_kernel[float](x, grad, out, strides, pads, dilation, nc, nt)
+    else:
+        _depthwise_conv2d_backprop_kernel[double](x, grad, out, strides, pads, dilation, nc, nt)
+
+
+cdef int _depthwise_conv2d_backprop_kernel(const floating[:, :, :, ::1] x,
+                                           const floating[:, :, :, ::1] grad, floating[:, :, :, ::1] out,
+                                           strides, pads, dilation, bint nchw,
+                                           int n_threads) except -1:
     cdef Geom g
     make_geom(&g, 'depthwise_conv2d_backprop_kernel', &x.shape[0], &out.shape[0],
-              &grad.shape[0], strides, pads, dilation, nchw, 1)
+              &grad.shape[0], strides, pads, dilation, nchw, 1, ('x', 'out', 'grad'))
     cdef Py_ssize_t size = g.kh * g.kw * g.c * g.m
     cdef Py_ssize_t nslots = min(g.n, MAX_SLOTS)
     cdef Py_ssize_t s, n, e
@@ -575,7 +667,7 @@ def depthwise_conv2d_backprop_kernel(const floating[:, :, :, ::1] x,
     cdef const floating *gp = &grad[0, 0, 0, 0]
     if nslots == 0:
         memset(dwp, 0, size * sizeof(floating))
-        return
+        return 0
     # Slot s sums a fixed run of images: the result does not depend on threads.
     cdef floating *part = <floating *>malloc(nslots * size * sizeof(floating))
     if part == NULL:
@@ -590,3 +682,4 @@ def depthwise_conv2d_backprop_kernel(const floating[:, :, :, ::1] x,
             acc = acc + part[s * size + e]
         dwp[e] = acc
     free(part)
+    return 0

@@ -38,8 +38,12 @@ at any thread count, so results are identical at 1 and N threads.
 from cython.parallel cimport prange
 from libc.math cimport fmod, fabs
 from libc.stdint cimport int64_t
+cimport numpy as cnp
 
 from ._typedefs cimport floating
+from . cimport _checks as ck
+
+cnp.import_array()      # the checks use numpy's C API
 
 cdef enum:
     CONSTANT = 0
@@ -213,27 +217,36 @@ cdef void _row(const floating* x, const double* mat, floating* y, Py_ssize_t r,
         o = o + cs
 
 
-def affine_warp(const floating[:, :, :, ::1] x, const double[:, :, ::1] matrices,
-                floating[:, :, :, ::1] out, int mode, double cval, int order,
-                bint channels_last, int n_threads):
+def affine_warp(x, matrices, out, mode, cval, order, channels_last, n_threads):
     """out[n] = x[n] warped by matrices[n] (or matrices[0] for every image).
     mode: 0 constant, 1 nearest, 2 reflect, 3 wrap; order 0 or 1."""
-    cdef Py_ssize_t N = x.shape[0], H, W, C, rs, cs, chs, mstep, task, img, r, plane
-    xs = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
-    os = (out.shape[0], out.shape[1], out.shape[2], out.shape[3])
-    if xs != os:
-        raise ValueError(f'affine_warp: input {xs} and output {os} shapes differ')
-    if matrices.shape[1] != 2 or matrices.shape[2] != 3 or \
-            matrices.shape[0] not in (1, N):
-        raise ValueError(f'affine_warp: matrices of shape ({matrices.shape[0]}, '
-                         f'{matrices.shape[1]}, {matrices.shape[2]}) for {N} images; '
-                         f'expected (1, 2, 3) or ({N}, 2, 3)')
-    if mode < 0 or mode > 3:
-        raise ValueError(f'affine_warp: mode must be 0..3, got {mode}')
-    if order not in (0, 1):
-        raise ValueError(f'affine_warp: order must be 0 or 1, got {order}')
+    op = 'affine_warp'
+    cdef int nt = ck.threads(op, n_threads)
+    cdef int md = <int>ck.integer(op, 'mode', mode, 0, 3)
+    cdef int od = <int>ck.integer(op, 'order', order, 0, 1)
+    cdef double cv = ck.real(op, 'cval', cval)
+    cdef bint cl = ck.flag(op, 'channels_last', channels_last)
+    cdef int t = ck.floats(op, 'x', x, 4)
+    ck.array(op, 'matrices', matrices, 3, cnp.NPY_DOUBLE, False)
+    ck.array(op, 'out', out, 4, t, True)
+    if out.shape != x.shape:
+        raise ValueError(f'{op}: out {out.shape} and x {x.shape} shapes differ')
+    n = x.shape[0]
+    if matrices.shape[1:] != (2, 3) or matrices.shape[0] not in (1, n):
+        raise ValueError(f'{op}: matrices of shape {matrices.shape} for {n} images; '
+                         f'expected (1, 2, 3) or ({n}, 2, 3)')
     if x.size == 0:
         return
+    if t == cnp.NPY_FLOAT:
+        _warp[float](x, matrices, out, md, cv, od, cl, nt)
+    else:
+        _warp[double](x, matrices, out, md, cv, od, cl, nt)
+
+
+cdef int _warp(const floating[:, :, :, ::1] x, const double[:, :, ::1] matrices,
+               floating[:, :, :, ::1] out, int mode, double cval, int order,
+               bint channels_last, int n_threads) except -1:
+    cdef Py_ssize_t N = x.shape[0], H, W, C, rs, cs, chs, mstep, task, img, r, plane
     if channels_last:
         H, W, C = x.shape[1], x.shape[2], x.shape[3]
         rs, cs, chs = W * C, C, 1
@@ -250,3 +263,4 @@ def affine_warp(const floating[:, :, :, ::1] x, const double[:, :, ::1] matrices
         r = task - img * H
         _row(px + img * plane, pm + img * mstep, py + img * plane, r, H, W, C, rs, cs,
              chs, mode, cval, order)
+    return 0

@@ -10,9 +10,13 @@ fewer rows than columns); the cut depends on the shapes only, so results are
 the same at any thread count.  The caller keeps scipy's BLAS at one thread.
 """
 from cython.parallel cimport prange
+cimport numpy as cnp
 
 from ._typedefs cimport floating
 from ._blas cimport gemm_rm
+from . cimport _checks as ck
+
+cnp.import_array()      # the checks use numpy's C API
 
 # Multiply-adds per block below which a product is not cut further, and the
 # most blocks: every extra block re-packs an operand (at 1 thread, 4 blocks
@@ -21,35 +25,55 @@ cdef Py_ssize_t MIN_BLOCK_WORK = 1 << 21
 cdef Py_ssize_t MAX_BLOCKS = 4
 
 
-def n_blocks(Py_ssize_t m, Py_ssize_t n, Py_ssize_t k):
+cdef Py_ssize_t _n_blocks(Py_ssize_t m, Py_ssize_t n, Py_ssize_t k) noexcept:
+    # m * n * k may overflow where gemm refuses the sizes: work in doubles
+    cdef double work = <double>m * n * max(k, 1)
+    return max(1, min(MAX_BLOCKS, <Py_ssize_t>min(work / MIN_BLOCK_WORK, 1e9), max(m, n)))
+
+
+def n_blocks(m, n, k):
     """Blocks of an (m, k) @ (k, n) product (independent of threads)."""
-    cdef Py_ssize_t work = m * n * max(k, 1)
-    return max(1, min(MAX_BLOCKS, work // MIN_BLOCK_WORK, max(m, n)))
+    cdef Py_ssize_t big = 1 << 62
+    return _n_blocks(ck.integer('n_blocks', 'm', m, 0, big), ck.integer('n_blocks', 'n', n, 0, big),
+                     ck.integer('n_blocks', 'k', k, 0, big))
 
 
-def gemm(const floating[:, ::1] a, bint ta, const floating[:, ::1] b, bint tb,
-         floating[:, ::1] out, int n_threads):
+def gemm(a, ta, b, tb, out, n_threads):
     """out (m, n) = op(a) @ op(b), op = transpose where ta / tb is set."""
+    op = 'matmul'
+    cdef int nt = ck.threads(op, n_threads)
+    cdef bint ta_ = ck.flag(op, 'ta', ta), tb_ = ck.flag(op, 'tb', tb)
+    cdef int t = ck.floats(op, 'a', a, 2)
+    ck.array(op, 'b', b, 2, t, False)
+    ck.array(op, 'out', out, 2, t, True)
+    if t == cnp.NPY_FLOAT:
+        _gemm[float](a, ta_, b, tb_, out, nt)
+    else:
+        _gemm[double](a, ta_, b, tb_, out, nt)
+
+
+cdef int _gemm(const floating[:, ::1] a, bint ta, const floating[:, ::1] b, bint tb,
+               floating[:, ::1] out, int n_threads) except -1:
     cdef Py_ssize_t m = a.shape[1] if ta else a.shape[0]
     cdef Py_ssize_t k = a.shape[0] if ta else a.shape[1]
     cdef Py_ssize_t kb = b.shape[1] if tb else b.shape[0]
     cdef Py_ssize_t n = b.shape[0] if tb else b.shape[1]
     cdef Py_ssize_t lda = a.shape[1], ldb = b.shape[1], blocks, i, lo, hi, r, c
     if k != kb or out.shape[0] != m or out.shape[1] != n:
-        raise ValueError(f'matmul: operands ({m}, {k}) and ({kb}, {n}) with an output of '
-                         f'shape ({out.shape[0]}, {out.shape[1]}) do not fit')
+        raise ValueError(f'matmul: a ({m}, {k}) @ b ({kb}, {n}) (after ta, tb) does not fit '
+                         f'out of shape ({out.shape[0]}, {out.shape[1]})')
     if max(m, n, k, lda, ldb) >= (1 << 31):
-        raise ValueError(f'matmul: ({m}, {k}) @ ({k}, {n}) is too large for 32-bit BLAS')
+        raise ValueError(f'matmul: a ({m}, {k}) @ b ({k}, {n}) is too large for 32-bit BLAS')
     if m == 0 or n == 0:
-        return
+        return 0
     if k == 0:
         for r in range(m):
             for c in range(n):
                 out[r, c] = 0
-        return
+        return 0
     # BLAS wants leading dimensions >= 1 even for one-column matrices.
     lda, ldb = max(lda, 1), max(ldb, 1)
-    blocks = n_blocks(m, n, k)
+    blocks = _n_blocks(m, n, k)
     cdef const floating *ap = &a[0, 0]
     cdef const floating *bp = &b[0, 0]
     cdef floating *op = &out[0, 0]
@@ -66,3 +90,4 @@ def gemm(const floating[:, ::1] a, bint ta, const floating[:, ::1] b, bint tb,
         else:
             gemm_rm(ta, tb, m, hi - lo, k, 1, ap, lda, bp + (lo * ldb if tb else lo), ldb,
                     0, op + lo, n)
+    return 0

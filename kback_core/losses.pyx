@@ -10,8 +10,12 @@ sums use 16 fixed lanes, so results do not depend on threads.
 from cython.parallel cimport prange
 from libc.math cimport exp, expf, log, logf, NAN
 from libc.stdint cimport int64_t
+cimport numpy as cnp
 
 from ._typedefs cimport floating
+from . cimport _checks as ck
+
+cnp.import_array()      # the checks use numpy's C API
 
 cdef extern from "_simd.h":
     pass
@@ -265,9 +269,9 @@ cdef enum:
     CHUNK = 4096
 
 
-cdef int _check(str op, str what, tuple a, tuple b) except -1:
-    if a != b:
-        raise ValueError(f'{op}: {what} have shapes {a} and {b}')
+cdef int _check(str op, str name, object a, str ref, tuple want) except -1:
+    if a.shape != want:
+        raise ValueError(f'{op}: {name} has shape {a.shape}, {ref} {want}')
     return 0
 
 
@@ -364,58 +368,109 @@ cdef inline void _scale(floating *dx, floating scale, Py_ssize_t n) noexcept nog
 
 # -- exp / log1p on arrays (the test hooks for the polynomials) ----------------------------
 
-def fast_exp(const floating[::1] x, floating[::1] out):
+def fast_exp(x, out):
     """out = exp(x) with the kernels' branch-free exp."""
-    _check('fast_exp', 'x and out', (x.shape[0],), (out.shape[0],))
-    if x.shape[0] == 0:
-        return
-    if floating is float:
-        kb_exp_array_f(&x[0], &out[0], x.shape[0])
-    else:
-        kb_exp_array_d(&x[0], &out[0], x.shape[0])
+    _unary('fast_exp', x, out, False)
 
 
-def fast_log1p_unit(const floating[::1] x, floating[::1] out):
+def fast_log1p_unit(x, out):
     """out = log1p(x) for 0 <= x <= 1 (the range the sigmoid loss uses)."""
-    _check('fast_log1p_unit', 'x and out', (x.shape[0],), (out.shape[0],))
+    _unary('fast_log1p_unit', x, out, True)
+
+
+cdef int _unary(str op, object x, object out, bint log1p) except -1:
+    cdef int t = ck.floats(op, 'x', x, 1)
+    ck.array(op, 'out', out, 1, t, True)
+    _check(op, 'out', out, 'x has shape', x.shape)
     if x.shape[0] == 0:
-        return
-    if floating is float:
-        kb_log1p_array_f(&x[0], &out[0], x.shape[0])
+        return 0
+    if t == cnp.NPY_FLOAT:
+        _unary_body[float](x, out, log1p)
     else:
-        kb_log1p_array_d(&x[0], &out[0], x.shape[0])
+        _unary_body[double](x, out, log1p)
+    return 0
+
+
+cdef int _unary_body(const floating[::1] x, floating[::1] out, bint log1p) except -1:
+    if floating is float:
+        if log1p:
+            kb_log1p_array_f(&x[0], &out[0], x.shape[0])
+        else:
+            kb_exp_array_f(&x[0], &out[0], x.shape[0])
+    else:
+        if log1p:
+            kb_log1p_array_d(&x[0], &out[0], x.shape[0])
+        else:
+            kb_exp_array_d(&x[0], &out[0], x.shape[0])
+    return 0
 
 
 # -- softmax crossentropy, dense targets -----------------------------------------------
 
-def softmax_ce_forward(const floating[:, ::1] t, const floating[:, ::1] x,
-                       floating[::1] loss, int n_threads):
+cdef int _rows_in(str op, str tname, object t, int tcode, object x, list outs,
+                  int *dtype) except -1:
+    """x (rows, classes) of float32/float64, t (labels or targets) and the
+    outputs [(name, array, ndim)] checked; dtype set to x's type number."""
+    cdef int dt = ck.floats(op, 'x', x, 2)
+    dtype[0] = dt
+    if tcode == ck.INT64:
+        ck.array(op, tname, t, 1, ck.INT64, False)
+        _check(op, tname, t, 'the rows of x are', (x.shape[0],))
+    else:
+        ck.array(op, tname, t, 2, dt, False)
+        _check(op, tname, t, 'x has shape', x.shape)
+    for name, a, ndim, written in outs:
+        ck.array(op, name, a, ndim, dt, written)
+        _check(op, name, a, 'x has shape' if ndim == 2 else 'the rows of x are',
+               x.shape if ndim == 2 else (x.shape[0],))
+    return 0
+
+
+def softmax_ce_forward(t, x, loss, n_threads):
     """loss[r] = sum_j t[r, j] * (logsumexp(x[r]) - x[r, j])."""
+    op = 'softmax_ce_forward'
+    cdef int nt = ck.threads(op, n_threads), dt
+    _rows_in(op, 't', t, ck.ANY_FLOAT, x, [('loss', loss, 1, True)], &dt)
+    if dt == cnp.NPY_FLOAT:
+        _softmax_ce_forward[float](t, x, loss, nt)
+    else:
+        _softmax_ce_forward[double](t, x, loss, nt)
+
+
+cdef int _softmax_ce_forward(const floating[:, ::1] t, const floating[:, ::1] x,
+                             floating[::1] loss, int n_threads) except -1:
     cdef Py_ssize_t r, rows = x.shape[0], cols = x.shape[1]
     cdef floating m, s, st, stx
-    _check('softmax_ce_forward', 'target and logits', (t.shape[0], t.shape[1]), (x.shape[0], x.shape[1]))
-    _check('softmax_ce_forward', 'rows and loss', (rows,), (loss.shape[0],))
     if cols == 0:
         loss[:] = 0
-        return
+        return 0
     for r in prange(rows, nogil=True, schedule='static', num_threads=n_threads):
         m = _row_max(&x[r, 0], cols)
         s = _exp_sum(&x[r, 0], m, <floating *>NULL, cols)
         st = 0                  # assigned here so prange makes it thread-private
         stx = _target_dot(&t[r, 0], &x[r, 0], m, cols, &st)
         loss[r] = st * _log(s) - stx
+    return 0
 
 
-def softmax_ce_backprop(const floating[:, ::1] t, const floating[:, ::1] x,
-                        const floating[::1] g, floating[:, ::1] dx, int n_threads):
+def softmax_ce_backprop(t, x, g, dx, n_threads):
     """dx[r] = (softmax(x[r]) * sum(t[r]) - t[r]) * g[r] (softmax - t for one-hot t)."""
+    op = 'softmax_ce_backprop'
+    cdef int nt = ck.threads(op, n_threads), dt
+    _rows_in(op, 't', t, ck.ANY_FLOAT, x, [('g', g, 1, False), ('dx', dx, 2, True)], &dt)
+    if dt == cnp.NPY_FLOAT:
+        _softmax_ce_backprop[float](t, x, g, dx, nt)
+    else:
+        _softmax_ce_backprop[double](t, x, g, dx, nt)
+
+
+cdef int _softmax_ce_backprop(const floating[:, ::1] t, const floating[:, ::1] x,
+                              const floating[::1] g, floating[:, ::1] dx,
+                              int n_threads) except -1:
     cdef Py_ssize_t r, rows = x.shape[0], cols = x.shape[1]
     cdef floating m, s, st, gr
-    _check('softmax_ce_backprop', 'target and logits', (t.shape[0], t.shape[1]), (x.shape[0], x.shape[1]))
-    _check('softmax_ce_backprop', 'logits and gradient', (x.shape[0], x.shape[1]), (dx.shape[0], dx.shape[1]))
-    _check('softmax_ce_backprop', 'rows and g', (rows,), (g.shape[0],))
     if cols == 0:
-        return
+        return 0
     for r in prange(rows, nogil=True, schedule='static', num_threads=n_threads):
         m = _row_max(&x[r, 0], cols)
         s = _exp_sum(&x[r, 0], m, &dx[r, 0], cols)
@@ -423,19 +478,28 @@ def softmax_ce_backprop(const floating[:, ::1] t, const floating[:, ::1] x,
         st = 0                  # assigned here so prange makes it thread-private
         _target_dot(&t[r, 0], &x[r, 0], m, cols, &st)
         _scale_sub(&dx[r, 0], &t[r, 0], st * gr / s, gr, cols)
+    return 0
 
 
 # -- softmax crossentropy, integer labels ----------------------------------------------
 
-def sparse_softmax_ce_forward(const int64_t[::1] labels, const floating[:, ::1] x,
-                              floating[::1] loss, int n_threads):
+def sparse_softmax_ce_forward(labels, x, loss, n_threads):
     """loss[r] = logsumexp(x[r]) - x[r, labels[r]]; nan for a label out of range
     (the caller checks labels first)."""
+    op = 'sparse_softmax_ce_forward'
+    cdef int nt = ck.threads(op, n_threads), dt
+    _rows_in(op, 'labels', labels, ck.INT64, x, [('loss', loss, 1, True)], &dt)
+    if dt == cnp.NPY_FLOAT:
+        _sparse_forward[float](labels, x, loss, nt)
+    else:
+        _sparse_forward[double](labels, x, loss, nt)
+
+
+cdef int _sparse_forward(const int64_t[::1] labels, const floating[:, ::1] x,
+                         floating[::1] loss, int n_threads) except -1:
     cdef Py_ssize_t r, rows = x.shape[0], cols = x.shape[1]
     cdef int64_t k
     cdef floating m, s
-    _check('sparse_softmax_ce_forward', 'labels and logits rows', (labels.shape[0],), (rows,))
-    _check('sparse_softmax_ce_forward', 'rows and loss', (rows,), (loss.shape[0],))
     for r in prange(rows, nogil=True, schedule='static', num_threads=n_threads):
         k = labels[r]
         if k < 0 or k >= cols:
@@ -444,20 +508,29 @@ def sparse_softmax_ce_forward(const int64_t[::1] labels, const floating[:, ::1] 
         m = _row_max(&x[r, 0], cols)
         s = _exp_sum(&x[r, 0], m, <floating *>NULL, cols)
         loss[r] = _log(s) - (x[r, k] - m)
+    return 0
 
 
-def sparse_softmax_ce_backprop(const int64_t[::1] labels, const floating[:, ::1] x,
-                               const floating[::1] g, floating[:, ::1] dx, int n_threads):
+def sparse_softmax_ce_backprop(labels, x, g, dx, n_threads):
     """dx[r] = (softmax(x[r]) - onehot(labels[r])) * g[r]."""
+    op = 'sparse_softmax_ce_backprop'
+    cdef int nt = ck.threads(op, n_threads), dt
+    _rows_in(op, 'labels', labels, ck.INT64, x, [('g', g, 1, False), ('dx', dx, 2, True)],
+             &dt)
+    if dt == cnp.NPY_FLOAT:
+        _sparse_backprop[float](labels, x, g, dx, nt)
+    else:
+        _sparse_backprop[double](labels, x, g, dx, nt)
+
+
+cdef int _sparse_backprop(const int64_t[::1] labels, const floating[:, ::1] x,
+                          const floating[::1] g, floating[:, ::1] dx,
+                          int n_threads) except -1:
     cdef Py_ssize_t r, rows = x.shape[0], cols = x.shape[1]
     cdef int64_t k
     cdef floating m, s
-    _check('sparse_softmax_ce_backprop', 'labels and logits rows', (labels.shape[0],), (rows,))
-    _check('sparse_softmax_ce_backprop', 'logits and gradient', (x.shape[0], x.shape[1]),
-           (dx.shape[0], dx.shape[1]))
-    _check('sparse_softmax_ce_backprop', 'rows and g', (rows,), (g.shape[0],))
     if cols == 0:
-        return
+        return 0
     for r in prange(rows, nogil=True, schedule='static', num_threads=n_threads):
         k = labels[r]
         m = _row_max(&x[r, 0], cols)
@@ -465,18 +538,38 @@ def sparse_softmax_ce_backprop(const int64_t[::1] labels, const floating[:, ::1]
         _scale(&dx[r, 0], g[r] / s, cols)
         if 0 <= k < cols:
             dx[r, k] = dx[r, k] - g[r]
+    return 0
 
 
 # -- sigmoid binary crossentropy --------------------------------------------------------
 
-def sigmoid_ce_forward(const floating[::1] z, const floating[::1] x, floating[::1] out,
-                       int n_threads):
+cdef int _flat_in(str op, object z, object x, list others, int *dtype) except -1:
+    """z, x and the others [(name, array, written)]: flat buffers of one float
+    dtype and length; dtype set to its type number."""
+    cdef int dt = ck.floats(op, 'x', x, 1)
+    dtype[0] = dt
+    for name, a, written in [('z', z, False)] + others:
+        ck.array(op, name, a, 1, dt, written)
+        _check(op, name, a, 'x has shape', x.shape)
+    return 0
+
+
+def sigmoid_ce_forward(z, x, out, n_threads):
     """out = max(x, 0) - x * z + log1p(exp(-|x|))."""
-    cdef Py_ssize_t c, n = x.shape[0], lo, hi
-    _check('sigmoid_ce_forward', 'target and logits', (z.shape[0],), (n,))
-    _check('sigmoid_ce_forward', 'logits and out', (n,), (out.shape[0],))
-    if n == 0:
+    op = 'sigmoid_ce_forward'
+    cdef int nt = ck.threads(op, n_threads), dt
+    _flat_in(op, z, x, [('out', out, True)], &dt)
+    if x.shape[0] == 0:
         return
+    if dt == cnp.NPY_FLOAT:
+        _sigmoid_forward[float](z, x, out, nt)
+    else:
+        _sigmoid_forward[double](z, x, out, nt)
+
+
+cdef int _sigmoid_forward(const floating[::1] z, const floating[::1] x, floating[::1] out,
+                          int n_threads) except -1:
+    cdef Py_ssize_t c, n = x.shape[0], lo, hi
     for c in prange((n + CHUNK - 1) // CHUNK, nogil=True, schedule='static',
                     num_threads=n_threads):
         lo = c * CHUNK
@@ -485,17 +578,25 @@ def sigmoid_ce_forward(const floating[::1] z, const floating[::1] x, floating[::
             kb_sigmoid_ce_fwd_f(&z[0], &x[0], &out[0], lo, hi)
         else:
             kb_sigmoid_ce_fwd_d(&z[0], &x[0], &out[0], lo, hi)
+    return 0
 
 
-def sigmoid_ce_backprop(const floating[::1] z, const floating[::1] x, const floating[::1] g,
-                        floating[::1] dx, int n_threads):
+def sigmoid_ce_backprop(z, x, g, dx, n_threads):
     """dx = (sigmoid(x) - z) * g, sigmoid from exp(-|x|) so it never overflows."""
-    cdef Py_ssize_t c, n = x.shape[0], lo, hi
-    _check('sigmoid_ce_backprop', 'target and logits', (z.shape[0],), (n,))
-    _check('sigmoid_ce_backprop', 'logits and g', (n,), (g.shape[0],))
-    _check('sigmoid_ce_backprop', 'logits and dx', (n,), (dx.shape[0],))
-    if n == 0:
+    op = 'sigmoid_ce_backprop'
+    cdef int nt = ck.threads(op, n_threads), dt
+    _flat_in(op, z, x, [('g', g, False), ('dx', dx, True)], &dt)
+    if x.shape[0] == 0:
         return
+    if dt == cnp.NPY_FLOAT:
+        _sigmoid_backprop[float](z, x, g, dx, nt)
+    else:
+        _sigmoid_backprop[double](z, x, g, dx, nt)
+
+
+cdef int _sigmoid_backprop(const floating[::1] z, const floating[::1] x,
+                           const floating[::1] g, floating[::1] dx, int n_threads) except -1:
+    cdef Py_ssize_t c, n = x.shape[0], lo, hi
     for c in prange((n + CHUNK - 1) // CHUNK, nogil=True, schedule='static',
                     num_threads=n_threads):
         lo = c * CHUNK
@@ -504,3 +605,4 @@ def sigmoid_ce_backprop(const floating[::1] z, const floating[::1] x, const floa
             kb_sigmoid_ce_bwd_f(&z[0], &x[0], &g[0], &dx[0], lo, hi)
         else:
             kb_sigmoid_ce_bwd_d(&z[0], &x[0], &g[0], &dx[0], lo, hi)
+    return 0

@@ -5,7 +5,9 @@ Geometry: pool (ph, pw), strides (sh, sw), padding before (top, left); the
 output size is read from the output (or gradient) buffer.  Padding never takes
 part: max windows use only real pixels, averages divide by the number of real
 pixels (TensorFlow's 'same').  Max backward routes each gradient to the first
-maximum of its window in row-major order, recomputed from x.
+maximum of its window in row-major order, recomputed from x.  NaN counts as
+the largest value, as in numpy's maximum: a window holding NaN pools to NaN
+and routes its gradient to its first NaN.
 
 Work is split into tasks that own whole (image, channel block) slices, so the
 backward scatter never races and every channel is computed the same way at
@@ -13,8 +15,12 @@ any thread count (results are identical at 1 and N threads).
 """
 from cython.parallel cimport prange
 from libc.string cimport memset
+cimport numpy as cnp
 
 from ._typedefs cimport floating
+from . cimport _checks as ck
+
+cnp.import_array()      # the checks use numpy's C API
 
 # Channels per NHWC task: the per-task argmax scratch lives on the stack.
 cdef enum:
@@ -29,27 +35,45 @@ cdef inline Py_ssize_t _imin(Py_ssize_t a, Py_ssize_t b) noexcept nogil:
     return a if a < b else b
 
 
-cdef int _check(str op, tuple x_shape, tuple y_shape, int ph, int pw, int sh, int sw,
-                int top, int left, bint channels_last) except -1:
-    """x and y (pooled) shapes agree and every window holds a real pixel."""
+cdef struct Win:
+    # pool (ph, pw), strides (sh, sw), padding before (top, left)
+    int ph, pw, sh, sw, top, left
+
+
+cdef int _window(Win *win, str op, tuple x_shape, str y_name, tuple y_shape, ph, pw, sh,
+                 sw, top, left, bint channels_last) except -1:
+    """Checked ints into win; x and y (pooled) shapes agree and every window
+    holds a real pixel, so every loop stays in bounds."""
+    cdef int big = 2147483647
+    win.ph = <int>ck.integer(op, 'ph', ph, 1, big)
+    win.pw = <int>ck.integer(op, 'pw', pw, 1, big)
+    win.sh = <int>ck.integer(op, 'sh', sh, 1, big)
+    win.sw = <int>ck.integer(op, 'sw', sw, 1, big)
+    win.top = <int>ck.integer(op, 'top', top, 0, big)
+    win.left = <int>ck.integer(op, 'left', left, 0, big)
     cdef int h_ax = 1 if channels_last else 2
     cdef int c_ax = 3 if channels_last else 1
-    if ph < 1 or pw < 1 or sh < 1 or sw < 1:
-        raise ValueError(f'{op}: pool size ({ph}, {pw}) and strides ({sh}, {sw}) '
-                         'must be positive')
     if x_shape[0] != y_shape[0] or x_shape[c_ax] != y_shape[c_ax]:
-        raise ValueError(f'{op}: input {x_shape} and pooled {y_shape} shapes differ in '
-                         'batch or channels')
+        raise ValueError(f'{op}: x {x_shape} and {y_name} {y_shape} differ in batch or '
+                         'channels')
     for length, out, k, s, before in ((x_shape[h_ax], y_shape[h_ax], ph, sh, top),
                                       (x_shape[h_ax + 1], y_shape[h_ax + 1], pw, sw, left)):
-        if out < 1 or length < 1 or before < 0 or before >= k or (out - 1) * s - before >= length:
+        if out < 1 or length < 1 or before >= k or (out - 1) * s - before >= length:
             raise ValueError(f'{op}: pool ({ph}, {pw}), strides ({sh}, {sw}), padding before '
-                             f'({top}, {left}) do not fit input {x_shape} and output {y_shape}')
+                             f'({top}, {left}) do not fit x {x_shape} and {y_name} '
+                             f'{y_shape}')
+    # window indices are ints
+    if x_shape[h_ax] * x_shape[h_ax + 1] > big:
+        raise ValueError(f'{op}: x {x_shape} has more than 2**31 pixels per image')
     return 0
 
 
-cdef tuple _shape4(const floating[:, :, :, ::1] a):
-    return (a.shape[0], a.shape[1], a.shape[2], a.shape[3])
+cdef inline floating _nanmax(floating m, floating p) noexcept nogil:
+    """max(m, p), NaN when either is (numpy's maximum); branch-free."""
+    if floating is float:
+        return kb_nanmax_f(m, p)
+    else:
+        return kb_nanmax_d(m, p)
 
 
 cdef Py_ssize_t _channel_block(Py_ssize_t n, Py_ssize_t c, int n_threads) noexcept:
@@ -90,7 +114,7 @@ cdef void _fwd_nhwc(const floating* x, floating* y, Py_ssize_t H, Py_ssize_t W,
                     for w in range(w0, w1):
                         p = x + (h * W + w) * C + c0
                         for c in range(cb):
-                            o[c] = p[c] if p[c] > o[c] else o[c]
+                            o[c] = _nanmax(o[c], p[c])
             else:
                 for c in range(cb):
                     o[c] = 0
@@ -116,28 +140,28 @@ cdef inline void _max_nhwc(const floating* x, Py_ssize_t W, Py_ssize_t C, Py_ssi
         for w in range(w0, w1):
             p = x + (h * W + w) * C + c0
             for c in range(cb):
-                m[c] = p[c] if p[c] > m[c] else m[c]
+                m[c] = _nanmax(m[c], p[c])
 
 
 cdef inline void _argmax_nhwc(const floating* x, Py_ssize_t W, Py_ssize_t C, Py_ssize_t c0,
                               Py_ssize_t cb, Py_ssize_t h0, Py_ssize_t h1, Py_ssize_t w0,
                               Py_ssize_t w1, floating* m, int* arg) noexcept nogil:
-    """arg[c] = h * W + w of the first maximum of the window, per channel.
-    Two branch-free (vectorisable) sweeps: the maximum, then a backwards
-    sweep where the first pixel equal to it writes last."""
+    """arg[c] = h * W + w of the first maximum (or NaN) of the window, per
+    channel.  Two branch-free (vectorisable) sweeps: the maximum, then a
+    backwards sweep where the first pixel that is it writes last."""
     cdef Py_ssize_t h, w, c
     cdef int k
     cdef const floating* p
     _max_nhwc(x, W, C, c0, cb, h0, h1, w0, w1, m)
     k = <int>(h0 * W + w0)
     for c in range(cb):
-        arg[c] = k          # in the window even when the maximum is NaN
+        arg[c] = k
     for h in range(h1 - 1, h0 - 1, -1):
         for w in range(w1 - 1, w0 - 1, -1):
             p = x + (h * W + w) * C + c0
             k = <int>(h * W + w)
             for c in range(cb):
-                arg[c] = k if p[c] == m[c] else arg[c]
+                arg[c] = k if KB_HIT(p[c], m[c]) else arg[c]
 
 
 cdef void _bwd_nhwc(const floating* g, const floating* x, floating* dx, Py_ssize_t H,
@@ -184,7 +208,23 @@ cdef extern from "_simd.h":
 
 cdef extern from *:
     """
-    #define KB_BWD_MAX_2X2(NAME, T) \
+    #include <stdint.h>
+    #include <string.h>
+    /* NaN counts as the maximum (numpy's maximum): p replaces m when p > m or p
+       is NaN, as a bit-mask select that vectorises. */
+    #define KB_NANMAX(S, T, U) \
+    static inline T kb_nanmax_##S(T m, T p) { \
+        U a, b, k = (U)0 - (U)((p > m) | (p != p)); \
+        memcpy(&a, &m, sizeof a); memcpy(&b, &p, sizeof b); \
+        a = (b & k) | (a & ~k); \
+        memcpy(&m, &a, sizeof m); \
+        return m; \
+    }
+    KB_NANMAX(f, float, uint32_t)
+    KB_NANMAX(d, double, uint64_t)
+    /* p is the window maximum m: equal to it, or NaN (then m is NaN too). */
+    #define KB_HIT(p, m) (((p) == (m)) | ((p) != (p)))
+    #define KB_BWD_MAX_2X2(NAME, T, S) \
     static void NAME(const T* KB_RESTRICT g, const T* KB_RESTRICT x, \
                      T* KB_RESTRICT d, Py_ssize_t row, Py_ssize_t col, Py_ssize_t cb) { \
         const T* KB_RESTRICT x1 = x + row; \
@@ -192,36 +232,39 @@ cdef extern from *:
         for (Py_ssize_t c = 0; c < cb; c++) { \
             T a = x[c], b = x[col + c], e = x1[c], f = x1[col + c]; \
             T m = a; \
-            m = b > m ? b : m; m = e > m ? e : m; m = f > m ? f : m; \
+            m = kb_nanmax_##S(m, b); m = kb_nanmax_##S(m, e); m = kb_nanmax_##S(m, f); \
             T r = g[c]; \
-            T s = a == m ? r : 0; r = a == m ? 0 : r; \
-            d[col + c] = b == m ? r : 0; r = b == m ? 0 : r; \
-            d1[c] = e == m ? r : 0; r = e == m ? 0 : r; \
-            d1[col + c] = f == m ? r : 0; r = f == m ? 0 : r; \
+            T s = KB_HIT(a, m) ? r : 0; r = KB_HIT(a, m) ? 0 : r; \
+            d[col + c] = KB_HIT(b, m) ? r : 0; r = KB_HIT(b, m) ? 0 : r; \
+            d1[c] = KB_HIT(e, m) ? r : 0; r = KB_HIT(e, m) ? 0 : r; \
+            d1[col + c] = KB_HIT(f, m) ? r : 0; r = KB_HIT(f, m) ? 0 : r; \
             d[c] = s + r; \
         } \
     }
-    KB_BWD_MAX_2X2(kb_bwd_max_2x2_f, float)
-    KB_BWD_MAX_2X2(kb_bwd_max_2x2_d, double)
+    KB_BWD_MAX_2X2(kb_bwd_max_2x2_f, float, f)
+    KB_BWD_MAX_2X2(kb_bwd_max_2x2_d, double, d)
     /* NCHW: n full 2x2 windows side by side along one pair of plane rows. */
-    #define KB_BWD_MAX_2X2_ROW(NAME, T) \
+    #define KB_BWD_MAX_2X2_ROW(NAME, T, S) \
     static void NAME(const T* KB_RESTRICT g, const T* KB_RESTRICT x, \
                      T* KB_RESTRICT d, Py_ssize_t W, Py_ssize_t n) { \
         for (Py_ssize_t i = 0; i < n; i++) { \
             T a = x[2 * i], b = x[2 * i + 1], e = x[W + 2 * i], f = x[W + 2 * i + 1]; \
             T m = a; \
-            m = b > m ? b : m; m = e > m ? e : m; m = f > m ? f : m; \
+            m = kb_nanmax_##S(m, b); m = kb_nanmax_##S(m, e); m = kb_nanmax_##S(m, f); \
             T r = g[i]; \
-            T s = a == m ? r : 0; r = a == m ? 0 : r; \
-            d[2 * i + 1] = b == m ? r : 0; r = b == m ? 0 : r; \
-            d[W + 2 * i] = e == m ? r : 0; r = e == m ? 0 : r; \
-            d[W + 2 * i + 1] = f == m ? r : 0; r = f == m ? 0 : r; \
+            T s = KB_HIT(a, m) ? r : 0; r = KB_HIT(a, m) ? 0 : r; \
+            d[2 * i + 1] = KB_HIT(b, m) ? r : 0; r = KB_HIT(b, m) ? 0 : r; \
+            d[W + 2 * i] = KB_HIT(e, m) ? r : 0; r = KB_HIT(e, m) ? 0 : r; \
+            d[W + 2 * i + 1] = KB_HIT(f, m) ? r : 0; r = KB_HIT(f, m) ? 0 : r; \
             d[2 * i] = s + r; \
         } \
     }
-    KB_BWD_MAX_2X2_ROW(kb_bwd_max_2x2_row_f, float)
-    KB_BWD_MAX_2X2_ROW(kb_bwd_max_2x2_row_d, double)
+    KB_BWD_MAX_2X2_ROW(kb_bwd_max_2x2_row_f, float, f)
+    KB_BWD_MAX_2X2_ROW(kb_bwd_max_2x2_row_d, double, d)
     """
+    float kb_nanmax_f(float m, float p) noexcept nogil
+    double kb_nanmax_d(double m, double p) noexcept nogil
+    bint KB_HIT(double p, double m) noexcept nogil
     void kb_bwd_max_2x2_f(const float* g, const float* x, float* d, Py_ssize_t row,
                           Py_ssize_t col, Py_ssize_t cb) noexcept nogil
     void kb_bwd_max_2x2_d(const double* g, const double* x, double* d, Py_ssize_t row,
@@ -254,7 +297,7 @@ cdef void _bwd_nhwc_tiled(const floating* g, const floating* x, floating* dx, Py
     """_bwd_nhwc when the windows tile the input (strides == pool): every dx
     element is written once, with no zeroing pass and no scatter.  The max
     case hands g to the first pixel equal to the window maximum (row-major),
-    or to the window's first pixel when the maximum is NaN, as _argmax_nhwc."""
+    or to its first NaN, as _argmax_nhwc."""
     cdef Py_ssize_t oh, ow, h, w, c, h0, h1, w0, w1
     cdef Py_ssize_t h_end = _imin(OH * ph - top, H), w_end = _imin(OW * pw - left, W)
     cdef floating best[CB_MAX]
@@ -282,8 +325,8 @@ cdef void _bwd_nhwc_tiled(const floating* g, const floating* x, floating* dx, Py
                         p = x + (h * W + w) * C + c0
                         d = dx + (h * W + w) * C + c0
                         for c in range(cb):
-                            d[c] = rem[c] if p[c] == best[c] else 0
-                            rem[c] = 0 if p[c] == best[c] else rem[c]
+                            d[c] = rem[c] if KB_HIT(p[c], best[c]) else 0
+                            rem[c] = 0 if KB_HIT(p[c], best[c]) else rem[c]
                 d = dx + (h0 * W + w0) * C + c0
                 for c in range(cb):
                     d[c] = d[c] + rem[c]
@@ -329,12 +372,18 @@ cdef void _select_nhwc(const floating* v, const floating* x, floating* y, Py_ssi
 cdef inline Py_ssize_t _argmax_plane(const floating* x, Py_ssize_t W, Py_ssize_t h0,
                                      Py_ssize_t h1, Py_ssize_t w0,
                                      Py_ssize_t w1) noexcept nogil:
+    """The first maximum of the window, or its first NaN."""
     cdef Py_ssize_t h, w, k = h0 * W + w0
-    cdef floating best = x[k]
+    cdef floating v, best = x[k]
+    if best != best:
+        return k
     for h in range(h0, h1):
         for w in range(w0, w1):
-            if x[h * W + w] > best:
-                best = x[h * W + w]
+            v = x[h * W + w]
+            if v != v:
+                return h * W + w
+            if v > best:
+                best = v
                 k = h * W + w
     return k
 
@@ -356,7 +405,7 @@ cdef void _fwd_nchw(const floating* x, floating* y, Py_ssize_t H, Py_ssize_t W,
                 for h in range(h0, h1):
                     row = x + h * W
                     for w in range(w0, w1):
-                        acc = row[w] if row[w] > acc else acc
+                        acc = _nanmax(acc, row[w])
                 y[oh * OW + ow] = acc
             else:
                 acc = 0
@@ -443,12 +492,26 @@ cdef void _select_nchw(const floating* v, const floating* x, floating* y, Py_ssi
 
 # -- entry points ---------------------------------------------------------------------
 
-def pool2d_forward(const floating[:, :, :, ::1] x, floating[:, :, :, ::1] out,
-                   int ph, int pw, int sh, int sw, int top, int left, bint is_max,
-                   bint channels_last, int n_threads):
+def pool2d_forward(x, out, ph, pw, sh, sw, top, left, is_max, channels_last, n_threads):
     """out = max or average pool of x (NHWC when channels_last, else NCHW)."""
-    _check('pool2d_forward', _shape4(x), _shape4(out), ph, pw, sh, sw, top,
-           left, channels_last)
+    op = 'pool2d_forward'
+    cdef int nt = ck.threads(op, n_threads)
+    cdef bint mx = ck.flag(op, 'is_max', is_max)
+    cdef bint cl = ck.flag(op, 'channels_last', channels_last)
+    cdef int t = ck.floats(op, 'x', x, 4)
+    ck.array(op, 'out', out, 4, t, True)
+    cdef Win w
+    _window(&w, op, x.shape, 'out', out.shape, ph, pw, sh, sw, top, left, cl)
+    if x.size == 0:         # no image or no channel: nothing to split into tasks
+        return
+    if t == cnp.NPY_FLOAT:
+        _pool_forward[float](x, out, w, mx, cl, nt)
+    else:
+        _pool_forward[double](x, out, w, mx, cl, nt)
+
+
+cdef int _pool_forward(const floating[:, :, :, ::1] x, floating[:, :, :, ::1] out, Win w,
+                       bint is_max, bint channels_last, int n_threads) except -1:
     cdef Py_ssize_t N = x.shape[0], H, W, C, OH, OW, cb, ncb, t, n, c0
     if channels_last:
         H, W, C, OH, OW = x.shape[1], x.shape[2], x.shape[3], out.shape[1], out.shape[2]
@@ -458,24 +521,41 @@ def pool2d_forward(const floating[:, :, :, ::1] x, floating[:, :, :, ::1] out,
             n = t // ncb
             c0 = (t % ncb) * cb
             _fwd_nhwc(&x[n, 0, 0, 0], &out[n, 0, 0, 0], H, W, C, OH, OW, c0,
-                      _imin(cb, C - c0), ph, pw, sh, sw, top, left, is_max)
+                      _imin(cb, C - c0), w.ph, w.pw, w.sh, w.sw, w.top, w.left, is_max)
     else:
         C, H, W, OH, OW = x.shape[1], x.shape[2], x.shape[3], out.shape[2], out.shape[3]
         for t in prange(N * C, nogil=True, schedule='static', num_threads=n_threads):
             _fwd_nchw(&x[t // C, t % C, 0, 0], &out[t // C, t % C, 0, 0], H, W, OH, OW,
-                      ph, pw, sh, sw, top, left, is_max)
+                      w.ph, w.pw, w.sh, w.sw, w.top, w.left, is_max)
+    return 0
 
 
-def pool2d_backprop(const floating[:, :, :, ::1] g, const floating[:, :, :, ::1] x,
-                    floating[:, :, :, ::1] out, int ph, int pw, int sh, int sw, int top,
-                    int left, bint is_max, bint channels_last, int n_threads):
+def pool2d_backprop(g, x, out, ph, pw, sh, sw, top, left, is_max, channels_last, n_threads):
     """out (shaped like x) = d<g, pool(x)>/dx."""
-    _check('pool2d_backprop', _shape4(x), _shape4(g), ph, pw, sh, sw, top,
-           left, channels_last)
-    if _shape4(out) != _shape4(x):
-        raise ValueError(f'pool2d_backprop: output {_shape4(out)} must have the '
-                         f'input shape {_shape4(x)}')
+    op = 'pool2d_backprop'
+    cdef int nt = ck.threads(op, n_threads)
+    cdef bint mx = ck.flag(op, 'is_max', is_max)
+    cdef bint cl = ck.flag(op, 'channels_last', channels_last)
+    cdef int t = ck.floats(op, 'g', g, 4)
+    ck.array(op, 'x', x, 4, t, False)
+    ck.array(op, 'out', out, 4, t, True)
+    cdef Win w
+    _window(&w, op, x.shape, 'g', g.shape, ph, pw, sh, sw, top, left, cl)
+    if out.shape != x.shape:
+        raise ValueError(f'{op}: out {out.shape} must have the shape of x {x.shape}')
+    if x.size == 0:
+        return
+    if t == cnp.NPY_FLOAT:
+        _pool_backprop[float](g, x, out, w, mx, cl, nt)
+    else:
+        _pool_backprop[double](g, x, out, w, mx, cl, nt)
+
+
+cdef int _pool_backprop(const floating[:, :, :, ::1] g, const floating[:, :, :, ::1] x,
+                        floating[:, :, :, ::1] out, Win w, bint is_max, bint channels_last,
+                        int n_threads) except -1:
     cdef Py_ssize_t N = x.shape[0], H, W, C, OH, OW, cb, ncb, t, n, c0
+    cdef int ph = w.ph, pw = w.pw, sh = w.sh, sw = w.sw, top = w.top, left = w.left
     # Windows that tile the input: one write per element, no scatter.
     cdef bint tiled = sh == ph and sw == pw
     # NCHW max windows other than 2x2 keep the scatter (a per-pixel select is
@@ -505,17 +585,32 @@ def pool2d_backprop(const floating[:, :, :, ::1] g, const floating[:, :, :, ::1]
                 _bwd_nchw(&g[t // C, t % C, 0, 0], &x[t // C, t % C, 0, 0],
                           &out[t // C, t % C, 0, 0], H, W, OH, OW, ph, pw, sh, sw, top, left,
                           is_max)
+    return 0
 
 
-def max_pool2d_select(const floating[:, :, :, ::1] v, const floating[:, :, :, ::1] x,
-                      floating[:, :, :, ::1] out, int ph, int pw, int sh, int sw, int top,
-                      int left, bint channels_last, int n_threads):
-    """out (pooled shape) = v at the first maximum of each max-pool window of x."""
-    _check('max_pool2d_select', _shape4(x), _shape4(out), ph, pw, sh, sw,
-           top, left, channels_last)
-    if _shape4(v) != _shape4(x):
-        raise ValueError(f'max_pool2d_select: values {_shape4(v)} and input '
-                         f'{_shape4(x)} must have the same shape')
+def max_pool2d_select(v, x, out, ph, pw, sh, sw, top, left, channels_last, n_threads):
+    """out (pooled shape) = v at the first maximum (or NaN) of each max-pool window of x."""
+    op = 'max_pool2d_select'
+    cdef int nt = ck.threads(op, n_threads)
+    cdef bint cl = ck.flag(op, 'channels_last', channels_last)
+    cdef int t = ck.floats(op, 'v', v, 4)
+    ck.array(op, 'x', x, 4, t, False)
+    ck.array(op, 'out', out, 4, t, True)
+    cdef Win w
+    _window(&w, op, x.shape, 'out', out.shape, ph, pw, sh, sw, top, left, cl)
+    if v.shape != x.shape:
+        raise ValueError(f'{op}: v {v.shape} and x {x.shape} must have the same shape')
+    if x.size == 0:
+        return
+    if t == cnp.NPY_FLOAT:
+        _select[float](v, x, out, w, cl, nt)
+    else:
+        _select[double](v, x, out, w, cl, nt)
+
+
+cdef int _select(const floating[:, :, :, ::1] v, const floating[:, :, :, ::1] x,
+                 floating[:, :, :, ::1] out, Win w, bint channels_last,
+                 int n_threads) except -1:
     cdef Py_ssize_t N = x.shape[0], H, W, C, OH, OW, cb, ncb, t, n, c0
     if channels_last:
         H, W, C, OH, OW = x.shape[1], x.shape[2], x.shape[3], out.shape[1], out.shape[2]
@@ -525,9 +620,11 @@ def max_pool2d_select(const floating[:, :, :, ::1] v, const floating[:, :, :, ::
             n = t // ncb
             c0 = (t % ncb) * cb
             _select_nhwc(&v[n, 0, 0, 0], &x[n, 0, 0, 0], &out[n, 0, 0, 0], H, W, C, OH, OW,
-                         c0, _imin(cb, C - c0), ph, pw, sh, sw, top, left)
+                         c0, _imin(cb, C - c0), w.ph, w.pw, w.sh, w.sw, w.top, w.left)
     else:
         C, H, W, OH, OW = x.shape[1], x.shape[2], x.shape[3], out.shape[2], out.shape[3]
         for t in prange(N * C, nogil=True, schedule='static', num_threads=n_threads):
             _select_nchw(&v[t // C, t % C, 0, 0], &x[t // C, t % C, 0, 0],
-                         &out[t // C, t % C, 0, 0], H, W, OH, OW, ph, pw, sh, sw, top, left)
+                         &out[t // C, t % C, 0, 0], H, W, OH, OW, w.ph, w.pw, w.sh, w.sw,
+                         w.top, w.left)
+    return 0

@@ -195,17 +195,22 @@ def _window_counts(x_shape, pool, strides, pads, out, dtype):
 
 
 def _argmax(x, pool, strides, pads, out):
-    """Index i*pw + j of the first maximum of every window: (n, oh, ow, c)."""
+    """Index i*pw + j of the first maximum (or first NaN) of every window's
+    real pixels, padding never taking part: (n, oh, ow, c)."""
     xp = _pad(x, pads, _lowest(x.dtype))
-    best = idx = None
+    real = _pad(np.ones(x.shape, dtype=bool), pads, False)
+    best = idx = have = None
     for i in range(pool[0]):
         for j in range(pool[1]):
             cur = xp[_offset(i, j, out, strides, (1, 1))]
+            ok = real[_offset(i, j, out, strides, (1, 1))]
             if best is None:
-                best, idx = cur, np.zeros(cur.shape, dtype=np.intp)
+                best, idx, have = cur, np.zeros(cur.shape, dtype=np.intp), ok
                 continue
-            bigger = cur > best
+            # NaN counts as the largest value (numpy's maximum): the first NaN wins.
+            bigger = ok & (~have | (cur > best) | (np.isnan(cur) & ~np.isnan(best)))
             best = np.where(bigger, cur, best)
+            have = have | ok
             idx[bigger] = i * pool[1] + j
     return idx
 
@@ -234,8 +239,8 @@ def pool2d_forward(x, pool, strides, pads, mode):
 
 
 def pool2d_backprop(g, x, pool, strides, pads, mode):
-    """d<g, pool(x)>/dx: max routes g to the first maximum of each window, avg
-    spreads it evenly over the window's real pixels."""
+    """d<g, pool(x)>/dx: max routes g to the first maximum (or first NaN) of
+    each window, avg spreads it evenly over the window's real pixels."""
     name = 'pool2d_backprop'
     check_rank(name, 'gradient', np.shape(g), 4)
     check_rank(name, 'x', np.shape(x), 4)
@@ -288,8 +293,8 @@ def relu(x):
 
 
 def relu_backprop(x, g):
-    """g where x > 0, else 0."""
-    return np.where(x > 0, g, 0).astype(g.dtype, copy=False)
+    """g where x > 0 or x is NaN (relu passes NaN through), else 0."""
+    return np.where(x <= 0, 0, g).astype(g.dtype, copy=False)
 
 
 def _channel_view(bias, ndim, axis):

@@ -13,10 +13,10 @@ import numpy as np
 FLOATX_VALUES = ('float16', 'float32', 'float64')
 DATA_FORMAT_VALUES = ('channels_last', 'channels_first')
 
-# The most threads kback starts.  libgomp segfaults creating 100000 threads
-# and aborts asking for -1 (as 2**32 - 1); no CPU kback serves has more cores
-# than this.  The one source of the cap until kback_core exports it as
-# kback_core.MAX_THREADS (then this should name that).
+# The most threads kback starts: kback_core.MAX_THREADS, the cap its kernels
+# enforce (libgomp segfaults creating 100000 threads and aborts asking for -1).
+# config sits below the package that imports kback_core, so it keeps the
+# number; _kernels refuses to import when the two differ.
 MAX_THREADS = 256
 
 

@@ -14,8 +14,10 @@ import warnings
 
 import numpy as np
 import pytest
-from hypothesis import given, note, strategies as st
-from hypothesis.extra import numpy as hnp
+
+pytest.importorskip('hypothesis')
+from hypothesis import given, note, strategies as st  # noqa: E402
+from hypothesis.extra import numpy as hnp  # noqa: E402
 
 from kback import backend as K
 

@@ -79,7 +79,7 @@ def test_log1p_on_the_unit_interval(dtype):
 
 
 def test_exp_rejects_mismatched_buffers():
-    with pytest.raises(ValueError, match=r'fast_exp.*\(3,\).*\(4,\)'):
+    with pytest.raises(ValueError, match=r'fast_exp: out has shape \(4,\), x has shape \(3,\)'):
         cl.fast_exp(np.zeros(3, np.float32), np.zeros(4, np.float32))
     with pytest.raises(ValueError, match='fast_log1p_unit'):
         cl.fast_log1p_unit(np.zeros(3), np.zeros(2))

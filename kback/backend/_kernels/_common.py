@@ -51,6 +51,12 @@ finally:
     if _set_policy:          # libraries loaded later keep their own defaults
         del os.environ['GOMP_SPINCOUNT']
 
+# The thread cap is kback_core's (its kernels refuse more); config, below this
+# package, keeps the same number for the settings it checks.
+if AVAILABLE and kback_core.MAX_THREADS != config.MAX_THREADS:
+    raise ImportError(f'kback_core caps threads at {kback_core.MAX_THREADS}, '
+                      f'kback.backend.config at {config.MAX_THREADS}: rebuild kback_core')
+
 
 def threads_for(size):
     """Threads for a kernel on `size` elements: one below SERIAL_BELOW."""

@@ -56,7 +56,7 @@ def relu(x, out=None):
 
 
 def relu_backprop(x, g, out=None):
-    """g where x > 0, else 0."""
+    """g where x > 0 or x is NaN, else 0."""
     x, g = np.asarray(x), np.asarray(g)
     dt = kernel_dtype(g)
     if x.shape != g.shape or not use_kernel(x.size, dt):
@@ -105,7 +105,7 @@ def channel_sum(g, axis=-1, out=None):
 
 
 def bias_add_relu_backprop(y, g, axis=-1, out=None, db_out=None):
-    """(dz, db): dz = g where y > 0 else 0, db = channel_sum(dz), in one pass."""
+    """(dz, db): dz = g where y > 0 or y is NaN, else 0, db = channel_sum(dz), in one pass."""
     fn = 'bias_add_relu_backprop'
     y, g = np.asarray(y), np.asarray(g)
     if y.shape != g.shape:

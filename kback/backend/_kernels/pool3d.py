@@ -25,8 +25,13 @@ def _first_max_masks(x, pool, strides, pads, cl):
 
     def masks():
         taken = np.zeros(best.shape, dtype=bool)
+        real = _pad(np.ones(x.shape, dtype=bool), pads, cl, False)
         for off in _offsets(pool):
-            hit = xp[_view(off, out, strides, _ONE, cl)] == best
+            view = _view(off, out, strides, _ONE, cl)
+            xs = xp[view]
+            # a NaN is the maximum of its window (numpy's maximum): the first one
+            # wins; padding (-inf) never does, even in a window of -inf
+            hit = ((xs == best) | (xs != xs)) & real[view]
             hit &= ~taken
             taken |= hit
             yield off, hit
@@ -62,8 +67,8 @@ def pool3d_forward(x, pool, strides, pads, mode, data_format):
 
 
 def pool3d_backprop(g, x, pool, strides, pads, mode, data_format):
-    """d<g, pool3d(x)>/dx: max routes g to the first maximum of each window
-    (in d, h, w scan order), avg spreads it over the window's real positions."""
+    """d<g, pool3d(x)>/dx: max routes g to the first maximum (or first NaN) of
+    each window (in d, h, w scan order), avg spreads it over the window's real positions."""
     cl = _cl(data_format)
     first = 1 if cl else 2
     padded = list(x.shape)
