@@ -197,8 +197,7 @@ cdef int _bias_forward(const floating[:, :, ::1] x, const floating[::1] bias,
             if relu:
                 _bias_relu(&x[o, 0, 0], &bias[0], &out[o, 0, 0], ch, 1)
             else:
-                for c in range(ch):
-                    out[o, c, 0] = x[o, c, 0] + bias[c]
+                _bias_row(&x[o, 0, 0], &bias[0], &out[o, 0, 0], ch)
         return 0
     # One (sample, channel) plane per task: the bias is a scalar inside.
     for k in prange(outer * ch, nogil=True, schedule='static', num_threads=n_threads):
@@ -211,6 +210,15 @@ cdef int _bias_forward(const floating[:, :, ::1] x, const floating[::1] bias,
             for i in range(inner):
                 out[o, c, i] = x[o, c, i] + b
     return 0
+
+
+cdef inline void _bias_row(const floating *x, const floating *b, floating *out,
+                           Py_ssize_t n) noexcept nogil:
+    # Pointers, not the 3-D view: c is the contiguous index here, and the
+    # view's runtime middle stride kept GCC from vectorising the row.
+    cdef Py_ssize_t c
+    for c in range(n):
+        out[c] = x[c] + b[c]
 
 
 cdef inline void _bias_relu(const floating *x, const floating *b, floating *out,

@@ -1,10 +1,12 @@
-"""Plain numpy convolution and pooling kernels: the reference that compiled
-kernels are tested against.
+"""Plain numpy twins of every compiled kernel: the oracle the kernels are
+tested against, and the fallback the wrappers use for tiny inputs, other
+dtypes or a missing kback_core.
 
-Layout is always NHWC; kernels are (kh, kw, in, out) for conv2d and
-(kh, kw, in, multiplier) for depthwise.  Padding is given resolved, as
+Families: conv2d and depthwise conv2d, pooling, elementwise (relu, bias_add,
+dropout's stream), the losses on logits, batch normalisation and the image
+warp.  Conv and pooling take NHWC; kernels are (kh, kw, in, out) for conv2d
+and (kh, kw, in, multiplier) for depthwise; padding is given resolved, as
 ((top, bottom), (left, right)); strides, dilation and pool sizes are pairs.
-Shapes given explicitly (x_shape, w_shape) are 4-tuples of ints.
 
 Vectorised: conv2d windows are strided views of the padded input (im2col)
 multiplied through BLAS; scatters back to the input (col2im), depthwise
@@ -180,7 +182,7 @@ def depthwise_conv2d_backprop_kernel(x, g, w_shape, strides, pads, dilation):
 
 # -- pooling ------------------------------------------------------------------
 
-def _lowest(dtype):
+def lowest(dtype):
     return -np.inf if dtype.kind == 'f' else np.iinfo(dtype).min
 
 
@@ -197,7 +199,7 @@ def _window_counts(x_shape, pool, strides, pads, out, dtype):
 def _argmax(x, pool, strides, pads, out):
     """Index i*pw + j of the first maximum (or first NaN) of every window's
     real pixels, padding never taking part: (n, oh, ow, c)."""
-    xp = _pad(x, pads, _lowest(x.dtype))
+    xp = _pad(x, pads, lowest(x.dtype))
     real = _pad(np.ones(x.shape, dtype=bool), pads, False)
     best = idx = have = None
     for i in range(pool[0]):
@@ -221,7 +223,7 @@ def pool2d_forward(x, pool, strides, pads, mode):
     check_pool_mode(name, mode)
     out, _ = _geometry(name, x.shape, pool, strides, pads, (1, 1))
     if mode == 'max':
-        xp = _pad(x, pads, _lowest(x.dtype))
+        xp = _pad(x, pads, lowest(x.dtype))
         y = None
         for i in range(pool[0]):
             for j in range(pool[1]):

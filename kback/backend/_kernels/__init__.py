@@ -11,8 +11,6 @@ import sys
 
 from .. import config
 from ._common import AVAILABLE, kback_core
-# The names conv.py and pool.py import from the package.
-from ._common import FLOATS as _FLOATS, threads_for as _threads, out_buffer as _out  # noqa: F401
 
 
 def _keep_freed_memory():

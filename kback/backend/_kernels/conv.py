@@ -14,7 +14,7 @@ import numpy as np
 
 from .. import config, _reference as R
 from .._shapes import padded_output_length
-from . import AVAILABLE, _out
+from ._common import AVAILABLE, out_buffer
 from .linalg import single_threaded_blas
 
 if AVAILABLE:
@@ -55,7 +55,7 @@ def _forward(family, ref, x, w, strides, pads, dilation, data_format, bias, out)
     o = w.shape[3] if family == 'conv2d' else c * w.shape[3]
     if bias is not None:
         bias = np.ascontiguousarray(bias, dtype=dtype).reshape(-1)
-    out = _out(out, (n, o) + ohw if nchw else (n,) + ohw + (o,), dtype, family + '_forward')
+    out = out_buffer(out, (n, o) + ohw if nchw else (n,) + ohw + (o,), dtype, family + '_forward')
     if not AVAILABLE:
         y = ref(_transposed(x, _TO_NHWC, nchw), w, strides, pads, dilation)
         if bias is not None:
@@ -71,7 +71,7 @@ def _forward(family, ref, x, w, strides, pads, dilation, data_format, bias, out)
 def _backprop_input(family, ref, g, w, x_shape, strides, pads, dilation, data_format, out):
     nchw = data_format == 'channels_first'
     dtype, (g, w) = _arrays(g, w)
-    out = _out(out, tuple(x_shape), dtype, family + '_backprop_input')
+    out = out_buffer(out, tuple(x_shape), dtype, family + '_backprop_input')
     if not AVAILABLE:
         nhwc_shape = _transposed(out, _TO_NHWC, nchw).shape
         out[...] = _transposed(ref(_transposed(g, _TO_NHWC, nchw), w, nhwc_shape, strides,
@@ -86,7 +86,7 @@ def _backprop_input(family, ref, g, w, x_shape, strides, pads, dilation, data_fo
 def _backprop_kernel(family, ref, x, g, w_shape, strides, pads, dilation, data_format, out):
     nchw = data_format == 'channels_first'
     dtype, (x, g) = _arrays(x, g)
-    out = _out(out, tuple(w_shape), dtype, family + '_backprop_kernel')
+    out = out_buffer(out, tuple(w_shape), dtype, family + '_backprop_kernel')
     if not AVAILABLE:
         out[...] = ref(_transposed(x, _TO_NHWC, nchw), _transposed(g, _TO_NHWC, nchw),
                        w_shape, strides, pads, dilation)

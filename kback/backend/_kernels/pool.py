@@ -10,7 +10,7 @@ import numpy as np
 
 from .. import _reference as R
 from .._shapes import padded_output_length
-from . import AVAILABLE, _FLOATS, _threads, _out
+from ._common import AVAILABLE, FLOATS, threads_for, out_buffer
 
 if AVAILABLE:
     from kback_core import pool as _pool
@@ -27,7 +27,7 @@ def _common(*arrays):
     """The arrays as C-contiguous arrays of the first one's dtype, or None
     when the kernel does not apply (float16, non-float, empty, no extension)."""
     dtype = arrays[0].dtype
-    if not AVAILABLE or dtype.type not in _FLOATS or any(a.size == 0 for a in arrays):
+    if not AVAILABLE or dtype.type not in FLOATS or any(a.size == 0 for a in arrays):
         return None
     return [np.ascontiguousarray(a, dtype=dtype) for a in arrays]
 
@@ -52,11 +52,11 @@ def pool2d_forward(x, pool, strides, pads, mode, data_format='channels_last', ou
         return _reference(lambda a: R.pool2d_forward(a, pool, strides, pads, mode),
                           data_format, out, x)
     x, = arrays
-    out = _out(out, _pooled_shape(x.shape, pool, strides, pads, data_format), x.dtype,
+    out = out_buffer(out, _pooled_shape(x.shape, pool, strides, pads, data_format), x.dtype,
                'pool2d_forward')
     _pool.pool2d_forward(x, out, pool[0], pool[1], strides[0], strides[1], pads[0][0],
                          pads[1][0], mode == 'max', data_format == 'channels_last',
-                         _threads(x.size))
+                         threads_for(x.size))
     return out
 
 
@@ -68,10 +68,10 @@ def pool2d_backprop(g, x, pool, strides, pads, mode, data_format='channels_last'
         return _reference(lambda a, b: R.pool2d_backprop(a, b, pool, strides, pads, mode),
                           data_format, out, g, x)
     g, x = arrays
-    out = _out(out, x.shape, g.dtype, 'pool2d_backprop')
+    out = out_buffer(out, x.shape, g.dtype, 'pool2d_backprop')
     _pool.pool2d_backprop(g, x, out, pool[0], pool[1], strides[0], strides[1], pads[0][0],
                           pads[1][0], mode == 'max', data_format == 'channels_last',
-                          _threads(x.size))
+                          threads_for(x.size))
     return out
 
 
@@ -83,8 +83,8 @@ def max_pool2d_select(v, x, pool, strides, pads, data_format='channels_last', ou
         return _reference(lambda a, b: R.max_pool2d_select(a, b, pool, strides, pads),
                           data_format, out, v, x)
     v, x = arrays
-    out = _out(out, _pooled_shape(x.shape, pool, strides, pads, data_format), v.dtype,
+    out = out_buffer(out, _pooled_shape(x.shape, pool, strides, pads, data_format), v.dtype,
                'max_pool2d_select')
     _pool.max_pool2d_select(v, x, out, pool[0], pool[1], strides[0], strides[1], pads[0][0],
-                            pads[1][0], data_format == 'channels_last', _threads(x.size))
+                            pads[1][0], data_format == 'channels_last', threads_for(x.size))
     return out

@@ -3,13 +3,10 @@ elementwise pass per pool offset over strided views of the padded input
 (conv3d.py's window views).  Arguments as there; the ops have checked them."""
 import numpy as np
 
+from .. import _reference as R
 from .conv3d import _cl, _pad, _crop, _view, _offsets, out_sizes
 
 _ONE = (1, 1, 1)
-
-
-def _lowest(dtype):
-    return -np.inf if dtype.kind == 'f' else np.iinfo(dtype).min
 
 
 def _first_max_masks(x, pool, strides, pads, cl):
@@ -17,7 +14,7 @@ def _first_max_masks(x, pool, strides, pads, cl):
     maximum sits at that offset))."""
     out = out_sizes(x.shape, pool, strides, pads, _ONE, 'channels_last' if cl else
                     'channels_first')
-    xp = _pad(x, pads, cl, _lowest(x.dtype))
+    xp = _pad(x, pads, cl, R.lowest(x.dtype))
     best = None
     for off in _offsets(pool):
         xs = xp[_view(off, out, strides, _ONE, cl)]

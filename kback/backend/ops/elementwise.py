@@ -137,7 +137,7 @@ register('softplus', _unary, _softplus,
 
 register('relu', _unary, _ew.relu,
          lambda n, g, needs: [apply('relu_backprop', n.inputs[0], g)])
-# g where x > 0, else 0: relu's gradient in one compiled pass.
+# 0 where x <= 0, else g (NaN inputs pass g, so NaN propagates): relu's gradient in one pass.
 register('relu_backprop', lambda inputs: (inputs[1].shape, inputs[1].dtype), _ew.relu_backprop,
          lambda n, g, needs: [None, apply('relu_backprop', n.inputs[0], g)])
 
