@@ -16,6 +16,8 @@ import numpy as np
 from .. import backend as K
 from .._version import __version__
 from ..utils.io_utils import atomic_write
+from .saving_compat import (preprocess_weights_for_loading, translate_config,
+                            translate_optimizer_config)
 
 BACKEND = 'kback'
 
@@ -125,30 +127,11 @@ def _layer_values(group, name):
     return [np.asarray(g[w]) for w in _decode(g.attrs['weight_names'])]
 
 
-def _reshaped(layer, weights, values, reshape):
-    """The saved values, each reshaped to its weight's shape when `reshape` is
-    set and only the shape differs (Keras 2.3: a Dense kernel loaded into a
-    1x1 Conv2D, or back); a different size cannot be reshaped."""
-    if not reshape:
-        return values
-    out = []
-    for w, v in zip(weights, values):
-        shape = K.int_shape(w)
-        if v.shape != shape:
-            if v.size != int(np.prod(shape)):
-                raise ValueError(f'Weights must be of equal size to apply a reshape operation. '
-                                 f'Layer {layer.name}\'s weight {w.name} has shape {shape} '
-                                 f'and size {int(np.prod(shape))}; the saved weight has shape '
-                                 f'{v.shape} and size {v.size}.')
-            v = v.reshape(shape)
-        out.append(v)
-    return out
-
-
 def load_weights_from_group(model, group, by_name=False, skip_mismatch=False, reshape=False):
     import warnings
     names = _decode(group.attrs['layer_names'])
     saved = [(n, _layer_values(group, n)) for n in names]
+    origin = _saved_by(group)
     pairs = []
     if by_name:
         by = {l.name: l for l in model.layers}
@@ -157,8 +140,7 @@ def load_weights_from_group(model, group, by_name=False, skip_mismatch=False, re
             if layer is None:
                 continue
             try:
-                if len(values) == len(layer.weights):
-                    values = _reshaped(layer, layer.weights, values, reshape)
+                values = preprocess_weights_for_loading(layer, values, *origin, reshape=reshape)
             except ValueError as e:
                 if not skip_mismatch:
                     raise
@@ -181,12 +163,12 @@ def load_weights_from_group(model, group, by_name=False, skip_mismatch=False, re
             raise ValueError(f'You are trying to load a weight file containing {len(saved)} '
                              f'layers into a model with {len(layers)} layers.')
         for k, (layer, (n, values)) in enumerate(zip(layers, saved)):
+            values = preprocess_weights_for_loading(layer, values, *origin, reshape=reshape)
             if len(values) != len(layer.weights):
                 raise ValueError(f'Layer #{k} (named "{layer.name}" in the current model) was '
                                  f'found to correspond to layer {n} in the save file. However '
                                  f'the new layer {layer.name} expects {len(layer.weights)} '
                                  f'weights, but the saved weights have {len(values)} elements.')
-            values = _reshaped(layer, layer.weights, values, reshape)
             for w, v in zip(layer.weights, values):
                 if K.int_shape(w) != v.shape:
                     raise ValueError(f'Layer #{k} (named "{layer.name}"): weight {w.name} has '
@@ -194,6 +176,15 @@ def load_weights_from_group(model, group, by_name=False, skip_mismatch=False, re
                                      f'{v.shape}.')
             pairs += list(zip(layer.weights, values))
     K.batch_set_value(pairs)
+
+
+def _saved_by(group):
+    """(keras_version, backend) of a weights group; a file without a version is
+    Keras 1's, as Keras 2.3 reads it."""
+    attrs = group.attrs
+    version = _decode([attrs['keras_version']])[0] if 'keras_version' in attrs else '1'
+    backend = _decode([attrs['backend']])[0] if 'backend' in attrs else None
+    return version, backend
 
 
 def load_weights(model, filepath, by_name=False, skip_mismatch=False, reshape=False):
@@ -239,13 +230,13 @@ def load_model(filepath, custom_objects=None, compile=True):
     with h5py.File(filepath, 'r') as f:
         if 'model_config' not in f.attrs:
             raise ValueError(f'No model found in config file {filepath}.')
-        config = json.loads(_decode([f.attrs['model_config']])[0])
+        config = translate_config(json.loads(_decode([f.attrs['model_config']])[0]))
         model = model_from_config(config, custom_objects=custom_objects)
         load_weights_from_group(model, f['model_weights'])
         if not compile or 'training_config' not in f.attrs:
             return model
         training = json.loads(_decode([f.attrs['training_config']])[0])
-        optimizer = optimizers.deserialize(training['optimizer_config'],
+        optimizer = optimizers.deserialize(translate_optimizer_config(training['optimizer_config']),
                                            custom_objects=custom_objects)
 
         from ..utils.generic_utils import CustomObjectScope

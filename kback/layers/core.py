@@ -4,9 +4,6 @@ Reshape, Permute, RepeatVector, Lambda, ActivityRegularization, Masking.
 Every `call` uses K ops only.  Argument names, defaults and get_config keys
 follow Keras 2.3.
 """
-import codecs
-import inspect
-import marshal
 import types as python_types
 
 import numpy as np
@@ -14,7 +11,7 @@ import numpy as np
 from .. import backend as K
 from .. import activations, initializers, regularizers, constraints
 from ..engine.base_layer import Layer, InputSpec
-from ..utils.generic_utils import deserialize_keras_object
+from ..utils.generic_utils import deserialize_keras_object, func_dump, func_load, has_arg
 
 
 class Masking(Layer):
@@ -260,36 +257,10 @@ class RepeatVector(Layer):
 
 # -- Lambda ---------------------------------------------------------------------
 
-def func_dump(func):
-    """A Python function as (base64 marshalled code, defaults, closure values):
-    JSON-able, and loadable only by the same Python version."""
-    code = codecs.encode(marshal.dumps(func.__code__), 'base64').decode('ascii')
-    closure = tuple(c.cell_contents for c in func.__closure__) if func.__closure__ else None
-    return code, func.__defaults__, closure
-
-
-def _make_cell(value):
-    return (lambda: value).__closure__[0]
-
-
-def func_load(code, defaults=None, closure=None, globs=None):
-    """The inverse of func_dump; `code` may be the whole dumped triple."""
-    if isinstance(code, (tuple, list)):
-        code, defaults, closure = code
-    if isinstance(defaults, list):
-        defaults = tuple(defaults)
-    if closure is not None:
-        closure = tuple(_make_cell(v) for v in closure)
-    raw = codecs.decode(code.encode('ascii'), 'base64')
-    code = marshal.loads(raw)
-    return python_types.FunctionType(code, globs if globs is not None else globals(),
-                                     name=code.co_name, argdefs=defaults, closure=closure)
-
-
-def _has_arg(fn, name):
+def _accepts(fn, name):
     try:
-        return name in inspect.signature(fn).parameters
-    except (TypeError, ValueError):
+        return has_arg(fn, name)
+    except (TypeError, ValueError):     # a builtin without a signature
         return False
 
 
@@ -347,7 +318,7 @@ class Lambda(Layer):
 
     def call(self, inputs, mask=None):
         arguments = dict(self.arguments)
-        if _has_arg(self.function, 'mask'):
+        if _accepts(self.function, 'mask'):
             arguments['mask'] = mask
         return self.function(inputs, **arguments)
 

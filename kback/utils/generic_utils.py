@@ -1,7 +1,11 @@
 """Identifier resolution shared by activations, initializers, regularizers,
 constraints, losses, metrics, optimizers and layers: one `serialize` and one
 `deserialize` rule, and the user's custom objects."""
+import binascii
+import codecs
 import inspect
+import marshal
+import types as python_types
 
 _GLOBAL_CUSTOM_OBJECTS = {}
 
@@ -83,6 +87,102 @@ def deserialize_keras_object(identifier, module_objects=None, custom_objects=Non
     raise ValueError(f'Could not interpret {printable_module_name} identifier: {identifier!r}')
 
 
-from .progbar import Progbar  # noqa: E402,F401  (keras.utils.generic_utils.Progbar)
 
-from .progbar import Progbar  # noqa: F401,E402  (keras.utils.generic_utils.Progbar)
+# -- small helpers that Keras-2 code imports from keras.utils.generic_utils --------------
+
+def to_list(x, allow_tuple=False):
+    """`x` as a list: a list is returned as is, a tuple becomes a list only when
+    `allow_tuple`, anything else is wrapped: `[x]`."""
+    if isinstance(x, list):
+        return x
+    if allow_tuple and isinstance(x, tuple):
+        return list(x)
+    return [x]
+
+
+def unpack_singleton(x):
+    """The only element of a one-element sequence, else `x` unchanged."""
+    if len(x) == 1:
+        return x[0]
+    return x
+
+
+def _as_index_list(index):
+    return index.tolist() if hasattr(index, 'shape') else index
+
+
+def slice_arrays(arrays, start=None, stop=None):
+    """Rows of an array or of each array in a list (None entries stay None).
+
+    `start` may be an integer with `stop`, or a list/array of row indices, in
+    which case `stop` must be None.  `arrays=None` gives `[None]`."""
+    if arrays is None:
+        return [None]
+    if isinstance(start, list) and stop is not None:
+        raise ValueError('slice_arrays: the stop argument has to be None if the value of '
+                         'start is a list.')
+    indexed = hasattr(start, '__len__')
+    if indexed:
+        start = _as_index_list(start)
+    if isinstance(arrays, list):
+        if indexed:
+            return [None if x is None else x[start] for x in arrays]
+        return [None if x is None else x[start:stop] for x in arrays]
+    if indexed:
+        return arrays[start]
+    # (Keras 2.3 tests `start` here, a slip that makes an integer start give
+    # [None]; the array is what must be sliceable.)
+    if hasattr(arrays, '__getitem__'):
+        return arrays[start:stop]
+    return [None]
+
+
+def object_list_uid(object_list):
+    """A string naming the identity of each object (one object or a list)."""
+    return ', '.join(str(abs(id(x))) for x in to_list(object_list))
+
+
+def has_arg(fn, name, accept_all=False):
+    """Whether `fn` can be called with `name` as a keyword argument; with
+    `accept_all`, a `**kwargs` parameter also counts."""
+    parameters = inspect.signature(fn).parameters
+    parameter = parameters.get(name)
+    if parameter is None:
+        return accept_all and any(p.kind == inspect.Parameter.VAR_KEYWORD
+                                  for p in parameters.values())
+    return parameter.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                              inspect.Parameter.KEYWORD_ONLY)
+
+
+def func_dump(func):
+    """A Python function as `(code, defaults, closure)`: its marshalled code in
+    base64 text, its defaults and its closure values.  JSON-able; loadable only
+    by the same Python version."""
+    code = codecs.encode(marshal.dumps(func.__code__), 'base64').decode('ascii')
+    closure = tuple(c.cell_contents for c in func.__closure__) if func.__closure__ else None
+    return code, func.__defaults__, closure
+
+
+def _cell(value):
+    return (lambda: value).__closure__[0]
+
+
+def func_load(code, defaults=None, closure=None, globs=None):
+    """The function that `func_dump` described; `code` may be the whole dumped
+    triple.  Its globals are `globs` (this module's when None)."""
+    if isinstance(code, (tuple, list)):
+        code, defaults, closure = code
+    if isinstance(defaults, list):
+        defaults = tuple(defaults)
+    if closure is not None:
+        closure = tuple(_cell(value) for value in closure)
+    try:
+        raw = codecs.decode(code.encode('ascii'), 'base64')
+    except (UnicodeEncodeError, binascii.Error):
+        raw = code.encode('raw_unicode_escape')
+    code = marshal.loads(raw)
+    return python_types.FunctionType(code, globs if globs is not None else globals(),
+                                     name=code.co_name, argdefs=defaults, closure=closure)
+
+
+from .progbar import Progbar  # noqa: E402,F401  (keras.utils.generic_utils.Progbar)

@@ -122,3 +122,40 @@ def convert_all_kernels_in_model(model):
             kernel = getattr(layer, 'kernel', None)
             if kernel is not None:
                 K.set_value(kernel, convert_kernel(K.get_value(kernel)))
+
+
+def convert_dense_weights_data_format(dense, previous_feature_map_shape,
+                                      target_data_format='channels_first'):
+    """Reorders the kernel rows of a Dense layer that follows a Flatten, for a
+    model moving between data formats: the Flatten of a (h, w, c) feature map
+    lists values in another order than that of a (c, h, w) one.
+
+    Arguments:
+        dense: the Dense layer (built) right after the Flatten.
+        previous_feature_map_shape: the feature map's shape before Flatten,
+            without the batch axis, in the *target* data format.
+        target_data_format: 'channels_first' (the weights came from a
+            channels_last model) or 'channels_last' (the other way).
+
+    Raises:
+        ValueError: for another data format, or a shape whose size is not the
+            kernel's number of rows."""
+    if target_data_format not in ('channels_last', 'channels_first'):
+        raise ValueError(f"convert_dense_weights_data_format: target_data_format must be "
+                         f"'channels_last' or 'channels_first', got {target_data_format!r}")
+    shape = tuple(int(d) for d in previous_feature_map_shape)
+    weights = dense.get_weights()
+    kernel = weights[0]
+    if len(shape) != 3 or int(np.prod(shape)) != kernel.shape[0]:
+        raise ValueError(f'convert_dense_weights_data_format: previous_feature_map_shape '
+                         f'{shape} must be a 3-D shape whose size is the kernel\'s '
+                         f'{kernel.shape[0]} rows (kernel shape {kernel.shape})')
+    if target_data_format == 'channels_first':
+        c, h, w = shape
+        # Rows were in (h, w, c) order; put them in (c, h, w) order.
+        rows = kernel.reshape(h, w, c, -1).transpose(2, 0, 1, 3)
+    else:
+        h, w, c = shape
+        rows = kernel.reshape(c, h, w, -1).transpose(1, 2, 0, 3)
+    weights[0] = rows.reshape(kernel.shape)
+    dense.set_weights(weights)
