@@ -21,6 +21,8 @@ MODES = ('caffe', 'tf', 'torch')
 
 
 def _check(x, data_format, mode):
+    """The data format and the channel axis of `x` (None for 'tf', which does
+    not look at channels), once the arguments are checked."""
     data_format = data_format or K.image_data_format()
     if data_format not in ('channels_first', 'channels_last'):
         raise ValueError(f'preprocess_input: unknown data_format {data_format!r}')
@@ -156,5 +158,5 @@ def decode_predictions(preds, top=5):
 def _obtain_input_shape(input_shape, default_size, min_size, data_format, require_flatten,
                         weights=None):
     """Keras's helper, kept under its name for code that imports it."""
-    return obtain_input_shape('_obtain_input_shape', input_shape, default_size, min_size, require_flatten,
-                   weights, data_format)
+    return obtain_input_shape('_obtain_input_shape', input_shape, default_size, min_size,
+                              require_flatten, weights, data_format)

@@ -152,6 +152,19 @@ def test_pooling_heads(pooling, shape):
                                                                 'max': 'max'}[pooling])
 
 
+# Keras's shapes of the last feature map at the SMALL sizes.
+FEATURES = {'VGG16': (1, 1, 512), 'VGG19': (1, 1, 512), 'MobileNet': (1, 1, 256),
+            'MobileNetV2': (1, 1, 1280), 'InceptionV3': (1, 1, 2048),
+            'DenseNet121': (1, 1, 1024), 'Xception': (3, 3, 2048)}
+
+
+@pytest.mark.parametrize('name', sorted(FEATURES))
+def test_headless_without_pooling_ends_in_the_feature_map(name):
+    kwargs, _ = SMALL[name]
+    model = getattr(applications, name)(weights=None, include_top=False, **kwargs)
+    assert model.output_shape == (None,) + FEATURES[name]
+
+
 def test_densenet_pooling_names_and_free_size():
     model = applications.DenseNet121(weights=None, include_top=False, pooling='max')
     assert model.input_shape == (None, None, None, 3)
@@ -164,6 +177,11 @@ def test_resnet50_without_pooling_warns_as_keras():
         model = applications.ResNet50(weights=None, include_top=False,
                                       input_shape=(64, 64, 3))
     assert model.output_shape == (None, 2, 2, 2048)
+
+
+def test_relu6_for_custom_objects():
+    from kback.applications.mobilenet import relu6
+    np.testing.assert_array_equal(K.eval(relu6(K.constant([-1., 3., 9.]))), [0., 3., 6.])
 
 
 def test_classes_and_top_of_a_small_input():

@@ -98,3 +98,14 @@ def test_densenet_imagenet_weights_only_for_published_block_counts():
         applications.densenet.DenseNet([2, 2, 2, 2], weights='imagenet')
     assert applications.densenet.DenseNet([1, 1, 1, 1], weights=None, include_top=False,
                                            input_shape=(32, 32, 3)).name == 'densenet'
+
+
+def test_keras_helper_obtain_input_shape():
+    from kback.applications.imagenet_utils import _obtain_input_shape
+    assert _obtain_input_shape(None, 224, 32, 'channels_last', require_flatten=False) == \
+        (None, None, 3)
+    assert _obtain_input_shape(None, 299, 75, 'channels_first', require_flatten=True) == \
+        (3, 299, 299)
+    assert _obtain_input_shape([64, 48, 3], 224, 32, 'channels_last', False) == (64, 48, 3)
+    with pytest.raises(ValueError, match='at least 32x32'):
+        _obtain_input_shape((3, 16, 64), 224, 32, 'channels_first', False)

@@ -7,6 +7,7 @@ import pytest
 
 from kback import applications, backend as K
 from kback.applications import _common, mobilenet, vgg16
+from kback.models import load_model
 from kback.utils.data_utils import DownloadError
 from tests.datasets._server import FileServer, file_url
 
@@ -35,7 +36,6 @@ def _image(model, n=2):
 @pytest.mark.parametrize('name, kwargs', [
     ('MobileNet', dict(alpha=0.25, input_shape=(32, 32, 3))),
     ('MobileNetV2', dict(alpha=0.35, input_shape=(32, 32, 3))),
-    ('DenseNet121', dict(input_shape=(32, 32, 3))),
 ])
 def test_saved_weights_load_into_a_fresh_model(tmp_path, name, kwargs):
     build = getattr(applications, name)
@@ -47,6 +47,21 @@ def test_saved_weights_load_into_a_fresh_model(tmp_path, name, kwargs):
     K.clear_session()
     fresh = build(weights=path, include_top=False, pooling='avg', **kwargs)
     np.testing.assert_array_equal(fresh.predict(x), expected)
+
+
+def test_whole_model_saved_and_loaded(tmp_path):
+    """MobileNetV2's layers (asymmetric ZeroPadding2D, DepthwiseConv2D,
+    ReLU(6.), BatchNormalization with its own epsilon and momentum, Add)
+    survive save/load_model with their configs and weights."""
+    model = _perturbed(applications.MobileNetV2(weights=None, alpha=0.35, classes=5,
+                                                input_shape=(32, 32, 3)))
+    x = _image(model)
+    path = str(tmp_path / 'model.h5')
+    model.save(path)
+    K.clear_session()
+    loaded = load_model(path)
+    assert [l.get_config() for l in loaded.layers] == [l.get_config() for l in model.layers]
+    np.testing.assert_array_equal(loaded.predict(x), model.predict(x))
 
 
 def test_imagenet_weights_download_once_then_come_from_the_cache(server, monkeypatch,
