@@ -17,10 +17,14 @@ from ..utils.layer_utils import get_source_inputs
 CACHE_SUBDIR = 'models'
 
 
-def check_arguments(model_name, weights, include_top, classes, pooling):
+def check_arguments(model_name, weights, include_top, classes, pooling, input_tensor):
     """The argument checks every model makes before building anything."""
-    if not (weights in (None, 'imagenet') or (isinstance(weights, (str, os.PathLike))
-                                              and os.path.exists(weights))):
+    if input_tensor is not None and not K.is_tensor(input_tensor):
+        raise TypeError(f'{model_name}: input_tensor must be a tensor (e.g. from `Input()`); '
+                        f'got {type(input_tensor).__name__}')
+    is_path = isinstance(weights, (str, os.PathLike))
+    if weights is not None and not (is_path and (weights == 'imagenet' or
+                                                 os.path.exists(weights))):
         raise ValueError(f'{model_name}: the `weights` argument should be either `None` (random '
                          f'initialization), `imagenet` (pre-training on ImageNet), or the path '
                          f'to the weights file to be loaded; got {weights!r}')

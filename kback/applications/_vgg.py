@@ -11,7 +11,8 @@ _BLOCK_FILTERS = (64, 128, 256, 512, 512)
 
 def build_vgg(model_name, convs_per_block, include_top, weights, input_tensor, input_shape,
               pooling, classes, imagenet_file):
-    _common.check_arguments(model_name, weights, include_top, classes, pooling)
+    _common.check_arguments(model_name, weights, include_top, classes, pooling,
+                            input_tensor)
     input_shape = _common.obtain_input_shape(model_name, input_shape, default_size=224,
                                              min_size=32, require_flatten=include_top,
                                              weights=weights)

@@ -77,7 +77,8 @@ def DenseNet(blocks, include_top=True, weights='imagenet', input_tensor=None, in
     blocks = tuple(blocks)
     name = NAMES.get(blocks, 'densenet')
     label = 'DenseNet' + name[len('densenet'):]
-    _common.check_arguments(label, weights, include_top, classes, pooling)
+    _common.check_arguments(label, weights, include_top, classes, pooling,
+                            input_tensor)
     if weights == 'imagenet' and blocks not in NAMES:
         raise ValueError(f'DenseNet: ImageNet weights exist only for blocks '
                          f'{", ".join(map(str, NAMES))}; got {blocks}')

@@ -86,7 +86,8 @@ def InceptionV3(include_top=True, weights='imagenet', input_tensor=None, input_s
     free (None) unless `input_shape` gives it, with the top too (the top
     pools globally).
     """
-    _common.check_arguments('InceptionV3', weights, include_top, classes, pooling)
+    _common.check_arguments('InceptionV3', weights, include_top, classes, pooling,
+                            input_tensor)
     input_shape = _common.obtain_input_shape('InceptionV3', input_shape, default_size=299,
                                              min_size=75, require_flatten=False,
                                              weights=weights)

@@ -78,7 +78,8 @@ def MobileNet(input_shape=None, alpha=1.0, depth_multiplier=1, dropout=1e-3, inc
         ValueError: as `VGG16`; also, for the ImageNet weights, an `alpha`,
             `depth_multiplier` or input size with no published weights.
     """
-    _common.check_arguments('MobileNet', weights, include_top, classes, pooling)
+    _common.check_arguments('MobileNet', weights, include_top, classes, pooling,
+                            input_tensor)
     input_shape = _common.obtain_input_shape(
         'MobileNet', input_shape, default_size=_mobile.default_size(input_shape, None, SIZES),
         min_size=32, require_flatten=include_top, weights=weights)

@@ -111,7 +111,8 @@ def MobileNetV2(input_shape=None, alpha=1.0, include_top=True, weights='imagenet
     # Raises
         ValueError: as `MobileNet`.
     """
-    _common.check_arguments('MobileNetV2', weights, include_top, classes, pooling)
+    _common.check_arguments('MobileNetV2', weights, include_top, classes, pooling,
+                            input_tensor)
     _check_tensor_shape(input_tensor, input_shape)
     input_shape = _common.obtain_input_shape(
         'MobileNetV2', input_shape,

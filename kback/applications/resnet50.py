@@ -58,7 +58,8 @@ def ResNet50(include_top=True, weights='imagenet', input_tensor=None, input_shap
     top and without pooling Keras warns that the output shape changed in
     Keras 2.2.0 (it is the last feature map), and so does this.
     """
-    _common.check_arguments('ResNet50', weights, include_top, classes, pooling)
+    _common.check_arguments('ResNet50', weights, include_top, classes, pooling,
+                            input_tensor)
     input_shape = _common.obtain_input_shape('ResNet50', input_shape, default_size=224,
                                              min_size=32, require_flatten=include_top,
                                              weights=weights)

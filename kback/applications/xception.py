@@ -57,7 +57,8 @@ def Xception(include_top=True, weights='imagenet', input_tensor=None, input_shap
     sizes at least 71. As in Keras, the input size stays free (None) unless
     `input_shape` gives it, with the top too (the top pools globally).
     """
-    _common.check_arguments('Xception', weights, include_top, classes, pooling)
+    _common.check_arguments('Xception', weights, include_top, classes, pooling,
+                            input_tensor)
     input_shape = _common.obtain_input_shape('Xception', input_shape, default_size=299,
                                              min_size=71, require_flatten=False,
                                              weights=weights)

@@ -1,6 +1,7 @@
 """Keras 2.3.1's argument checks of the application models: each bad value
 raises a ValueError naming the model and the value, before anything is built
 or downloaded."""
+import numpy as np
 import pytest
 
 from kback import applications, backend as K
@@ -16,6 +17,20 @@ MIN_SIZE = {'VGG16': 32, 'VGG19': 32, 'ResNet50': 32, 'MobileNet': 32, 'MobileNe
 def test_unknown_weights(name):
     with pytest.raises(ValueError, match=name + r": the `weights` argument .*'no/such.h5'"):
         getattr(applications, name)(weights='no/such.h5')
+
+
+@pytest.mark.parametrize('weights', [3, ['imagenet']])
+def test_weights_neither_a_name_nor_a_path(weights):
+    with pytest.raises(ValueError, match=r"ResNet50: the `weights` argument .*got " +
+                       repr(weights).replace('[', r'\[').replace(']', r'\]')):
+        applications.ResNet50(weights=weights)
+
+
+@pytest.mark.parametrize('name', MODELS)
+def test_input_tensor_must_be_a_tensor(name):
+    with pytest.raises(TypeError, match=name + r': input_tensor must be a tensor .*got ndarray'):
+        getattr(applications, name)(weights=None, include_top=False,
+                                    input_tensor=np.zeros((1, 32, 32, 3)))
 
 
 @pytest.mark.parametrize('name', MODELS)
