@@ -165,6 +165,21 @@ def test_headless_without_pooling_ends_in_the_feature_map(name):
     assert model.output_shape == (None,) + FEATURES[name]
 
 
+# Channels of each model's last feature map.
+LAST_DIM = {name: channels for name, (_, channels) in SMALL.items()}
+LAST_DIM.update(MobileNet=1024)
+
+
+@pytest.mark.filterwarnings('ignore:The output shape of `ResNet50')
+@pytest.mark.parametrize('name', sorted(LAST_DIM))
+def test_free_size_and_one_channel(name):
+    """Keras's own test: any size and one input channel without the top."""
+    model = getattr(applications, name)(weights=None, include_top=False,
+                                        input_shape=(None, None, 1))
+    assert model.input_shape == (None, None, None, 1)
+    assert model.output_shape == (None, None, None, LAST_DIM[name])
+
+
 def test_densenet_pooling_names_and_free_size():
     model = applications.DenseNet121(weights=None, include_top=False, pooling='max')
     assert model.input_shape == (None, None, None, 3)
