@@ -67,6 +67,10 @@ KERAS = {
         ('bn', (None, 7, 7, 1024), 4096),
         ('relu', (None, 7, 7, 1024), 0),
         ('fc1000', (None, 1000), 1025000)]),
+    'DenseNet169': (14307880, 'densenet169', 597, (None, 224, 224, 3), (None, 1000), [
+        ('bn', (None, 7, 7, 1664), 6656)]),
+    'DenseNet201': (20242984, 'densenet201', 709, (None, 224, 224, 3), (None, 1000), [
+        ('bn', (None, 7, 7, 1920), 7680)]),
     'Xception': (22910480, 'xception', 134, (None, None, None, 3), (None, 1000), [
         ('block1_conv1', (None, None, None, 32), 864),
         ('block2_sepconv1', (None, None, None, 128), 8768),

@@ -187,3 +187,21 @@ def test_mobilenet_of_free_size_loads_the_224_weights_with_a_warning(monkeypatch
         with pytest.raises(_Requested):
             applications.MobileNet(weights='imagenet', include_top=False)
     assert requests[0][0] == 'mobilenet_1_0_224_tf_no_top.h5'
+
+
+def test_published_files_of_the_models_too_big_to_build_here():
+    """The VGG tops (500 MB of weights) and DenseNet 169/201: their tables."""
+    from kback.applications import densenet, vgg19
+    for module, md5 in ((vgg16, '64373286793e3c8b2b4e3219cbf3544b'),
+                        (vgg19, 'cbe5617147190e668d6c5d5026f83318')):
+        fname = module.__name__.rpartition('.')[2] + '_weights_tf_dim_ordering_tf_kernels.h5'
+        assert module.WEIGHTS[True] == (fname, _FCHOLLET + 'v0.1/' + fname, md5)
+    base = _GH + 'keras-team/keras-applications/releases/download/densenet/'
+    for name, top, notop in (('densenet169', 'd699b8f76981ab1b30698df4c175e90b',
+                              'b8c4d4c20dd625c148057b9ff1c1176b'),
+                             ('densenet201', '1ceb130c1ea1b78c3bf6114dbdfd8807',
+                              'c13680b51ded0fb44dff2d8f86ac8bb1')):
+        fname = name + '_weights_tf_dim_ordering_tf_kernels.h5'
+        assert densenet.weights_file(name, True) == (fname, base + fname, top)
+        fname = name + '_weights_tf_dim_ordering_tf_kernels_notop.h5'
+        assert densenet.weights_file(name, False) == (fname, base + fname, notop)
