@@ -30,6 +30,8 @@ _STAGES = ((2, (64, 64, 256), 3, 1), (3, (128, 128, 512), 4, 2),
 
 def _conv_bn(x, filters, kernel_size, name, bn_axis, strides=1, padding='valid', relu=True,
              conv_prefix='res', bn_prefix='bn'):
+    """Conv2D and BatchNormalization named `res<name>` and `bn<name>` (the
+    blocks' names; the stem's are `conv1` and `bn_conv1`), then a ReLU."""
     x = Conv2D(filters, kernel_size, strides=strides, padding=padding,
                kernel_initializer='he_normal', name=conv_prefix + name)(x)
     x = BatchNormalization(axis=bn_axis, name=bn_prefix + name)(x)
