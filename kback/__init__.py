@@ -4,4 +4,4 @@ from ._version import __version__  # noqa: F401
 from . import backend  # noqa: F401,E402
 from . import (activations, initializers, regularizers, constraints, losses,  # noqa: F401,E402
                metrics, optimizers, callbacks, utils, engine, layers, models, datasets,
-               preprocessing)
+               preprocessing, applications)
