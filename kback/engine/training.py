@@ -81,8 +81,7 @@ class Model(Network):
             target = given_targets[i] if i < len(given_targets) and given_targets[i] is not None \
                 else K.placeholder(ndim=K.ndim(output), dtype=K.dtype(output),
                                    name=f'{name}_target')
-            mode = self.sample_weight_mode.get(name) if isinstance(self.sample_weight_mode, dict) \
-                else self.sample_weight_mode
+            mode = self._weight_mode(name)
             self.targets.append(target)
             self.sample_weights.append(
                 K.placeholder(ndim=2 if mode == 'temporal' else 1, name=f'{name}_sample_weights'))
@@ -158,6 +157,11 @@ class Model(Network):
             updates += ops
         return total, tensors, updates
 
+    def _weight_mode(self, output_name):
+        """The sample_weight_mode of one output (None or 'temporal')."""
+        mode = self.sample_weight_mode
+        return mode.get(output_name) if isinstance(mode, dict) else mode
+
     def _prepare_metrics(self):
         """The compiled metrics as Metric objects (strings and functions in a
         MeanMetricWrapper), one per output and entry, and metrics_names
@@ -190,8 +194,9 @@ class Model(Network):
                     if id(metric) in used:
                         metric = metrics_module.clone_metric(metric)
                     used.add(id(metric))
+                    # Keras 2.3 names a weighted metric as the unweighted one
+                    # (unique() then makes it 'mae_1'), not 'weighted_mae'.
                     label = entry if isinstance(entry, str) else metric.name
-                    label = ('weighted_' + label) if weighted else label
                     unique(f'{self.output_names[i]}_{label}' if n > 1 else label)
                     self._metric_slots.append((i, weighted, metric))
         return names
@@ -267,22 +272,14 @@ class Model(Network):
         ys = U.standardize_arrays(y, names, shapes, 'target', check_shape=False)
         fns = [f for f in self.loss_functions if f is not None]
         U.check_loss_and_target(ys, fns, shapes)
-        if sample_weight is not None:
-            sws = U.standardize_arrays(sample_weight, names, [None] * len(names),
-                                       'sample_weight')
-        else:
-            sws = [None] * len(names)
-        if class_weight is not None:
-            per_output = class_weight if isinstance(class_weight, dict) and \
-                set(class_weight) <= set(names) and len(names) > 1 else None
-            for i, (name, yi) in enumerate(zip(names, ys)):
-                cw = per_output.get(name) if per_output is not None else class_weight
-                if cw is not None:
-                    w = U.class_weights_to_sample(yi, cw)
-                    sws[i] = w if sws[i] is None else sws[i] * w
+        sws = U.standardize_sample_weights(sample_weight, names)
+        modes = [self._weight_mode(n) for n in names]
+        per_output = class_weight if isinstance(class_weight, dict) and \
+            set(class_weight) <= set(names) and len(names) > 1 else None
+        for i, (name, yi) in enumerate(zip(names, ys)):
+            cw = per_output.get(name) if per_output is not None else class_weight
+            sws[i] = U.standardize_weights(yi, sws[i], cw, modes[i])
         U.check_lengths(xs, ys, sws)
-        sws = [np.ones(len(yi), K.floatx()) if w is None else np.asarray(w, K.floatx())
-               for w, yi in zip(sws, ys)]
         return xs, ys, sws
 
     def _build_from_data(self, x):
