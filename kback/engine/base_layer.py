@@ -92,6 +92,8 @@ class Layer:
         self._updates = []
         self._per_input_losses = {}
         self._per_input_updates = {}
+        self._metrics = []         # Metric objects of add_metric, one per name
+        self._metric_values = []   # (metric, value tensor, aggregation) per add_metric call
         self._layers = []          # sublayers whose weights this layer owns
         self._inbound_nodes = []
         self._outbound_nodes = []
@@ -260,6 +262,43 @@ class Layer:
         self._updates += updates
         key = _inputs_key(inputs)
         self._per_input_updates.setdefault(key, []).extend(updates)
+
+    def add_metric(self, value, aggregation=None, name=None):
+        """Reports `value` as a metric of the models this layer is part of
+        (Keras 2.3): with aggregation='mean' a tensor averaged over the
+        batches by a `Mean` metric named `name`; with aggregation=None the
+        result of a Metric instance (`metrics.Mean(name='m')(x)`). The
+        metric is in metrics_names and the history and restarts each epoch."""
+        if aggregation not in (None, 'mean'):
+            raise ValueError(f'{self.name}.add_metric: only aggregation=None or "mean" is '
+                             f'supported, got aggregation={aggregation!r}')
+        if not K.is_tensor(value):
+            raise TypeError(f'{self.name}.add_metric: value must be a tensor, got '
+                            f'{type(value).__name__}')
+        if aggregation is None:
+            metric = getattr(value, '_metric_obj', None)
+            if metric is None:
+                raise ValueError(f'{self.name}.add_metric: a value that is not the result of a '
+                                 'Metric instance needs aggregation="mean" (and a name), e.g. '
+                                 "add_metric(K.sum(x), name='sum_x', aggregation='mean')")
+        else:
+            if not name:
+                raise ValueError(f'{self.name}.add_metric: give the metric a name, e.g. '
+                                 "add_metric(K.sum(x), name='sum_x', aggregation='mean')")
+            metric = next((m for m in self._metrics if m.name == name), None)
+            if metric is None:
+                from ..metrics import Mean
+                metric = Mean(name=name)
+        if not any(m is metric for m in self._metrics):
+            self._metrics.append(metric)
+        self._metric_values.append((metric, value, aggregation))
+
+    def _metric_records(self):
+        """The add_metric calls of the sublayers, then this layer's own."""
+        records = []
+        for layer in self._layers:
+            records += layer._metric_records()
+        return records + list(self._metric_values)
 
     @property
     def losses(self):

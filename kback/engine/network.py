@@ -177,7 +177,7 @@ class Network(Layer):
     def _per_node(self, what):
         """Losses or updates of the layers for the calls that are part of
         this graph, plus the unconditional ones."""
-        items = []
+        items = list(getattr(Layer, f'get_{what}_for')(self, None))
         for layer in self.layers:
             getter = getattr(layer, f'get_{what}_for')
             if what == 'updates' and not layer.trainable and not layer.stateful:
@@ -297,15 +297,20 @@ class Network(Layer):
             out_masks[:] = [computed_masks.get(id(o)) for o in self.outputs]
         return [computed[id(o)] for o in self.outputs]
 
+    # With inputs=None: the unconditional ones of the layers, then the model's
+    # own (model.add_loss(tensor) on the model's tensors, as the VAE examples do).
+
     def get_updates_for(self, inputs):
         if inputs is not None:
             return super().get_updates_for(inputs)
-        return self._unique(u for l in self.layers for u in l.get_updates_for(None))
+        return self._unique([u for l in self.layers for u in l.get_updates_for(None)] +
+                            super().get_updates_for(None))
 
     def get_losses_for(self, inputs):
         if inputs is not None:
             return super().get_losses_for(inputs)
-        return self._unique(x for l in self.layers for x in l.get_losses_for(None))
+        return self._unique([x for l in self.layers for x in l.get_losses_for(None)] +
+                            super().get_losses_for(None))
 
     # -- configuration ----------------------------------------------------------------
 

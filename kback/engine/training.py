@@ -21,8 +21,6 @@ class Model(Network):
                 sample_weight_mode=None, weighted_metrics=None, target_tensors=None, **kwargs):
         if kwargs:
             raise TypeError(f'compile: unexpected keyword arguments {sorted(kwargs)}')
-        if loss is None:
-            raise ValueError('compile: a loss is required')
         self.optimizer = optimizers.get(optimizer)
         self.loss = loss
         self.loss_weights = loss_weights
@@ -86,11 +84,15 @@ class Model(Network):
             self.sample_weights.append(
                 K.placeholder(ndim=2 if mode == 'temporal' else 1, name=f'{name}_sample_weights'))
         names = self._prepare_metrics()
+        names += [m.name for m in self._added_metrics()]
         self._phases = {}
         for phase in (1, 0):
+            mark = K.graph_mark() if K.is_tensor(K.learning_phase()) else None
             outputs, updates, losses = self._phase_graph(phase)
             total, tensors, metric_updates = self._loss_and_metrics(outputs, losses)
-            self._phases[phase] = (outputs, updates, total, tensors, metric_updates)
+            added, added_updates = self._added_metric_results(mark)
+            self._phases[phase] = (outputs, updates, total, tensors + added,
+                                   metric_updates + added_updates)
         self.total_loss = self._phases[1][2]
         self._metric_tensors = self._phases[1][3]
         self.metrics_names = names
@@ -137,10 +139,11 @@ class Model(Network):
             output_losses.append(output_loss)
             term = output_loss * w if w != 1. else output_loss
             total = term if total is None else total + term
-        if total is None:
+        if total is None and not extra_losses:
             raise ValueError('The model cannot be compiled because it has no loss to optimize.')
+        # With no loss in compile, the model's add_loss losses are the whole loss (Keras 2.3).
         for reg in extra_losses:
-            total = total + reg
+            total = reg if total is None else total + reg
         tensors, updates = [], []
         for i, metric in self._output_loss_metrics:
             # Weighted by batch size, so that the epoch value is the mean over samples.
@@ -201,11 +204,38 @@ class Model(Network):
                     self._metric_slots.append((i, weighted, metric))
         return names
 
+    def _added_metrics(self):
+        """The Metric objects of add_metric (the layers', then the model's), once each."""
+        found = []
+        for metric, _, _ in self._metric_records():
+            if not any(metric is m for m in found):
+                found.append(metric)
+        return found
+
+    def _added_metric_results(self, mark):
+        """(results, update ops) of the add_metric metrics for one phase's
+        graph: each from the value its layer reported in the rerun after
+        `mark` (None: no rerun), else from the value reported last."""
+        records = self._metric_records()
+        results, updates = [], []
+        for metric in self._added_metrics():
+            mine = [r for r in records if r[0] is metric]
+            fresh = K.created_after(mark, mine) if mark is not None else []
+            _, value, aggregation = (fresh or mine)[-1]
+            if aggregation == 'mean':
+                result, ops = metric.call_with_updates(value)
+            else:
+                result, ops = value, list(getattr(value, '_metric_updates', []))
+            results.append(result)
+            updates += ops
+        return results, updates
+
     @property
     def metrics(self):
         """The Metric objects of compile's metrics and weighted_metrics, in the
-        order of metrics_names (per-output losses left out)."""
-        return [m for _, _, m in getattr(self, '_metric_slots', [])]
+        order of metrics_names (per-output losses left out), then those of
+        add_metric."""
+        return [m for _, _, m in getattr(self, '_metric_slots', [])] + self._added_metrics()
 
     def reset_metrics(self):
         """Resets the state of every compiled metric (and per-output loss mean)."""

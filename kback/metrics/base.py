@@ -87,6 +87,7 @@ class Metric(Layer):
         if not self.__dict__.get('_last_update_eager', False):
             result = metrics_utils.read_after_updates(result, ops)
         result._metric_obj = self
+        result._metric_updates = ops      # what add_metric(result) adds to the train step
         return result, ops
 
     def update_state(self, *args, **kwargs):
