@@ -129,7 +129,11 @@ class Layer:
         """By default: run `call` on placeholders of that shape and read the
         static shape of the result (no computation happens)."""
         shapes = to_list(input_shape) if _is_shape_list(input_shape) else [input_shape]
-        holders = [K.placeholder(shape=s, dtype=self.dtype) for s in shapes]
+        # The dtypes of the last call's inputs (a float16 input stays float16).
+        dtypes = self.__dict__.get('_input_dtypes') or [self.dtype] * len(shapes)
+        if len(dtypes) != len(shapes):
+            dtypes = [self.dtype] * len(shapes)
+        holders = [K.placeholder(shape=s, dtype=d) for s, d in zip(shapes, dtypes)]
         out = self.call(unpack_singleton(holders))
         shapes = [K.int_shape(o) for o in to_list(out)]
         return unpack_singleton(shapes)
@@ -300,12 +304,16 @@ class Layer:
             records += layer._metric_records()
         return records + list(self._metric_values)
 
+    # A layer's losses and updates include those of its sublayers (an RNN's
+    # cell, a wrapper's layer), each once: a wrapper also files what its layer
+    # made under the wrapper's own inputs.
+
     @property
     def losses(self):
         losses = list(self._losses)
         for layer in self._layers:
             losses += layer.losses
-        return losses
+        return _unique(losses)
 
     @property
     def updates(self):
@@ -314,13 +322,23 @@ class Layer:
         updates = list(self._updates)
         for layer in self._layers:
             updates += layer.updates
-        return updates
+        return _unique(updates)
 
     def get_losses_for(self, inputs):
-        return list(self._per_input_losses.get(_inputs_key(inputs), []))
+        """The losses made for the call on `inputs`; with None the
+        unconditional ones (weight regularisers), sublayers' included."""
+        losses = list(self._per_input_losses.get(_inputs_key(inputs), []))
+        if inputs is None:
+            for layer in self._layers:
+                losses += layer.get_losses_for(None)
+        return _unique(losses)
 
     def get_updates_for(self, inputs):
-        return list(self._per_input_updates.get(_inputs_key(inputs), []))
+        updates = list(self._per_input_updates.get(_inputs_key(inputs), []))
+        if inputs is None:
+            for layer in self._layers:
+                updates += layer.get_updates_for(None)
+        return _unique(updates)
 
     # -- calling ------------------------------------------------------------------
 
@@ -345,6 +363,7 @@ class Layer:
         self.assert_input_compatibility(inputs)
         input_list = to_list(inputs)
         input_shapes = [_keras_shape(x) for x in input_list]
+        self._input_dtypes = [K.dtype(x) for x in input_list]
         if not self.built:
             self.build(unpack_singleton(input_shapes))
             self.built = True
@@ -384,7 +403,8 @@ class Layer:
             o._keras_mask = m
         self._add_inbound_node(input_list, out_list, input_shapes, output_shapes, user_kwargs,
                                input_masks=previous_mask, output_masks=output_masks)
-        return out_list if isinstance(outputs, (list, tuple)) else out_list[0]
+        # One output is returned as a tensor, even from a one-element list (Keras 2).
+        return unpack_singleton(out_list)
 
     def _add_inbound_node(self, input_tensors, output_tensors, input_shapes, output_shapes,
                           arguments=None, input_masks=None, output_masks=None):
@@ -512,6 +532,15 @@ def _is_shape_list(shape):
     return isinstance(shape, list) and all(isinstance(s, (tuple, list)) or s is None
                                            for s in shape) and bool(shape) and \
         not all(s is None or isinstance(s, int) for s in shape)
+
+
+def _unique(items):
+    seen, out = set(), []
+    for item in items:
+        if id(item) not in seen:
+            seen.add(id(item))
+            out.append(item)
+    return out
 
 
 def _inputs_key(inputs):

@@ -114,6 +114,11 @@ class Network(Layer):
         self.built = True
         self.input_spec = None
         self._feed_input_shapes = [K.int_shape(x) for x in self.inputs]
+        # The inputs fed at call time: an Input(tensor=...) holds its own value.
+        self._feed_inputs = [x for x, layer in zip(self.inputs, self.input_layers)
+                             if layer.is_placeholder]
+        self._feed_input_names = [layer.name for layer in self.input_layers
+                                  if layer.is_placeholder]
 
     def _add_self_node(self):
         """Node 0 links the network's own inputs to its outputs, as in Keras,
@@ -192,6 +197,10 @@ class Network(Layer):
 
     @property
     def updates(self):
+        # Keras 2.3: a frozen model has no updates (BatchNormalization's
+        # moving averages stay as they are).
+        if not self.trainable and not self.stateful:
+            return []
         return self._per_node('updates')
 
     @property

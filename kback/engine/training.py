@@ -107,7 +107,8 @@ class Model(Network):
         collected = {'updates': [], 'losses': []}
         with K.learning_phase_scope(phase):
             outputs = self.run_internal_graph(list(self.inputs), collect=collected)
-        updates = K.created_after(mark, collected['updates'])
+        updates = K.created_after(mark, collected['updates']) \
+            if self.trainable or self.stateful else []
         losses = K.created_after(mark, collected['losses'])
         self.__dict__.setdefault('_internal_ids', set()).update(map(id, updates + losses))
         losses = self.get_losses_for(None) + losses
@@ -247,7 +248,7 @@ class Model(Network):
     def _feed_tensors(self):
         targets = [t for t in self.targets if t is not None]
         weights = [w for w in self.sample_weights if w is not None]
-        return list(self.inputs) + targets + weights
+        return list(self._feed_inputs) + targets + weights
 
     def _function(self, kind):
         """The compiled train/test/predict function, built on first use."""
@@ -259,7 +260,7 @@ class Model(Network):
             outputs = phase_graph[0]
             # Stateful layers (RNN states) advance in predict too, as in Keras.
             state_updates = list(phase_graph[1]) if self.stateful else []
-            fn = K.function(self.inputs + [_phase_input()], outputs, updates=state_updates,
+            fn = K.function(self._feed_inputs + [_phase_input()], outputs, updates=state_updates,
                             name='predict_function')
         else:
             self._check_compiled()
@@ -291,7 +292,11 @@ class Model(Network):
     def _standardize(self, x, y=None, sample_weight=None, class_weight=None,
                      check_targets=True):
         self._build_from_data(x)
-        xs = U.standardize_arrays(x, self.input_names, self._feed_input_shapes, 'input')
+        if x is None and self._feed_inputs:
+            raise ValueError(f'No input data: the model is fed inputs {self._feed_input_names} '
+                             '(x may be None only when every Input holds a tensor)')
+        xs = U.standardize_arrays(x, self._feed_input_names,
+                                  [K.int_shape(t) for t in self._feed_inputs], 'input')
         if y is None:
             return xs, [], []
         self._check_compiled()
@@ -390,8 +395,6 @@ class Model(Network):
                 validation_data, 32, None if not loop.is_generator(validation_data)
                 else validation_steps, feeding)
         else:
-            if x is None:
-                raise ValueError('fit: x (the input data) is required')
             batch_size = batch_size or (None if steps_per_epoch else 32)
             xs, ys, sws = self._standardize(x, y, sample_weight, class_weight)
             validation = self._validation_batches(validation_data, batch_size or 32,
