@@ -297,11 +297,12 @@ class Layer:
             self._metrics.append(metric)
         self._metric_values.append((metric, value, aggregation))
 
-    def _metric_records(self):
-        """The add_metric calls of the sublayers, then this layer's own."""
+    def _metric_records(self, nested=False):
+        """The add_metric calls of the sublayers, then this layer's own
+        (`nested`: asked by a model this layer is part of)."""
         records = []
         for layer in self._layers:
-            records += layer._metric_records()
+            records += layer._metric_records(nested=True)
         return records + list(self._metric_values)
 
     # A layer's losses and updates include those of its sublayers (an RNN's

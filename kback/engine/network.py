@@ -195,6 +195,13 @@ class Network(Layer):
         internal = self.__dict__.get('_internal_ids', set())
         return [x for x in self._unique(items) if id(x) not in internal]
 
+    def _metric_records(self, nested=False):
+        # A model's own add_metric values are tensors of its own inputs, which
+        # a model that calls it as a layer cannot compute: that model takes
+        # only the metrics of the layers (rerun on its inputs).
+        records = super()._metric_records()
+        return records[:len(records) - len(self._metric_values)] if nested else records
+
     @property
     def updates(self):
         # Keras 2.3: a frozen model has no updates (BatchNormalization's

@@ -80,6 +80,11 @@ class Model(Network):
                 else K.placeholder(ndim=K.ndim(output), dtype=K.dtype(output),
                                    name=f'{name}_target')
             mode = self._weight_mode(name)
+            if mode == 'temporal' and K.ndim(output) < 3:
+                raise ValueError(f'Output {name} has shape {K.int_shape(output)}: timestep-wise '
+                                 'sample weighting (sample_weight_mode="temporal") is '
+                                 'restricted to outputs that are at least 3D, i.e. that have a '
+                                 'time dimension.')
             self.targets.append(target)
             self.sample_weights.append(
                 K.placeholder(ndim=2 if mode == 'temporal' else 1, name=f'{name}_sample_weights'))

@@ -121,11 +121,12 @@ def squeeze_or_expand_dimensions(y_pred, y_true=None, sample_weight=None):
 def broadcast_weights(values, sample_weight):
     """sample_weight broadcast to the shape of values (Keras 2.3's
     losses_utils.broadcast_weights): trailing axes are added until the ranks
-    match, so (batch,) weights scale every element of a (batch, h, w) loss; a
-    ValueError names the shapes when they cannot broadcast."""
+    match, so (batch,) weights scale every element of a (batch, h, w) loss
+    (and a scalar loss made (1,) is shared by every weight); a ValueError
+    names the shapes when they cannot broadcast."""
     values_shape, weights_shape = K.int_shape(values), K.int_shape(sample_weight)
     if len(weights_shape) > len(values_shape) or any(
-            w is not None and v is not None and w not in (1, v)
+            w is not None and v is not None and 1 not in (w, v) and w != v
             for w, v in zip(weights_shape, values_shape)):
         raise ValueError(f'sample_weight of shape {weights_shape} does not broadcast to '
                          f'values of shape {values_shape}')
