@@ -510,6 +510,11 @@ class Model(Network):
         from .saving import load_weights
         load_weights(self, filepath, by_name, skip_mismatch, reshape)
 
+    def __reduce__(self):
+        # Keras 2.3: a model pickles (and deep-copies) as its saved file.
+        from .saving import pickle_model, unpickle_model
+        return unpickle_model, (pickle_model(self),)
+
 
 def _phase_input():
     """The learning-phase input every compiled function takes (an unused
