@@ -76,7 +76,32 @@ def _check_spec(layer, index, spec, x):
 class Layer:
     """Base class of all layers.  Subclasses implement `build(input_shape)`
     (make weights with `add_weight`), `call(inputs, **kwargs)` (K ops only),
-    `compute_output_shape(input_shape)` and `get_config()`."""
+    `compute_output_shape(input_shape)` and `get_config()`.
+
+    Layers (or lists of layers) and variables assigned as attributes are
+    tracked, as in Keras 2.3: their weights, losses and updates become this
+    layer's."""
+    _tracked_as_sublayer = True       # Metrics are not (their state is no weight)
+
+    def __setattr__(self, name, value):
+        if name != '_layers' and '_layers' in self.__dict__ and \
+                not self.__dict__.get('_is_graph_network'):
+            self._track(value)
+        object.__setattr__(self, name, value)
+
+    def _track(self, value):
+        items = value if isinstance(value, (list, tuple)) else [value]
+        for item in items:
+            if isinstance(item, Layer) and item is not self and item._tracked_as_sublayer:
+                if not any(item is l for l in self._layers):
+                    self._layers.append(item)
+        if K.is_variable(value) and not any(value is w for w in self._all_variables()):
+            trainable = getattr(value, 'trainable', True)
+            (self._trainable_weights if trainable else self._non_trainable_weights).append(value)
+
+    def _all_variables(self):
+        own = self._trainable_weights + self._non_trainable_weights
+        return own + [w for layer in self._layers for w in layer._all_variables()]
 
     def __init__(self, **kwargs):
         unknown = set(kwargs) - _ALLOWED_KWARGS

@@ -323,7 +323,29 @@ class Model(Network):
         return xs, ys, sws
 
     def _build_from_data(self, x):
-        """Deferred building (Sequential without an input shape)."""
+        """Deferred building: a subclassed model's graph from the first data
+        (one Input per array; Sequential builds itself)."""
+        if self._is_graph_network or self.built or x is None:
+            return
+        arrays = list(x) if isinstance(x, (list, tuple)) else [x]
+        inputs = [_input_for(np.asarray(a)) for a in arrays]
+        self._build_subclassed(inputs if isinstance(x, (list, tuple)) else inputs[0])
+
+    def build(self, input_shape=None):
+        """A subclassed model's graph from its batch input shape(s), as
+        Keras 2.3's Model.build; a functional model is built already."""
+        if self._is_graph_network:
+            self.built = True
+            return
+        if input_shape is None:
+            raise ValueError(f'{self.name}.build: give the batch input shape, e.g. (None, 3), '
+                             'or a list of shapes')
+        from .input_layer import Input
+        if isinstance(input_shape, list) and input_shape and \
+                all(isinstance(s, (list, tuple)) for s in input_shape):
+            self._build_subclassed([Input(batch_shape=tuple(s)) for s in input_shape])
+        else:
+            self._build_subclassed(Input(batch_shape=tuple(input_shape)))
 
     # -- public training API ------------------------------------------------------------
 
@@ -514,6 +536,13 @@ class Model(Network):
         # Keras 2.3: a model pickles (and deep-copies) as its saved file.
         from .saving import pickle_model, unpickle_model
         return unpickle_model, (pickle_model(self),)
+
+
+def _input_for(array):
+    """An Input for the arrays like `array` (float data as floatx)."""
+    from .input_layer import Input
+    dtype = K.floatx() if array.dtype.kind == 'f' else str(array.dtype)
+    return Input(batch_shape=(None,) + array.shape[1:], dtype=dtype)
 
 
 def _phase_input():

@@ -57,6 +57,7 @@ class Metric(Layer):
     return update ops (`K.update_add(...)`) from
     `update_state(y_true, y_pred, sample_weight=None)` and compute the value
     from the state in `result()`."""
+    _tracked_as_sublayer = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
