@@ -322,6 +322,28 @@ class Layer:
             self._metrics.append(metric)
         self._metric_values.append((metric, value, aggregation))
 
+    # Losses and updates a call adds without inputs (add_loss(x) in `call`)
+    # are unconditional, yet belong to that call's graph: a model that reruns
+    # its layers for the train and test phases must not also count the
+    # originals.
+
+    def _unconditional_items(self):
+        items = self._per_input_losses.get(None, []) + self._per_input_updates.get(None, [])
+        for layer in self._layers:
+            items = items + layer._unconditional_items()
+        return items
+
+    def _note_call_made(self, mark):
+        """Marks the unconditional losses and updates made since `mark` (during a call)."""
+        made = K.created_after(mark, self._unconditional_items())
+        self.__dict__.setdefault('_call_made', set()).update(map(id, made))
+
+    def _call_made_ids(self):
+        ids = set(self.__dict__.get('_call_made', ()))
+        for layer in self._layers:
+            ids |= layer._call_made_ids()
+        return ids
+
     def _metric_records(self, nested=False):
         """The add_metric calls of the sublayers, then this layer's own
         (`nested`: asked by a model this layer is part of)."""
@@ -405,8 +427,10 @@ class Layer:
         if any(m is not None for m in previous_mask) and 'mask' not in kwargs and \
                 accepts_argument(self.call, 'mask'):
             kwargs['mask'] = unpack_singleton(previous_mask)
+        mark = K.graph_mark()
         with K.name_scope(self.name):   # nodes remember their layer (errors name it)
             outputs = self.call(inputs, **kwargs)
+        self._note_call_made(mark)
         out_list = to_list(outputs)
         # An output that is one of the inputs gets its own node, so each
         # tensor has one history.

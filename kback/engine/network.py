@@ -98,7 +98,9 @@ class Network(Layer):
         if type(self).call is Network.call:
             raise NotImplementedError(f'{type(self).__name__}: a subclassed model must '
                                       'implement call(inputs)')
+        mark = K.graph_mark()
         outputs = to_list(self.call(inputs))
+        self._note_call_made(mark)
         input_layers = [_history(x, 'Input')[0] for x in to_list(inputs)]
         # Bookkeeping, not sublayers: set past the attribute tracking.
         self.__dict__.update(

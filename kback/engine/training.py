@@ -112,11 +112,18 @@ class Model(Network):
         collected = {'updates': [], 'losses': []}
         with K.learning_phase_scope(phase):
             outputs = self.run_internal_graph(list(self.inputs), collect=collected)
-        updates = K.created_after(mark, collected['updates']) \
+        # The rerun's own: what its layers filed under this call's inputs, and
+        # what they added unconditionally while running (add_loss(x) in a call).
+        updates = _unique(K.created_after(mark, collected['updates'] + self.updates)) \
             if self.trainable or self.stateful else []
-        losses = K.created_after(mark, collected['losses'])
-        self.__dict__.setdefault('_internal_ids', set()).update(map(id, updates + losses))
-        losses = self.get_losses_for(None) + losses
+        losses = _unique(K.created_after(mark, collected['losses'] + self.losses))
+        internal = self.__dict__.setdefault('_internal_ids', set())
+        internal.update(map(id, updates + losses))
+        # Unconditional losses (weight regularisers, model.add_loss), less
+        # those a layer's call made on the model's own graph: the rerun made
+        # this phase's version of them.
+        skip = internal | self._call_made_ids()
+        losses = [x for x in self.get_losses_for(None) if id(x) not in skip] + losses
         return outputs, updates, losses
 
     def _loss_and_metrics(self, outputs, extra_losses):
@@ -536,6 +543,15 @@ class Model(Network):
         # Keras 2.3: a model pickles (and deep-copies) as its saved file.
         from .saving import pickle_model, unpickle_model
         return unpickle_model, (pickle_model(self),)
+
+
+def _unique(items):
+    seen, out = set(), []
+    for item in items:
+        if id(item) not in seen:
+            seen.add(id(item))
+            out.append(item)
+    return out
 
 
 def _input_for(array):

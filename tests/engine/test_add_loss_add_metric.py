@@ -119,3 +119,54 @@ def test_add_metric_argument_errors():
         layer.add_metric(K.mean(t), name='m')
     with pytest.raises(TypeError, match='must be a tensor'):
         layer.add_metric(np.ones(2), name='m', aggregation='mean')
+
+
+class ActivityPenalty(Layer):
+    """add_loss / add_update in `call` without inputs: unconditional, made by the call."""
+
+    def build(self, input_shape):
+        self.calls = self.add_weight('calls', (), initializer='zeros', trainable=False)
+        super().build(input_shape)
+
+    def call(self, x):
+        self.add_loss(K.mean(K.square(x)))
+        self.add_update(K.update_add(self.calls, 1.))
+        return x
+
+
+def test_losses_and_updates_a_call_adds_without_inputs_count_once():
+    x = Input((3,))
+    layer = ActivityPenalty()
+    model = Model(x, Dense(2, kernel_initializer='ones')(layer(x)))
+    model.compile(SGD(lr=0.), 'mse')
+    data = rng.rand(4, 3).astype('float32')
+    y = model.predict(data)
+    loss = model.test_on_batch(data, np.zeros((4, 2)))
+    assert loss == pytest.approx((y ** 2).mean() + (data ** 2).mean(), rel=1e-5)
+    model.train_on_batch(data, np.zeros((4, 2)))
+    model.train_on_batch(data, np.zeros((4, 2)))
+    assert K.get_value(layer.calls) == 2.      # one update per training step
+    assert len(model.losses) == 1
+
+
+class PenalisedModel(Model):
+    def __init__(self):
+        super().__init__()
+        self.dense = Dense(2, kernel_initializer='ones')
+
+    def call(self, x):
+        y = self.dense(x)
+        self.add_loss(K.mean(K.square(y)))
+        self.add_metric(K.mean(y), name='mean_y', aggregation='mean')
+        return y
+
+
+def test_subclassed_model_add_loss_and_add_metric_in_call():
+    model = PenalisedModel()
+    model.compile(SGD(lr=0.), 'mse')
+    data = rng.rand(4, 3).astype('float32')
+    y = model.predict(data)
+    loss, mean_y = model.test_on_batch(data, np.zeros((4, 2)))
+    assert model.metrics_names == ['loss', 'mean_y']
+    assert loss == pytest.approx(2 * (y ** 2).mean(), rel=1e-5)
+    assert mean_y == pytest.approx(y.mean(), rel=1e-5)
