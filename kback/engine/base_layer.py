@@ -219,7 +219,8 @@ class Layer:
         weights = list(self._trainable_weights)
         for layer in self._layers:
             weights += layer.trainable_weights
-        return weights
+        # Keras-2 code may also list a tracked sublayer's weights as its own.
+        return _unique(weights)
 
     @property
     def non_trainable_weights(self):
@@ -230,8 +231,8 @@ class Layer:
             own = list(self._trainable_weights)
             for layer in self._layers:
                 own += layer._all_trainable_variables()
-            return own + weights
-        return weights
+            return _unique(own + weights)
+        return _unique(weights)
 
     def _all_trainable_variables(self):
         own = list(self._trainable_weights)

@@ -8,7 +8,7 @@ import pytest
 
 from kback import backend as K
 from kback.layers import Input, Dense, Dropout, BatchNormalization, Layer
-from kback.models import Model, Sequential
+from kback.models import Model, Sequential, clone_model
 from kback.optimizers import SGD
 
 rng = np.random.RandomState(5)
@@ -78,13 +78,30 @@ def test_prediction_is_the_call_in_numpy():
                                atol=1e-6)
 
 
-def test_config_and_saving_as_keras_23():
+def test_config_saving_and_cloning_as_keras_23():
     model = MLP()
     model.build((None, 5))
     with pytest.raises(NotImplementedError, match='subclassed model'):
         model.get_config()
     with pytest.raises(NotImplementedError, match='subclassed model'):
         pickle.dumps(model)
+    with pytest.raises(ValueError, match='clone_model: MLP is a subclassed model'):
+        clone_model(model)
+
+
+def test_weights_also_listed_by_hand_count_once():
+    class Wrapping(Layer):
+        def build(self, input_shape):
+            self.dense = Dense(2)
+            self.dense.build(input_shape)
+            self._trainable_weights += self.dense.trainable_weights   # Keras-2 style
+            super().build(input_shape)
+
+        def call(self, x):
+            return self.dense.call(x)
+    layer = Wrapping()
+    layer(Input((3,)))
+    assert len(layer.trainable_weights) == 2 and layer.count_params() == 8
 
 
 def test_save_and_load_weights(tmp_path):
