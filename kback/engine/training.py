@@ -329,6 +329,15 @@ class Model(Network):
         U.check_lengths(xs, ys, sws)
         return xs, ys, sws
 
+    def _check_held_inputs(self, caller, steps, steps_name):
+        """A model whose inputs all hold tensors (Input(tensor=...)) runs on
+        them whole: Keras 2.3 asks for the number of steps, not batches."""
+        if self.inputs and not self._feed_inputs and steps is None:
+            raise ValueError(f'{caller}: every input of {self.name} holds a tensor '
+                             '(Input(tensor=...)), so the data cannot be cut into batches; '
+                             f'give `{steps_name}` (the number of steps) instead of '
+                             '`batch_size`.')
+
     def _build_from_data(self, x):
         """Deferred building: a subclassed model's graph from the first data
         (one Input per array; Sequential builds itself)."""
@@ -431,6 +440,7 @@ class Model(Network):
         else:
             batch_size = batch_size or (None if steps_per_epoch else 32)
             xs, ys, sws = self._standardize(x, y, sample_weight, class_weight)
+            self._check_held_inputs('fit', steps_per_epoch, 'steps_per_epoch')
             validation = self._validation_batches(validation_data, batch_size or 32,
                                                   validation_steps, feeding)
             if validation is None and validation_split and 0. < validation_split < 1.:
@@ -462,6 +472,7 @@ class Model(Network):
                 'use_multiprocessing': use_multiprocessing})
         else:
             xs, ys, sws = self._standardize(x, y, sample_weight)
+            self._check_held_inputs('evaluate', steps, 'steps')
             batches = loop.ArrayBatches(xs + ys + sws, batch_size or 32, steps=steps)
         return loop.Loop(self, self.test_function, callbacks, verbose).evaluate(batches)
 
@@ -475,6 +486,7 @@ class Model(Network):
                 'use_multiprocessing': use_multiprocessing}, with_targets=False)
         else:
             xs, _, _ = self._standardize(x)
+            self._check_held_inputs('predict', steps, 'steps')
             batches = loop.ArrayBatches(xs, batch_size or 32, steps=steps)
         return loop.Loop(self, self.predict_function, callbacks, verbose).predict(batches)
 

@@ -102,3 +102,22 @@ def test_top_level_names():
     assert kback.Sequential is Sequential and kback.Model is Model and kback.Input is Input
     x = kback.Input(shape=(2,))
     assert isinstance(kback.Model(x, Dense(1)(x)), kback.Model)
+
+
+def test_fit_evaluate_predict_on_held_tensors_count_steps():
+    data = rng.rand(8, 3).astype('float32')
+    x = Input(tensor=K.variable(data))
+    model = Model(x, Dense(1)(x))
+    model.compile(SGD(lr=0.1), 'mse')
+    target = data.sum(1, keepdims=True)
+    history = model.fit(None, target, steps_per_epoch=5, epochs=2, verbose=0)
+    assert history.history['loss'][1] < history.history['loss'][0]
+    W, b = model.get_weights()
+    assert model.evaluate(None, target, steps=2, verbose=0) == pytest.approx(
+        np.mean((data @ W + b - target) ** 2), rel=1e-4)
+    np.testing.assert_allclose(model.predict(None, steps=1), data @ W + b, rtol=1e-5)
+    for call in (lambda: model.fit(None, target, batch_size=4, verbose=0),
+                 lambda: model.evaluate(None, target, verbose=0),
+                 lambda: model.predict(None)):
+        with pytest.raises(ValueError, match=r'holds a tensor.*give `steps'):
+            call()
