@@ -9,6 +9,7 @@ from .._version import __version__
 from .base_layer import Layer, accepts_argument, _mask_list
 from .input_layer import InputLayer
 from .node import Node, to_list, unpack_singleton
+from .tracking import unique
 
 
 def _history(x, what):
@@ -196,14 +197,6 @@ class Network(Layer):
 
     # -- weights, losses and updates of the layers in this graph --------------------
 
-    def _unique(self, items):
-        seen, out = set(), []
-        for item in items:
-            if id(item) not in seen:
-                seen.add(id(item))
-                out.append(item)
-        return out
-
     # A subclassed model may own variables itself (assigned as attributes);
     # a graph network's own lists are empty.
 
@@ -211,7 +204,7 @@ class Network(Layer):
     def trainable_weights(self):
         if not self.trainable:
             return []
-        return self._unique(self._trainable_weights +
+        return unique(self._trainable_weights +
                             [w for l in self.layers for w in l.trainable_weights])
 
     def _ordered_weights(self):
@@ -228,7 +221,7 @@ class Network(Layer):
         if not self.trainable:
             weights = self._trainable_weights + \
                 [w for l in self.layers for w in l.trainable_weights] + weights
-        return self._unique(weights)
+        return unique(weights)
 
     def _per_node(self, what):
         """Losses or updates of the layers for the calls that are part of
@@ -247,7 +240,7 @@ class Network(Layer):
                     items += getter(node.input_tensors)
         # Graphs the training engine built for itself are not the model's own.
         internal = self.__dict__.get('_internal_ids', set())
-        return [x for x in self._unique(items) if id(x) not in internal]
+        return [x for x in unique(items) if id(x) not in internal]
 
     def _metric_records(self, nested=False):
         # A model's own add_metric values are tensors of its own inputs, which
@@ -375,13 +368,13 @@ class Network(Layer):
     def get_updates_for(self, inputs):
         if inputs is not None:
             return super().get_updates_for(inputs)
-        return self._unique([u for l in self.layers for u in l.get_updates_for(None)] +
+        return unique([u for l in self.layers for u in l.get_updates_for(None)] +
                             super().get_updates_for(None))
 
     def get_losses_for(self, inputs):
         if inputs is not None:
             return super().get_losses_for(inputs)
-        return self._unique([x for l in self.layers for x in l.get_losses_for(None)] +
+        return unique([x for l in self.layers for x in l.get_losses_for(None)] +
                             super().get_losses_for(None))
 
     # -- configuration ----------------------------------------------------------------

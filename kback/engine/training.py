@@ -9,8 +9,10 @@ import numpy as np
 
 from .. import backend as K
 from .. import losses as losses_module, metrics as metrics_module, optimizers
+from .input_layer import Input
 from .network import Network
 from .node import to_list
+from .tracking import unique as _unique
 from . import training_utils as U
 from . import training_loop as loop
 
@@ -356,7 +358,6 @@ class Model(Network):
         if input_shape is None:
             raise ValueError(f'{self.name}.build: give the batch input shape, e.g. (None, 3), '
                              'or a list of shapes')
-        from .input_layer import Input
         if isinstance(input_shape, list) and input_shape and \
                 all(isinstance(s, (list, tuple)) for s in input_shape):
             self._build_subclassed([Input(batch_shape=tuple(s)) for s in input_shape])
@@ -557,18 +558,8 @@ class Model(Network):
         return unpickle_model, (pickle_model(self),)
 
 
-def _unique(items):
-    seen, out = set(), []
-    for item in items:
-        if id(item) not in seen:
-            seen.add(id(item))
-            out.append(item)
-    return out
-
-
 def _input_for(array):
     """An Input for the arrays like `array` (float data as floatx)."""
-    from .input_layer import Input
     dtype = K.floatx() if array.dtype.kind == 'f' else str(array.dtype)
     return Input(batch_shape=(None,) + array.shape[1:], dtype=dtype)
 
