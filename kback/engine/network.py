@@ -205,7 +205,7 @@ class Network(Layer):
         if not self.trainable:
             return []
         return unique(self._trainable_weights +
-                            [w for l in self.layers for w in l.trainable_weights])
+                      [w for l in self.layers for w in l.trainable_weights])
 
     def _ordered_weights(self):
         # Keras's Network.get_weights/set_weights go layer by layer (each
@@ -230,14 +230,14 @@ class Network(Layer):
             items = list(getattr(Layer, what).fget(self))
         else:
             items = list(getattr(Layer, f'get_{what}_for')(self, None))
-        for layer in self.layers if self._is_graph_network else []:
-            getter = getattr(layer, f'get_{what}_for')
-            if what == 'updates' and not layer.trainable and not layer.stateful:
-                continue
-            items += getter(None)
-            for n, node in enumerate(layer._inbound_nodes):
-                if (id(layer), n) in self._network_nodes:
-                    items += getter(node.input_tensors)
+            for layer in self.layers:
+                getter = getattr(layer, f'get_{what}_for')
+                if what == 'updates' and not layer.trainable and not layer.stateful:
+                    continue
+                items += getter(None)
+                for n, node in enumerate(layer._inbound_nodes):
+                    if (id(layer), n) in self._network_nodes:
+                        items += getter(node.input_tensors)
         # Graphs the training engine built for itself are not the model's own.
         internal = self.__dict__.get('_internal_ids', set())
         return [x for x in unique(items) if id(x) not in internal]
@@ -369,13 +369,13 @@ class Network(Layer):
         if inputs is not None:
             return super().get_updates_for(inputs)
         return unique([u for l in self.layers for u in l.get_updates_for(None)] +
-                            super().get_updates_for(None))
+                      super().get_updates_for(None))
 
     def get_losses_for(self, inputs):
         if inputs is not None:
             return super().get_losses_for(inputs)
         return unique([x for l in self.layers for x in l.get_losses_for(None)] +
-                            super().get_losses_for(None))
+                      super().get_losses_for(None))
 
     # -- configuration ----------------------------------------------------------------
 
