@@ -93,6 +93,15 @@ class Network(Layer):
             return
         self._init_graph(inputs, outputs)
 
+    def __setattr__(self, name, value):
+        if '_layers' not in self.__dict__ and any(
+                isinstance(v, Layer) for v in (value if isinstance(value, (list, tuple))
+                                               else [value])):
+            raise RuntimeError(f'{type(self).__name__}: it looks like you are subclassing '
+                               '`Model` and forgot to call `super().__init__()` before '
+                               f'assigning the layer {name!r}. Always start with this line.')
+        super().__setattr__(name, value)
+
     def _build_subclassed(self, inputs):
         """A subclassed model's graph: `call` on `inputs` (an Input tensor or
         a list of them)."""

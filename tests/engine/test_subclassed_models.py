@@ -210,3 +210,12 @@ def test_a_model_without_call_or_with_half_the_arguments():
     x = Input((2,))
     with pytest.raises(TypeError, match='give both `inputs` and `outputs`'):
         Model(inputs=x)
+
+
+def test_forgetting_super_init_is_a_clear_error():
+    class Forgetful(Model):
+        def __init__(self):
+            self.dense = Dense(2)
+            super().__init__()
+    with pytest.raises(RuntimeError, match=r"forgot to call `super\(\).__init__\(\)`.*'dense'"):
+        Forgetful()
