@@ -10,6 +10,7 @@ import abc
 import numbers
 
 from . import backend as K
+from .utils import metrics_utils
 from .utils.generic_utils import serialize_keras_object, deserialize_keras_object
 
 
@@ -186,9 +187,12 @@ class Reduction:
 
 
 def compute_weighted_loss(losses, sample_weight=None, reduction=Reduction.SUM_OVER_BATCH_SIZE):
-    """losses * sample_weight, reduced. A sample_weight of rank ndim(losses) + 1
-    loses its last axis, one of rank ndim(losses) - 1 gains one (as Keras 2.3);
-    'sum_over_batch_size' divides the sum by the number of weighted elements."""
+    """losses * sample_weight, reduced (Keras 2.3's losses_utils): the weights
+    lose or gain a last axis when their rank differs from the losses' by one,
+    a scalar loss is shared by all the samples, and the weights then broadcast
+    over the remaining axes (per-sample weights against a (batch, h, w)
+    loss); 'sum_over_batch_size' divides the sum by the number of weighted
+    elements."""
     Reduction.validate(reduction)
     if not K.is_tensor(losses):
         losses = K.constant(losses)
@@ -197,23 +201,14 @@ def compute_weighted_loss(losses, sample_weight=None, reduction=Reduction.SUM_OV
     weighted = losses
     if sample_weight is not None:
         sample_weight = K.cast(sample_weight, K.dtype(losses))
-        rank, w_rank = K.ndim(losses), K.ndim(sample_weight)
-        if w_rank > 0:
-            if w_rank - rank == 1:
-                last = K.int_shape(sample_weight)[-1]
-                if last not in (1, None):
-                    raise ValueError(f'compute_weighted_loss: sample_weight of shape '
-                                     f'{K.int_shape(sample_weight)} does not match losses of '
-                                     f'shape {K.int_shape(losses)}')
-                sample_weight = K.squeeze(sample_weight, -1)
-            elif rank - w_rank == 1:
-                sample_weight = K.expand_dims(sample_weight, -1)
-        try:
-            weighted = losses * sample_weight
-        except ValueError as e:
-            raise ValueError(f'compute_weighted_loss: sample_weight of shape '
-                             f'{K.int_shape(sample_weight)} does not broadcast to losses of '
-                             f'shape {K.int_shape(losses)}') from e
+        if K.ndim(sample_weight):
+            losses, _, sample_weight = metrics_utils.squeeze_or_expand_dimensions(
+                losses, None, sample_weight)
+            try:
+                sample_weight = metrics_utils.broadcast_weights(losses, sample_weight)
+            except ValueError as e:
+                raise ValueError(f'compute_weighted_loss: {e}') from None
+        weighted = losses * sample_weight
     if reduction == Reduction.NONE:
         return weighted
     if reduction == Reduction.SUM:

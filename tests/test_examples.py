@@ -190,3 +190,13 @@ def test_custom_layer_trains_saves_and_loads():
     results = _load('custom_layer').main(['--fast'])
     for accuracy, identical in results.values():
         assert accuracy > 0.6 and identical
+
+
+def test_conv_autoencoder_denoises(capsys):
+    result = _load('conv_autoencoder').main(['--fast'])
+    out = capsys.readouterr().out
+    assert result['shape'] == (500, 28, 28, 1)
+    assert result['mse'] < result['noisy_mse'] / 2
+    assert result['history']['val_loss'][-1] < result['history']['val_loss'][0]
+    assert 'Total params: 18,817' in out and 'clean (Conv2D)' in out
+    assert f"Test MSE of the denoised images: {result['mse']:.4f}" in out

@@ -12,6 +12,7 @@ import numpy as np
 
 from .. import backend as K
 from .node import Node, to_list, unpack_singleton
+from .tracking import Tracking, unique as _unique
 
 _ALLOWED_KWARGS = {'input_shape', 'batch_input_shape', 'batch_size', 'dtype', 'name',
                    'trainable', 'weights', 'input_dtype', 'input_dim'}
@@ -73,10 +74,14 @@ def _check_spec(layer, index, spec, x):
                 raise ValueError(f'{where}: expected shape={spec.shape}, found shape={shape}')
 
 
-class Layer:
+class Layer(Tracking):
     """Base class of all layers.  Subclasses implement `build(input_shape)`
     (make weights with `add_weight`), `call(inputs, **kwargs)` (K ops only),
-    `compute_output_shape(input_shape)` and `get_config()`."""
+    `compute_output_shape(input_shape)` and `get_config()`.
+
+    Layers (or lists of layers) and variables assigned as attributes are
+    tracked, as in Keras 2.3: their weights, losses and updates become this
+    layer's."""
 
     def __init__(self, **kwargs):
         unknown = set(kwargs) - _ALLOWED_KWARGS
@@ -92,6 +97,8 @@ class Layer:
         self._updates = []
         self._per_input_losses = {}
         self._per_input_updates = {}
+        self._metrics = []         # Metric objects of add_metric, one per name
+        self._metric_values = []   # (metric, value tensor, aggregation) per add_metric call
         self._layers = []          # sublayers whose weights this layer owns
         self._inbound_nodes = []
         self._outbound_nodes = []
@@ -127,7 +134,11 @@ class Layer:
         """By default: run `call` on placeholders of that shape and read the
         static shape of the result (no computation happens)."""
         shapes = to_list(input_shape) if _is_shape_list(input_shape) else [input_shape]
-        holders = [K.placeholder(shape=s, dtype=self.dtype) for s in shapes]
+        # The dtypes of the last call's inputs (a float16 input stays float16).
+        dtypes = self.__dict__.get('_input_dtypes') or [self.dtype] * len(shapes)
+        if len(dtypes) != len(shapes):
+            dtypes = [self.dtype] * len(shapes)
+        holders = [K.placeholder(shape=s, dtype=d) for s, d in zip(shapes, dtypes)]
         out = self.call(unpack_singleton(holders))
         shapes = [K.int_shape(o) for o in to_list(out)]
         return unpack_singleton(shapes)
@@ -188,7 +199,8 @@ class Layer:
         weights = list(self._trainable_weights)
         for layer in self._layers:
             weights += layer.trainable_weights
-        return weights
+        # Keras-2 code may also list a tracked sublayer's weights as its own.
+        return _unique(weights)
 
     @property
     def non_trainable_weights(self):
@@ -199,8 +211,8 @@ class Layer:
             own = list(self._trainable_weights)
             for layer in self._layers:
                 own += layer._all_trainable_variables()
-            return own + weights
-        return weights
+            return _unique(own + weights)
+        return _unique(weights)
 
     def _all_trainable_variables(self):
         own = list(self._trainable_weights)
@@ -261,12 +273,16 @@ class Layer:
         key = _inputs_key(inputs)
         self._per_input_updates.setdefault(key, []).extend(updates)
 
+    # A layer's losses and updates include those of its sublayers (an RNN's
+    # cell, a wrapper's layer), each once: a wrapper also files what its layer
+    # made under the wrapper's own inputs.
+
     @property
     def losses(self):
         losses = list(self._losses)
         for layer in self._layers:
             losses += layer.losses
-        return losses
+        return _unique(losses)
 
     @property
     def updates(self):
@@ -275,13 +291,23 @@ class Layer:
         updates = list(self._updates)
         for layer in self._layers:
             updates += layer.updates
-        return updates
+        return _unique(updates)
 
     def get_losses_for(self, inputs):
-        return list(self._per_input_losses.get(_inputs_key(inputs), []))
+        """The losses made for the call on `inputs`; with None the
+        unconditional ones (weight regularisers), sublayers' included."""
+        losses = list(self._per_input_losses.get(_inputs_key(inputs), []))
+        if inputs is None:
+            for layer in self._layers:
+                losses += layer.get_losses_for(None)
+        return _unique(losses)
 
     def get_updates_for(self, inputs):
-        return list(self._per_input_updates.get(_inputs_key(inputs), []))
+        updates = list(self._per_input_updates.get(_inputs_key(inputs), []))
+        if inputs is None:
+            for layer in self._layers:
+                updates += layer.get_updates_for(None)
+        return _unique(updates)
 
     # -- calling ------------------------------------------------------------------
 
@@ -306,6 +332,7 @@ class Layer:
         self.assert_input_compatibility(inputs)
         input_list = to_list(inputs)
         input_shapes = [_keras_shape(x) for x in input_list]
+        self._input_dtypes = [K.dtype(x) for x in input_list]
         if not self.built:
             self.build(unpack_singleton(input_shapes))
             self.built = True
@@ -321,8 +348,10 @@ class Layer:
         if any(m is not None for m in previous_mask) and 'mask' not in kwargs and \
                 accepts_argument(self.call, 'mask'):
             kwargs['mask'] = unpack_singleton(previous_mask)
+        mark = K.graph_mark()
         with K.name_scope(self.name):   # nodes remember their layer (errors name it)
             outputs = self.call(inputs, **kwargs)
+        self._note_call_made(mark)
         out_list = to_list(outputs)
         # An output that is one of the inputs gets its own node, so each
         # tensor has one history.
@@ -345,7 +374,8 @@ class Layer:
             o._keras_mask = m
         self._add_inbound_node(input_list, out_list, input_shapes, output_shapes, user_kwargs,
                                input_masks=previous_mask, output_masks=output_masks)
-        return out_list if isinstance(outputs, (list, tuple)) else out_list[0]
+        # One output is returned as a tensor, even from a one-element list (Keras 2).
+        return unpack_singleton(out_list)
 
     def _add_inbound_node(self, input_tensors, output_tensors, input_shapes, output_shapes,
                           arguments=None, input_masks=None, output_masks=None):

@@ -21,6 +21,10 @@ def clone_model(model, input_tensors=None, clone_function=None):
     from .training import Model
     if not isinstance(model, Model):
         raise ValueError(f'clone_model: expected a Model instance, got {model!r}')
+    if not model._is_graph_network:
+        raise ValueError(f'clone_model: {type(model).__name__} is a subclassed model, whose '
+                         'architecture is Python code; clone_model needs a functional or '
+                         'Sequential model (as in Keras 2.3)')
     clone = clone_function or _clone_layer
     if isinstance(model, Sequential):
         layers = [clone(layer) for layer in model.layers]

@@ -9,6 +9,7 @@ from .._version import __version__
 from .base_layer import Layer, accepts_argument, _mask_list
 from .input_layer import InputLayer
 from .node import Node, to_list, unpack_singleton
+from .tracking import unique
 
 
 def _history(x, what):
@@ -75,16 +76,69 @@ def map_graph(inputs, outputs):
 
 
 class Network(Layer):
-    """Functional model topology: `Network(inputs, outputs, name=None)`."""
+    """Functional model topology: `Network(inputs, outputs, name=None)`; or,
+    given neither, a subclassed model (Keras 2.3): layers assigned as
+    attributes in `__init__`, the forward pass in `call`, its graph built by
+    `call` on Input tensors at the first data, `build(shape)` or call."""
 
     def __init__(self, inputs=None, outputs=None, name=None, **kwargs):
-        if inputs is None or outputs is None:
-            raise TypeError(f'{type(self).__name__}: give `inputs` and `outputs` '
-                            '(subclassed models are not supported)')
+        if (inputs is None) != (outputs is None):
+            raise TypeError(f'{type(self).__name__}: give both `inputs` and `outputs`, or '
+                            'neither (a subclassed model with a `call` method)')
         super().__init__(name=name, **kwargs)
+        if inputs is None:
+            self._is_graph_network = False
+            self.inputs, self.outputs = [], []
+            self._functions = {}
+            return
         self._init_graph(inputs, outputs)
 
+    def __setattr__(self, name, value):
+        if '_layers' not in self.__dict__ and any(
+                isinstance(v, Layer) for v in (value if isinstance(value, (list, tuple))
+                                               else [value])):
+            raise RuntimeError(f'{type(self).__name__}: it looks like you are subclassing '
+                               '`Model` and forgot to call `super().__init__()` before '
+                               f'assigning the layer {name!r}. Always start with this line.')
+        super().__setattr__(name, value)
+
+    def _build_subclassed(self, inputs):
+        """A subclassed model's graph: `call` on `inputs` (an Input tensor or
+        a list of them)."""
+        if type(self).call is Network.call:
+            raise NotImplementedError(f'{type(self).__name__}: a subclassed model must '
+                                      'implement call(inputs)')
+        mark = K.graph_mark()
+        outputs = to_list(self.call(inputs))
+        self._note_call_made(mark)
+        input_layers = [_history(x, 'Input')[0] for x in to_list(inputs)]
+        # Bookkeeping, not sublayers: set past the attribute tracking.
+        self.__dict__.update(
+            _nested_inputs=inputs, inputs=to_list(inputs), outputs=outputs,
+            input_layers=input_layers, input_names=[layer.name for layer in input_layers],
+            output_layers=[], output_names=[f'output_{i + 1}' for i in range(len(outputs))],
+            _feed_input_shapes=[K.int_shape(x) for x in to_list(inputs)],
+            _feed_inputs=to_list(inputs), _feed_input_names=[l.name for l in input_layers],
+            _node_order=[], _network_nodes=set(), _nodes_by_depth={}, _functions={})
+        self.built = True
+
+    def _rerun_call(self, inputs, training, collect, out_masks):
+        """A subclassed model's graph on new input tensors: `call` again; the
+        updates and losses its layers made on the way go to `collect`."""
+        mark = K.graph_mark()
+        kwargs = {'training': training} if training is not None and \
+            accepts_argument(self.call, 'training') else {}
+        nested = list(inputs) if isinstance(self._nested_inputs, (list, tuple)) else inputs[0]
+        outputs = to_list(self.call(nested, **kwargs))
+        if collect is not None:
+            collect['updates'] += K.created_after(mark, Layer.updates.fget(self))
+            collect['losses'] += K.created_after(mark, Layer.losses.fget(self))
+        if out_masks is not None:
+            out_masks[:] = [getattr(o, '_keras_mask', None) for o in outputs]
+        return outputs
+
     def _init_graph(self, inputs, outputs):
+        self._is_graph_network = True
         self._nested_inputs = inputs
         self.inputs = to_list(inputs)
         self.outputs = to_list(outputs)
@@ -114,6 +168,11 @@ class Network(Layer):
         self.built = True
         self.input_spec = None
         self._feed_input_shapes = [K.int_shape(x) for x in self.inputs]
+        # The inputs fed at call time: an Input(tensor=...) holds its own value.
+        self._feed_inputs = [x for x, layer in zip(self.inputs, self.input_layers)
+                             if layer.is_placeholder]
+        self._feed_input_names = [layer.name for layer in self.input_layers
+                                  if layer.is_placeholder]
 
     def _add_self_node(self):
         """Node 0 links the network's own inputs to its outputs, as in Keras,
@@ -147,51 +206,64 @@ class Network(Layer):
 
     # -- weights, losses and updates of the layers in this graph --------------------
 
-    def _unique(self, items):
-        seen, out = set(), []
-        for item in items:
-            if id(item) not in seen:
-                seen.add(id(item))
-                out.append(item)
-        return out
+    # A subclassed model may own variables itself (assigned as attributes);
+    # a graph network's own lists are empty.
 
     @property
     def trainable_weights(self):
         if not self.trainable:
             return []
-        return self._unique(w for l in self.layers for w in l.trainable_weights)
+        return unique(self._trainable_weights +
+                      [w for l in self.layers for w in l.trainable_weights])
 
     def _ordered_weights(self):
         # Keras's Network.get_weights/set_weights go layer by layer (each
         # layer's trainable then non-trainable weights); model.weights lists
         # every trainable weight first.
-        return [w for l in self.layers for w in l.weights]
+        return [w for l in self.layers for w in l.weights] + \
+            self._trainable_weights + self._non_trainable_weights
 
     @property
     def non_trainable_weights(self):
-        weights = [w for l in self.layers for w in l.non_trainable_weights]
+        weights = [w for l in self.layers for w in l.non_trainable_weights] + \
+            self._non_trainable_weights
         if not self.trainable:
-            weights = [w for l in self.layers for w in l.trainable_weights] + weights
-        return self._unique(weights)
+            weights = self._trainable_weights + \
+                [w for l in self.layers for w in l.trainable_weights] + weights
+        return unique(weights)
 
     def _per_node(self, what):
         """Losses or updates of the layers for the calls that are part of
         this graph, plus the unconditional ones."""
-        items = []
-        for layer in self.layers:
-            getter = getattr(layer, f'get_{what}_for')
-            if what == 'updates' and not layer.trainable and not layer.stateful:
-                continue
-            items += getter(None)
-            for n, node in enumerate(layer._inbound_nodes):
-                if (id(layer), n) in self._network_nodes:
-                    items += getter(node.input_tensors)
+        if not self._is_graph_network:      # every call of its layers is the model's
+            items = list(getattr(Layer, what).fget(self))
+        else:
+            items = list(getattr(Layer, f'get_{what}_for')(self, None))
+            for layer in self.layers:
+                getter = getattr(layer, f'get_{what}_for')
+                if what == 'updates' and not layer.trainable and not layer.stateful:
+                    continue
+                items += getter(None)
+                for n, node in enumerate(layer._inbound_nodes):
+                    if (id(layer), n) in self._network_nodes:
+                        items += getter(node.input_tensors)
         # Graphs the training engine built for itself are not the model's own.
         internal = self.__dict__.get('_internal_ids', set())
-        return [x for x in self._unique(items) if id(x) not in internal]
+        return [x for x in unique(items) if id(x) not in internal]
+
+    def _metric_records(self, nested=False):
+        # A model's own add_metric values are tensors of its own inputs, which
+        # a model that calls it as a layer cannot compute: that model takes
+        # only the metrics of the layers (rerun on its inputs).
+        records = super()._metric_records()
+        return records[:len(records) - len(self._metric_values)] if nested else records
 
     @property
     def updates(self):
+        # Keras 2.3: a frozen model has no updates (BatchNormalization's
+        # moving averages stay as they are).
+        if not self.trainable and not self.stateful:
+            return []
         return self._per_node('updates')
 
     @property
@@ -250,6 +322,8 @@ class Network(Layer):
         receives the updates and losses the layers made on the way.  Masks
         travel along (`masks`: one per input; `out_masks` receives the
         outputs' masks)."""
+        if not self._is_graph_network:
+            return self._rerun_call(inputs, training, collect, out_masks)
         if len(inputs) != len(self.inputs):
             raise ValueError(f'Model {self.name} expects {len(self.inputs)} inputs, but it '
                              f'received {len(inputs)} input tensors.')
@@ -297,19 +371,30 @@ class Network(Layer):
             out_masks[:] = [computed_masks.get(id(o)) for o in self.outputs]
         return [computed[id(o)] for o in self.outputs]
 
+    # With inputs=None: the unconditional ones of the layers, then the model's
+    # own (model.add_loss(tensor) on the model's tensors, as the VAE examples do).
+
     def get_updates_for(self, inputs):
         if inputs is not None:
             return super().get_updates_for(inputs)
-        return self._unique(u for l in self.layers for u in l.get_updates_for(None))
+        return unique([u for l in self.layers for u in l.get_updates_for(None)] +
+                      super().get_updates_for(None))
 
     def get_losses_for(self, inputs):
         if inputs is not None:
             return super().get_losses_for(inputs)
-        return self._unique(x for l in self.layers for x in l.get_losses_for(None))
+        return unique([x for l in self.layers for x in l.get_losses_for(None)] +
+                      super().get_losses_for(None))
 
     # -- configuration ----------------------------------------------------------------
 
     def get_config(self):
+        if not self._is_graph_network:
+            # Keras 2.3: a subclassed model has no config (so no save_model or
+            # pickling); save_weights/load_weights work.
+            raise NotImplementedError(f'{type(self).__name__} is a subclassed model: its '
+                                      'architecture is Python code, which has no config. '
+                                      'Use save_weights/load_weights.')
         layer_configs = []
         for layer in self.layers:
             kept = {}

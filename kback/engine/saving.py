@@ -8,6 +8,8 @@ per layer (attribute `weight_names`, one dataset per weight named like
 beside the target and renamed (utils.io_utils.atomic_write), so a crash
 mid-save leaves the old file, and the next save removes what it left.
 """
+import contextlib
+import io
 import json
 import os
 
@@ -30,14 +32,48 @@ def _h5py():
     return h5py
 
 
+def _is_file_like(filepath, method):
+    return callable(getattr(filepath, method, None))
+
+
 def _atomic_h5(filepath, overwrite, write):
+    """write(group) into a path (atomically), an open h5py File or Group
+    (left open) or a binary file-like object such as io.BytesIO (Keras 2.3)."""
     h5py = _h5py()
-    filepath = os.fspath(filepath)
+    if isinstance(filepath, h5py.Group):
+        write(filepath)
+        return
+    if _is_file_like(filepath, 'write'):
+        with h5py.File(filepath, 'w') as f:
+            write(f)
+        return
+    filepath = _path(filepath)
     if not overwrite and os.path.exists(filepath):
         raise FileExistsError(f'{filepath} exists and overwrite=False')
     with atomic_write(filepath) as tmp:
         with h5py.File(tmp, 'w') as f:
             write(f)
+
+
+def _path(filepath):
+    try:
+        return os.fspath(filepath)
+    except TypeError:
+        raise TypeError('saving/loading: expected a file path, an h5py.File or Group, or a '
+                        f'binary file-like object, got {type(filepath).__name__}') from None
+
+
+@contextlib.contextmanager
+def _h5_source(filepath):
+    """An HDF5 group to read from a path, an open h5py File or Group (left
+    open) or a binary file-like object (io.BytesIO)."""
+    h5py = _h5py()
+    if isinstance(filepath, h5py.Group):
+        yield filepath
+        return
+    source = filepath if _is_file_like(filepath, 'read') else _path(filepath)
+    with h5py.File(source, 'r') as f:
+        yield f
 
 
 def _json_default(obj):
@@ -188,8 +224,7 @@ def _saved_by(group):
 
 
 def load_weights(model, filepath, by_name=False, skip_mismatch=False, reshape=False):
-    h5py = _h5py()
-    with h5py.File(filepath, 'r') as f:
+    with _h5_source(filepath) as f:
         group = f['model_weights'] if 'layer_names' not in f.attrs and 'model_weights' in f \
             else f
         load_weights_from_group(model, group, by_name, skip_mismatch, reshape)
@@ -226,8 +261,7 @@ def model_from_yaml(yaml_string, custom_objects=None):
 
 def load_model(filepath, custom_objects=None, compile=True):
     from .. import optimizers
-    h5py = _h5py()
-    with h5py.File(filepath, 'r') as f:
+    with _h5_source(filepath) as f:
         if 'model_config' not in f.attrs:
             raise ValueError(f'No model found in config file {filepath}.')
         config = translate_config(json.loads(_decode([f.attrs['model_config']])[0]))
@@ -274,3 +308,18 @@ def _deserialize_losses(loss, custom_objects):
     if isinstance(loss, str) and custom_objects and loss in custom_objects:
         return custom_objects[loss]
     return loss
+
+
+# -- pickling (Keras 2.3's Network.__reduce__): the whole saved model file,
+# config, weights and optimizer state, written to memory.
+
+def pickle_model(model):
+    """The bytes of `model` saved as an HDF5 file in memory."""
+    buffer = io.BytesIO()
+    save_model(model, buffer)
+    return buffer.getvalue()
+
+
+def unpickle_model(data):
+    """The model `pickle_model` wrote (compiled, optimizer state loaded)."""
+    return load_model(io.BytesIO(data))

@@ -9,8 +9,10 @@ import numpy as np
 
 from .. import backend as K
 from .. import losses as losses_module, metrics as metrics_module, optimizers
+from .input_layer import Input
 from .network import Network
 from .node import to_list
+from .tracking import unique as _unique
 from . import training_utils as U
 from . import training_loop as loop
 
@@ -21,8 +23,6 @@ class Model(Network):
                 sample_weight_mode=None, weighted_metrics=None, target_tensors=None, **kwargs):
         if kwargs:
             raise TypeError(f'compile: unexpected keyword arguments {sorted(kwargs)}')
-        if loss is None:
-            raise ValueError('compile: a loss is required')
         self.optimizer = optimizers.get(optimizer)
         self.loss = loss
         self.loss_weights = loss_weights
@@ -81,17 +81,25 @@ class Model(Network):
             target = given_targets[i] if i < len(given_targets) and given_targets[i] is not None \
                 else K.placeholder(ndim=K.ndim(output), dtype=K.dtype(output),
                                    name=f'{name}_target')
-            mode = self.sample_weight_mode.get(name) if isinstance(self.sample_weight_mode, dict) \
-                else self.sample_weight_mode
+            mode = self._weight_mode(name)
+            if mode == 'temporal' and K.ndim(output) < 3:
+                raise ValueError(f'Output {name} has shape {K.int_shape(output)}: timestep-wise '
+                                 'sample weighting (sample_weight_mode="temporal") is '
+                                 'restricted to outputs that are at least 3D, i.e. that have a '
+                                 'time dimension.')
             self.targets.append(target)
             self.sample_weights.append(
                 K.placeholder(ndim=2 if mode == 'temporal' else 1, name=f'{name}_sample_weights'))
         names = self._prepare_metrics()
+        names += [m.name for m in self._added_metrics()]
         self._phases = {}
         for phase in (1, 0):
+            mark = K.graph_mark() if K.is_tensor(K.learning_phase()) else None
             outputs, updates, losses = self._phase_graph(phase)
             total, tensors, metric_updates = self._loss_and_metrics(outputs, losses)
-            self._phases[phase] = (outputs, updates, total, tensors, metric_updates)
+            added, added_updates = self._added_metric_results(mark)
+            self._phases[phase] = (outputs, updates, total, tensors + added,
+                                   metric_updates + added_updates)
         self.total_loss = self._phases[1][2]
         self._metric_tensors = self._phases[1][3]
         self.metrics_names = names
@@ -106,10 +114,18 @@ class Model(Network):
         collected = {'updates': [], 'losses': []}
         with K.learning_phase_scope(phase):
             outputs = self.run_internal_graph(list(self.inputs), collect=collected)
-        updates = K.created_after(mark, collected['updates'])
-        losses = K.created_after(mark, collected['losses'])
-        self.__dict__.setdefault('_internal_ids', set()).update(map(id, updates + losses))
-        losses = self.get_losses_for(None) + losses
+        # The rerun's own: what its layers filed under this call's inputs, and
+        # what they added unconditionally while running (add_loss(x) in a call).
+        updates = _unique(K.created_after(mark, collected['updates'] + self.updates)) \
+            if self.trainable or self.stateful else []
+        losses = _unique(K.created_after(mark, collected['losses'] + self.losses))
+        internal = self.__dict__.setdefault('_internal_ids', set())
+        internal.update(map(id, updates + losses))
+        # Unconditional losses (weight regularisers, model.add_loss), less
+        # those a layer's call made on the model's own graph: the rerun made
+        # this phase's version of them.
+        skip = internal | self._call_made_ids()
+        losses = [x for x in self.get_losses_for(None) if id(x) not in skip] + losses
         return outputs, updates, losses
 
     def _loss_and_metrics(self, outputs, extra_losses):
@@ -138,10 +154,11 @@ class Model(Network):
             output_losses.append(output_loss)
             term = output_loss * w if w != 1. else output_loss
             total = term if total is None else total + term
-        if total is None:
+        if total is None and not extra_losses:
             raise ValueError('The model cannot be compiled because it has no loss to optimize.')
+        # With no loss in compile, the model's add_loss losses are the whole loss (Keras 2.3).
         for reg in extra_losses:
-            total = total + reg
+            total = reg if total is None else total + reg
         tensors, updates = [], []
         for i, metric in self._output_loss_metrics:
             # Weighted by batch size, so that the epoch value is the mean over samples.
@@ -157,6 +174,11 @@ class Model(Network):
             tensors.append(result)
             updates += ops
         return total, tensors, updates
+
+    def _weight_mode(self, output_name):
+        """The sample_weight_mode of one output (None or 'temporal')."""
+        mode = self.sample_weight_mode
+        return mode.get(output_name) if isinstance(mode, dict) else mode
 
     def _prepare_metrics(self):
         """The compiled metrics as Metric objects (strings and functions in a
@@ -190,17 +212,45 @@ class Model(Network):
                     if id(metric) in used:
                         metric = metrics_module.clone_metric(metric)
                     used.add(id(metric))
+                    # Keras 2.3 names a weighted metric as the unweighted one
+                    # (unique() then makes it 'mae_1'), not 'weighted_mae'.
                     label = entry if isinstance(entry, str) else metric.name
-                    label = ('weighted_' + label) if weighted else label
                     unique(f'{self.output_names[i]}_{label}' if n > 1 else label)
                     self._metric_slots.append((i, weighted, metric))
         return names
 
+    def _added_metrics(self):
+        """The Metric objects of add_metric (the layers', then the model's), once each."""
+        found = []
+        for metric, _, _ in self._metric_records():
+            if not any(metric is m for m in found):
+                found.append(metric)
+        return found
+
+    def _added_metric_results(self, mark):
+        """(results, update ops) of the add_metric metrics for one phase's
+        graph: each from the value its layer reported in the rerun after
+        `mark` (None: no rerun), else from the value reported last."""
+        records = self._metric_records()
+        results, updates = [], []
+        for metric in self._added_metrics():
+            mine = [r for r in records if r[0] is metric]
+            fresh = K.created_after(mark, mine) if mark is not None else []
+            _, value, aggregation = (fresh or mine)[-1]
+            if aggregation == 'mean':
+                result, ops = metric.call_with_updates(value)
+            else:
+                result, ops = value, list(getattr(value, '_metric_updates', []))
+            results.append(result)
+            updates += ops
+        return results, updates
+
     @property
     def metrics(self):
         """The Metric objects of compile's metrics and weighted_metrics, in the
-        order of metrics_names (per-output losses left out)."""
-        return [m for _, _, m in getattr(self, '_metric_slots', [])]
+        order of metrics_names (per-output losses left out), then those of
+        add_metric."""
+        return [m for _, _, m in getattr(self, '_metric_slots', [])] + self._added_metrics()
 
     def reset_metrics(self):
         """Resets the state of every compiled metric (and per-output loss mean)."""
@@ -212,7 +262,7 @@ class Model(Network):
     def _feed_tensors(self):
         targets = [t for t in self.targets if t is not None]
         weights = [w for w in self.sample_weights if w is not None]
-        return list(self.inputs) + targets + weights
+        return list(self._feed_inputs) + targets + weights
 
     def _function(self, kind):
         """The compiled train/test/predict function, built on first use."""
@@ -224,7 +274,7 @@ class Model(Network):
             outputs = phase_graph[0]
             # Stateful layers (RNN states) advance in predict too, as in Keras.
             state_updates = list(phase_graph[1]) if self.stateful else []
-            fn = K.function(self.inputs + [_phase_input()], outputs, updates=state_updates,
+            fn = K.function(self._feed_inputs + [_phase_input()], outputs, updates=state_updates,
                             name='predict_function')
         else:
             self._check_compiled()
@@ -256,7 +306,11 @@ class Model(Network):
     def _standardize(self, x, y=None, sample_weight=None, class_weight=None,
                      check_targets=True):
         self._build_from_data(x)
-        xs = U.standardize_arrays(x, self.input_names, self._feed_input_shapes, 'input')
+        if x is None and self._feed_inputs:
+            raise ValueError(f'No input data: the model is fed inputs {self._feed_input_names} '
+                             '(x may be None only when every Input holds a tensor)')
+        xs = U.standardize_arrays(x, self._feed_input_names,
+                                  [K.int_shape(t) for t in self._feed_inputs], 'input')
         if y is None:
             return xs, [], []
         self._check_compiled()
@@ -267,26 +321,48 @@ class Model(Network):
         ys = U.standardize_arrays(y, names, shapes, 'target', check_shape=False)
         fns = [f for f in self.loss_functions if f is not None]
         U.check_loss_and_target(ys, fns, shapes)
-        if sample_weight is not None:
-            sws = U.standardize_arrays(sample_weight, names, [None] * len(names),
-                                       'sample_weight')
-        else:
-            sws = [None] * len(names)
-        if class_weight is not None:
-            per_output = class_weight if isinstance(class_weight, dict) and \
-                set(class_weight) <= set(names) and len(names) > 1 else None
-            for i, (name, yi) in enumerate(zip(names, ys)):
-                cw = per_output.get(name) if per_output is not None else class_weight
-                if cw is not None:
-                    w = U.class_weights_to_sample(yi, cw)
-                    sws[i] = w if sws[i] is None else sws[i] * w
+        sws = U.standardize_sample_weights(sample_weight, names)
+        modes = [self._weight_mode(n) for n in names]
+        per_output = class_weight if isinstance(class_weight, dict) and \
+            set(class_weight) <= set(names) and len(names) > 1 else None
+        for i, (name, yi) in enumerate(zip(names, ys)):
+            cw = per_output.get(name) if per_output is not None else class_weight
+            sws[i] = U.standardize_weights(yi, sws[i], cw, modes[i])
         U.check_lengths(xs, ys, sws)
-        sws = [np.ones(len(yi), K.floatx()) if w is None else np.asarray(w, K.floatx())
-               for w, yi in zip(sws, ys)]
         return xs, ys, sws
 
+    def _check_held_inputs(self, caller, steps, steps_name):
+        """A model whose inputs all hold tensors (Input(tensor=...)) runs on
+        them whole: Keras 2.3 asks for the number of steps, not batches."""
+        if self.inputs and not self._feed_inputs and steps is None:
+            raise ValueError(f'{caller}: every input of {self.name} holds a tensor '
+                             '(Input(tensor=...)), so the data cannot be cut into batches; '
+                             f'give `{steps_name}` (the number of steps) instead of '
+                             '`batch_size`.')
+
     def _build_from_data(self, x):
-        """Deferred building (Sequential without an input shape)."""
+        """Deferred building: a subclassed model's graph from the first data
+        (one Input per array; Sequential builds itself)."""
+        if self._is_graph_network or self.built or x is None:
+            return
+        arrays = list(x) if isinstance(x, (list, tuple)) else [x]
+        inputs = [_input_for(np.asarray(a)) for a in arrays]
+        self._build_subclassed(inputs if isinstance(x, (list, tuple)) else inputs[0])
+
+    def build(self, input_shape=None):
+        """A subclassed model's graph from its batch input shape(s), as
+        Keras 2.3's Model.build; a functional model is built already."""
+        if self._is_graph_network:
+            self.built = True
+            return
+        if input_shape is None:
+            raise ValueError(f'{self.name}.build: give the batch input shape, e.g. (None, 3), '
+                             'or a list of shapes')
+        if isinstance(input_shape, list) and input_shape and \
+                all(isinstance(s, (list, tuple)) for s in input_shape):
+            self._build_subclassed([Input(batch_shape=tuple(s)) for s in input_shape])
+        else:
+            self._build_subclassed(Input(batch_shape=tuple(input_shape)))
 
     # -- public training API ------------------------------------------------------------
 
@@ -363,10 +439,9 @@ class Model(Network):
                 validation_data, 32, None if not loop.is_generator(validation_data)
                 else validation_steps, feeding)
         else:
-            if x is None:
-                raise ValueError('fit: x (the input data) is required')
             batch_size = batch_size or (None if steps_per_epoch else 32)
             xs, ys, sws = self._standardize(x, y, sample_weight, class_weight)
+            self._check_held_inputs('fit', steps_per_epoch, 'steps_per_epoch')
             validation = self._validation_batches(validation_data, batch_size or 32,
                                                   validation_steps, feeding)
             if validation is None and validation_split and 0. < validation_split < 1.:
@@ -398,6 +473,7 @@ class Model(Network):
                 'use_multiprocessing': use_multiprocessing})
         else:
             xs, ys, sws = self._standardize(x, y, sample_weight)
+            self._check_held_inputs('evaluate', steps, 'steps')
             batches = loop.ArrayBatches(xs + ys + sws, batch_size or 32, steps=steps)
         return loop.Loop(self, self.test_function, callbacks, verbose).evaluate(batches)
 
@@ -411,6 +487,7 @@ class Model(Network):
                 'use_multiprocessing': use_multiprocessing}, with_targets=False)
         else:
             xs, _, _ = self._standardize(x)
+            self._check_held_inputs('predict', steps, 'steps')
             batches = loop.ArrayBatches(xs, batch_size or 32, steps=steps)
         return loop.Loop(self, self.predict_function, callbacks, verbose).predict(batches)
 
@@ -474,6 +551,17 @@ class Model(Network):
     def load_weights(self, filepath, by_name=False, skip_mismatch=False, reshape=False):
         from .saving import load_weights
         load_weights(self, filepath, by_name, skip_mismatch, reshape)
+
+    def __reduce__(self):
+        # Keras 2.3: a model pickles (and deep-copies) as its saved file.
+        from .saving import pickle_model, unpickle_model
+        return unpickle_model, (pickle_model(self),)
+
+
+def _input_for(array):
+    """An Input for the arrays like `array` (float data as floatx)."""
+    dtype = K.floatx() if array.dtype.kind == 'f' else str(array.dtype)
+    return Input(batch_shape=(None,) + array.shape[1:], dtype=dtype)
 
 
 def _phase_input():

@@ -92,7 +92,8 @@ class ArrayBatches:
     def __init__(self, arrays, batch_size, shuffle=False, steps=None, steps_name='steps'):
         self.arrays = arrays
         self.batch_size = batch_size
-        self.samples = len(arrays[0])
+        # No arrays at all: every input holds its tensor (`steps` is then given).
+        self.samples = len(arrays[0]) if arrays else None
         self.steps = whole_steps(steps, steps_name)
         self.shuffle = shuffle
         self._batches = U.make_batches(self.samples, batch_size) if self.steps is None \

@@ -124,6 +124,69 @@ def _is_sparse_crossentropy(fn):
     return fn is losses.sparse_categorical_crossentropy
 
 
+def standardize_sample_weights(sample_weight, names):
+    """One entry per output: a dict may name only some outputs (the others
+    get None, i.e. weights of one), a list must have one entry per output."""
+    if sample_weight is None:
+        return [None] * len(names)
+    if isinstance(sample_weight, dict):
+        unknown = sorted(set(sample_weight) - set(names))
+        if unknown:
+            raise ValueError(f'Unknown entries in sample_weight dictionary: {unknown}. Only '
+                             f'expected the following keys: {names}')
+        return [sample_weight.get(n) for n in names]
+    if isinstance(sample_weight, (list, tuple)):
+        if len(sample_weight) != len(names):
+            raise ValueError(f'Provided `sample_weight` was a list of {len(sample_weight)} '
+                             f'elements, but the model has {len(names)} outputs. You should '
+                             'provide one `sample_weight` array per model output.')
+        return list(sample_weight)
+    if len(names) != 1:
+        raise ValueError(f'The model has {len(names)} outputs, so `sample_weight` should be a '
+                         f'list or a dict keyed by output name ({names}), not one array.')
+    return [sample_weight]
+
+
+def standardize_weights(y, sample_weight=None, class_weight=None, sample_weight_mode=None):
+    """The weights of one output's targets `y` (Keras 2.3's
+    standardize_weights): `sample_weight` checked against y, or weights from
+    `class_weight`, or ones: shape (samples,), or (samples, timesteps) with
+    sample_weight_mode='temporal'."""
+    if sample_weight_mode not in (None, 'temporal', 'samplewise'):
+        raise ValueError('"sample_weight_mode" should be None or "temporal". Found: '
+                         f'{sample_weight_mode!r}')
+    temporal = sample_weight_mode == 'temporal'
+    if temporal and y.ndim < 3:
+        raise ValueError(f'Found a sample_weight array for an input with shape {y.shape}. '
+                         'Timestep-wise sample weighting (use of sample_weight_mode='
+                         '"temporal") is restricted to outputs that are at least 3D, i.e. that '
+                         'have a time dimension.')
+    if sample_weight is not None:
+        sample_weight = np.asarray(sample_weight)
+        if temporal and sample_weight.ndim != 2:
+            raise ValueError(f'Found a sample_weight array with shape {sample_weight.shape}. '
+                             'In order to use timestep-wise sample weighting, you should pass '
+                             'a 2D sample_weight array.')
+        if not temporal and sample_weight.ndim != 1:
+            raise ValueError(f'Found a sample_weight array with shape {sample_weight.shape}. '
+                             'In order to use timestep-wise sample weights, you should specify '
+                             'sample_weight_mode="temporal" in compile(). If you just mean to '
+                             'use sample-wise weights, make sure your sample_weight array is '
+                             '1D.')
+        if y.shape[:sample_weight.ndim] != sample_weight.shape:
+            raise ValueError(f'Found a sample_weight array with shape {sample_weight.shape} for '
+                             f'an input with shape {y.shape}. sample_weight cannot be '
+                             'broadcast.')
+        weights = sample_weight.astype(K.floatx())
+    else:
+        weights = np.ones(y.shape[:2] if temporal else y.shape[:1], K.floatx())
+    if class_weight is not None:
+        if y.ndim > 2:
+            raise ValueError('`class_weight` not supported for 3+ dimensional targets.')
+        weights = weights * class_weights_to_sample(y, class_weight)
+    return weights
+
+
 def class_weights_to_sample(y, class_weight):
     """Per-sample weights from a {class: weight} dict (one-hot or index targets)."""
     if y.ndim > 1 and y.shape[-1] > 1:

@@ -50,7 +50,14 @@ class Dropout(Layer):
 
     def _get_noise_shape(self, inputs):
         # None entries follow the input's (run-time) size; K.dropout does that.
-        return None if self.noise_shape is None else tuple(self.noise_shape)
+        # A size given where the input's is unknown until run time (Keras's
+        # noise_shape=(batch_size, 1, features)) follows it too.
+        if self.noise_shape is None:
+            return None
+        shape = K.int_shape(inputs)
+        return tuple(None if n is not None and n != 1 and axis < len(shape) and
+                     shape[axis] is None else n
+                     for axis, n in enumerate(self.noise_shape))
 
     def call(self, inputs, training=None):
         if 0. < self.rate < 1.:

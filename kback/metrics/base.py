@@ -57,6 +57,7 @@ class Metric(Layer):
     return update ops (`K.update_add(...)`) from
     `update_state(y_true, y_pred, sample_weight=None)` and compute the value
     from the state in `result()`."""
+    _tracked_as_sublayer = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -87,6 +88,7 @@ class Metric(Layer):
         if not self.__dict__.get('_last_update_eager', False):
             result = metrics_utils.read_after_updates(result, ops)
         result._metric_obj = self
+        result._metric_updates = ops      # what add_metric(result) adds to the train step
         return result, ops
 
     def update_state(self, *args, **kwargs):

@@ -107,7 +107,11 @@ def squeeze_or_expand_dimensions(y_pred, y_true=None, sample_weight=None):
     w_rank = K.ndim(sample_weight)
     if w_rank:
         diff = w_rank - K.ndim(y_pred)
-        if diff == 1 and K.int_shape(sample_weight)[-1] == 1:
+        if K.ndim(y_pred) == 0 and w_rank == 1:
+            # A scalar loss (a custom loss that reduces) against per-sample
+            # weights: the loss is one value every sample shares.
+            y_pred = K.expand_dims(y_pred, -1)
+        elif diff == 1 and K.int_shape(sample_weight)[-1] == 1:
             sample_weight = K.squeeze(sample_weight, -1)
         elif diff == -1:
             sample_weight = K.expand_dims(sample_weight, -1)
@@ -115,13 +119,20 @@ def squeeze_or_expand_dimensions(y_pred, y_true=None, sample_weight=None):
 
 
 def broadcast_weights(values, sample_weight):
-    """sample_weight broadcast to the shape of values (a ValueError naming the
-    shapes when it cannot be)."""
-    try:
-        return sample_weight * K.ones_like(values)
-    except ValueError as e:
-        raise ValueError(f'metrics: sample_weight of shape {K.int_shape(sample_weight)} does '
-                         f'not broadcast to values of shape {K.int_shape(values)}') from e
+    """sample_weight broadcast to the shape of values (Keras 2.3's
+    losses_utils.broadcast_weights): trailing axes are added until the ranks
+    match, so (batch,) weights scale every element of a (batch, h, w) loss
+    (and a scalar loss made (1,) is shared by every weight); a ValueError
+    names the shapes when they cannot broadcast."""
+    values_shape, weights_shape = K.int_shape(values), K.int_shape(sample_weight)
+    if len(weights_shape) > len(values_shape) or any(
+            w is not None and v is not None and 1 not in (w, v) and w != v
+            for w, v in zip(weights_shape, values_shape)):
+        raise ValueError(f'sample_weight of shape {weights_shape} does not broadcast to '
+                         f'values of shape {values_shape}')
+    for axis in range(len(weights_shape), len(values_shape)):
+        sample_weight = K.expand_dims(sample_weight, axis)
+    return sample_weight * K.ones_like(values)
 
 
 # -- confusion matrix ------------------------------------------------------------------

@@ -91,7 +91,9 @@ def test_unknown_layer_kwarg():
 
 
 def test_model_needs_inputs_and_outputs():
-    with pytest.raises(TypeError):
-        Model()
+    with pytest.raises(TypeError, match='both `inputs` and `outputs`'):
+        Model(outputs=Input((2,)))
+    with pytest.raises(NotImplementedError, match='must implement call'):
+        Model().predict(np.zeros((2, 3)))    # Model() is a subclassed model: it needs a call
     with pytest.raises(ValueError):
         Model(np.zeros(3), np.zeros(3))

@@ -116,7 +116,7 @@ def test_temporal_sample_weights_combined_with_the_mask():
     np.testing.assert_allclose(mae, (ae * mask).sum() / mask.sum(), rtol=1e-5)
     np.testing.assert_allclose(weighted_mae, (ae * sw * mask).sum() / (sw * mask).sum(),
                                rtol=1e-5)
-    assert m.metrics_names == ['loss', 'mae', 'weighted_mae']
+    assert m.metrics_names == ['loss', 'mae', 'mae_1']
 
 
 def test_per_sample_weights_broadcast_over_the_mask():

@@ -93,14 +93,13 @@ def test_weighted_metrics_and_sample_weights():
     x, y = _data(60)
     w = rng.rand(60).astype('float32') + 0.1
     model = _frozen_model(['acc'], weighted=[metrics.Precision(), 'acc'])
-    assert model.metrics_names == ['loss', 'acc', 'weighted_precision', 'weighted_acc']
+    assert model.metrics_names == ['loss', 'acc', 'precision', 'acc_1']
     history = model.fit(x, y, sample_weight=w, batch_size=13, epochs=1, verbose=0)
     p = model.predict(x)
     weighted, plain = _np_metrics(y, p, w), _np_metrics(y, p)
     assert history.history['acc'][0] == pytest.approx(plain['acc'], rel=1e-5)
-    assert history.history['weighted_acc'][0] == pytest.approx(weighted['acc'], rel=1e-5)
-    assert history.history['weighted_precision'][0] == pytest.approx(weighted['precision'],
-                                                                     rel=1e-5)
+    assert history.history['acc_1'][0] == pytest.approx(weighted['acc'], rel=1e-5)
+    assert history.history['precision'][0] == pytest.approx(weighted['precision'], rel=1e-5)
 
 
 def test_train_and_test_on_batch_reset_metrics():
@@ -122,11 +121,11 @@ def test_duplicate_names_and_shared_instances():
     shared = metrics.Precision()
     model = _frozen_model([shared, metrics.Precision(), 'acc', 'acc'], weighted=[shared])
     assert model.metrics_names == ['loss', 'precision', 'precision_1', 'acc', 'acc_1',
-                                   'weighted_precision']
+                                   'precision_2']
     assert model.metrics[0] is shared and model.metrics[4] is not shared
     history = model.fit(x, y, epochs=1, verbose=0)
     value = _np_metrics(y, model.predict(x))['precision']
-    for name in ('precision', 'precision_1', 'weighted_precision'):
+    for name in ('precision', 'precision_1', 'precision_2'):
         assert history.history[name][0] == pytest.approx(value, rel=1e-5)
 
 

@@ -72,9 +72,9 @@ def test_multi_output_metrics_dict_and_weighted_metrics():
     model = _two_output_model()
     model.compile('sgd', loss=['categorical_crossentropy', 'mse'],
                   metrics={'a': 'accuracy', 'b': ['mae']}, weighted_metrics=['mse'])
-    # Per output: its metrics, then its weighted metrics.
-    assert model.metrics_names == ['loss', 'a_loss', 'b_loss', 'a_accuracy', 'a_weighted_mse',
-                                   'b_mae', 'b_weighted_mse']
+    # Per output: its metrics, then its weighted metrics, named as given (Keras 2.3).
+    assert model.metrics_names == ['loss', 'a_loss', 'b_loss', 'a_accuracy', 'a_mse',
+                                   'b_mae', 'b_mse']
     x = np.random.random((6, 3))
     ya = np.eye(2)[np.random.randint(2, size=6)]
     yb = np.random.random((6, 1))
