@@ -24,8 +24,8 @@ napoleon_custom_sections = ['Input shape', 'Output shape', 'Call arguments']
 autodoc_member_order = 'bysource'
 autodoc_typehints = 'none'
 autodoc_default_options = {'members': True, 'show-inheritance': True}
-# A reference page lists each name once; an alias is shown as "alias of" its target.
-autodoc_inherit_docstrings = True
+# A subclass's method without its own docstring is not repeated on every layer's entry.
+autodoc_inherit_docstrings = False
 
 # README.md's headings become link targets, so its sections can be referred to.
 myst_heading_anchors = 3

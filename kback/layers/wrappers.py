@@ -57,7 +57,7 @@ class TimeDistributed(Wrapper):
         At least 3D, `(batch, timesteps, ...)`.
 
     Output shape:
-        `(batch, timesteps) + ` the layer's output shape for one slice.
+        `(batch, timesteps)` followed by the layer's output shape for one slice.
 
     Example::
 
