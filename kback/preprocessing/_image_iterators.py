@@ -42,7 +42,7 @@ class Iterator(Sequence):
     (Keras's extension point); kback's own iterators also take the batch's
     random state (`_build_batch(index_array, rng)`).
 
-    # Arguments
+    Arguments:
         n: total number of samples.
         batch_size: samples per batch.
         shuffle: whether to shuffle the samples at every epoch.
@@ -200,7 +200,7 @@ class Iterator(Sequence):
 class NumpyArrayIterator(Iterator):
     """Iterator yielding data from numpy arrays.
 
-    # Arguments
+    Arguments:
         x: numpy array of input images (rank 4), or a tuple/list
             `(images, misc)` where misc is an array or a list of arrays passed
             through unchanged next to the images.
@@ -322,7 +322,7 @@ def _valid_files(class_dir, formats, follow_links):
 class DirectoryIterator(Iterator):
     """Iterator reading images from a directory with one subfolder per class.
 
-    # Arguments
+    Arguments:
         directory: path of the folder; each subdirectory is a class (nested
             folders inside a class folder belong to that class).
         image_data_generator: the `ImageDataGenerator` that augments batches

@@ -108,7 +108,7 @@ class SequenceEnqueuer(object):
     def start(self, workers=1, max_queue_size=10):
         """Starts the background loading.
 
-        # Arguments
+        Arguments:
             workers: number of loader threads (at least 1).
             max_queue_size: most batches loaded ahead of the consumer.
         """
@@ -280,7 +280,7 @@ class GeneratorEnqueuer(SequenceEnqueuer):
     thread advances it whatever `workers` says; order is preserved. A finite
     generator ends `get()` after its last item.
 
-    # Arguments
+    Arguments:
         sequence: the generator (any iterator).
         use_multiprocessing: accepted, ignored (threads are used).
         wait_time: deprecated in Keras 2.3, ignored.

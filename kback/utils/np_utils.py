@@ -8,7 +8,7 @@ def to_categorical(y, num_classes=None, dtype='float32'):
     Output shape is `y.shape + (num_classes,)`, except that a trailing axis of
     size 1 (labels shaped `(n, 1)`) is dropped first, as in Keras 2.3.
 
-    # Arguments
+    Arguments:
         y: integer labels in `[0, num_classes)` (array-like).
         num_classes: total number of classes; `max(y) + 1` when None.
         dtype: dtype of the result.
