@@ -49,18 +49,44 @@ _FUNCTIONS.update(mse=mse, MSE=MSE, mae=mae, MAE=MAE, mape=mape, MAPE=MAPE, msle
 
 
 def serialize(metric):
+    """A metric as JSON-able data: a function by its name, a `Metric` instance
+    as a dict `{'class_name': ..., 'config': ...}`.
+    """
     return serialize_keras_object(metric)
 
 
 def deserialize(config, custom_objects=None):
+    """The metric function or `Metric` instance a name or dict stands for.
+
+    Arguments:
+        config: a name or a `{'class_name', 'config'}` dict.
+        custom_objects: a dict mapping names to custom metrics.
+
+    Returns:
+        A function or a `Metric` instance.
+
+    Raises:
+        ValueError: if the name is unknown.
+    """
     return deserialize_keras_object(config, module_objects=dict(_FUNCTIONS, **_CLASSES),
                                     custom_objects=custom_objects,
                                     printable_module_name='metric function')
 
 
 def get(identifier):
-    """A name, a serialised dict or a callable -> the metric function or
-    Metric object (a class name gives an instance with default arguments)."""
+    """A metric from a name, a serialized dict or a callable.
+
+    A class name gives an instance with the default arguments.
+
+    Arguments:
+        identifier: the identifier.
+
+    Returns:
+        A metric function or `Metric` instance.
+
+    Raises:
+        ValueError: if the identifier cannot be interpreted.
+    """
     if isinstance(identifier, (str, dict)):
         return deserialize(identifier)
     if callable(identifier):
@@ -69,8 +95,9 @@ def get(identifier):
 
 
 def clone_metric(metric):
-    """A fresh copy (new state) of a Metric object; metric functions and
-    names are returned as they are."""
+    """A fresh copy (with new state) of a `Metric` instance; functions and names
+    are returned as they are.
+    """
     if not isinstance(metric, Metric):
         return metric
     if type(metric) is MeanMetricWrapper:
@@ -79,7 +106,7 @@ def clone_metric(metric):
 
 
 def clone_metrics(metrics):
-    """clone_metric applied to each item of a list or values of a dict."""
+    """`clone_metric` applied to each item of a list, or each value of a dict."""
     if metrics is None:
         return None
     if isinstance(metrics, dict):
