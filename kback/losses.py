@@ -33,7 +33,7 @@ def mean_squared_error(y_true, y_pred):
         y_pred: the predictions, a tensor of the same shape.
 
     Returns:
-        A tensor of per-sample losses: the last axis is averaged away.
+        A tensor of per-sample losses (the last axis is averaged away).
     """
     y_true, y_pred = _prepare(y_true, y_pred)
     return K.mean(K.square(y_pred - y_true), axis=-1)
@@ -47,7 +47,7 @@ def mean_absolute_error(y_true, y_pred):
         y_pred: the predictions, a tensor of the same shape.
 
     Returns:
-        A tensor of per-sample losses: the last axis is averaged away.
+        A tensor of per-sample losses (the last axis is averaged away).
     """
     y_true, y_pred = _prepare(y_true, y_pred)
     return K.mean(K.abs(y_pred - y_true), axis=-1)
@@ -62,7 +62,7 @@ def mean_absolute_percentage_error(y_true, y_pred):
         y_pred: the predictions, a tensor of the same shape.
 
     Returns:
-        A tensor of per-sample losses: the last axis is averaged away.
+        A tensor of per-sample losses (the last axis is averaged away).
     """
     y_true, y_pred = _prepare(y_true, y_pred)
     diff = K.abs((y_true - y_pred) / K.clip(K.abs(y_true), K.epsilon(), None))
@@ -78,7 +78,7 @@ def mean_squared_logarithmic_error(y_true, y_pred):
         y_pred: the predictions, a tensor of the same shape.
 
     Returns:
-        A tensor of per-sample losses: the last axis is averaged away.
+        A tensor of per-sample losses (the last axis is averaged away).
     """
     y_true, y_pred = _prepare(y_true, y_pred)
     first_log = K.log(K.clip(y_pred, K.epsilon(), None) + 1.)
@@ -97,7 +97,7 @@ def logcosh(y_true, y_pred):
         y_pred: the predictions, a tensor of the same shape.
 
     Returns:
-        A tensor of per-sample losses: the last axis is averaged away.
+        A tensor of per-sample losses (the last axis is averaged away).
     """
     y_true, y_pred = _prepare(y_true, y_pred)
     x = y_pred - y_true
@@ -147,7 +147,7 @@ def squared_hinge(y_true, y_pred):
         y_pred: the predictions, a tensor of the same shape.
 
     Returns:
-        A tensor of per-sample losses: the last axis is averaged away.
+        A tensor of per-sample losses (the last axis is averaged away).
     """
     y_true, y_pred = _prepare(y_true, y_pred)
     y_true = _maybe_convert_labels(y_true)
@@ -165,7 +165,7 @@ def hinge(y_true, y_pred):
         y_pred: the predictions, a tensor of the same shape.
 
     Returns:
-        A tensor of per-sample losses: the last axis is averaged away.
+        A tensor of per-sample losses (the last axis is averaged away).
     """
     y_true, y_pred = _prepare(y_true, y_pred)
     y_true = _maybe_convert_labels(y_true)
@@ -249,7 +249,7 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0):
             `y_true * (1 - label_smoothing) + 0.5 * label_smoothing`.
 
     Returns:
-        A tensor of per-sample losses: the last axis is averaged away.
+        A tensor of per-sample losses (the last axis is averaged away).
     """
     y_true, y_pred = _prepare(y_true, y_pred)
     s = _smoothing(label_smoothing, 'binary_crossentropy')
@@ -285,7 +285,7 @@ def poisson(y_true, y_pred):
         y_pred: the predictions, a tensor of the same shape.
 
     Returns:
-        A tensor of per-sample losses: the last axis is averaged away.
+        A tensor of per-sample losses (the last axis is averaged away).
     """
     y_true, y_pred = _prepare(y_true, y_pred)
     return K.mean(y_pred - y_true * K.log(y_pred + K.epsilon()), axis=-1)

@@ -674,7 +674,14 @@ _ALL = {'sgd': SGD, 'rmsprop': RMSprop, 'adagrad': Adagrad, 'adadelta': Adadelta
 
 
 def serialize(optimizer):
-    """An optimizer as a dict `{'class_name': ..., 'config': ...}`."""
+    """An optimizer as a dict `{'class_name': ..., 'config': ...}`.
+
+    Arguments:
+        optimizer: an optimizer instance.
+
+    Returns:
+        A JSON-serializable dict.
+    """
     return serialize_keras_object(optimizer)
 
 

@@ -566,7 +566,7 @@ def graph_mark():
     """The graph's present position, for `created_after` (kback's own).
 
     Returns:
-        An int: the id the next node will get.
+        An int, the id the next node will get.
     """
     return graph_state.next_node_id()
 

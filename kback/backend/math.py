@@ -735,7 +735,8 @@ def gather(reference, indices):
         indices: an int tensor (or array or list) of indices.
 
     Returns:
-        A tensor of shape `indices.shape + reference.shape[1:]`.
+        A tensor of shape `indices.shape` followed by the trailing axes of
+        `reference` (all but its first).
     """
     indices = as_tensor(indices) if isinstance(indices, Tensor) else \
         as_tensor(np.asarray(indices, dtype='int64'))

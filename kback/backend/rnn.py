@@ -78,7 +78,7 @@ def rnn(step_function, inputs, initial_states, go_backwards=False, mask=None, co
         input_length: the number of timesteps, when the shape does not say.
 
     Returns:
-        A tuple `(last_output, outputs, new_states)`: the last output
+        A tuple `(last_output, outputs, new_states)`, with the last output
         `(batch, ...)`, all outputs `(batch, time, ...)` and the final states.
 
     Raises:

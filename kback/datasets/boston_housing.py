@@ -29,7 +29,7 @@ def load_data(path='boston_housing.npz', test_split=0.2, seed=113):
         seed: seed of the shuffle done before splitting.
 
     Returns:
-        `(x_train, y_train), (x_test, y_test)`: float64 arrays (n, 13) and
+        `(x_train, y_train), (x_test, y_test)`, float64 arrays (n, 13) and
         (n,); 404 training and 102 test samples with the defaults.
 
     Raises:

@@ -29,7 +29,7 @@ def load_batch(fpath, label_key='labels'):
             'coarse_labels' (CIFAR-100).
 
     Returns:
-        `(data, labels)`: uint8 images (n, 3, 32, 32) and the labels as stored
+        `(data, labels)`, uint8 images (n, 3, 32, 32) and the labels as stored
         (a list of ints).
     """
     with open(fpath, 'rb') as f:

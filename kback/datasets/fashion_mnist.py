@@ -54,7 +54,7 @@ def load_data():
     """Loads Fashion-MNIST: 60,000 training and 10,000 test images.
 
     Returns:
-        `(x_train, y_train), (x_test, y_test)`: uint8 images (n, 28, 28) and
+        `(x_train, y_train), (x_test, y_test)`, uint8 images (n, 28, 28) and
         uint8 labels (n,) with values 0..9.
 
     Raises:

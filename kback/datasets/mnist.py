@@ -28,7 +28,7 @@ def load_data(path='mnist.npz'):
             (`~/.kback/datasets`).
 
     Returns:
-        `(x_train, y_train), (x_test, y_test)`: uint8 images (n, 28, 28)
+        `(x_train, y_train), (x_test, y_test)`, uint8 images (n, 28, 28)
         with values 0..255 and uint8 labels (n,) with values 0..9.
 
     When the file is neither cached nor downloadable, a `UserWarning` says so

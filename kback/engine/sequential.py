@@ -189,8 +189,8 @@ class Sequential(Model):
             verbose: 0 silent, 1 a progress bar.
 
         Returns:
-            A numpy array of class indices: the argmax of the outputs, or
-            `output > 0.5` for a single output unit.
+            A numpy array of class indices (the argmax of the outputs, or
+            `output > 0.5` for a single output unit).
         """
         proba = self.predict(x, batch_size=batch_size, verbose=verbose)
         if proba.shape[-1] > 1:

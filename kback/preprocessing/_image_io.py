@@ -150,7 +150,7 @@ def img_to_array(img, data_format=None, dtype=None):
         dtype: dtype of the returned array; default `K.floatx()`.
 
     Returns:
-        A 3-D numpy array: (height, width, channels) or (channels, height, width).
+        A 3-D numpy array, (height, width, channels) or (channels, height, width).
     """
     data_format = _check_data_format(data_format, 'img_to_array')
     if dtype is None:

@@ -42,7 +42,16 @@ def to_categorical(y, num_classes=None, dtype='float32'):
 
 
 def normalize(x, axis=-1, order=2):
-    """Scales `x` to unit `order`-norm along `axis` (zero vectors stay zero)."""
+    """Scales an array to unit norm along an axis (zero vectors stay zero).
+
+    Arguments:
+        x: a numpy array.
+        axis: the axis of the norm.
+        order: the norm's order (2 for L2).
+
+    Returns:
+        A numpy array of `x`'s shape.
+    """
     x = np.asarray(x)
     norm = np.atleast_1d(np.linalg.norm(x, order, axis))
     norm[norm == 0] = 1
