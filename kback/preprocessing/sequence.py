@@ -168,6 +168,25 @@ class TimeseriesGenerator(Sequence):
     every batch (numpy's global RNG); `reverse=True` flips each window in
     time. `data` and `targets` must have the same length; axis 0 is time.
 
+    Arguments:
+        data: an indexable of the time steps (a numpy array), axis 0 time.
+        targets: the targets, one per time step of `data`.
+        length: the number of time steps in each window, before sampling.
+        sampling_rate: the step between the rows of a window.
+        stride: the step between the ends of consecutive windows.
+        start_index: the first row a window may end at (plus `length`).
+        end_index: the last row a window may end at (default
+            `len(data) - 1`).
+        shuffle: whether to draw the windows at random.
+        reverse: whether to flip each window in time.
+        batch_size: windows per batch.
+
+    Raises:
+        ValueError: if `data` and `targets` differ in length, a size is not a
+            positive int, or no window fits between the indices.
+
+    Example::
+
         x, y = TimeseriesGenerator(data, targets, length=10, sampling_rate=2,
                                    batch_size=2)[0]
         # x: (2, 5) + data.shape[1:], y: (2,) + targets.shape[1:]
