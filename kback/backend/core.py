@@ -49,7 +49,7 @@ def placeholder(shape=None, ndim=None, dtype=None, sparse=False, name=None):
     """Makes a placeholder: a tensor whose value is fed when a function is called.
 
     Arguments:
-        shape: a tuple of ints or None (any size), e.g. `(None, 784)`.
+        shape: a tuple of ints >= 0 or None (any size), e.g. `(None, 784)`.
         ndim: the rank, when `shape` is not given (every size unknown).
         dtype: the placeholder's dtype (default `K.floatx()`).
         sparse: must be False (kback has dense tensors only).
@@ -59,8 +59,8 @@ def placeholder(shape=None, ndim=None, dtype=None, sparse=False, name=None):
         A `Placeholder`.
 
     Raises:
-        ValueError: if neither `shape` nor `ndim` is given, or a size is not a
-            positive int or None.
+        ValueError: if neither `shape` nor `ndim` is given, or a size is not an
+            int >= 0 or None.
         NotImplementedError: if `sparse` is True.
 
     Example::

@@ -18,13 +18,14 @@ class InputLayer(Layer):
         dtype: the input's dtype (default `K.floatx()`).
         input_tensor: an existing tensor to use as the input instead of a new
             placeholder.
-        sparse: accepted for Keras compatibility; kback's tensors are dense.
+        sparse: must be False: kback has dense tensors only.
         name: the layer's name.
 
     Raises:
         ValueError: if both or neither of `input_shape` and
-            `batch_input_shape` are given, or a shape entry is not a positive
-            int or None.
+            `batch_input_shape` are given, or a shape entry is not an int >= 0
+            or None.
+        NotImplementedError: if `sparse` is True.
     """
 
     def __init__(self, input_shape=None, batch_size=None, batch_input_shape=None, dtype=None,
@@ -73,15 +74,16 @@ def Input(shape=None, batch_shape=None, name=None, dtype=None, sparse=False, ten
         batch_shape: the shape with the batch axis (instead of `shape`).
         name: the input's name (unique within a model).
         dtype: the input's dtype (default `K.floatx()`).
-        sparse: accepted for Keras compatibility; kback's tensors are dense.
+        sparse: must be False: kback has dense tensors only.
         tensor: an existing tensor to wrap instead of a new placeholder.
 
     Returns:
         A tensor to call layers on and to pass as `Model(inputs=...)`.
 
     Raises:
-        ValueError: if no shape is given, or a shape entry is not a positive
-            int or None.
+        ValueError: if no shape is given, or a shape entry is not an int >= 0
+            or None.
+        NotImplementedError: if `sparse` is True.
 
     Example::
 
