@@ -21,6 +21,8 @@ exclude_patterns = ['_build']
 napoleon_google_docstring = True
 napoleon_numpy_docstring = False
 napoleon_custom_sections = ['Input shape', 'Output shape', 'Call arguments']
+# `x` in a docstring is code, as in Keras's own docs.
+default_role = 'code'
 autodoc_member_order = 'bysource'
 autodoc_typehints = 'none'
 autodoc_default_options = {'members': True, 'show-inheritance': True}
