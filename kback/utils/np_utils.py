@@ -12,6 +12,18 @@ def to_categorical(y, num_classes=None, dtype='float32'):
         y: integer labels in `[0, num_classes)` (array-like).
         num_classes: total number of classes; `max(y) + 1` when None.
         dtype: dtype of the result.
+
+    Returns:
+        A numpy array of one-hot rows.
+
+    Raises:
+        ValueError: if a label is not an integer or is outside
+            `[0, num_classes)`, or `num_classes` is None for empty labels.
+
+    Example::
+
+        to_categorical([0, 2, 1], num_classes=3)
+        # array([[1., 0., 0.], [0., 0., 1.], [0., 1., 0.]], dtype=float32)
     """
     y = np.asarray(y)
     if y.dtype.kind == 'f':
