@@ -162,7 +162,14 @@ _ACTIVATIONS = {f.__name__: f for f in (
 
 
 def serialize(activation):
-    """An activation function as its name."""
+    """An activation function as its name.
+
+    Arguments:
+        activation: an activation function.
+
+    Returns:
+        Its name, a string.
+    """
     return serialize_keras_object(activation)
 
 

@@ -137,7 +137,14 @@ _CONSTRAINTS = {'Constraint': Constraint, 'MaxNorm': MaxNorm, 'NonNeg': NonNeg,
 
 
 def serialize(constraint):
-    """A constraint as a dict `{'class_name': ..., 'config': ...}`."""
+    """A constraint as a dict `{'class_name': ..., 'config': ...}`.
+
+    Arguments:
+        constraint: a constraint instance.
+
+    Returns:
+        A JSON-serializable dict.
+    """
     return serialize_keras_object(constraint)
 
 

@@ -424,7 +424,14 @@ _INITIALIZERS = {k: v for k, v in dict(globals()).items()
 
 
 def serialize(initializer):
-    """An initializer as a dict `{'class_name': ..., 'config': ...}`."""
+    """An initializer as a dict `{'class_name': ..., 'config': ...}`.
+
+    Arguments:
+        initializer: an initializer instance.
+
+    Returns:
+        A JSON-serializable dict.
+    """
     return serialize_keras_object(initializer)
 
 

@@ -737,6 +737,12 @@ def _module_objects():
 def serialize(loss):
     """A loss as JSON-able data: a function by its name, a `Loss` instance as a
     dict `{'class_name': ..., 'config': ...}`.
+
+    Arguments:
+        loss: a loss function or `Loss` instance.
+
+    Returns:
+        A string or a dict.
     """
     return serialize_keras_object(loss)
 
@@ -784,6 +790,12 @@ def get(identifier):
 def is_categorical_crossentropy(loss):
     """Whether a loss (name, function or `Loss` instance) is the categorical
     crossentropy.
+
+    Arguments:
+        loss: a name, a function or a `Loss` instance.
+
+    Returns:
+        A bool.
     """
     return (isinstance(loss, CategoricalCrossentropy) or
             (isinstance(loss, LossFunctionWrapper) and loss.fn is categorical_crossentropy) or

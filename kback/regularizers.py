@@ -111,7 +111,14 @@ _REGULARIZERS = {'Regularizer': Regularizer, 'L1L2': L1L2, 'l1': l1, 'l2': l2,
 
 
 def serialize(regularizer):
-    """A regularizer as a dict `{'class_name': ..., 'config': ...}`."""
+    """A regularizer as a dict `{'class_name': ..., 'config': ...}`.
+
+    Arguments:
+        regularizer: a regularizer instance.
+
+    Returns:
+        A JSON-serializable dict.
+    """
     return serialize_keras_object(regularizer)
 
 

@@ -29,6 +29,12 @@ def manual_variable_initialization(value):
 def symbolic(func):
     """A decorator that runs `func` in the Keras graph; kback has only that graph,
     so `func` is unchanged.
+
+    Arguments:
+        func: a function.
+
+    Returns:
+        The function.
     """
     @functools.wraps(func)
     def symbolic_fn_wrapper(*args, **kwargs):
@@ -39,6 +45,12 @@ def symbolic(func):
 def eager(func):
     """A decorator that runs `func` outside the Keras graph; kback computes
     values through `K.eval` and `K.function`, so `func` is unchanged.
+
+    Arguments:
+        func: a function.
+
+    Returns:
+        The function.
     """
     @functools.wraps(func)
     def eager_fn_wrapper(*args, **kwargs):
@@ -50,22 +62,49 @@ def is_symbolic(x):
     """Whether `x` is a symbolic tensor: an op's result or a placeholder.
 
     Variables, constants and non-tensors are not (as TF 2's eager values).
+
+    Arguments:
+        x: any object.
+
+    Returns:
+        A bool.
     """
     return isinstance(x, Tensor) and not isinstance(x, (Variable, Constant))
 
 
 def is_sparse(tensor):
-    """Whether a tensor is sparse: always False (kback has dense tensors only)."""
+    """Whether a tensor is sparse: always False (kback has dense tensors only).
+
+    Arguments:
+        tensor: a tensor.
+
+    Returns:
+        False.
+    """
     return False
 
 
 def to_dense(tensor):
-    """The tensor itself (kback has dense tensors only)."""
+    """The tensor itself (kback has dense tensors only).
+
+    Arguments:
+        tensor: a tensor.
+
+    Returns:
+        The same tensor.
+    """
     return tensor
 
 
 def get_variable_shape(x):
-    """The static shape of a variable, as `K.int_shape`."""
+    """The static shape of a variable, as `K.int_shape`.
+
+    Arguments:
+        x: a variable.
+
+    Returns:
+        A tuple of ints.
+    """
     return int_shape(x)
 
 

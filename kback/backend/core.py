@@ -229,12 +229,26 @@ def stop_gradient(variables):
 # -- predicates and static facts ---------------------------------------------------
 
 def is_variable(x):
-    """Whether `x` is a `Variable`."""
+    """Whether `x` is a `Variable`.
+
+    Arguments:
+        x: any object.
+
+    Returns:
+        A bool.
+    """
     return isinstance(x, Variable)
 
 
 def is_placeholder(x):
-    """Whether `x` is a `Placeholder`."""
+    """Whether `x` is a `Placeholder`.
+
+    Arguments:
+        x: any object.
+
+    Returns:
+        A bool.
+    """
     return isinstance(x, Placeholder)
 
 
@@ -275,12 +289,26 @@ def int_shape(x):
 
 
 def ndim(x):
-    """The rank of a tensor (or array): its number of axes."""
+    """The rank of a tensor (or array): its number of axes.
+
+    Arguments:
+        x: a tensor or an array.
+
+    Returns:
+        An int.
+    """
     return len(int_shape(x))
 
 
 def dtype(x):
-    """The dtype of a tensor (or array), as a string such as `'float32'`."""
+    """The dtype of a tensor (or array), as a string such as `'float32'`.
+
+    Arguments:
+        x: a tensor or an array.
+
+    Returns:
+        A string.
+    """
     if isinstance(x, Tensor):
         return x.dtype
     return np.asarray(x).dtype.name

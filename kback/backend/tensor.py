@@ -16,15 +16,16 @@ class Tensor:
 
     Tensors are made by K functions (`K.dot(a, b)`) and by the Python
     operators (`a + b`, `a @ b`, `a[1:]`, ...); their values are computed by
-    `K.eval` or a `K.function`.
+    `K.eval` or a `K.function`; the K functions make them, and each argument
+    below is kept as the attribute of the same name.
 
-    Attributes:
+    Arguments:
         op: the name of the op that computes the tensor.
         inputs: the tensors the op reads.
         attrs: the op's attributes (a dict).
         shape: the static shape, a tuple of ints and None (unknown sizes).
         dtype: the dtype, a string such as `'float32'`.
-        name: a name unique in the graph.
+        name: a name unique in the graph (made from `op` when None).
     """
     # Make numpy defer to our operators in `ndarray + tensor`.
     __array_priority__ = 1000
@@ -72,6 +73,13 @@ class Variable(Tensor):
     `add_weight`.
 
     Its value changes only through `K.set_value` and the update ops.
+
+    Arguments:
+        value: the initial value (an array or number), copied.
+        dtype: the dtype.
+        name: a name unique in the graph (made when None).
+        constraint: a function applied to the value after each optimizer
+            update, or None.
     """
     def __init__(self, value, dtype, name=None, constraint=None):
         array = np.array(value, dtype=dtype)
@@ -105,6 +113,13 @@ class Variable(Tensor):
 class Placeholder(Tensor):
     """A tensor fed with a value when a `K.function` is called; made by
     `K.placeholder` and `Input`.
+
+    Arguments:
+        shape: the static shape, a tuple of ints and None.
+        dtype: the dtype.
+        name: a name unique in the graph (made when None).
+        default: a function giving the value when the placeholder is not fed
+            (the learning phase's), or None (it must be fed).
     """
     def __init__(self, shape, dtype, name=None, default=None):
         super().__init__('placeholder', (), {}, shape, dtype,
@@ -141,7 +156,14 @@ def set_evaluator(evaluate):
 
 
 def is_tensor(x):
-    """Whether `x` is a kback tensor (a graph node)."""
+    """Whether `x` is a kback tensor (a graph node).
+
+    Arguments:
+        x: any object.
+
+    Returns:
+        A bool.
+    """
     return isinstance(x, Tensor)
 
 

@@ -331,7 +331,14 @@ class TimeseriesGenerator(Sequence):
 
 def timeseries_generator_from_json(json_string):
     """Rebuilds a `TimeseriesGenerator` from `TimeseriesGenerator.to_json()`;
-    `data` and `targets` come back as numpy arrays."""
+    `data` and `targets` come back as numpy arrays.
+
+    Arguments:
+        json_string: the string `TimeseriesGenerator.to_json()` returned.
+
+    Returns:
+        A `TimeseriesGenerator`.
+    """
     config = dict(json.loads(json_string).get('config'))
     config['data'] = np.asarray(json.loads(config.pop('data')))
     config['targets'] = np.asarray(json.loads(config.pop('targets')))

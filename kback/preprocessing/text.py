@@ -310,7 +310,14 @@ class Tokenizer(object):
 
 
 def tokenizer_from_json(json_string):
-    """Rebuilds a `Tokenizer` from `Tokenizer.to_json()`."""
+    """Rebuilds a `Tokenizer` from `Tokenizer.to_json()`.
+
+    Arguments:
+        json_string: the string `Tokenizer.to_json()` returned.
+
+    Returns:
+        A `Tokenizer` with the saved settings and vocabulary.
+    """
     config = dict(json.loads(json_string).get('config'))
     word_counts = json.loads(config.pop('word_counts'), object_pairs_hook=OrderedDict)
     word_docs = json.loads(config.pop('word_docs'))

@@ -92,6 +92,11 @@ class SequenceEnqueuer(object):
     x, y = next(batches)
     enqueuer.stop()
     ```
+
+    Arguments:
+        sequence: the `Sequence` (or generator) to load from.
+        use_multiprocessing: whether the workers are processes instead of
+            threads.
     """
 
     def __init__(self, sequence, use_multiprocessing=False):
@@ -198,6 +203,12 @@ class OrderedEnqueuer(SequenceEnqueuer):
 
     After the consumer has taken every batch of an epoch, the sequence's
     `on_epoch_end()` is called before the next epoch's batches are loaded.
+
+    Arguments:
+        sequence: the `Sequence` to load from.
+        use_multiprocessing: whether the workers are processes instead of
+            threads.
+        shuffle: whether to load the batches in a new random order each epoch.
     """
 
     def __init__(self, sequence, use_multiprocessing=False, shuffle=False):
