@@ -14,16 +14,21 @@ def _tensor(w):
 
 
 class Constraint:
-    """Base class: the identity projection."""
+    """Base class of the weight constraints: `constraint(w)` is the weight
+    projected after each optimizer update (the identity in the base class).
+    """
 
     def __call__(self, w):
+        """The projected weight, a tensor."""
         return w
 
     def get_config(self):
+        """The constraint's arguments, as a dict."""
         return {}
 
     @classmethod
     def from_config(cls, config):
+        """Makes a constraint from the dict returned by `get_config`."""
         return cls(**config)
 
     def __repr__(self):
@@ -32,9 +37,18 @@ class Constraint:
 
 
 class MaxNorm(Constraint):
-    """Rescales the slices along `axis` whose L2 norm exceeds max_value down
-    to max_value.  axis=0 suits Dense kernels (input, output); [0, 1, 2]
-    suits channels_last Conv2D kernels (rows, cols, input, output)."""
+    """Rescales the weight's slices whose L2 norm exceeds `max_value`.
+
+    Arguments:
+        max_value: the largest norm.
+        axis: the axis (or axes) along which the norms are taken; 0 suits a
+            Dense kernel `(input, output)`, `[0, 1, 2]` a channels-last Conv2D
+            kernel `(rows, cols, input, output)`.
+
+    Example::
+
+        Dense(64, kernel_constraint=constraints.max_norm(2.))
+    """
 
     def __init__(self, max_value=2, axis=0):
         self.max_value = max_value
@@ -51,7 +65,7 @@ class MaxNorm(Constraint):
 
 
 class NonNeg(Constraint):
-    """Negative entries set to zero."""
+    """Sets the negative entries of the weight to zero."""
 
     def __call__(self, w):
         w = _tensor(w)
@@ -59,7 +73,11 @@ class NonNeg(Constraint):
 
 
 class UnitNorm(Constraint):
-    """Each slice along `axis` scaled to unit L2 norm."""
+    """Scales each slice of the weight to unit L2 norm.
+
+    Arguments:
+        axis: the axis (or axes) along which the norms are taken.
+    """
 
     def __init__(self, axis=0):
         self.axis = axis
@@ -73,8 +91,17 @@ class UnitNorm(Constraint):
 
 
 class MinMaxNorm(Constraint):
-    """Moves the L2 norm of each slice along `axis` towards [min_value,
-    max_value]: new norm = rate * clip(norm, min, max) + (1 - rate) * norm."""
+    """Moves the L2 norm of each slice of the weight towards
+    `[min_value, max_value]`.
+
+    The new norm is `rate * clip(norm, min_value, max_value) + (1 - rate) * norm`.
+
+    Arguments:
+        min_value: the smallest norm.
+        max_value: the largest norm.
+        rate: the speed of the move, in [0, 1] (1: straight to the interval).
+        axis: the axis (or axes) along which the norms are taken.
+    """
 
     def __init__(self, min_value=0.0, max_value=1.0, rate=1.0, axis=0):
         self.min_value = min_value
@@ -110,18 +137,45 @@ _CONSTRAINTS = {'Constraint': Constraint, 'MaxNorm': MaxNorm, 'NonNeg': NonNeg,
 
 
 def serialize(constraint):
+    """A constraint as a dict `{'class_name': ..., 'config': ...}`.
+
+    Arguments:
+        constraint: a constraint instance.
+
+    Returns:
+        A JSON-serializable dict.
+    """
     return serialize_keras_object(constraint)
 
 
 def deserialize(config, custom_objects=None):
+    """A constraint from a `{'class_name', 'config'}` dict.
+
+    Arguments:
+        config: the dict.
+        custom_objects: a dict mapping names to custom constraints.
+
+    Returns:
+        A constraint instance.
+    """
     return deserialize_keras_object(config, module_objects=_CONSTRAINTS,
                                     custom_objects=custom_objects,
                                     printable_module_name='constraint')
 
 
 def get(identifier):
-    """None -> None; a serialised dict or a name ('max_norm', 'NonNeg', ...)
-    -> a constraint; a callable is returned as it is."""
+    """A constraint from None, a name (`'max_norm'`, `'NonNeg'`, ...) or a
+    serialized dict; a callable is returned as it is.
+
+    Arguments:
+        identifier: the identifier.
+
+    Returns:
+        A constraint, or None.
+
+    Raises:
+        ValueError: if the identifier cannot be interpreted.
+    """
     if identifier is None:
         return None
     if isinstance(identifier, dict):

@@ -28,16 +28,41 @@ def _check_shape(name, shape):
 
 
 class Initializer:
-    """Base class: subclasses implement `__call__(shape, dtype=None)`."""
+    """Base class of the weight initializers.
+
+    A subclass implements `__call__(shape, dtype=None)`, returning a numpy
+    array, and `get_config()` when it has arguments.
+
+    Example::
+
+        from kback import initializers
+        Dense(64, kernel_initializer=initializers.RandomNormal(stddev=0.01))
+    """
 
     def __call__(self, shape, dtype=None):
+        """The initial value of a weight.
+
+        Arguments:
+            shape: the weight's shape, a tuple of ints.
+            dtype: the dtype (default `K.floatx()`).
+
+        Returns:
+            A numpy array.
+
+        Raises:
+            NotImplementedError: in the base class.
+        """
         raise NotImplementedError(f'{type(self).__name__} does not implement __call__')
 
     def get_config(self):
+        """The initializer's arguments, as a dict."""
         return {}
 
     @classmethod
     def from_config(cls, config):
+        """Makes an initializer from the dict returned by `get_config` (a tf.keras
+        `dtype` entry is ignored).
+        """
         config = dict(config)
         # Configs written by tf.keras carry an unused dtype.
         config.pop('dtype', None)
@@ -59,21 +84,25 @@ class _Seeded(Initializer):
 
 
 class Zeros(Initializer):
-    """All zeros."""
+    """Initializes a weight to zeros."""
 
     def __call__(self, shape, dtype=None):
         return K.constant(0, shape=_check_shape('Zeros', shape), dtype=dtype)
 
 
 class Ones(Initializer):
-    """All ones."""
+    """Initializes a weight to ones."""
 
     def __call__(self, shape, dtype=None):
         return K.constant(1, shape=_check_shape('Ones', shape), dtype=dtype)
 
 
 class Constant(Initializer):
-    """Every entry equal to `value`."""
+    """Initializes a weight to a constant.
+
+    Arguments:
+        value: a number, or an array that broadcasts to the weight's shape.
+    """
 
     def __init__(self, value=0):
         self.value = value
@@ -86,7 +115,14 @@ class Constant(Initializer):
 
 
 class RandomNormal(_Seeded):
-    """Normal draws with the given mean and standard deviation."""
+    """Initializes a weight with normally distributed values.
+
+    Arguments:
+        mean: the mean.
+        stddev: the standard deviation.
+        seed: an int: the same seed gives the same values (it moves on by one
+            after each call, so two weights differ).
+    """
 
     def __init__(self, mean=0., stddev=0.05, seed=None):
         self.mean = mean
@@ -103,7 +139,15 @@ class RandomNormal(_Seeded):
 
 
 class RandomUniform(_Seeded):
-    """Uniform draws in [minval, maxval)."""
+    """Initializes a weight with uniformly distributed values in
+    `[minval, maxval)`.
+
+    Arguments:
+        minval: the lower bound.
+        maxval: the upper bound.
+        seed: an int: the same seed gives the same values (it moves on by one
+            after each call, so two weights differ).
+    """
 
     def __init__(self, minval=-0.05, maxval=0.05, seed=None):
         self.minval = minval
@@ -120,7 +164,15 @@ class RandomUniform(_Seeded):
 
 
 class TruncatedNormal(_Seeded):
-    """Normal draws, those beyond two stddev from the mean drawn again."""
+    """Initializes a weight with normal values, those more than two standard
+    deviations from the mean drawn again (recommended for weights).
+
+    Arguments:
+        mean: the mean.
+        stddev: the standard deviation before truncation.
+        seed: an int: the same seed gives the same values (it moves on by one
+            after each call, so two weights differ).
+    """
 
     def __init__(self, mean=0., stddev=0.05, seed=None):
         self.mean = mean
@@ -137,10 +189,24 @@ class TruncatedNormal(_Seeded):
 
 
 class VarianceScaling(_Seeded):
-    """Draws scaled to the fans of the weight shape: variance scale / n with n
-    the fan in, the fan out or their mean (`mode`).  'normal' draws a normal
-    truncated at two stddev, rescaled so its variance is scale / n; 'uniform'
-    draws in [-limit, limit] with limit = sqrt(3 * scale / n)."""
+    """Initializes a weight with values scaled to the size of its fans.
+
+    With `distribution='normal'`, a truncated normal of standard deviation
+    `sqrt(scale / n)`; with `'uniform'`, values in `[-limit, limit]` with
+    `limit = sqrt(3 * scale / n)`. `n` is the fan-in, the fan-out or their
+    average, by `mode`.
+
+    Arguments:
+        scale: a positive float.
+        mode: `'fan_in'`, `'fan_out'` or `'fan_avg'`.
+        distribution: `'normal'` or `'uniform'`.
+        seed: an int: the same seed gives the same values (it moves on by one
+            after each call, so two weights differ).
+
+    Raises:
+        ValueError: if `scale` is not positive or `mode` or `distribution` is
+            unknown.
+    """
 
     def __init__(self, scale=1.0, mode='fan_in', distribution='normal', seed=None):
         if not scale > 0.:
@@ -185,9 +251,16 @@ class VarianceScaling(_Seeded):
 
 
 class Orthogonal(_Seeded):
-    """A random orthogonal matrix times `gain`: the weight flattened to
-    (prod(shape[:-1]), shape[-1]) has orthonormal columns (or rows when it
-    is wider than tall)."""
+    """Initializes a weight with a random orthogonal matrix, times `gain`.
+
+    The weight is flattened to `(product of all but the last axis, last axis)`
+    (orthogonal rows or columns, whichever are fewer).
+
+    Arguments:
+        gain: the multiplicative factor.
+        seed: an int: the same seed gives the same values (it moves on by one
+            after each call, so two weights differ).
+    """
 
     def __init__(self, gain=1., seed=None):
         self.gain = gain
@@ -210,7 +283,14 @@ class Orthogonal(_Seeded):
 
 
 class Identity(Initializer):
-    """`gain` times the identity matrix; square 2-D weights only."""
+    """Initializes a square 2D weight to `gain` times the identity matrix.
+
+    Arguments:
+        gain: the multiplicative factor.
+
+    Raises:
+        ValueError: when called for a shape that is not a square matrix.
+    """
 
     def __init__(self, gain=1.):
         self.gain = gain
@@ -227,32 +307,76 @@ class Identity(Initializer):
 
 
 def lecun_uniform(seed=None):
-    """Uniform in [-limit, limit], limit = sqrt(3 / fan_in)."""
+    """LeCun uniform: values in `[-limit, limit]`, `limit = sqrt(3 / fan_in)`.
+
+    Arguments:
+        seed: an int, the random seed.
+
+    Returns:
+        A `VarianceScaling` initializer.
+    """
     return VarianceScaling(scale=1., mode='fan_in', distribution='uniform', seed=seed)
 
 
 def lecun_normal(seed=None):
-    """Truncated normal with stddev sqrt(1 / fan_in)."""
+    """LeCun normal: a truncated normal of standard deviation `sqrt(1 / fan_in)`.
+
+    Arguments:
+        seed: an int, the random seed.
+
+    Returns:
+        A `VarianceScaling` initializer.
+    """
     return VarianceScaling(scale=1., mode='fan_in', distribution='normal', seed=seed)
 
 
 def glorot_normal(seed=None):
-    """Truncated normal with stddev sqrt(2 / (fan_in + fan_out))."""
+    """Glorot (Xavier) normal: a truncated normal of standard deviation
+    `sqrt(2 / (fan_in + fan_out))`.
+
+    Arguments:
+        seed: an int, the random seed.
+
+    Returns:
+        A `VarianceScaling` initializer.
+    """
     return VarianceScaling(scale=1., mode='fan_avg', distribution='normal', seed=seed)
 
 
 def glorot_uniform(seed=None):
-    """Uniform in [-limit, limit], limit = sqrt(6 / (fan_in + fan_out))."""
+    """Glorot (Xavier) uniform: values in `[-limit, limit]`,
+    `limit = sqrt(6 / (fan_in + fan_out))`; the default of the layers' kernels.
+
+    Arguments:
+        seed: an int, the random seed.
+
+    Returns:
+        A `VarianceScaling` initializer.
+    """
     return VarianceScaling(scale=1., mode='fan_avg', distribution='uniform', seed=seed)
 
 
 def he_normal(seed=None):
-    """Truncated normal with stddev sqrt(2 / fan_in)."""
+    """He normal: a truncated normal of standard deviation `sqrt(2 / fan_in)`.
+
+    Arguments:
+        seed: an int, the random seed.
+
+    Returns:
+        A `VarianceScaling` initializer.
+    """
     return VarianceScaling(scale=2., mode='fan_in', distribution='normal', seed=seed)
 
 
 def he_uniform(seed=None):
-    """Uniform in [-limit, limit], limit = sqrt(6 / fan_in)."""
+    """He uniform: values in `[-limit, limit]`, `limit = sqrt(6 / fan_in)`.
+
+    Arguments:
+        seed: an int, the random seed.
+
+    Returns:
+        A `VarianceScaling` initializer.
+    """
     return VarianceScaling(scale=2., mode='fan_in', distribution='uniform', seed=seed)
 
 
@@ -300,18 +424,48 @@ _INITIALIZERS = {k: v for k, v in dict(globals()).items()
 
 
 def serialize(initializer):
+    """An initializer as a dict `{'class_name': ..., 'config': ...}`.
+
+    Arguments:
+        initializer: an initializer instance.
+
+    Returns:
+        A JSON-serializable dict.
+    """
     return serialize_keras_object(initializer)
 
 
 def deserialize(config, custom_objects=None):
+    """An initializer from a `{'class_name', 'config'}` dict.
+
+    Arguments:
+        config: the dict.
+        custom_objects: a dict mapping names to custom initializers.
+
+    Returns:
+        An initializer instance.
+
+    Raises:
+        ValueError: if the class name is unknown.
+    """
     return deserialize_keras_object(config, module_objects=_INITIALIZERS,
                                     custom_objects=custom_objects,
                                     printable_module_name='initializer')
 
 
 def get(identifier):
-    """A serialised dict or a name ('glorot_uniform', 'Zeros', ...) -> an
-    initializer instance; a callable is returned as it is."""
+    """An initializer from a name (`'glorot_uniform'`, `'Zeros'`, ...) or a
+    serialized dict; a callable is returned as it is.
+
+    Arguments:
+        identifier: the identifier.
+
+    Returns:
+        An initializer (instance or callable).
+
+    Raises:
+        ValueError: if the identifier cannot be interpreted.
+    """
     if isinstance(identifier, dict):
         return deserialize(identifier)
     if isinstance(identifier, str):

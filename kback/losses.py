@@ -27,24 +27,60 @@ def _prepare(y_true, y_pred):
 # -- regression losses ---------------------------------------------------------------
 
 def mean_squared_error(y_true, y_pred):
+    """The mean squared error: `mean(square(y_pred - y_true), axis=-1)`.
+
+    Arguments:
+        y_true: the targets, a tensor.
+        y_pred: the predictions, a tensor of the same shape.
+
+    Returns:
+        A tensor of per-sample losses (the last axis is averaged away).
+    """
     y_true, y_pred = _prepare(y_true, y_pred)
     return K.mean(K.square(y_pred - y_true), axis=-1)
 
 
 def mean_absolute_error(y_true, y_pred):
+    """The mean absolute error: `mean(abs(y_pred - y_true), axis=-1)`.
+
+    Arguments:
+        y_true: the targets, a tensor.
+        y_pred: the predictions, a tensor of the same shape.
+
+    Returns:
+        A tensor of per-sample losses (the last axis is averaged away).
+    """
     y_true, y_pred = _prepare(y_true, y_pred)
     return K.mean(K.abs(y_pred - y_true), axis=-1)
 
 
 def mean_absolute_percentage_error(y_true, y_pred):
-    """100 * mean(|y_true - y_pred| / max(|y_true|, epsilon))."""
+    """The mean absolute percentage error:
+    `100 * mean(abs(y_true - y_pred) / max(abs(y_true), epsilon), axis=-1)`.
+
+    Arguments:
+        y_true: the targets, a tensor.
+        y_pred: the predictions, a tensor of the same shape.
+
+    Returns:
+        A tensor of per-sample losses (the last axis is averaged away).
+    """
     y_true, y_pred = _prepare(y_true, y_pred)
     diff = K.abs((y_true - y_pred) / K.clip(K.abs(y_true), K.epsilon(), None))
     return 100. * K.mean(diff, axis=-1)
 
 
 def mean_squared_logarithmic_error(y_true, y_pred):
-    """Both sides clipped below at epsilon before log(1 + x)."""
+    """The mean squared logarithmic error: the mean squared error of
+    `log(1 + x)`, with both sides clipped below at `epsilon`.
+
+    Arguments:
+        y_true: the targets, a tensor.
+        y_pred: the predictions, a tensor of the same shape.
+
+    Returns:
+        A tensor of per-sample losses (the last axis is averaged away).
+    """
     y_true, y_pred = _prepare(y_true, y_pred)
     first_log = K.log(K.clip(y_pred, K.epsilon(), None) + 1.)
     second_log = K.log(K.clip(y_true, K.epsilon(), None) + 1.)
@@ -52,15 +88,39 @@ def mean_squared_logarithmic_error(y_true, y_pred):
 
 
 def logcosh(y_true, y_pred):
-    """mean(log(cosh(y_pred - y_true))), as x + softplus(-2x) - log(2): no overflow."""
+    """The logarithm of the hyperbolic cosine of the error, averaged.
+
+    About `x ** 2 / 2` for small errors and `abs(x) - log(2)` for large ones, so
+    it is robust to outliers; computed without overflow.
+
+    Arguments:
+        y_true: the targets, a tensor.
+        y_pred: the predictions, a tensor of the same shape.
+
+    Returns:
+        A tensor of per-sample losses (the last axis is averaged away).
+    """
     y_true, y_pred = _prepare(y_true, y_pred)
     x = y_pred - y_true
     return K.mean(x + K.softplus(-2. * x) - K.log(K.constant(2., dtype=K.dtype(x))), axis=-1)
 
 
 def huber_loss(y_true, y_pred, delta=1.0):
-    """0.5 * e^2 where |e| <= delta, else 0.5 * delta^2 + delta * (|e| - delta);
-    elementwise, as Keras 2.3 (no mean over the last axis)."""
+    """The Huber loss of each element: quadratic for errors up to `delta`,
+    linear beyond.
+
+    `0.5 * e ** 2` where `abs(e) <= delta`, else
+    `0.5 * delta ** 2 + delta * (abs(e) - delta)`; as in Keras 2.3 there is no
+    mean over the last axis.
+
+    Arguments:
+        y_true: the targets, a tensor.
+        y_pred: the predictions, a tensor of the same shape.
+        delta: the error size where the loss turns linear.
+
+    Returns:
+        A tensor of the shape of `y_pred`.
+    """
     y_true, y_pred = _prepare(y_true, y_pred)
     abs_error = K.abs(y_pred - y_true)
     quadratic = K.minimum(abs_error, delta)
@@ -78,19 +138,52 @@ def _maybe_convert_labels(y_true):
 
 
 def squared_hinge(y_true, y_pred):
+    """The squared hinge loss: `mean(square(max(1 - y_true * y_pred, 0)), axis=-1)`.
+
+    Targets should be -1 or 1; when every label is 0 or 1 they are mapped to
+    -1 and 1.
+
+    Arguments:
+        y_true: the targets, a tensor.
+        y_pred: the predictions, a tensor of the same shape.
+
+    Returns:
+        A tensor of per-sample losses (the last axis is averaged away).
+    """
     y_true, y_pred = _prepare(y_true, y_pred)
     y_true = _maybe_convert_labels(y_true)
     return K.mean(K.square(K.maximum(1. - y_true * y_pred, 0.)), axis=-1)
 
 
 def hinge(y_true, y_pred):
+    """The hinge loss: `mean(max(1 - y_true * y_pred, 0), axis=-1)`.
+
+    Targets should be -1 or 1; when every label is 0 or 1 they are mapped to
+    -1 and 1.
+
+    Arguments:
+        y_true: the targets, a tensor.
+        y_pred: the predictions, a tensor of the same shape.
+
+    Returns:
+        A tensor of per-sample losses (the last axis is averaged away).
+    """
     y_true, y_pred = _prepare(y_true, y_pred)
     y_true = _maybe_convert_labels(y_true)
     return K.mean(K.maximum(1. - y_true * y_pred, 0.), axis=-1)
 
 
 def categorical_hinge(y_true, y_pred):
-    """max(0, max((1 - y_true) * y_pred) - sum(y_true * y_pred) + 1) per sample."""
+    """The categorical hinge loss on one-hot targets:
+    `max(0, max((1 - y_true) * y_pred) - sum(y_true * y_pred) + 1)`.
+
+    Arguments:
+        y_true: the targets, a tensor.
+        y_pred: the predictions, a tensor of the same shape.
+
+    Returns:
+        A tensor of per-sample losses.
+    """
     y_true, y_pred = _prepare(y_true, y_pred)
     pos = K.sum(y_true * y_pred, axis=-1)
     neg = K.max((1. - y_true) * y_pred, axis=-1)
@@ -108,8 +201,18 @@ def _smoothing(label_smoothing, fn):
 
 
 def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0):
-    """K.categorical_crossentropy; label_smoothing > 0 moves the targets to
-    y_true * (1 - s) + s / num_classes."""
+    """The categorical crossentropy on one-hot (or soft) targets.
+
+    Arguments:
+        y_true: the targets, a tensor.
+        y_pred: the predictions, a tensor of the same shape.
+        from_logits: whether `y_pred` holds logits rather than probabilities.
+        label_smoothing: a float in [0, 1]: the targets become
+            `y_true * (1 - label_smoothing) + label_smoothing / num_classes`.
+
+    Returns:
+        A tensor of per-sample losses.
+    """
     y_true, y_pred = _prepare(y_true, y_pred)
     s = _smoothing(label_smoothing, 'categorical_crossentropy')
     if K.is_tensor(s) or s > 0:
@@ -122,12 +225,33 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
 
 
 def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, axis=-1):
+    """The categorical crossentropy on integer class targets.
+
+    Arguments:
+        y_true: the integer class indices, `(batch,)` or `(batch, 1)`.
+        y_pred: the predictions, `(batch, classes)`.
+        from_logits: whether `y_pred` holds logits rather than probabilities.
+        axis: the class axis of `y_pred`.
+
+    Returns:
+        A tensor of per-sample losses.
+    """
     return K.sparse_categorical_crossentropy(y_true, y_pred, from_logits=from_logits, axis=axis)
 
 
 def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0):
-    """Mean over the last axis of K.binary_crossentropy; label_smoothing > 0
-    moves the targets to y_true * (1 - s) + 0.5 * s."""
+    """The binary crossentropy, averaged over the last axis.
+
+    Arguments:
+        y_true: the targets, a tensor.
+        y_pred: the predictions, a tensor of the same shape.
+        from_logits: whether `y_pred` holds logits rather than probabilities.
+        label_smoothing: a float in [0, 1]: the targets become
+            `y_true * (1 - label_smoothing) + 0.5 * label_smoothing`.
+
+    Returns:
+        A tensor of per-sample losses (the last axis is averaged away).
+    """
     y_true, y_pred = _prepare(y_true, y_pred)
     s = _smoothing(label_smoothing, 'binary_crossentropy')
     if K.is_tensor(s) or s > 0:
@@ -137,7 +261,17 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0):
 
 
 def kullback_leibler_divergence(y_true, y_pred):
-    """sum(y_true * log(y_true / y_pred)), both clipped to [epsilon, 1]."""
+    """The Kullback-Leibler divergence:
+    `sum(y_true * log(y_true / y_pred), axis=-1)`, both clipped to
+    `[epsilon, 1]`.
+
+    Arguments:
+        y_true: the targets, a tensor.
+        y_pred: the predictions, a tensor of the same shape.
+
+    Returns:
+        A tensor of per-sample losses.
+    """
     y_true, y_pred = _prepare(y_true, y_pred)
     y_true = K.clip(y_true, K.epsilon(), 1)
     y_pred = K.clip(y_pred, K.epsilon(), 1)
@@ -145,14 +279,33 @@ def kullback_leibler_divergence(y_true, y_pred):
 
 
 def poisson(y_true, y_pred):
-    """mean(y_pred - y_true * log(y_pred + epsilon))."""
+    """The Poisson loss: `mean(y_pred - y_true * log(y_pred + epsilon), axis=-1)`.
+
+    Arguments:
+        y_true: the targets, a tensor.
+        y_pred: the predictions, a tensor of the same shape.
+
+    Returns:
+        A tensor of per-sample losses (the last axis is averaged away).
+    """
     y_true, y_pred = _prepare(y_true, y_pred)
     return K.mean(y_pred - y_true * K.log(y_pred + K.epsilon()), axis=-1)
 
 
 def cosine_proximity(y_true, y_pred, axis=-1):
-    """Negative cosine similarity (a loss: -1 for parallel vectors), as Keras 2.3's
-    losses module; the metric of the same name in kback.metrics is positive."""
+    """The negative cosine similarity of targets and predictions along an axis.
+
+    -1 for parallel vectors (a loss, to minimize), as in Keras 2.3's losses
+    module; the metric of the same name in `kback.metrics` is positive.
+
+    Arguments:
+        y_true: the targets, a tensor.
+        y_pred: the predictions, a tensor of the same shape.
+        axis: the axis of the vectors.
+
+    Returns:
+        A tensor of per-sample values.
+    """
     y_true, y_pred = _prepare(y_true, y_pred)
     y_true = K.l2_normalize(y_true, axis=axis)
     y_pred = K.l2_normalize(y_pred, axis=axis)
@@ -171,28 +324,56 @@ cosine = cosine_similarity = cosine_proximity
 # -- Loss classes -------------------------------------------------------------------------
 
 class Reduction:
-    """How a Loss instance reduces the per-sample (weighted) losses."""
+    """How a `Loss` instance reduces the per-sample (weighted) losses.
+
+    Attributes:
+        NONE: no reduction: the weighted per-sample losses.
+        SUM: the sum of the weighted losses.
+        SUM_OVER_BATCH_SIZE: their sum divided by the number of elements (the
+            default).
+    """
     NONE = 'none'
     SUM = 'sum'
     SUM_OVER_BATCH_SIZE = 'sum_over_batch_size'
 
     @classmethod
     def all(cls):
+        """The valid reduction keys."""
         return (cls.NONE, cls.SUM, cls.SUM_OVER_BATCH_SIZE)
 
     @classmethod
     def validate(cls, key):
+        """Checks a reduction key.
+
+        Raises:
+            ValueError: if the key is not one of `all()`.
+        """
         if key not in cls.all():
             raise ValueError(f'Invalid Reduction Key {key!r}: expected one of {cls.all()}')
 
 
 def compute_weighted_loss(losses, sample_weight=None, reduction=Reduction.SUM_OVER_BATCH_SIZE):
-    """losses * sample_weight, reduced (Keras 2.3's losses_utils): the weights
-    lose or gain a last axis when their rank differs from the losses' by one,
-    a scalar loss is shared by all the samples, and the weights then broadcast
-    over the remaining axes (per-sample weights against a (batch, h, w)
-    loss); 'sum_over_batch_size' divides the sum by the number of weighted
-    elements."""
+    """Per-sample losses multiplied by their weights, then reduced (Keras
+    2.3's losses_utils).
+
+    The weights lose or gain a last axis when their rank differs from the
+    losses' by one, a scalar loss is shared by all the samples, and the weights
+    then broadcast over the remaining axes (per-sample weights against a
+    (batch, h, w) loss); 'sum_over_batch_size' divides the sum by the number of
+    weighted elements.
+
+    Arguments:
+        losses: a tensor of per-sample losses.
+        sample_weight: None, or a tensor that broadcasts to `losses`.
+        reduction: a `Reduction` key.
+
+    Returns:
+        A scalar tensor, or the weighted losses for `Reduction.NONE`.
+
+    Raises:
+        ValueError: for an unknown reduction or a weight that does not
+            broadcast.
+    """
     Reduction.validate(reduction)
     if not K.is_tensor(losses):
         losses = K.constant(losses)
@@ -217,8 +398,19 @@ def compute_weighted_loss(losses, sample_weight=None, reduction=Reduction.SUM_OV
 
 
 class Loss(abc.ABC):
-    """Base of the loss classes: subclasses implement `call(y_true, y_pred)`
-    returning per-sample losses; `__call__` weights and reduces them."""
+    """Base class of the loss classes.
+
+    A subclass implements `call(y_true, y_pred)`, returning per-sample losses;
+    calling the instance as `loss(y_true, y_pred, sample_weight=None)` weights
+    and reduces them.
+
+    Arguments:
+        reduction: a `Reduction` key (default `'sum_over_batch_size'`).
+        name: the loss's name.
+
+    Raises:
+        ValueError: for an unknown reduction.
+    """
 
     def __init__(self, reduction=Reduction.SUM_OVER_BATCH_SIZE, name=None):
         Reduction.validate(reduction)
@@ -231,18 +423,39 @@ class Loss(abc.ABC):
 
     @abc.abstractmethod
     def call(self, y_true, y_pred):
+        """The per-sample losses of a batch.
+
+        Arguments:
+            y_true: the targets.
+            y_pred: the predictions.
+
+        Returns:
+            A tensor of per-sample losses.
+        """
         raise NotImplementedError('Must be implemented in subclasses.')
 
     def get_config(self):
+        """The loss's configuration: the arguments that make it again."""
         return {'reduction': self.reduction, 'name': self.name}
 
     @classmethod
     def from_config(cls, config):
+        """Makes a loss from the dict returned by `get_config`."""
         return cls(**config)
 
 
 class LossFunctionWrapper(Loss):
-    """A loss function `fn(y_true, y_pred, **kwargs)` as a Loss."""
+    """A loss function `fn(y_true, y_pred, **kwargs)` made into a `Loss`.
+
+    Arguments:
+        fn: the loss function, or its name.
+        reduction: a `Reduction` key.
+        name: the loss's name.
+        **kwargs: keyword arguments passed to `fn`.
+
+    Raises:
+        ValueError: if `fn` is not callable.
+    """
 
     def __init__(self, fn, reduction=Reduction.SUM_OVER_BATCH_SIZE, name=None, **kwargs):
         super().__init__(reduction=reduction, name=name)
@@ -267,35 +480,78 @@ _SOBS = Reduction.SUM_OVER_BATCH_SIZE
 
 
 class MeanSquaredError(LossFunctionWrapper):
-    """mean(square(y_true - y_pred)) per sample, reduced."""
+    """The mean of the squared errors.
+
+    The class form of `mean_squared_error`, with weighting and reduction.
+
+    Arguments:
+        reduction: a `Reduction` key (default `'sum_over_batch_size'`).
+        name: the loss's name.
+
+    Example::
+
+        mse = MeanSquaredError()
+        loss = mse(y_true, y_pred)      # a scalar tensor
+        model.compile(optimizer='sgd', loss=MeanSquaredError())
+    """
 
     def __init__(self, reduction=_SOBS, name='mean_squared_error'):
         super().__init__(mean_squared_error, reduction=reduction, name=name)
 
 
 class MeanAbsoluteError(LossFunctionWrapper):
-    """mean(abs(y_true - y_pred)) per sample, reduced."""
+    """The mean of the absolute errors.
+
+    The class form of `mean_absolute_error`, with weighting and reduction.
+
+    Arguments:
+        reduction: a `Reduction` key (default `'sum_over_batch_size'`).
+        name: the loss's name.
+    """
 
     def __init__(self, reduction=_SOBS, name='mean_absolute_error'):
         super().__init__(mean_absolute_error, reduction=reduction, name=name)
 
 
 class MeanAbsolutePercentageError(LossFunctionWrapper):
-    """100 * mean(abs((y_true - y_pred) / y_true)) per sample, reduced."""
+    """The mean absolute percentage error.
+
+    The class form of `mean_absolute_percentage_error`, with weighting and reduction.
+
+    Arguments:
+        reduction: a `Reduction` key (default `'sum_over_batch_size'`).
+        name: the loss's name.
+    """
 
     def __init__(self, reduction=_SOBS, name='mean_absolute_percentage_error'):
         super().__init__(mean_absolute_percentage_error, reduction=reduction, name=name)
 
 
 class MeanSquaredLogarithmicError(LossFunctionWrapper):
-    """mean(square(log(1 + y_pred) - log(1 + y_true))) per sample, reduced."""
+    """The mean squared logarithmic error.
+
+    The class form of `mean_squared_logarithmic_error`, with weighting and reduction.
+
+    Arguments:
+        reduction: a `Reduction` key (default `'sum_over_batch_size'`).
+        name: the loss's name.
+    """
 
     def __init__(self, reduction=_SOBS, name='mean_squared_logarithmic_error'):
         super().__init__(mean_squared_logarithmic_error, reduction=reduction, name=name)
 
 
 class BinaryCrossentropy(LossFunctionWrapper):
-    """Binary crossentropy on probabilities (or logits with from_logits=True)."""
+    """The binary crossentropy, for 0/1 targets.
+
+    The class form of `binary_crossentropy`, with weighting and reduction.
+
+    Arguments:
+        from_logits: whether the predictions are logits.
+        label_smoothing: a float in [0, 1] that moves the targets towards 0.5.
+        reduction: a `Reduction` key (default `'sum_over_batch_size'`).
+        name: the loss's name.
+    """
 
     def __init__(self, from_logits=False, label_smoothing=0, reduction=_SOBS,
                  name='binary_crossentropy'):
@@ -305,7 +561,17 @@ class BinaryCrossentropy(LossFunctionWrapper):
 
 
 class CategoricalCrossentropy(LossFunctionWrapper):
-    """Categorical crossentropy on one-hot targets."""
+    """The categorical crossentropy, for one-hot targets.
+
+    The class form of `categorical_crossentropy`, with weighting and reduction.
+
+    Arguments:
+        from_logits: whether the predictions are logits.
+        label_smoothing: a float in [0, 1] that moves the targets towards
+            uniform.
+        reduction: a `Reduction` key (default `'sum_over_batch_size'`).
+        name: the loss's name.
+    """
 
     def __init__(self, from_logits=False, label_smoothing=0, reduction=_SOBS,
                  name='categorical_crossentropy'):
@@ -314,7 +580,15 @@ class CategoricalCrossentropy(LossFunctionWrapper):
 
 
 class SparseCategoricalCrossentropy(LossFunctionWrapper):
-    """Categorical crossentropy on integer class targets."""
+    """The categorical crossentropy, for integer class targets.
+
+    The class form of `sparse_categorical_crossentropy`, with weighting and reduction.
+
+    Arguments:
+        from_logits: whether the predictions are logits.
+        reduction: a `Reduction` key (default `'sum_over_batch_size'`).
+        name: the loss's name.
+    """
 
     def __init__(self, from_logits=False, reduction=_SOBS,
                  name='sparse_categorical_crossentropy'):
@@ -323,56 +597,114 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
 
 
 class Hinge(LossFunctionWrapper):
-    """mean(max(1 - y_true * y_pred, 0)); 0/1 labels become -1/1."""
+    """The hinge loss, for -1/1 (or 0/1) targets.
+
+    The class form of `hinge`, with weighting and reduction.
+
+    Arguments:
+        reduction: a `Reduction` key (default `'sum_over_batch_size'`).
+        name: the loss's name.
+    """
 
     def __init__(self, reduction=_SOBS, name='hinge'):
         super().__init__(hinge, reduction=reduction, name=name)
 
 
 class SquaredHinge(LossFunctionWrapper):
-    """mean(max(1 - y_true * y_pred, 0) ** 2); 0/1 labels become -1/1."""
+    """The squared hinge loss, for -1/1 (or 0/1) targets.
+
+    The class form of `squared_hinge`, with weighting and reduction.
+
+    Arguments:
+        reduction: a `Reduction` key (default `'sum_over_batch_size'`).
+        name: the loss's name.
+    """
 
     def __init__(self, reduction=_SOBS, name='squared_hinge'):
         super().__init__(squared_hinge, reduction=reduction, name=name)
 
 
 class CategoricalHinge(LossFunctionWrapper):
-    """max(0, max((1 - y_true) * y_pred) - sum(y_true * y_pred) + 1)."""
+    """The categorical hinge loss, for one-hot targets.
+
+    The class form of `categorical_hinge`, with weighting and reduction.
+
+    Arguments:
+        reduction: a `Reduction` key (default `'sum_over_batch_size'`).
+        name: the loss's name.
+    """
 
     def __init__(self, reduction=_SOBS, name='categorical_hinge'):
         super().__init__(categorical_hinge, reduction=reduction, name=name)
 
 
 class Poisson(LossFunctionWrapper):
-    """mean(y_pred - y_true * log(y_pred + epsilon))."""
+    """The Poisson loss.
+
+    The class form of `poisson`, with weighting and reduction.
+
+    Arguments:
+        reduction: a `Reduction` key (default `'sum_over_batch_size'`).
+        name: the loss's name.
+    """
 
     def __init__(self, reduction=_SOBS, name='poisson'):
         super().__init__(poisson, reduction=reduction, name=name)
 
 
 class LogCosh(LossFunctionWrapper):
-    """mean(log(cosh(y_pred - y_true)))."""
+    """The logarithm of the hyperbolic cosine of the error.
+
+    The class form of `logcosh`, with weighting and reduction.
+
+    Arguments:
+        reduction: a `Reduction` key (default `'sum_over_batch_size'`).
+        name: the loss's name.
+    """
 
     def __init__(self, reduction=_SOBS, name='logcosh'):
         super().__init__(logcosh, reduction=reduction, name=name)
 
 
 class KLDivergence(LossFunctionWrapper):
-    """sum(y_true * log(y_true / y_pred))."""
+    """The Kullback-Leibler divergence.
+
+    The class form of `kullback_leibler_divergence`, with weighting and reduction.
+
+    Arguments:
+        reduction: a `Reduction` key (default `'sum_over_batch_size'`).
+        name: the loss's name.
+    """
 
     def __init__(self, reduction=_SOBS, name='kullback_leibler_divergence'):
         super().__init__(kullback_leibler_divergence, reduction=reduction, name=name)
 
 
 class Huber(LossFunctionWrapper):
-    """Quadratic for |error| <= delta, linear beyond."""
+    """The Huber loss: quadratic for small errors, linear beyond `delta`.
+
+    The class form of `huber_loss`, with weighting and reduction.
+
+    Arguments:
+        delta: the error size where the loss turns linear.
+        reduction: a `Reduction` key (default `'sum_over_batch_size'`).
+        name: the loss's name.
+    """
 
     def __init__(self, delta=1.0, reduction=_SOBS, name='huber_loss'):
         super().__init__(huber_loss, reduction=reduction, name=name, delta=delta)
 
 
 class CosineSimilarity(LossFunctionWrapper):
-    """-sum(l2_normalize(y_true) * l2_normalize(y_pred)) along axis."""
+    """The negative cosine similarity along an axis.
+
+    The class form of `cosine_proximity`, with weighting and reduction.
+
+    Arguments:
+        axis: the axis of the vectors.
+        reduction: a `Reduction` key (default `'sum_over_batch_size'`).
+        name: the loss's name.
+    """
 
     def __init__(self, axis=-1, reduction=_SOBS, name='cosine_similarity'):
         super().__init__(cosine_proximity, reduction=reduction, name=name, axis=axis)
@@ -399,18 +731,49 @@ def _module_objects():
 
 
 def serialize(loss):
-    """A function to its name; a Loss instance to {'class_name', 'config'}."""
+    """A loss as JSON-able data: a function by its name, a `Loss` instance as a
+    dict `{'class_name': ..., 'config': ...}`.
+
+    Arguments:
+        loss: a loss function or `Loss` instance.
+
+    Returns:
+        A string or a dict.
+    """
     return serialize_keras_object(loss)
 
 
 def deserialize(name, custom_objects=None):
+    """The loss function or `Loss` instance a name or dict stands for.
+
+    Arguments:
+        name: a function's name or a `{'class_name', 'config'}` dict.
+        custom_objects: a dict mapping names to custom losses.
+
+    Returns:
+        A function or a `Loss` instance.
+
+    Raises:
+        ValueError: if the name is unknown.
+    """
     return deserialize_keras_object(name, module_objects=_module_objects(),
                                     custom_objects=custom_objects,
                                     printable_module_name='loss function')
 
 
 def get(identifier):
-    """None, a name, a serialised dict, a function or a Loss instance -> the loss."""
+    """A loss from an identifier: None, a name, a serialized dict, a function or
+    a `Loss` instance.
+
+    Arguments:
+        identifier: the identifier.
+
+    Returns:
+        The loss function or instance (None for None).
+
+    Raises:
+        ValueError: if the identifier cannot be interpreted.
+    """
     if identifier is None:
         return None
     if isinstance(identifier, (str, dict)):
@@ -421,7 +784,15 @@ def get(identifier):
 
 
 def is_categorical_crossentropy(loss):
-    """Whether `loss` (name, function or Loss) is categorical crossentropy."""
+    """Whether a loss (name, function or `Loss` instance) is the categorical
+    crossentropy.
+
+    Arguments:
+        loss: a name, a function or a `Loss` instance.
+
+    Returns:
+        A bool.
+    """
     return (isinstance(loss, CategoricalCrossentropy) or
             (isinstance(loss, LossFunctionWrapper) and loss.fn is categorical_crossentropy) or
             getattr(loss, '__name__', None) == 'categorical_crossentropy' or

@@ -19,19 +19,39 @@ from .utils.generic_utils import serialize_keras_object, deserialize_keras_objec
 
 
 def clip_norm(g, c, n):
-    """g scaled by c / n when the norm n reaches c (Keras's clip_norm)."""
+    """A gradient scaled by `c / n` when the global norm `n` reaches `c`.
+
+    Arguments:
+        g: the gradient tensor.
+        c: the clipping norm (no clipping when <= 0).
+        n: the global norm of all gradients (a tensor).
+
+    Returns:
+        A tensor.
+    """
     if c <= 0:
         return g
     return K.switch(K.greater_equal(n, c), g * c / n, g)
 
 
 class Optimizer(object):
-    """Base class of all optimizers.
+    """Base class of the optimizers.
 
-    Keyword arguments every optimizer accepts:
-        clipnorm: float >= 0; gradients are scaled down when their global L2
-            norm exceeds this value.
-        clipvalue: float >= 0; gradients are clipped to [-clipvalue, clipvalue].
+    The base owns the loop over the parameters, gradient clipping, the
+    time-based learning-rate decay and the optimizer's state (`weights`); each
+    optimizer states its per-parameter update rule once. The learning rate and
+    the other hyperparameters are K variables, so `K.set_value` (and callbacks
+    such as `LearningRateScheduler`) change a compiled training step.
+
+    Arguments:
+        clipnorm: a float >= 0; the gradients are scaled down together when
+            their global L2 norm exceeds it.
+        clipvalue: a float >= 0; each gradient is clipped to
+            `[-clipvalue, clipvalue]`.
+
+    Raises:
+        TypeError: on an unknown keyword argument.
+        ValueError: if `clipnorm` or `clipvalue` is negative.
     """
 
     # Per-parameter state, in the order its variables appear in `weights`.
@@ -73,6 +93,7 @@ class Optimizer(object):
 
     @property
     def lr(self):
+        """The learning rate variable (Keras 2.2's name for `learning_rate`)."""
         # Keras 2.2 name, still what callbacks read.
         return self.learning_rate
 
@@ -83,6 +104,19 @@ class Optimizer(object):
     # -- gradients and updates -----------------------------------------------------
 
     def get_gradients(self, loss, params):
+        """The gradients of `loss` with respect to `params`, clipped as configured.
+
+        Arguments:
+            loss: a scalar tensor.
+            params: a list of variables.
+
+        Returns:
+            A list of gradient tensors.
+
+        Raises:
+            ValueError: if a parameter has no gradient (the loss does not depend
+                on it differentiably).
+        """
         grads = K.gradients(loss, params)
         if any(g is None for g in grads):
             missing = [p.name for p, g in zip(params, grads) if g is None]
@@ -98,11 +132,39 @@ class Optimizer(object):
         return grads
 
     def get_updates(self, loss, params):
-        """The update ops of one training step on `loss` (for K.function's updates)."""
+        """The update ops of one training step on `loss`: `get_gradients` then
+        `apply_gradients`.
+
+        Arguments:
+            loss: a scalar tensor.
+            params: a list of variables.
+
+        Returns:
+            A list of update ops, for a `K.function`'s `updates`.
+
+        Example::
+
+            updates = optimizer.get_updates(loss, model.trainable_weights)
+            step = K.function(inputs, [loss], updates=updates)
+        """
         return self.apply_gradients(self.get_gradients(loss, params), params)
 
     def apply_gradients(self, grads, params):
-        """The update ops that apply `grads` (tensors shaped like `params`)."""
+        """The update ops that apply given gradients to the parameters.
+
+        Gradients can thus be changed between `get_gradients` and this step (for
+        example averaged across processes).
+
+        Arguments:
+            grads: a list of tensors shaped like `params`.
+            params: a list of variables.
+
+        Returns:
+            A list of update ops (the iteration counter's first).
+
+        Raises:
+            ValueError: if the two lists differ in length.
+        """
         params, grads = list(params), list(grads)
         if len(params) != len(grads):
             raise ValueError(f'{type(self).__name__}: {len(grads)} gradients for '
@@ -169,10 +231,24 @@ class Optimizer(object):
     # -- state ---------------------------------------------------------------------
 
     def get_weights(self):
-        """The values of the optimizer's state (`weights`), iterations first."""
+        """The values of the optimizer's state (`weights`), the iteration count first.
+
+        Returns:
+            A list of numpy arrays.
+        """
         return K.batch_get_value(self.weights)
 
     def set_weights(self, weights):
+        """Sets the values of the optimizer's state (e.g. from a saved model).
+
+        Arguments:
+            weights: a list of numpy arrays shaped as `get_weights()` returns;
+                a Keras 2.2.4 list (which lacks the iteration count, or Nadam's
+                momentum schedule) is accepted.
+
+        Raises:
+            ValueError: if the number of arrays or a shape does not match.
+        """
         params = self.weights
         weights = list(weights)
         if self._legacy_missing and len(params) == len(weights) + 1:
@@ -194,6 +270,11 @@ class Optimizer(object):
         K.batch_set_value(pairs)
 
     def get_config(self):
+        """The optimizer's configuration: its hyperparameters' current values.
+
+        Returns:
+            A dict; `from_config` makes an optimizer back from it.
+        """
         config = {}
         if hasattr(self, 'clipnorm'):
             config['clipnorm'] = self.clipnorm
@@ -207,6 +288,7 @@ class Optimizer(object):
 
     @classmethod
     def from_config(cls, config):
+        """Makes an optimizer from the dict returned by `get_config`."""
         return cls(**config)
 
 
@@ -215,8 +297,29 @@ def _value(x):
 
 
 class SGD(Optimizer):
-    """Stochastic gradient descent with optional momentum, Nesterov momentum
-    and time-based learning-rate decay (kwarg `decay`)."""
+    """Stochastic gradient descent, with optional momentum and Nesterov momentum.
+
+    Arguments:
+        learning_rate: a float >= 0.
+        momentum: a float >= 0 that accelerates descent along consistent
+            directions and damps oscillations.
+        nesterov: whether to use Nesterov momentum.
+        lr: the Keras 2.2 name of `learning_rate`.
+        decay: a float >= 0, the time-based decay of the learning rate:
+            `lr / (1 + decay * iterations)`.
+        clipnorm: a float >= 0; the gradients are scaled down together when
+            their global L2 norm exceeds it.
+        clipvalue: a float >= 0; each gradient is clipped to
+            `[-clipvalue, clipvalue]`.
+
+    Raises:
+        TypeError: on an unknown keyword argument.
+        ValueError: if `clipnorm` or `clipvalue` is negative.
+
+    Example::
+
+        model.compile(loss='mse', optimizer=SGD(learning_rate=0.01, momentum=0.9))
+    """
 
     _slot_kinds = ('moment',)
 
@@ -243,7 +346,29 @@ class SGD(Optimizer):
 
 
 class RMSprop(Optimizer):
-    """Divides the gradient by a running average of its recent magnitude."""
+    """RMSprop: the gradient divided by a running average of its recent magnitude.
+
+    A good choice for recurrent networks; the default hyperparameters are best
+    left as they are, except the learning rate.
+
+    Arguments:
+        learning_rate: a float >= 0.
+        rho: a float >= 0, the decay of the running average of squared
+            gradients.
+        epsilon: a small float added for numerical stability (default
+            `K.epsilon()`).
+        lr: the Keras 2.2 name of `learning_rate`.
+        decay: a float >= 0, the time-based decay of the learning rate:
+            `lr / (1 + decay * iterations)`.
+        clipnorm: a float >= 0; the gradients are scaled down together when
+            their global L2 norm exceeds it.
+        clipvalue: a float >= 0; each gradient is clipped to
+            `[-clipvalue, clipvalue]`.
+
+    Raises:
+        TypeError: on an unknown keyword argument.
+        ValueError: if `clipnorm` or `clipvalue` is negative.
+    """
 
     _slot_kinds = ('accumulator',)
     _legacy_missing = 'iterations'
@@ -267,7 +392,25 @@ class RMSprop(Optimizer):
 
 
 class Adagrad(Optimizer):
-    """Per-parameter learning rates scaled by the accumulated squared gradients."""
+    """Adagrad: per-parameter learning rates, scaled down by the sum of the
+    squared gradients seen so far.
+
+    Arguments:
+        learning_rate: a float >= 0.
+        epsilon: a small float added for numerical stability (default
+            `K.epsilon()`).
+        lr: the Keras 2.2 name of `learning_rate`.
+        decay: a float >= 0, the time-based decay of the learning rate:
+            `lr / (1 + decay * iterations)`.
+        clipnorm: a float >= 0; the gradients are scaled down together when
+            their global L2 norm exceeds it.
+        clipvalue: a float >= 0; each gradient is clipped to
+            `[-clipvalue, clipvalue]`.
+
+    Raises:
+        TypeError: on an unknown keyword argument.
+        ValueError: if `clipnorm` or `clipvalue` is negative.
+    """
 
     _slot_kinds = ('accumulator',)
     _legacy_missing = 'iterations'
@@ -290,7 +433,27 @@ class Adagrad(Optimizer):
 
 
 class Adadelta(Optimizer):
-    """Adagrad with a moving window of squared gradients and of squared updates."""
+    """Adadelta: Adagrad with moving windows of squared gradients and of squared
+    updates, so learning goes on after many updates.
+
+    Arguments:
+        learning_rate: a float >= 0 (1.0, the original method, is the
+            default).
+        rho: a float >= 0, the decay of the moving averages.
+        epsilon: a small float added for numerical stability (default
+            `K.epsilon()`).
+        lr: the Keras 2.2 name of `learning_rate`.
+        decay: a float >= 0, the time-based decay of the learning rate:
+            `lr / (1 + decay * iterations)`.
+        clipnorm: a float >= 0; the gradients are scaled down together when
+            their global L2 norm exceeds it.
+        clipvalue: a float >= 0; each gradient is clipped to
+            `[-clipvalue, clipvalue]`.
+
+    Raises:
+        TypeError: on an unknown keyword argument.
+        ValueError: if `clipnorm` or `clipvalue` is negative.
+    """
 
     _slot_kinds = ('accumulator', 'delta_accumulator')
     _legacy_missing = 'iterations'
@@ -315,7 +478,33 @@ class Adadelta(Optimizer):
 
 
 class Adam(Optimizer):
-    """Adam, and its AMSGrad variant with `amsgrad=True`."""
+    """Adam (Kingma and Ba, 2014), and its AMSGrad variant.
+
+    Arguments:
+        learning_rate: a float >= 0.
+        beta_1: a float in (0, 1), the decay of the first moment estimates.
+        beta_2: a float in (0, 1), the decay of the second moment estimates.
+        amsgrad: whether to use AMSGrad (Reddi et al., 2018), which keeps the
+            maximum of the second moments.
+        epsilon: a small float added for numerical stability (default
+            `K.epsilon()`).
+        lr: the Keras 2.2 name of `learning_rate`.
+        decay: a float >= 0, the time-based decay of the learning rate:
+            `lr / (1 + decay * iterations)`.
+        clipnorm: a float >= 0; the gradients are scaled down together when
+            their global L2 norm exceeds it.
+        clipvalue: a float >= 0; each gradient is clipped to
+            `[-clipvalue, clipvalue]`.
+
+    Raises:
+        TypeError: on an unknown keyword argument.
+        ValueError: if `clipnorm` or `clipvalue` is negative.
+
+    Example::
+
+        model.compile(loss='categorical_crossentropy',
+                      optimizer=Adam(learning_rate=1e-3, amsgrad=True))
+    """
 
     # Keras 2.3 keeps a vhat per parameter (of shape (1,) without amsgrad).
     _slot_kinds = ('m', 'v', 'vhat')
@@ -361,7 +550,26 @@ class Adam(Optimizer):
 
 
 class Adamax(Optimizer):
-    """Adam with the infinity norm (section 7 of the Adam paper)."""
+    """Adamax: Adam with the infinity norm (section 7 of the Adam paper).
+
+    Arguments:
+        learning_rate: a float >= 0.
+        beta_1: a float in (0, 1), the decay of the first moment estimates.
+        beta_2: a float in (0, 1), the decay of the infinity norm.
+        epsilon: a small float added for numerical stability (default
+            `K.epsilon()`).
+        lr: the Keras 2.2 name of `learning_rate`.
+        decay: a float >= 0, the time-based decay of the learning rate:
+            `lr / (1 + decay * iterations)`.
+        clipnorm: a float >= 0; the gradients are scaled down together when
+            their global L2 norm exceeds it.
+        clipvalue: a float >= 0; each gradient is clipped to
+            `[-clipvalue, clipvalue]`.
+
+    Raises:
+        TypeError: on an unknown keyword argument.
+        ValueError: if `clipnorm` or `clipvalue` is negative.
+    """
 
     _slot_kinds = ('m', 'u')
 
@@ -388,7 +596,27 @@ class Adamax(Optimizer):
 
 
 class Nadam(Optimizer):
-    """Adam with Nesterov momentum and a warming momentum schedule (no `decay`)."""
+    """Nadam: Adam with Nesterov momentum (Dozat, 2015).
+
+    The momentum warms up along a schedule; the optimizer takes no `decay`.
+
+    Arguments:
+        learning_rate: a float >= 0.
+        beta_1: a float in (0, 1), the decay of the first moment estimates.
+        beta_2: a float in (0, 1), the decay of the second moment estimates.
+        schedule_decay: the decay of the momentum schedule.
+        epsilon: a small float added for numerical stability (default
+            `K.epsilon()`).
+        lr: the Keras 2.2 name of `learning_rate`.
+        clipnorm: a float >= 0; the gradients are scaled down together when
+            their global L2 norm exceeds it.
+        clipvalue: a float >= 0; each gradient is clipped to
+            `[-clipvalue, clipvalue]`.
+
+    Raises:
+        TypeError: on an unknown keyword argument.
+        ValueError: if `clipnorm` or `clipvalue` is negative.
+    """
 
     _slot_kinds = ('m', 'v')
     _legacy_missing = 'm_schedule'
@@ -446,12 +674,32 @@ _ALL = {'sgd': SGD, 'rmsprop': RMSprop, 'adagrad': Adagrad, 'adadelta': Adadelta
 
 
 def serialize(optimizer):
+    """An optimizer as a dict `{'class_name': ..., 'config': ...}`.
+
+    Arguments:
+        optimizer: an optimizer instance.
+
+    Returns:
+        A JSON-serializable dict.
+    """
     return serialize_keras_object(optimizer)
 
 
 def deserialize(config, custom_objects=None):
-    """An optimizer from {'class_name': ..., 'config': ...}; built-in names
-    match case-insensitively."""
+    """An optimizer from a dict `{'class_name': ..., 'config': ...}`.
+
+    Built-in names match case-insensitively.
+
+    Arguments:
+        config: the dict.
+        custom_objects: a dict mapping names to custom optimizer classes.
+
+    Returns:
+        An optimizer instance.
+
+    Raises:
+        ValueError: if the class name is unknown.
+    """
     if isinstance(config, dict) and isinstance(config.get('class_name'), str) \
             and config['class_name'].lower() in _ALL:
         config = dict(config, class_name=config['class_name'].lower())
@@ -460,7 +708,18 @@ def deserialize(config, custom_objects=None):
 
 
 def get(identifier):
-    """An optimizer from a name ('adam'), a config dict or an instance."""
+    """An optimizer from a name (`'adam'`), a config dict or an instance.
+
+    Arguments:
+        identifier: a string, a dict or an `Optimizer`.
+
+    Returns:
+        An optimizer instance (the one given, or a new one with the default
+        hyperparameters).
+
+    Raises:
+        ValueError: if the identifier cannot be interpreted.
+    """
     if isinstance(identifier, Optimizer):
         return identifier
     if isinstance(identifier, dict):

@@ -70,8 +70,20 @@ def normalize_axes(op, axis, ndim, name='axis'):
 
 
 def check_shape(op, name, shape):
-    """A static shape as given to K.placeholder or Input: a tuple of ints >= 0
-    (zero-length dims work as in numpy) or None; ValueError naming op otherwise."""
+    """A static shape checked as `K.placeholder` and `Input` check it (kback's
+    own).
+
+    Arguments:
+        op: the name of the calling function, for the message.
+        name: the argument's name, for the message.
+        shape: a tuple of ints >= 0 or None (unknown sizes).
+
+    Returns:
+        The shape as a tuple of ints and None.
+
+    Raises:
+        ValueError: if `shape` is not such a tuple.
+    """
     try:
         dims = tuple(shape)
     except TypeError:
@@ -157,17 +169,44 @@ def check_pool_mode(op, mode):
 # (batch, channels, spatial...) for channels_first.
 
 def channel_axis(data_format, ndim):
-    """The (non-negative) channel axis of a rank-ndim tensor."""
+    """The channel axis of a tensor of rank `ndim` in a data format (kback's own).
+
+    Arguments:
+        data_format: `'channels_last'` or `'channels_first'`.
+        ndim: the tensor's rank.
+
+    Returns:
+        A non-negative int.
+    """
     return ndim - 1 if data_format == 'channels_last' else 1
 
 
 def spatial_axes(data_format, ndim):
+    """The spatial axes of a tensor of rank `ndim` in a data format (kback's own).
+
+    Arguments:
+        data_format: `'channels_last'` or `'channels_first'`.
+        ndim: the tensor's rank.
+
+    Returns:
+        A tuple of ints.
+    """
     first = 1 if data_format == 'channels_last' else 2
     return tuple(range(first, first + ndim - 2))
 
 
 def layout_shape(data_format, batch, spatial, channels):
-    """A shape in data_format's layout from its parts."""
+    """A shape in a data format's layout, from its parts (kback's own).
+
+    Arguments:
+        data_format: `'channels_last'` or `'channels_first'`.
+        batch: the batch size (or None).
+        spatial: the spatial sizes.
+        channels: the number of channels.
+
+    Returns:
+        A shape tuple.
+    """
     if data_format == 'channels_last':
         return (batch,) + tuple(spatial) + (channels,)
     return (batch, channels) + tuple(spatial)
@@ -199,8 +238,24 @@ def padded_output_length(length, kernel, stride, pads, dilation=1):
 
 
 def conv_output_length(length, kernel, padding, stride, dilation=1):
-    """Keras's conv_utils.conv_output_length: output size along one axis (0 when
-    a 'valid' window does not fit; None for an unknown length)."""
+    """The output size of a convolution or pooling along one axis.
+
+    The same as Keras's `conv_utils.conv_output_length`.
+
+    Arguments:
+        length: the input size, or None.
+        kernel: the window size.
+        padding: `'valid'`, `'same'` or `'full'`.
+        stride: the step.
+        dilation: the dilation rate.
+
+    Returns:
+        An int (0 when a `'valid'` window does not fit), or None for an unknown
+        length.
+
+    Raises:
+        ValueError: for an unknown padding.
+    """
     if length is None:
         return None
     pads = axis_pads(length, kernel, padding, stride, dilation)
@@ -208,8 +263,23 @@ def conv_output_length(length, kernel, padding, stride, dilation=1):
 
 
 def deconv_output_length(length, kernel, padding, stride, output_padding=None, dilation=1):
-    """Keras's conv_utils.deconv_length: output size of a transposed conv, the
-    inverse of conv_output_length (output_padding None: the largest size)."""
+    """The output size of a transposed convolution along one axis.
+
+    The same as Keras's `conv_utils.deconv_length`: the inverse of
+    `conv_output_length`.
+
+    Arguments:
+        length: the input size, or None.
+        kernel: the window size.
+        padding: `'valid'`, `'same'` or `'full'`.
+        stride: the step.
+        output_padding: the extra size on one side, or None for the largest
+            output that fits.
+        dilation: the dilation rate.
+
+    Returns:
+        An int, or None for an unknown length.
+    """
     if length is None:
         return None
     span = (kernel - 1) * dilation + 1

@@ -11,8 +11,30 @@ from .tensor import Tensor
 
 
 def gradients(loss, variables):
-    """[d sum(loss) / d v for each v in variables] (None where v does not reach
-    loss).  Always a list, as tf.gradients returns, even for a single tensor."""
+    """The gradients of `loss` with respect to `variables`, as tensors.
+
+    Reverse-mode differentiation over the graph; the gradients are graph nodes
+    too, so they can be compiled with the forward pass and differentiated
+    again.
+
+    Arguments:
+        loss: a tensor (a non-scalar loss is summed).
+        variables: a tensor or a list of tensors.
+
+    Returns:
+        A list with one gradient per variable (None where the variable does not
+        reach the loss), even for a single tensor.
+
+    Raises:
+        TypeError: if `loss` or a variable is not a tensor.
+
+    Example::
+
+        w = K.variable(np.ones(3))
+        loss = K.sum(K.square(w))
+        grad, = K.gradients(loss, [w])
+        K.eval(grad)      # array([2., 2., 2.])
+    """
     targets = [variables] if isinstance(variables, Tensor) else list(variables)
     for t in [loss] + targets:
         if not isinstance(t, Tensor):

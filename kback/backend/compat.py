@@ -15,13 +15,27 @@ _MANUAL_VAR_INIT = {'value': False}
 
 
 def manual_variable_initialization(value):
-    """Sets the manual-initialisation flag (no effect on kback variables,
-    which are initialised when created)."""
+    """Sets Keras's manual-initialization flag (kept for compatibility).
+
+    kback variables hold their value from creation, so the flag changes
+    nothing.
+
+    Arguments:
+        value: a bool.
+    """
     _MANUAL_VAR_INIT['value'] = bool(value)
 
 
 def symbolic(func):
-    """Decorator that runs func in the Keras graph: kback has only that graph."""
+    """A decorator that runs `func` in the Keras graph; kback has only that graph,
+    so `func` is unchanged.
+
+    Arguments:
+        func: a function.
+
+    Returns:
+        The function.
+    """
     @functools.wraps(func)
     def symbolic_fn_wrapper(*args, **kwargs):
         return func(*args, **kwargs)
@@ -29,8 +43,15 @@ def symbolic(func):
 
 
 def eager(func):
-    """Decorator that runs func outside the Keras graph: kback evaluates
-    values through K.eval / K.function, so func runs unchanged."""
+    """A decorator that runs `func` outside the Keras graph; kback computes
+    values through `K.eval` and `K.function`, so `func` is unchanged.
+
+    Arguments:
+        func: a function.
+
+    Returns:
+        The function.
+    """
     @functools.wraps(func)
     def eager_fn_wrapper(*args, **kwargs):
         return func(*args, **kwargs)
@@ -38,30 +59,78 @@ def eager(func):
 
 
 def is_symbolic(x):
-    """True for graph tensors computed by ops or fed (placeholders); False for
-    variables, constants and non-tensors, as for TF 2's eager values."""
+    """Whether `x` is a symbolic tensor: an op's result or a placeholder.
+
+    Variables, constants and non-tensors are not (as TF 2's eager values).
+
+    Arguments:
+        x: any object.
+
+    Returns:
+        A bool.
+    """
     return isinstance(x, Tensor) and not isinstance(x, (Variable, Constant))
 
 
 def is_sparse(tensor):
-    """kback has no sparse tensors (K.placeholder(sparse=True) is refused)."""
+    """Whether a tensor is sparse: always False (kback has dense tensors only).
+
+    Arguments:
+        tensor: a tensor.
+
+    Returns:
+        False.
+    """
     return False
 
 
 def to_dense(tensor):
+    """The tensor itself (kback has dense tensors only).
+
+    Arguments:
+        tensor: a tensor.
+
+    Returns:
+        The same tensor.
+    """
     return tensor
 
 
 def get_variable_shape(x):
+    """The static shape of a variable, as `K.int_shape`.
+
+    Arguments:
+        x: a variable.
+
+    Returns:
+        A tuple of ints.
+    """
     return int_shape(x)
 
 
 def size(x, name=None):
-    """The number of elements of x, as an int32 scalar tensor."""
+    """The number of elements of a tensor, as an int32 scalar tensor.
+
+    Arguments:
+        x: a tensor.
+        name: ignored (accepted as in Keras).
+
+    Returns:
+        A scalar tensor, computed at run time.
+    """
     return prod(shape(as_tensor(x)))
 
 
 def print_tensor(x, message=''):
-    """x unchanged; prints message and the value each time it is evaluated
-    (use the returned tensor, as in Keras)."""
+    """`x` unchanged, printing `message` and its value each time it is computed.
+
+    Use the returned tensor in place of `x`.
+
+    Arguments:
+        x: a tensor.
+        message: the text printed before the value.
+
+    Returns:
+        A tensor with the value of `x`.
+    """
     return apply('print_tensor', as_tensor(x), message=str(message))

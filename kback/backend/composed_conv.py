@@ -38,8 +38,25 @@ def _check_kernel(fn, kernel, rank, name):
 
 
 def conv1d(x, kernel, strides=1, padding='valid', data_format=None, dilation_rate=1):
-    """1D convolution, kernel (length, in_channels, out_channels); 'causal'
-    padding (channels_last only) left-pads by dilation_rate * (length - 1)."""
+    """A 1D convolution.
+
+    Arguments:
+        x: a 3D input tensor, `(batch, steps, channels)` or channels first.
+        kernel: a 3D tensor `(length, in_channels, out_channels)`.
+        strides: an int, the step of the window.
+        padding: `'valid'`, `'same'` or `'causal'` (channels last only: left
+            padding by `dilation_rate * (length - 1)`, so step `t` sees no
+            later input).
+        data_format: `'channels_last'` or `'channels_first'` (default:
+            `K.image_data_format()`).
+        dilation_rate: an int, the spacing of the window's taps.
+
+    Returns:
+        A 3D tensor.
+
+    Raises:
+        ValueError: if the shapes do not match or an argument is out of range.
+    """
     fn = 'conv1d'
     x, kernel = as_operands(x, kernel)
     data_format = config.normalize_data_format(data_format)
@@ -62,7 +79,25 @@ def conv1d(x, kernel, strides=1, padding='valid', data_format=None, dilation_rat
 
 def separable_conv1d(x, depthwise_kernel, pointwise_kernel, strides=1, padding='valid',
                      data_format=None, dilation_rate=1):
-    """Depthwise kernel (length, in, multiplier), pointwise (1, in * multiplier, out)."""
+    """A depthwise separable 1D convolution.
+
+    Arguments:
+        x: a 3D input tensor.
+        depthwise_kernel: a 3D tensor `(length, in_channels, multiplier)`.
+        pointwise_kernel: a 3D tensor
+            `(1, in_channels * multiplier, out_channels)`.
+        strides: an int, the step of the window.
+        padding: `'valid'` or `'same'`.
+        data_format: `'channels_last'` or `'channels_first'` (default:
+            `K.image_data_format()`).
+        dilation_rate: an int, the spacing of the window's taps.
+
+    Returns:
+        A 3D tensor.
+
+    Raises:
+        ValueError: if the shapes do not match or an argument is out of range.
+    """
     fn = 'separable_conv1d'
     x, depthwise_kernel, pointwise_kernel = as_operands(x, depthwise_kernel, pointwise_kernel)
     data_format = config.normalize_data_format(data_format)
@@ -86,9 +121,25 @@ def _pair(fn, value, name):
 
 
 def local_conv1d(inputs, kernel, kernel_size, strides, data_format=None):
-    """Unshared-weight 1D convolution: inputs (batch, steps, input_dim), kernel
-    (output_length, kernel_size * input_dim, filters) -> (batch, output_length,
-    filters); output position i sees steps [i * stride, i * stride + kernel_size)."""
+    """A 1D convolution with unshared weights (each output step its own kernel).
+
+    Output step `i` sees input steps `[i * stride, i * stride + kernel_size)`.
+
+    Arguments:
+        inputs: a 3D tensor `(batch, steps, input_dim)`.
+        kernel: a 3D tensor
+            `(output_length, kernel_size * input_dim, filters)`.
+        kernel_size: an int or a tuple of one int.
+        strides: an int or a tuple of one int.
+        data_format: `'channels_last'` or `'channels_first'` (default:
+            `K.image_data_format()`).
+
+    Returns:
+        A 3D tensor `(batch, output_length, filters)`.
+
+    Raises:
+        ValueError: if the shapes do not match.
+    """
     fn = 'local_conv1d'
     inputs, kernel = as_operands(inputs, kernel)
     config.normalize_data_format(data_format)
@@ -109,9 +160,26 @@ def local_conv1d(inputs, kernel, kernel_size, strides, data_format=None):
 
 
 def local_conv2d(inputs, kernel, kernel_size, strides, output_shape, data_format=None):
-    """Unshared-weight 2D convolution: kernel (output_row * output_col,
-    kh * kw * channels, filters), patches flattened in the input's layout
-    ((kh, kw, C) for channels_last, (C, kh, kw) for channels_first)."""
+    """A 2D convolution with unshared weights (each output position its own
+    kernel).
+
+    Arguments:
+        inputs: a 4D tensor.
+        kernel: a 3D tensor
+            `(output_rows * output_cols, rows * cols * channels, filters)`; the
+            patches are flattened in the input's layout.
+        kernel_size: a pair of ints.
+        strides: a pair of ints.
+        output_shape: the pair `(output_rows, output_cols)`.
+        data_format: `'channels_last'` or `'channels_first'` (default:
+            `K.image_data_format()`).
+
+    Returns:
+        A 4D tensor in the input's layout with `filters` channels.
+
+    Raises:
+        ValueError: if the shapes do not match.
+    """
     fn = 'local_conv2d'
     inputs, kernel = as_operands(inputs, kernel)
     data_format = config.normalize_data_format(data_format)

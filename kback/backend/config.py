@@ -128,42 +128,89 @@ _load_defaults()
 
 
 def backend():
+    """The name of the backend: `'kback'`."""
     return 'kback'
 
 
 def floatx():
+    """The default float dtype, as a string: `'float32'` unless changed.
+
+    `'float16'` is a storage type: values are stored in float16 and computed in
+    float32.
+
+    Returns:
+        `'float16'`, `'float32'` or `'float64'`.
+    """
     return _settings['floatx']
 
 
 def set_floatx(floatx):
+    """Sets the default float dtype.
+
+    Arguments:
+        floatx: `'float16'`, `'float32'` or `'float64'`.
+
+    Raises:
+        ValueError: for any other value.
+    """
     _settings['floatx'] = _check_floatx(floatx)
 
 
 def cast_to_floatx(x):
-    """A numpy array of x in floatx (a new array unless x already is one)."""
+    """A numpy array of `x` in the default float dtype.
+
+    Arguments:
+        x: a number or array.
+
+    Returns:
+        A numpy array (a new one unless `x` already is one of that dtype).
+    """
     return np.asarray(x, dtype=_settings['floatx'])
 
 
 def epsilon():
+    """The small float added to denominators to avoid dividing by zero (1e-7)."""
     return _settings['epsilon']
 
 
 def set_epsilon(e):
+    """Sets the fuzz factor returned by `epsilon()`.
+
+    Arguments:
+        e: a positive float.
+
+    Raises:
+        ValueError: if `e` is not a positive number.
+    """
     _settings['epsilon'] = _check_epsilon(e)
 
 
 def image_data_format():
+    """The default data format of images: `'channels_last'` or `'channels_first'`."""
     return _settings['image_data_format']
 
 
 def set_image_data_format(data_format):
+    """Sets the default data format of images.
+
+    Arguments:
+        data_format: `'channels_last'` or `'channels_first'`.
+
+    Raises:
+        ValueError: for any other value.
+    """
     _settings['image_data_format'] = _check_data_format(data_format)
 
 
 def get_num_threads():
-    """Threads of the compiled kernels: K.set_num_threads, else
-    KBACK_NUM_THREADS (or kback.json), else OMP_NUM_THREADS, else the cores
-    this process may use."""
+    """The number of threads the compiled kernels use (kback's own).
+
+    The first of: `K.set_num_threads`, `KBACK_NUM_THREADS` (or `kback.json`),
+    `OMP_NUM_THREADS` (its first entry), the cores this process may use.
+
+    Returns:
+        An int >= 1.
+    """
     n = _settings['num_threads']
     if _threads['applied'] != n:     # first call, or the setting was restored directly
         _apply_threads()
@@ -171,10 +218,20 @@ def get_num_threads():
 
 
 def set_num_threads(n):
-    """Sets the OpenMP team of kback_core to n threads (an int >= 1; at most
-    MAX_THREADS).  A refused value changes nothing.  The BLAS pools of numpy
-    and scipy are left as the user set them: the kernels limit the one they
-    call themselves."""
+    """Sets the number of threads of the compiled kernels (kback's own).
+
+    The BLAS pools of numpy and scipy are left as the user set them: the
+    kernels limit the BLAS they call themselves. A refused value changes
+    nothing.
+
+    Arguments:
+        n: an int >= 1; values above `MAX_THREADS` (256) are capped, with a
+            warning.
+
+    Raises:
+        TypeError: if `n` is not an int.
+        ValueError: if `n` < 1.
+    """
     n = _check_threads(n)
     previous = _settings['num_threads']
     _settings['num_threads'] = n
@@ -210,7 +267,17 @@ def _apply_threads():
 
 
 def normalize_data_format(value):
-    """None means the global setting; anything else must be a known format."""
+    """A data format checked and lower-cased; None gives the global setting.
+
+    Arguments:
+        value: None, `'channels_last'` or `'channels_first'`.
+
+    Returns:
+        `'channels_last'` or `'channels_first'`.
+
+    Raises:
+        ValueError: for any other value.
+    """
     if value is None:
         return image_data_format()
     return _check_data_format(value.lower() if isinstance(value, str) else value)

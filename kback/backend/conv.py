@@ -37,29 +37,103 @@ def _conv(op, x, kernel, strides, padding, data_format, dilation_rate, rank):
 
 def conv2d(x, kernel, strides=(1, 1), padding='valid', data_format=None,
            dilation_rate=(1, 1)):
-    """2D convolution; kernel (kh, kw, in_channels, out_channels)."""
+    """A 2D convolution.
+
+    Both data formats run natively in the compiled kernels (no transposes);
+    results are the same at any thread count.
+
+    Arguments:
+        x: a 4D input tensor.
+        kernel: a 4D tensor `(rows, cols, in_channels, out_channels)`.
+        strides: a pair of ints, the step of the window.
+        padding: `'valid'` or `'same'`.
+        data_format: `'channels_last'` or `'channels_first'` (default:
+            `K.image_data_format()`).
+        dilation_rate: a pair of ints, the spacing of the window's taps.
+
+    Returns:
+        A 4D tensor in the same layout.
+
+    Raises:
+        ValueError: if the ranks or channel counts do not match, or an argument
+            is out of range (the message names the function and the shapes).
+    """
     return _conv('conv2d', x, kernel, strides, padding, data_format, dilation_rate, 2)
 
 
 def conv3d(x, kernel, strides=(1, 1, 1), padding='valid', data_format=None,
            dilation_rate=(1, 1, 1)):
-    """3D convolution of (batch, d, h, w, channels) (or channels_first) input;
-    kernel (kd, kh, kw, in_channels, out_channels)."""
+    """A 3D convolution.
+
+    Arguments:
+        x: a 5D input tensor, `(batch, d1, d2, d3, channels)` or channels
+            first.
+        kernel: a 5D tensor `(k1, k2, k3, in_channels, out_channels)`.
+        strides: a tuple of 3 ints, the step of the window.
+        padding: `'valid'` or `'same'`.
+        data_format: `'channels_last'` or `'channels_first'` (default:
+            `K.image_data_format()`).
+        dilation_rate: a tuple of 3 ints, the spacing of the window's taps.
+
+    Returns:
+        A 5D tensor in the same layout.
+
+    Raises:
+        ValueError: if the ranks or channel counts do not match, or an argument
+            is out of range (the message names the function and the shapes).
+    """
     return _conv('conv3d', x, kernel, strides, padding, data_format, dilation_rate, 3)
 
 
 def depthwise_conv2d(x, depthwise_kernel, strides=(1, 1), padding='valid', data_format=None,
                      dilation_rate=(1, 1)):
-    """Per-channel convolution; kernel (kh, kw, in_channels, multiplier), output
-    channel c * multiplier + m comes from input channel c."""
+    """A depthwise 2D convolution: each input channel is convolved on its own.
+
+    Output channel `c * multiplier + m` comes from input channel `c`.
+
+    Arguments:
+        x: a 4D input tensor.
+        depthwise_kernel: a 4D tensor `(rows, cols, in_channels, multiplier)`.
+        strides: a pair of ints, the step of the window.
+        padding: `'valid'` or `'same'`.
+        data_format: `'channels_last'` or `'channels_first'` (default:
+            `K.image_data_format()`).
+        dilation_rate: a pair of ints, the spacing of the window's taps.
+
+    Returns:
+        A 4D tensor with `in_channels * multiplier` channels.
+
+    Raises:
+        ValueError: if the ranks or channel counts do not match, or an argument
+            is out of range (the message names the function and the shapes).
+    """
     return _conv('depthwise_conv2d', x, depthwise_kernel, strides, padding, data_format,
                  dilation_rate, 2)
 
 
 def separable_conv2d(x, depthwise_kernel, pointwise_kernel, strides=(1, 1), padding='valid',
                      data_format=None, dilation_rate=(1, 1)):
-    """depthwise_conv2d followed by a 1x1 conv2d with pointwise_kernel
-    (1, 1, in_channels * multiplier, out_channels)."""
+    """A depthwise separable 2D convolution: a depthwise convolution followed by a
+    1x1 (pointwise) convolution.
+
+    Arguments:
+        x: a 4D input tensor.
+        depthwise_kernel: a 4D tensor `(rows, cols, in_channels, multiplier)`.
+        pointwise_kernel: a 4D tensor
+            `(1, 1, in_channels * multiplier, out_channels)`.
+        strides: a pair of ints, the step of the window.
+        padding: `'valid'` or `'same'`.
+        data_format: `'channels_last'` or `'channels_first'` (default:
+            `K.image_data_format()`).
+        dilation_rate: a pair of ints, the spacing of the window's taps.
+
+    Returns:
+        A 4D tensor.
+
+    Raises:
+        ValueError: if the ranks or channel counts do not match, or an argument
+            is out of range (the message names the function and the shapes).
+    """
     x, dk, pk = as_operands(x, depthwise_kernel, pointwise_kernel)
     if pk.shape[:2] != (1, 1):      # the conv2d op would take any window
         raise ValueError(f'separable_conv2d: the pointwise kernel must have shape (1, 1, '
@@ -135,18 +209,50 @@ def _conv_transpose(op, rank, x, kernel, output_shape, strides, padding, data_fo
 
 def conv2d_transpose(x, kernel, output_shape, strides=(1, 1), padding='valid',
                      data_format=None, dilation_rate=(1, 1)):
-    """Transposed convolution: the adjoint (input gradient) of conv2d.  The
-    kernel is (kh, kw, out_channels, in_channels), output_shape is in the
-    data_format's layout and must be one whose conv2d has x's spatial size."""
+    """A transposed 2D convolution (the input gradient of `conv2d`).
+
+    Arguments:
+        x: a 4D input tensor.
+        kernel: a 4D tensor `(rows, cols, out_channels, in_channels)`.
+        output_shape: the output's shape in the data format's layout; a
+            `conv2d` of that shape must give `x`'s spatial size.
+        strides: a pair of ints, the step of the window.
+        padding: `'valid'` or `'same'`.
+        data_format: `'channels_last'` or `'channels_first'` (default:
+            `K.image_data_format()`).
+        dilation_rate: a pair of ints, the spacing of the window's taps.
+
+    Returns:
+        A 4D tensor of `output_shape`.
+
+    Raises:
+        ValueError: if the ranks or channel counts do not match, or an argument
+            is out of range (the message names the function and the shapes).
+    """
     return _conv_transpose('conv2d_transpose', 2, x, kernel, output_shape, strides, padding,
                            data_format, dilation_rate)
 
 
 def conv3d_transpose(x, kernel, output_shape, strides=(1, 1, 1), padding='valid',
                      data_format=None):
-    """Transposed 3D convolution (the input gradient of conv3d).  kernel is
-    (kd, kh, kw, out_channels, in_channels); output_shape, in the data
-    format's layout, must be a shape whose conv3d has x's spatial size.
-    Keras 2.3's conv3d_transpose has no dilation_rate."""
+    """A transposed 3D convolution (the input gradient of `conv3d`).
+
+    Arguments:
+        x: a 5D input tensor.
+        kernel: a 5D tensor `(k1, k2, k3, out_channels, in_channels)`.
+        output_shape: the output's shape in the data format's layout; a
+            `conv3d` of that shape must give `x`'s spatial size.
+        strides: a tuple of 3 ints, the step of the window.
+        padding: `'valid'` or `'same'`.
+        data_format: `'channels_last'` or `'channels_first'` (default:
+            `K.image_data_format()`).
+
+    Returns:
+        A 5D tensor of `output_shape`.
+
+    Raises:
+        ValueError: if the ranks or channel counts do not match, or an argument
+            is out of range (the message names the function and the shapes).
+    """
     return _conv_transpose('conv3d_transpose', 3, x, kernel, output_shape, strides, padding,
                            data_format, 1)

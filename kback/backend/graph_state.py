@@ -29,7 +29,11 @@ def current_graph():
 
 
 def clear_session():
-    """Start a new graph: name counters and the learning phase start over."""
+    """Starts a new graph: name counters and the learning phase start over.
+
+    Tensors and models made before keep working, but new layer names restart
+    at `_1`.
+    """
     global _graph
     _graph = Graph()
 
@@ -42,7 +46,17 @@ scope = None
 
 @contextlib.contextmanager
 def name_scope(name):
-    """Nodes built in the block record `name`, nested in the scope around it."""
+    """A context manager: the nodes built in the block record the scope `name`.
+
+    Scopes nest (`'model_1/dense_2'`); a node's scope names the layer that
+    built it in error messages.
+
+    Arguments:
+        name: a string.
+
+    Raises:
+        TypeError: if `name` is not a string.
+    """
     global scope
     if not isinstance(name, str):
         raise TypeError(f'name_scope: name must be a string, got {name!r}')
@@ -71,12 +85,20 @@ def next_node_id():
 
 
 def get_uid(prefix=''):
+    """A counter per prefix, for default names: 1 on the first call, then 2, ...
+
+    Arguments:
+        prefix: a string, e.g. a layer's snake-case class name.
+
+    Returns:
+        An int.
+    """
     _graph.uids[prefix] += 1
     return _graph.uids[prefix]
 
 
 def reset_uids():
-    """get_uid counts start over (node names are left alone)."""
+    """Restarts the `get_uid` counters (the names of existing nodes are kept)."""
     _graph.uids.clear()
 
 

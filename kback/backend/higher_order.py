@@ -19,8 +19,21 @@ def _elements(fn_name, elems):
 
 
 def map_fn(fn, elems, name=None, dtype=None):
-    """stack([fn(elems[0]), fn(elems[1]), ...]); dtype, if given, is the
-    dtype of the result."""
+    """Applies `fn` to each element of `elems` (along axis 0) and stacks the
+    results.
+
+    Arguments:
+        fn: a function of one tensor, written in K ops.
+        elems: a tensor with a known first dimension.
+        name: ignored (accepted as in Keras).
+        dtype: the dtype of the result (default: `fn`'s output's).
+
+    Returns:
+        A tensor.
+
+    Raises:
+        ValueError: if the first dimension of `elems` is unknown.
+    """
     outs = [as_tensor(fn(e)) for e in _elements('map_fn', elems)]
     if not outs:
         raise ValueError('map_fn: elems has no elements')
@@ -42,10 +55,33 @@ def _fold(fn_name, fn, items, initializer):
 
 
 def foldl(fn, elems, initializer=None, name=None):
-    """fn(...fn(fn(initializer, elems[0]), elems[1])...); initializer defaults to elems[0]."""
+    """Reduces `elems` from the first element to the last with `fn`.
+
+    `fn(...fn(fn(initializer, elems[0]), elems[1])...)`.
+
+    Arguments:
+        fn: a function `(accumulator, element) -> accumulator` in K ops.
+        elems: a tensor with a known first dimension.
+        initializer: the first accumulator (default: `elems[0]`, then the fold
+            starts at `elems[1]`).
+        name: ignored (accepted as in Keras).
+
+    Returns:
+        A tensor, the last accumulator.
+    """
     return _fold('foldl', fn, _elements('foldl', elems), initializer)
 
 
 def foldr(fn, elems, initializer=None, name=None):
-    """As foldl from the last element down; initializer defaults to elems[-1]."""
+    """Reduces `elems` from the last element to the first with `fn`.
+
+    Arguments:
+        fn: a function `(accumulator, element) -> accumulator` in K ops.
+        elems: a tensor with a known first dimension.
+        initializer: the first accumulator (default: `elems[-1]`).
+        name: ignored (accepted as in Keras).
+
+    Returns:
+        A tensor, the last accumulator.
+    """
     return _fold('foldr', fn, _elements('foldr', elems)[::-1], initializer)

@@ -27,11 +27,12 @@ def _operands(*values):
     return as_operands(*values)
 
 
-def _binary(name):
+def _binary(name, doc=None):
     def fn(x, y):
         x, y = _operands(x, y)
         return apply(name, x, y)
     fn.__name__ = name
+    fn.__doc__ = doc
     return fn
 
 
@@ -41,69 +42,258 @@ multiply = _binary('mul')
 
 
 def divide(x, y):
-    """True division; integer operands give floatx, as Python's / gives floats."""
+    """Element-wise true division `x / y` (the `/` operator on tensors).
+
+    Integer operands give a `K.floatx()` result, as Python's `/` gives floats.
+
+    Arguments:
+        x: a tensor (or array or number).
+        y: a tensor (or array or number) broadcastable with `x`.
+
+    Returns:
+        A tensor of the broadcast shape.
+    """
     x, y = _operands(x, y)
     if not is_float(x.dtype) and not is_float(y.dtype):
         x, y = _float(x), _float(y)
     return apply('div', x, y)
 
 
-maximum = _binary('maximum')
-minimum = _binary('minimum')
-equal = _binary('equal')
-not_equal = _binary('not_equal')
-greater = _binary('greater')
-greater_equal = _binary('greater_equal')
-less = _binary('less')
-less_equal = _binary('less_equal')
+maximum = _binary('maximum', """Element-wise maximum of two tensors.
+
+    Arguments:
+        x: a tensor (or array or number).
+        y: a tensor (or array or number) broadcastable with `x`.
+
+    Returns:
+        A tensor of the broadcast shape.
+
+    Raises:
+        ValueError: if the shapes do not broadcast.
+    """)
+minimum = _binary('minimum', """Element-wise minimum of two tensors.
+
+    Arguments:
+        x: a tensor (or array or number).
+        y: a tensor (or array or number) broadcastable with `x`.
+
+    Returns:
+        A tensor of the broadcast shape.
+
+    Raises:
+        ValueError: if the shapes do not broadcast.
+    """)
+equal = _binary('equal', """Element-wise truth value of `x == y`.
+
+    Arguments:
+        x: a tensor (or array or number).
+        y: a tensor (or array or number) broadcastable with `x`.
+
+    Returns:
+        A bool tensor of the broadcast shape.
+
+    Raises:
+        ValueError: if the shapes do not broadcast.
+    """)
+not_equal = _binary('not_equal', """Element-wise truth value of `x != y`.
+
+    Arguments:
+        x: a tensor (or array or number).
+        y: a tensor (or array or number) broadcastable with `x`.
+
+    Returns:
+        A bool tensor of the broadcast shape.
+
+    Raises:
+        ValueError: if the shapes do not broadcast.
+    """)
+greater = _binary('greater', """Element-wise truth value of `x > y`.
+
+    Arguments:
+        x: a tensor (or array or number).
+        y: a tensor (or array or number) broadcastable with `x`.
+
+    Returns:
+        A bool tensor of the broadcast shape.
+
+    Raises:
+        ValueError: if the shapes do not broadcast.
+    """)
+greater_equal = _binary('greater_equal', """Element-wise truth value of `x >= y`.
+
+    Arguments:
+        x: a tensor (or array or number).
+        y: a tensor (or array or number) broadcastable with `x`.
+
+    Returns:
+        A bool tensor of the broadcast shape.
+
+    Raises:
+        ValueError: if the shapes do not broadcast.
+    """)
+less = _binary('less', """Element-wise truth value of `x < y`.
+
+    Arguments:
+        x: a tensor (or array or number).
+        y: a tensor (or array or number) broadcastable with `x`.
+
+    Returns:
+        A bool tensor of the broadcast shape.
+
+    Raises:
+        ValueError: if the shapes do not broadcast.
+    """)
+less_equal = _binary('less_equal', """Element-wise truth value of `x <= y`.
+
+    Arguments:
+        x: a tensor (or array or number).
+        y: a tensor (or array or number) broadcastable with `x`.
+
+    Returns:
+        A bool tensor of the broadcast shape.
+
+    Raises:
+        ValueError: if the shapes do not broadcast.
+    """)
 
 
 def pow(x, a):
+    """Element-wise power `x ** a`.
+
+    Arguments:
+        x: a tensor.
+        a: the exponent: a number or a tensor broadcastable with `x`.
+
+    Returns:
+        A tensor of the broadcast shape.
+    """
     x, a = _operands(x, a)
     return apply('pow', x, a)
 
 
 def square(x):
+    """Element-wise square.
+
+    Arguments:
+        x: a tensor (or array or number).
+
+    Returns:
+        A tensor of the same shape.
+    """
     return apply('square', as_tensor(x))
 
 
 def abs(x):
+    """Element-wise absolute value.
+
+    Arguments:
+        x: a tensor (or array or number).
+
+    Returns:
+        A tensor of the same shape.
+    """
     return apply('abs', as_tensor(x))
 
 
 def sign(x):
+    """Element-wise sign: -1, 0 or 1.
+
+    Arguments:
+        x: a tensor (or array or number).
+
+    Returns:
+        A tensor of the same shape.
+    """
     return apply('sign', as_tensor(x))
 
 
 def round(x):
+    """Element-wise rounding to the nearest integer (halves to even).
+
+    Arguments:
+        x: a tensor (or array or number).
+
+    Returns:
+        A tensor of the same shape.
+    """
     return apply('round', as_tensor(x))
 
 
 def exp(x):
+    """Element-wise exponential.
+
+    Arguments:
+        x: a tensor (or array or number).
+
+    Returns:
+        A float tensor of the same shape (integers compute in `K.floatx()`).
+    """
     return apply('exp', _float(x))
 
 
 def log(x):
+    """Element-wise natural logarithm.
+
+    Arguments:
+        x: a tensor (or array or number).
+
+    Returns:
+        A float tensor of the same shape (integers compute in `K.floatx()`).
+    """
     return apply('log', _float(x))
 
 
 def sqrt(x):
-    """Square root; negative inputs are clipped to 0 first, as Keras does."""
+    """Element-wise square root; negative inputs are clipped to 0 first, as in
+    Keras.
+
+    Arguments:
+        x: a tensor (or array or number).
+
+    Returns:
+        A float tensor of the same shape.
+    """
     x = _float(x)
     return apply('sqrt', maximum(x, 0.0))
 
 
 def sin(x):
+    """Element-wise sine.
+
+    Arguments:
+        x: a tensor (or array or number).
+
+    Returns:
+        A float tensor of the same shape.
+    """
     return apply('sin', _float(x))
 
 
 def cos(x):
+    """Element-wise cosine.
+
+    Arguments:
+        x: a tensor (or array or number).
+
+    Returns:
+        A float tensor of the same shape.
+    """
     return apply('cos', _float(x))
 
 
 def clip(x, min_value, max_value):
-    """x limited to [min_value, max_value]; None means no bound, and a
-    max_value below min_value is raised to it, as Keras does."""
+    """Element-wise clipping of `x` to `[min_value, max_value]`.
+
+    A `max_value` below `min_value` is raised to it, as in Keras.
+
+    Arguments:
+        x: a tensor.
+        min_value: the lower bound (a number or tensor), or None for none.
+        max_value: the upper bound (a number or tensor), or None for none.
+
+    Returns:
+        A tensor of the same shape.
+    """
     if min_value is not None and max_value is not None and \
             not isinstance(max_value, Tensor) and not isinstance(min_value, Tensor):
         max_value = np.maximum(max_value, min_value)
@@ -126,18 +316,74 @@ def _reduce(name, x, axis, keepdims, caller=None):
 
 
 def sum(x, axis=None, keepdims=False):
+    """The sum of the values of a tensor along some axes.
+
+    Arguments:
+        x: a tensor.
+        axis: an int or a list of ints, the axes to reduce (negative counts from
+            the end); None reduces all of them.
+        keepdims: whether to keep the reduced axes, with size 1.
+
+    Returns:
+        A tensor with the reduced axes removed (kept with size 1 if `keepdims`).
+
+    Raises:
+        ValueError: if an axis is out of range.
+    """
     return _reduce('sum', x, axis, keepdims)
 
 
 def prod(x, axis=None, keepdims=False):
+    """The product of the values of a tensor along some axes.
+
+    Arguments:
+        x: a tensor.
+        axis: an int or a list of ints, the axes to reduce (negative counts from
+            the end); None reduces all of them.
+        keepdims: whether to keep the reduced axes, with size 1.
+
+    Returns:
+        A tensor with the reduced axes removed (kept with size 1 if `keepdims`).
+
+    Raises:
+        ValueError: if an axis is out of range.
+    """
     return _reduce('prod', x, axis, keepdims)
 
 
 def max(x, axis=None, keepdims=False):
+    """The maximum of the values of a tensor along some axes.
+
+    Arguments:
+        x: a tensor.
+        axis: an int or a list of ints, the axes to reduce (negative counts from
+            the end); None reduces all of them.
+        keepdims: whether to keep the reduced axes, with size 1.
+
+    Returns:
+        A tensor with the reduced axes removed (kept with size 1 if `keepdims`).
+
+    Raises:
+        ValueError: if an axis is out of range.
+    """
     return _reduce('max', x, axis, keepdims)
 
 
 def min(x, axis=None, keepdims=False):
+    """The minimum of the values of a tensor along some axes.
+
+    Arguments:
+        x: a tensor.
+        axis: an int or a list of ints, the axes to reduce (negative counts from
+            the end); None reduces all of them.
+        keepdims: whether to keep the reduced axes, with size 1.
+
+    Returns:
+        A tensor with the reduced axes removed (kept with size 1 if `keepdims`).
+
+    Raises:
+        ValueError: if an axis is out of range.
+    """
     return _reduce('min', x, axis, keepdims)
 
 
@@ -147,10 +393,38 @@ def _bool(x):
 
 
 def any(x, axis=None, keepdims=False):
+    """Logical OR along some axes (the values are taken as bools).
+
+    Arguments:
+        x: a tensor.
+        axis: an int or a list of ints, the axes to reduce (negative counts from
+            the end); None reduces all of them.
+        keepdims: whether to keep the reduced axes, with size 1.
+
+    Returns:
+        A bool tensor with the reduced axes removed (or kept with size 1).
+
+    Raises:
+        ValueError: if an axis is out of range.
+    """
     return _reduce('any', _bool(x), axis, keepdims)
 
 
 def all(x, axis=None, keepdims=False):
+    """Logical AND along some axes (the values are taken as bools).
+
+    Arguments:
+        x: a tensor.
+        axis: an int or a list of ints, the axes to reduce (negative counts from
+            the end); None reduces all of them.
+        keepdims: whether to keep the reduced axes, with size 1.
+
+    Returns:
+        A bool tensor with the reduced axes removed (or kept with size 1).
+
+    Raises:
+        ValueError: if an axis is out of range.
+    """
     return _reduce('all', _bool(x), axis, keepdims)
 
 
@@ -167,19 +441,78 @@ def _var(x, axis, keepdims, caller):
 
 
 def mean(x, axis=None, keepdims=False):
+    """The mean of the values of a tensor along some axes.
+
+    Arguments:
+        x: a tensor.
+        axis: an int or a list of ints, the axes to reduce (negative counts from
+            the end); None reduces all of them.
+        keepdims: whether to keep the reduced axes, with size 1.
+
+    Returns:
+        A float tensor with the reduced axes removed (or kept with size 1).
+
+    Raises:
+        ValueError: if an axis is out of range.
+    """
     return _mean(x, axis, keepdims, 'mean')
 
 
 def var(x, axis=None, keepdims=False):
+    """The variance of the values of a tensor along some axes (population
+    variance, no Bessel correction).
+
+    Arguments:
+        x: a tensor.
+        axis: an int or a list of ints, the axes to reduce (negative counts from
+            the end); None reduces all of them.
+        keepdims: whether to keep the reduced axes, with size 1.
+
+    Returns:
+        A float tensor with the reduced axes removed (or kept with size 1).
+
+    Raises:
+        ValueError: if an axis is out of range.
+    """
     return _var(x, axis, keepdims, 'var')
 
 
 def std(x, axis=None, keepdims=False):
+    """The standard deviation of the values of a tensor along some axes.
+
+    Arguments:
+        x: a tensor.
+        axis: an int or a list of ints, the axes to reduce (negative counts from
+            the end); None reduces all of them.
+        keepdims: whether to keep the reduced axes, with size 1.
+
+    Returns:
+        A float tensor with the reduced axes removed (or kept with size 1).
+
+    Raises:
+        ValueError: if an axis is out of range.
+    """
     return sqrt(_var(x, axis, keepdims, 'std'))
 
 
 def logsumexp(x, axis=None, keepdims=False):
-    """log(sum(exp(x))) computed as max + log(sum(exp(x - max))): no overflow."""
+    """`log(sum(exp(x)))` along some axes, computed without overflow.
+
+    The maximum is subtracted before the exponential and added back after the
+    logarithm.
+
+    Arguments:
+        x: a tensor.
+        axis: an int or a list of ints, the axes to reduce (negative counts from
+            the end); None reduces all of them.
+        keepdims: whether to keep the reduced axes, with size 1.
+
+    Returns:
+        A float tensor with the reduced axes removed (or kept with size 1).
+
+    Raises:
+        ValueError: if an axis is out of range.
+    """
     x = _float(x)
     top = _reduce('max', x, axis, True, 'logsumexp')
     # An infinite max (all -inf, or some +inf) is not subtracted, as TF does.
@@ -197,26 +530,94 @@ def _arg(name, x, axis):
 
 
 def argmax(x, axis=-1):
+    """The index of the largest value along an axis.
+
+    Arguments:
+        x: a tensor.
+        axis: the axis (an int; negative counts from the end).
+
+    Returns:
+        An int64 tensor without that axis.
+
+    Raises:
+        ValueError: if the axis is out of range.
+    """
     return _arg('argmax', x, axis)
 
 
 def argmin(x, axis=-1):
+    """The index of the smallest value along an axis.
+
+    Arguments:
+        x: a tensor.
+        axis: the axis (an int; negative counts from the end).
+
+    Returns:
+        An int64 tensor without that axis.
+
+    Raises:
+        ValueError: if the axis is out of range.
+    """
     return _arg('argmin', x, axis)
 
 
 def cumsum(x, axis=0):
+    """The cumulative sum along an axis.
+
+    Arguments:
+        x: a tensor.
+        axis: the axis (an int; negative counts from the end).
+
+    Returns:
+        A tensor of the same shape.
+
+    Raises:
+        ValueError: if the axis is out of range.
+    """
     return _arg('cumsum', x, axis)
 
 
 def cumprod(x, axis=0):
+    """The cumulative product along an axis.
+
+    Arguments:
+        x: a tensor.
+        axis: the axis (an int; negative counts from the end).
+
+    Returns:
+        A tensor of the same shape.
+
+    Raises:
+        ValueError: if the axis is out of range.
+    """
     return _arg('cumprod', x, axis)
 
 
 # -- products -------------------------------------------------------------------
 
 def dot(x, y):
-    """Keras's dot: contracts the last axis of x with the second-to-last of y
-    (the last when y is 1-D); result shape x[:-1] + y[:-2] + y[-1:]."""
+    """The tensor product of `x` and `y` (the `@` operator on tensors).
+
+    The last axis of `x` is contracted with the second-to-last axis of `y` (its
+    only axis when `y` is 1D), as in Keras: the result's shape is
+    `x.shape[:-1] + y.shape[:-2] + y.shape[-1:]`.
+
+    Arguments:
+        x: a tensor of rank >= 1.
+        y: a tensor of rank >= 1.
+
+    Returns:
+        A tensor.
+
+    Raises:
+        ValueError: if the contracted sizes differ or a rank is 0.
+
+    Example::
+
+        x = K.placeholder(shape=(None, 4))
+        w = K.variable(np.ones((4, 3)))
+        K.int_shape(K.dot(x, w))      # (None, 3)
+    """
     x, y = as_operands(x, y)
     if len(x.shape) == 0 or len(y.shape) == 0:
         raise ValueError(f'dot: operands must have rank >= 1, got {fmt(x.shape)} and {fmt(y.shape)}')
@@ -245,8 +646,29 @@ def dot(x, y):
 
 
 def batch_dot(x, y, axes=None):
-    """Keras 2.3's batch_dot: a dot product per sample, contracting axes[0] of x
-    with axes[1] of y; rank-2 results come back as (batch, 1)."""
+    """A dot product per sample: `x[i]` with `y[i]` for each `i` of the batch axis.
+
+    Arguments:
+        x: a tensor of rank >= 2, batch axis first.
+        y: a tensor of rank >= 2 with the same batch size.
+        axes: an int or a pair of ints, the axes of `x` and `y` to contract
+            (not 0); default: the last axis of `x` with the last of a 2D `y`
+            or the second-to-last of a higher-rank `y`.
+
+    Returns:
+        A tensor of the remaining axes of `x` then of `y` (batch first); a
+        result of rank 1 comes back as `(batch, 1)`, as in Keras 2.3.
+
+    Raises:
+        ValueError: if a rank is < 2, the batch sizes or contracted sizes
+            differ, or an axis is 0.
+
+    Example::
+
+        x = K.placeholder(shape=(32, 20))
+        y = K.placeholder(shape=(32, 30, 20))
+        K.int_shape(K.batch_dot(x, y, axes=(1, 2)))    # (32, 30)
+    """
     x, y = as_operands(x, y)
     xs, ys = x.shape, y.shape
     if len(xs) < 2 or len(ys) < 2:
@@ -293,11 +715,29 @@ def batch_dot(x, y, axes=None):
 
 
 def transpose(x):
+    """Reverses the axes of a tensor (a matrix's transpose).
+
+    Arguments:
+        x: a tensor.
+
+    Returns:
+        A tensor with its axes in reverse order.
+    """
     x = as_tensor(x)
     return apply('transpose', x, perm=tuple(range(len(x.shape) - 1, -1, -1)))
 
 
 def gather(reference, indices):
+    """The entries of `reference` at `indices` along its first axis.
+
+    Arguments:
+        reference: a tensor.
+        indices: an int tensor (or array or list) of indices.
+
+    Returns:
+        A tensor of shape `indices.shape` followed by the trailing axes of
+        `reference` (all but its first).
+    """
     indices = as_tensor(indices) if isinstance(indices, Tensor) else \
         as_tensor(np.asarray(indices, dtype='int64'))
     return apply('gather', as_tensor(reference), indices)
@@ -306,7 +746,22 @@ def gather(reference, indices):
 # -- control flow -----------------------------------------------------------------
 
 def switch(condition, then_expression, else_expression):
-    """Elementwise choice; a condition of lower rank selects along leading axes."""
+    """Chooses between two tensors, element by element, by a condition.
+
+    Arguments:
+        condition: a bool tensor (a scalar, or of rank <= the expressions';
+            a lower rank selects along the leading axes).
+        then_expression: the tensor taken where the condition holds (or a
+            function returning it).
+        else_expression: the tensor taken elsewhere (or a function returning
+            it).
+
+    Returns:
+        A tensor of the expressions' broadcast shape.
+
+    Raises:
+        ValueError: if the condition's rank exceeds the expressions'.
+    """
     condition = _bool(condition)
     if callable(then_expression):
         then_expression = then_expression()
@@ -326,6 +781,18 @@ def switch(condition, then_expression, else_expression):
 
 
 def in_train_phase(x, alt, training=None):
+    """`x` in the training phase, `alt` otherwise.
+
+    Arguments:
+        x: the tensor (or a function returning it) used in training.
+        alt: the tensor (or function) used at inference.
+        training: None (the learning phase, `K.learning_phase()`), a bool or
+            0/1 (a fixed choice), or a bool tensor.
+
+    Returns:
+        A tensor that selects between `x` and `alt` at run time, or `x` or
+        `alt` itself when the phase is fixed.
+    """
     uses_learning_phase = training is None
     if training is None:
         training = learning_phase()
@@ -339,6 +806,16 @@ def in_train_phase(x, alt, training=None):
 
 
 def in_test_phase(x, alt, training=None):
+    """`x` at inference, `alt` in the training phase.
+
+    Arguments:
+        x: the tensor (or a function returning it) used at inference.
+        alt: the tensor (or function) used in training.
+        training: None (the learning phase), a bool, or a bool tensor.
+
+    Returns:
+        A tensor, as `in_train_phase(alt, x, training)`.
+    """
     return in_train_phase(alt, x, training=training)
 
 

@@ -48,8 +48,21 @@ def _check_broadcasts_into(fn, name, p_shape, x_shape):
 # -- activations ------------------------------------------------------------------
 
 def relu(x, alpha=0., max_value=None, threshold=0.):
-    """max(x, 0) by default; otherwise max_value for x >= max_value, x for
-    threshold <= x < max_value, alpha * (x - threshold) below threshold."""
+    """Rectified linear unit, with optional leak, cap and threshold.
+
+    `max(x, 0)` by default; otherwise `max_value` for `x >= max_value`, `x` for
+    `threshold <= x < max_value` and `alpha * (x - threshold)` below the
+    threshold. NaN propagates.
+
+    Arguments:
+        x: a tensor.
+        alpha: the slope below the threshold.
+        max_value: the largest output, or None.
+        threshold: the threshold.
+
+    Returns:
+        A float tensor of the same shape.
+    """
     x = _float(x)
     if alpha == 0 and max_value is None and threshold == 0 and x.op == 'bias_add':
         # Dense/Conv(activation='relu'): bias and relu in one pass each way.
@@ -77,38 +90,109 @@ def relu(x, alpha=0., max_value=None, threshold=0.):
 
 
 def elu(x, alpha=1.):
+    """Exponential linear unit: `x` for `x > 0`, `alpha * (exp(x) - 1)` otherwise.
+
+    Arguments:
+        x: a tensor.
+        alpha: the scale of the negative part.
+
+    Returns:
+        A float tensor of the same shape.
+    """
     return apply('elu', _float(x), alpha=float(alpha))
 
 
 def selu(x):
+    """Scaled exponential linear unit (Klambauer et al., 2017).
+
+    `scale * elu(x, alpha)` with the constants that keep activations
+    normalized.
+
+    Arguments:
+        x: a tensor.
+
+    Returns:
+        A float tensor of the same shape.
+    """
     return _SELU_SCALE * elu(x, _SELU_ALPHA)
 
 
 def softmax(x, axis=-1):
+    """Softmax along an axis: `exp(x) / sum(exp(x))`, computed stably.
+
+    Arguments:
+        x: a tensor.
+        axis: the axis to normalize over.
+
+    Returns:
+        A float tensor of the same shape.
+
+    Raises:
+        ValueError: if the axis is out of range.
+    """
     x = _float(x)
     return apply('softmax', x, axis=_shapes.normalize_axis('softmax', axis, len(x.shape)))
 
 
 def softplus(x):
+    """Softplus: `log(exp(x) + 1)`, without overflow.
+
+    Arguments:
+        x: a tensor.
+
+    Returns:
+        A float tensor of the same shape.
+    """
     return apply('softplus', _float(x))
 
 
 def softsign(x):
+    """Softsign: `x / (abs(x) + 1)`.
+
+    Arguments:
+        x: a tensor.
+
+    Returns:
+        A float tensor of the same shape.
+    """
     x = _float(x)
     return x / (apply('abs', x) + 1.)
 
 
 def sigmoid(x):
+    """The logistic sigmoid, `1 / (1 + exp(-x))`, element-wise.
+
+    Arguments:
+        x: a tensor.
+
+    Returns:
+        A float tensor of the same shape.
+    """
     return apply('sigmoid', _float(x))
 
 
 def hard_sigmoid(x):
-    """0.2 * x + 0.5 clipped to [0, 1]."""
+    """A piecewise linear sigmoid: `0.2 * x + 0.5` clipped to [0, 1].
+
+    Arguments:
+        x: a tensor.
+
+    Returns:
+        A float tensor of the same shape.
+    """
     x = _float(x)
     return clip(x * 0.2 + 0.5, 0., 1.)
 
 
 def tanh(x):
+    """Element-wise hyperbolic tangent.
+
+    Arguments:
+        x: a tensor.
+
+    Returns:
+        A float tensor of the same shape.
+    """
     return apply('tanh', _float(x))
 
 
@@ -122,10 +206,26 @@ def _logits_of(output, op, axis=None):
 
 
 def categorical_crossentropy(target, output, from_logits=False, axis=-1):
-    """-sum(target * log(output)) along axis; probabilities are renormalised
-    and clipped to [epsilon, 1 - epsilon].  Logits, and the output of a
-    softmax along axis (whose input is used, as Keras 2.3 does with
-    TensorFlow), go through the fused softmax_cross_entropy."""
+    """The categorical crossentropy between one-hot (or soft) targets and an
+    output.
+
+    `-sum(target * log(output))` along `axis`. Probabilities are renormalized
+    along the axis and clipped to `[epsilon, 1 - epsilon]`; logits, and the
+    output of a softmax along the axis (whose input is used instead, as Keras
+    2.3 does with TensorFlow), go through a fused, stable kernel.
+
+    Arguments:
+        target: a tensor of the same shape as `output`.
+        output: probabilities (or logits with `from_logits`).
+        from_logits: whether `output` holds logits.
+        axis: the class axis.
+
+    Returns:
+        A tensor of `output`'s shape without the class axis.
+
+    Raises:
+        ValueError: if the shapes differ or the axis is out of range.
+    """
     output = _float(output)
     target = _like(target, output)
     _check_same_shape('categorical_crossentropy', target, output)
@@ -140,11 +240,25 @@ def categorical_crossentropy(target, output, from_logits=False, axis=-1):
 
 
 def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
-    """Categorical crossentropy with integer class labels.
+    """The categorical crossentropy with integer class labels as targets.
 
-    As Keras: the class axis is moved last, labels are flattened and matched
-    with output reshaped to (-1, classes); the result has output's shape
-    without the class axis (so (batch,) for a (batch, 1) target)."""
+    As in Keras, the class axis is moved last, the labels are flattened and
+    matched with the rows of `output`.
+
+    Arguments:
+        target: an integer tensor of class indices (`(batch,)` or
+            `(batch, 1)` for a `(batch, classes)` output).
+        output: probabilities (or logits with `from_logits`).
+        from_logits: whether `output` holds logits.
+        axis: the class axis of `output`.
+
+    Returns:
+        A tensor of `output`'s shape without the class axis.
+
+    Raises:
+        ValueError: if the number of classes is unknown, the target is not
+            integer-valued, or the counts of labels and rows differ.
+    """
     fn = 'sparse_categorical_crossentropy'
     output = _float(output)
     target = as_tensor(target)
@@ -184,10 +298,24 @@ def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
 
 
 def binary_crossentropy(target, output, from_logits=False):
-    """Probabilities are clipped to [epsilon, 1 - epsilon] and turned into
-    logits x (the output of a sigmoid node gives its input instead, as Keras
-    2.3 does with TensorFlow); then max(x, 0) - x * z + log1p(exp(-|x|)),
-    fused with its gradient sigmoid(x) - z."""
+    """The binary crossentropy between targets in [0, 1] and an output, element
+    by element.
+
+    Probabilities are clipped to `[epsilon, 1 - epsilon]` and turned into
+    logits (the output of a sigmoid gives its input instead, as Keras 2.3 does
+    with TensorFlow); the loss is then computed stably from the logits.
+
+    Arguments:
+        target: a tensor of the same shape as `output`.
+        output: probabilities (or logits with `from_logits`).
+        from_logits: whether `output` holds logits.
+
+    Returns:
+        A tensor of the same shape.
+
+    Raises:
+        ValueError: if the shapes differ.
+    """
     output = _float(output)
     target = _like(target, output)
     _check_same_shape('binary_crossentropy', target, output)
@@ -205,11 +333,26 @@ def binary_crossentropy(target, output, from_logits=False):
 # -- dropout, normalisation, top-k --------------------------------------------------
 
 def dropout(x, level, noise_shape=None, seed=None):
-    """Inverted dropout: entries kept with probability 1 - level, scaled by
-    1 / (1 - level).  noise_shape entries that are None (or symbolic, e.g.
-    K.shape(x)[i]) follow x's size along that axis.  The mask is a hash of
-    (seed, evaluation count, element index): a new mask at each evaluation,
-    the same sequence for the same seed, whatever the thread count."""
+    """Inverted dropout: entries are zeroed with probability `level`, the others
+    scaled by `1 / (1 - level)`.
+
+    A new mask is drawn at each evaluation; the sequence of masks is the same
+    for the same seed, whatever the thread count.
+
+    Arguments:
+        x: a tensor.
+        level: a Python number in [0, 1), the drop probability.
+        noise_shape: a tuple, the shape of the mask (broadcast over `x`); None
+            entries follow `x`'s size.
+        seed: an int, the random seed.
+
+    Returns:
+        A float tensor of the same shape.
+
+    Raises:
+        ValueError: if `level` is not a number in [0, 1) or `noise_shape` does
+            not broadcast to `x`.
+    """
     x = _float(x)
     nd = len(x.shape)
     if isinstance(level, (Tensor, bool)) or not isinstance(level, (int, float, np.number)):
@@ -240,25 +383,57 @@ def dropout(x, level, noise_shape=None, seed=None):
 
 
 def l2_normalize(x, axis=None):
-    """x / sqrt(max(sum(x ** 2, axis), 1e-12))."""
+    """`x` divided by its L2 norm along an axis (at least 1e-6).
+
+    Arguments:
+        x: a tensor.
+        axis: the axis (or axes) of the norm; None for all.
+
+    Returns:
+        A float tensor of the same shape.
+    """
     x = _float(x)
     norm2 = _sum(square(x), axis, keepdims=True)
     return x / apply('sqrt', maximum(norm2, 1e-12))
 
 
 def in_top_k(predictions, targets, k):
-    """Whether targets[i] is among the k largest of predictions[i] (ties at
-    the boundary count as in, as in TensorFlow); a bool (batch,) tensor."""
+    """Whether each target is among the `k` largest predictions of its row.
+
+    Ties at the boundary count as in, as in TensorFlow.
+
+    Arguments:
+        predictions: a `(batch, classes)` float tensor.
+        targets: a `(batch,)` integer tensor of class indices.
+        k: an int.
+
+    Returns:
+        A `(batch,)` bool tensor.
+    """
     predictions = _float(predictions)
     targets = as_tensor(targets)
     return apply('in_top_k', predictions, targets, k=_shapes.as_int('in_top_k', 'k', k))
 
 
 def bias_add(x, bias, data_format=None):
-    """x + bias, Keras 2.3 rules: bias of rank 1 (on the channel axis: last, or
-    1 for channels_first 3D-5D x) or of rank ndim(x) - 1 (one value per
-    sample position; for channels_first a (..., C) bias is reshaped, as Keras
-    does, to (1, C, ...))."""
+    """Adds a bias to a tensor, as the layers do after their product.
+
+    A bias of rank 1 is added along the channel axis (last, or axis 1 of a
+    channels-first 3D to 5D `x`); a bias of rank `ndim(x) - 1` gives one value
+    per position of a sample.
+
+    Arguments:
+        x: a tensor of rank >= 2.
+        bias: a tensor of rank 1 or `ndim(x) - 1`.
+        data_format: `'channels_last'` or `'channels_first'` (default:
+            `K.image_data_format()`).
+
+    Returns:
+        A float tensor of `x`'s shape.
+
+    Raises:
+        ValueError: if the ranks or sizes do not fit.
+    """
     data_format = config.normalize_data_format(data_format)
     x = _float(x)
     bias = _like(bias, x)

@@ -46,8 +46,25 @@ def _fused_params(x, axis, params):
 
 
 def batch_normalization(x, mean, var, beta, gamma, axis=-1, epsilon=1e-3):
-    """(x - mean) / sqrt(var + epsilon) * gamma + beta; beta and gamma may be
-    None.  Rank-1 parameters apply along `axis`; others broadcast as given."""
+    """Normalizes `x` with given statistics: `(x - mean) / sqrt(var + epsilon)`,
+    then `* gamma + beta`.
+
+    Arguments:
+        x: a tensor.
+        mean: the mean, a tensor.
+        var: the variance, a tensor.
+        beta: the offset, a tensor or None.
+        gamma: the scale, a tensor or None.
+        axis: the feature axis: rank-1 parameters apply along it; others
+            broadcast against `x` as given.
+        epsilon: a small float added to the variance.
+
+    Returns:
+        A float tensor of `x`'s shape.
+
+    Raises:
+        ValueError: if a parameter's shape does not fit `x`.
+    """
     fn = 'batch_normalization'
     x = _float(x)
     nd = len(x.shape)
@@ -81,10 +98,27 @@ def batch_normalization(x, mean, var, beta, gamma, axis=-1, epsilon=1e-3):
 
 
 def normalize_batch_in_training(x, gamma, beta, reduction_axes, epsilon=1e-3):
-    """Normalise x with the mean and (biased) variance over reduction_axes.
+    """Normalizes `x` with its own mean and variance over `reduction_axes`.
 
-    Returns (normed, mean, var), mean and var shaped like the kept axes.
-    gamma and beta (or None) are shaped like the kept axes or broadcast to x."""
+    This is what BatchNormalization does in training; the variance is the
+    biased one.
+
+    Arguments:
+        x: a tensor.
+        gamma: the scale (shaped like the kept axes, or broadcast to `x`), or
+            None.
+        beta: the offset, likewise, or None.
+        reduction_axes: the list of axes the statistics are taken over.
+        epsilon: a small float added to the variance.
+
+    Returns:
+        A tuple `(normalized, mean, variance)`; the statistics have the shape of
+        the kept axes.
+
+    Raises:
+        ValueError: if `reduction_axes` is missing or a parameter's shape does
+            not fit.
+    """
     fn = 'normalize_batch_in_training'
     x = _float(x)
     nd = len(x.shape)

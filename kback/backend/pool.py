@@ -13,14 +13,51 @@ def _pool(op, rank, x, pool_size, strides, padding, data_format, pool_mode):
 
 
 def pool2d(x, pool_size, strides=(1, 1), padding='valid', data_format=None, pool_mode='max'):
-    """Max or average pooling of a 4-D tensor in either data format; 'same'
-    average pooling divides by the number of real (unpadded) pixels in each
-    window, as TensorFlow does."""
+    """2D max or average pooling of a 4D tensor, in either data format.
+
+    With `'same'` padding, average pooling divides by the number of real
+    (unpadded) values in each window, as TensorFlow does.
+
+    Arguments:
+        x: a 4D tensor.
+        pool_size: a pair of ints, the window's size.
+        strides: a pair of ints, the step of the window.
+        padding: `'valid'` or `'same'`.
+        data_format: `'channels_last'` or `'channels_first'` (default:
+            `K.image_data_format()`).
+        pool_mode: `'max'` or `'avg'`.
+
+    Returns:
+        A 4D tensor in the same layout.
+
+    Raises:
+        ValueError: if `x` is not 4D, or an argument is out of range or
+            unknown.
+    """
     return _pool('pool2d', 2, x, pool_size, strides, padding, data_format, pool_mode)
 
 
 def pool3d(x, pool_size, strides=(1, 1, 1), padding='valid', data_format=None,
            pool_mode='max'):
-    """Max or average pooling of a 5-D tensor in either data format; 'same'
-    average pooling divides by the number of real (unpadded) positions."""
+    """3D max or average pooling of a 5D tensor, in either data format.
+
+    With `'same'` padding, average pooling divides by the number of real
+    (unpadded) values in each window, as TensorFlow does.
+
+    Arguments:
+        x: a 5D tensor.
+        pool_size: a tuple of 3 ints, the window's size.
+        strides: a tuple of 3 ints, the step of the window.
+        padding: `'valid'` or `'same'`.
+        data_format: `'channels_last'` or `'channels_first'` (default:
+            `K.image_data_format()`).
+        pool_mode: `'max'` or `'avg'`.
+
+    Returns:
+        A 5D tensor in the same layout.
+
+    Raises:
+        ValueError: if `x` is not 5D, or an argument is out of range or
+            unknown.
+    """
     return _pool('pool3d', 3, x, pool_size, strides, padding, data_format, pool_mode)

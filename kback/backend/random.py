@@ -108,7 +108,25 @@ def _draw(op, name, shape, dtype, seed, **params):
 
 
 def random_uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
-    """Uniform values in [minval, maxval); integer dtypes draw integers."""
+    """A tensor of uniform random values in `[minval, maxval)`, drawn anew at
+    each evaluation.
+
+    Arguments:
+        shape: a tuple of ints.
+        minval: the lower bound.
+        maxval: the upper bound.
+        dtype: the dtype (default `K.floatx()`); an integer dtype draws
+            integers.
+        seed: an int >= 0: a node built with the same seed draws the same
+            sequence (default: drawn from `np.random`).
+
+    Returns:
+        A tensor.
+
+    Raises:
+        ValueError: if an argument is not a finite number, or the shape or
+            seed is invalid.
+    """
     name = 'random_uniform'
     dtype = _dtype(name, dtype, allow_int=True)
     minval, maxval = _number(name, 'minval', minval), _number(name, 'maxval', maxval)
@@ -130,20 +148,67 @@ def _normal_params(name, mean, stddev):
 
 
 def random_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
+    """A tensor of normally distributed random values, drawn anew at each
+    evaluation.
+
+    Arguments:
+        shape: a tuple of ints.
+        mean: the mean.
+        stddev: the standard deviation (>= 0).
+        dtype: the float dtype (default `K.floatx()`).
+        seed: an int >= 0: a node built with the same seed draws the same
+            sequence (default: drawn from `np.random`).
+
+    Returns:
+        A tensor.
+
+    Raises:
+        ValueError: if an argument is invalid.
+    """
     name = 'random_normal'
     mean, stddev = _normal_params(name, mean, stddev)
     return _draw(name, name, shape, _dtype(name, dtype), seed, mean=mean, stddev=stddev)
 
 
 def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
-    """Normal values, re-drawn where more than 2 stddev from the mean (as TF)."""
+    """A tensor of normal random values, re-drawn where they fall more than two
+    standard deviations from the mean (as TensorFlow).
+
+    Arguments:
+        shape: a tuple of ints.
+        mean: the mean.
+        stddev: the standard deviation (>= 0) before truncation.
+        dtype: the float dtype (default `K.floatx()`).
+        seed: an int >= 0: a node built with the same seed draws the same
+            sequence (default: drawn from `np.random`).
+
+    Returns:
+        A tensor.
+
+    Raises:
+        ValueError: if an argument is invalid.
+    """
     name = 'truncated_normal'
     mean, stddev = _normal_params(name, mean, stddev)
     return _draw(name, name, shape, _dtype(name, dtype), seed, mean=mean, stddev=stddev)
 
 
 def random_binomial(shape, p=0.0, dtype=None, seed=None):
-    """1 with probability p, else 0."""
+    """A tensor of random 0s and 1s: 1 with probability `p`.
+
+    Arguments:
+        shape: a tuple of ints.
+        p: a float in [0, 1].
+        dtype: the dtype (default `K.floatx()`).
+        seed: an int >= 0: a node built with the same seed draws the same
+            sequence (default: drawn from `np.random`).
+
+    Returns:
+        A tensor.
+
+    Raises:
+        ValueError: if `p` is outside [0, 1] or another argument is invalid.
+    """
     name = 'random_binomial'
     p = _number(name, 'p', p)
     if not 0.0 <= p <= 1.0:
@@ -159,12 +224,40 @@ def _fixed_shape(name, shape):
 
 
 def random_uniform_variable(shape, low, high, dtype=None, name=None, seed=None):
+    """A variable initialized with uniform random values in `[low, high)`.
+
+    Arguments:
+        shape: a tuple of ints (all known).
+        low: the lower bound.
+        high: the upper bound.
+        dtype: the dtype (default `K.floatx()`).
+        name: an optional name.
+        seed: an int >= 0: a node built with the same seed draws the same
+            sequence (default: drawn from `np.random`).
+
+    Returns:
+        A `Variable`.
+    """
     shape = _fixed_shape('random_uniform_variable', shape)
     dtype = _dtype('random_uniform_variable', dtype)
     return variable(_eval(random_uniform(shape, low, high, dtype, seed)), dtype=dtype, name=name)
 
 
 def random_normal_variable(shape, mean, scale, dtype=None, name=None, seed=None):
+    """A variable initialized with normally distributed random values.
+
+    Arguments:
+        shape: a tuple of ints (all known).
+        mean: the mean.
+        scale: the standard deviation.
+        dtype: the dtype (default `K.floatx()`).
+        name: an optional name.
+        seed: an int >= 0: a node built with the same seed draws the same
+            sequence (default: drawn from `np.random`).
+
+    Returns:
+        A `Variable`.
+    """
     shape = _fixed_shape('random_normal_variable', shape)
     dtype = _dtype('random_normal_variable', dtype)
     return variable(_eval(random_normal(shape, mean, scale, dtype, seed)), dtype=dtype, name=name)

@@ -61,12 +61,30 @@ def _step(step_function, constants, x, mask, states, prev_out):
 
 def rnn(step_function, inputs, initial_states, go_backwards=False, mask=None, constants=None,
         unroll=False, input_length=None):
-    """Iterates `step_function(input_t, states + constants) -> (output_t, new_states)`
-    over axis 1 of `inputs` (batch, time, ...).
+    """Runs a step function over the time axis (axis 1) of a tensor.
 
-    Returns (last_output, outputs (batch, time, ...), new_states).  With
-    go_backwards the sequence is read from the end and `outputs` is in that
-    (reversed) order.  `mask` (batch, time) marks the timesteps to use."""
+    Arguments:
+        step_function: a function `(input_t, states + constants) ->
+            (output_t, new_states)` in K ops; `input_t` is `(batch, ...)`.
+        inputs: a tensor `(batch, time, ...)`, at least 3D.
+        initial_states: a list of tensors `(batch, ...)`.
+        go_backwards: whether to read the sequence from its end (the outputs
+            are then in that reversed order).
+        mask: a `(batch, time)` tensor of the timesteps to use; at a masked
+            step the output and states are carried over.
+        constants: a list of tensors passed to every step.
+        unroll: whether to unroll the loop into the graph (needs a known
+            number of timesteps).
+        input_length: the number of timesteps, when the shape does not say.
+
+    Returns:
+        A tuple `(last_output, outputs, new_states)`, with the last output
+        `(batch, ...)`, all outputs `(batch, time, ...)` and the final states.
+
+    Raises:
+        ValueError: if `inputs` is not at least 3D, the mask's shape is wrong,
+            or `unroll` is asked with an unknown number of timesteps.
+    """
     inputs = as_tensor(inputs)
     if len(inputs.shape) < 3:
         raise ValueError(f'rnn: the input should be at least 3D (batch, time, ...), got shape '

@@ -53,6 +53,18 @@ def _tensor_list(fn, tensors):
 # -- joining ------------------------------------------------------------------------
 
 def concatenate(tensors, axis=-1):
+    """Concatenates a list of tensors along an axis.
+
+    Arguments:
+        tensors: a list of tensors of the same rank (>= 1) and dtype.
+        axis: the axis to concatenate along.
+
+    Returns:
+        A tensor.
+
+    Raises:
+        ValueError: if the ranks, dtypes or the other sizes differ.
+    """
     tensors = _tensor_list('concatenate', tensors)
     ndim = len(tensors[0].shape)
     if ndim == 0 or any(len(t.shape) != ndim for t in tensors):
@@ -65,6 +77,18 @@ def concatenate(tensors, axis=-1):
 
 
 def stack(x, axis=0):
+    """Stacks a list of tensors of the same shape along a new axis.
+
+    Arguments:
+        x: a list of tensors of the same shape.
+        axis: where the new axis goes.
+
+    Returns:
+        A tensor of rank one more than the inputs'.
+
+    Raises:
+        ValueError: if the shapes differ.
+    """
     tensors = _tensor_list('stack', x)
     shape = tensors[0].shape
     for t in tensors[1:]:
@@ -92,9 +116,20 @@ def _static_value(t):
 
 
 def reshape(x, shape):
-    """Target entries are ints, -1 (inferred), None (inferred, like -1) or
-    scalar int tensors such as K.shape(x)[0]; shape may also be an int vector
-    tensor."""
+    """Reshapes a tensor.
+
+    Arguments:
+        x: a tensor.
+        shape: the target shape: a tuple whose entries are ints, -1 or None
+            (inferred), or scalar int tensors such as `K.shape(x)[0]`; or a 1D
+            int tensor.
+
+    Returns:
+        A tensor with the same values.
+
+    Raises:
+        ValueError: if the sizes cannot match.
+    """
     x = as_tensor(x)
     if isinstance(shape, Tensor):
         return _reshape_to_tensor(x, shape)
@@ -163,10 +198,29 @@ def _reshape_to_tensor(x, shape):
 
 
 def flatten(x):
+    """Flattens a tensor to 1D.
+
+    Arguments:
+        x: a tensor.
+
+    Returns:
+        A 1D tensor.
+    """
     return apply('reshape', as_tensor(x), shape=(-1,))
 
 
 def batch_flatten(x):
+    """Flattens each sample: `(batch, ...)` to `(batch, product of the rest)`.
+
+    Arguments:
+        x: a tensor of rank >= 1.
+
+    Returns:
+        A 2D tensor.
+
+    Raises:
+        ValueError: if `x` is a scalar.
+    """
     x = as_tensor(x)
     if len(x.shape) == 0:
         raise ValueError(f'batch_flatten: expects a tensor of rank >= 1, got shape {fmt(x.shape)}')
@@ -174,17 +228,50 @@ def batch_flatten(x):
 
 
 def permute_dimensions(x, pattern):
+    """Permutes the axes of a tensor.
+
+    Arguments:
+        x: a tensor.
+        pattern: a tuple of ints, the new order of the axes, e.g. `(0, 2, 1)`.
+
+    Returns:
+        A tensor.
+
+    Raises:
+        ValueError: if `pattern` is not a permutation of the axes.
+    """
     x = as_tensor(x)
     pattern = _ints('permute_dimensions', pattern, 'pattern')
     return apply('transpose', x, perm=pattern)
 
 
 def expand_dims(x, axis=-1):
+    """Adds an axis of size 1.
+
+    Arguments:
+        x: a tensor.
+        axis: where the new axis goes (-1: after the last one).
+
+    Returns:
+        A tensor of rank one more.
+    """
     x = as_tensor(x)
     return apply('expand_dims', x, axes=(_insert_axis('expand_dims', axis, len(x.shape)),))
 
 
 def squeeze(x, axis):
+    """Removes axes of size 1.
+
+    Arguments:
+        x: a tensor.
+        axis: an int or a list of ints, axes of size 1.
+
+    Returns:
+        A tensor of lower rank.
+
+    Raises:
+        ValueError: if an axis is out of range or its size is not 1.
+    """
     x = as_tensor(x)
     axes = list(axis) if isinstance(axis, (list, tuple)) else [axis]
     axes = _shapes.normalize_axes('squeeze', axes, len(x.shape))
@@ -194,8 +281,19 @@ def squeeze(x, axis):
 # -- repetition -------------------------------------------------------------------------
 
 def repeat_elements(x, rep, axis):
-    """np.repeat(x, rep, axis): each slice along axis repeated rep >= 1 times
-    (Keras 2.3 refuses 0)."""
+    """Repeats each slice of a tensor along an axis, as `np.repeat`.
+
+    Arguments:
+        x: a tensor of rank >= 1.
+        rep: an int >= 1, the number of repetitions.
+        axis: the axis.
+
+    Returns:
+        A tensor whose size along `axis` is multiplied by `rep`.
+
+    Raises:
+        ValueError: if `rep` < 1 or the axis is out of range.
+    """
     x = as_tensor(x)
     rep = _shapes.as_int('repeat_elements', 'rep', rep, minimum=1)
     axis = _shapes.normalize_axis('repeat_elements', axis, len(x.shape))
@@ -214,7 +312,19 @@ def repeat_elements(x, rep, axis):
 
 
 def repeat(x, n):
-    """(batch, dim) -> (batch, n, dim)."""
+    """Repeats a 2D tensor along a new axis 1: `(batch, dim)` to
+    `(batch, n, dim)`.
+
+    Arguments:
+        x: a 2D tensor.
+        n: an int >= 0.
+
+    Returns:
+        A 3D tensor.
+
+    Raises:
+        ValueError: if `x` is not 2D or `n` < 0.
+    """
     x = as_tensor(x)
     if len(x.shape) != 2:
         raise ValueError(f'repeat: expects a 2D tensor (batch, dim), got shape {fmt(x.shape)}')
@@ -223,8 +333,19 @@ def repeat(x, n):
 
 
 def tile(x, n):
-    """An int or a list of ints; a list shorter than the rank gets leading 1s
-    (numpy's rule)."""
+    """Tiles a tensor: repeats it `n[i]` times along axis `i`.
+
+    Arguments:
+        x: a tensor.
+        n: an int or a list of ints; a list shorter than the rank gets leading
+            1s (numpy's rule).
+
+    Returns:
+        A tensor.
+
+    Raises:
+        ValueError: if `n` has more entries than `x` has axes, or one is < 0.
+    """
     x = as_tensor(x)
     reps = (_shapes.as_int('tile', 'n', n, minimum=0),) if isinstance(n, (int, np.integer)) else \
         _ints('tile', n, 'n', minimum=0)
@@ -252,6 +373,22 @@ def _bilinear_matrix(size, factor, dtype):
 
 
 def resize_images(x, height_factor, width_factor, data_format, interpolation='nearest'):
+    """Upsamples the rows and columns of a 4D tensor by integer factors.
+
+    Arguments:
+        x: a 4D tensor.
+        height_factor: an int >= 1.
+        width_factor: an int >= 1.
+        data_format: `'channels_last'` or `'channels_first'`.
+        interpolation: `'nearest'` or `'bilinear'`.
+
+    Returns:
+        A 4D tensor.
+
+    Raises:
+        ValueError: if `x` is not 4D, a factor is < 1, or the interpolation is
+            unknown.
+    """
     x = as_tensor(x)
     data_format = config.normalize_data_format(data_format)
     if len(x.shape) != 4:
@@ -286,7 +423,21 @@ def resize_images(x, height_factor, width_factor, data_format, interpolation='ne
 
 
 def resize_volumes(x, depth_factor, height_factor, width_factor, data_format):
-    """Nearest-neighbour upsampling of the 3 spatial axes of a 5D tensor."""
+    """Upsamples the three spatial axes of a 5D tensor by repetition.
+
+    Arguments:
+        x: a 5D tensor.
+        depth_factor: an int >= 1.
+        height_factor: an int >= 1.
+        width_factor: an int >= 1.
+        data_format: `'channels_last'` or `'channels_first'`.
+
+    Returns:
+        A 5D tensor.
+
+    Raises:
+        ValueError: if `x` is not 5D or a factor is < 1.
+    """
     x = as_tensor(x)
     data_format = config.normalize_data_format(data_format)
     if len(x.shape) != 5:
@@ -308,7 +459,18 @@ def _pair(fn, value, name):
 
 
 def temporal_padding(x, padding=(1, 1)):
-    """Zero-pads axis 1 of a 3D tensor."""
+    """Pads the middle axis of a 3D tensor with zeros.
+
+    Arguments:
+        x: a 3D tensor.
+        padding: a pair of ints, the zeros added at the start and the end.
+
+    Returns:
+        A 3D tensor.
+
+    Raises:
+        ValueError: if `x` is not 3D or `padding` is not a pair of ints >= 0.
+    """
     x = as_tensor(x)
     if len(x.shape) != 3:
         raise ValueError(f'temporal_padding: expects a 3D tensor, got shape {fmt(x.shape)}')
@@ -317,6 +479,20 @@ def temporal_padding(x, padding=(1, 1)):
 
 
 def spatial_2d_padding(x, padding=((1, 1), (1, 1)), data_format=None):
+    """Pads the rows and columns of a 4D tensor with zeros.
+
+    Arguments:
+        x: a 4D tensor.
+        padding: a pair of pairs, `((top, bottom), (left, right))`.
+        data_format: `'channels_last'` or `'channels_first'` (default:
+            `K.image_data_format()`).
+
+    Returns:
+        A 4D tensor.
+
+    Raises:
+        ValueError: if `x` is not 4D or `padding` is malformed.
+    """
     x = as_tensor(x)
     data_format = config.normalize_data_format(data_format)
     if len(x.shape) != 4:
@@ -337,7 +513,20 @@ def spatial_2d_padding(x, padding=((1, 1), (1, 1)), data_format=None):
 
 
 def spatial_3d_padding(x, padding=((1, 1), (1, 1), (1, 1)), data_format=None):
-    """Zero-pads the depth, height and width axes of a 5D tensor."""
+    """Pads the three spatial axes of a 5D tensor with zeros.
+
+    Arguments:
+        x: a 5D tensor.
+        padding: a tuple of 3 pairs of ints, one per spatial axis.
+        data_format: `'channels_last'` or `'channels_first'` (default:
+            `K.image_data_format()`).
+
+    Returns:
+        A 5D tensor.
+
+    Raises:
+        ValueError: if `x` is not 5D or `padding` is malformed.
+    """
     x = as_tensor(x)
     data_format = config.normalize_data_format(data_format)
     if len(x.shape) != 5:
@@ -359,7 +548,19 @@ def spatial_3d_padding(x, padding=((1, 1), (1, 1), (1, 1)), data_format=None):
 # -- indexing-like -------------------------------------------------------------------------
 
 def slice(x, start, size):
-    """x[start[i] : start[i] + size[i]] on every axis; size -1 means to the end."""
+    """A slice of a tensor: `x[start[i]:start[i] + size[i]]` along every axis.
+
+    Arguments:
+        x: a tensor.
+        start: a list of ints, one per axis.
+        size: a list of ints, one per axis; -1 means to the end.
+
+    Returns:
+        A tensor.
+
+    Raises:
+        ValueError: if the lists do not match the rank or leave the bounds.
+    """
     x = as_tensor(x)
     start = _ints('slice', start, 'start', minimum=0)
     size = _ints('slice', size, 'size', minimum=-1)
@@ -377,14 +578,34 @@ def slice(x, start, size):
 
 
 def reverse(x, axes):
+    """Reverses a tensor along some axes.
+
+    Arguments:
+        x: a tensor.
+        axes: an int or a list of ints.
+
+    Returns:
+        A tensor.
+    """
     x = as_tensor(x)
     axes = list(axes) if isinstance(axes, (list, tuple)) else [axes]
     return apply('reverse', x, axes=_shapes.normalize_axes('reverse', axes, len(x.shape)))
 
 
 def one_hot(indices, num_classes):
-    """floatx one-hot vectors: shape indices.shape + (num_classes,); indices
-    outside [0, num_classes) give all-zero rows."""
+    """One-hot encodes integer indices.
+
+    Arguments:
+        indices: an integer tensor.
+        num_classes: an int >= 1.
+
+    Returns:
+        A `K.floatx()` tensor of shape `indices.shape + (num_classes,)`;
+        indices outside `[0, num_classes)` give rows of zeros.
+
+    Raises:
+        ValueError: if `indices` is not an integer tensor.
+    """
     indices = as_tensor(indices)
     if not is_int(indices.dtype):
         raise ValueError(f'one_hot: indices must be integers, got {fmt(indices.shape)} {indices.dtype}')
@@ -393,7 +614,20 @@ def one_hot(indices, num_classes):
 
 
 def arange(start, stop=None, step=1, dtype='int32'):
-    """A constant 1D tensor, computed like tf.range then cast to dtype."""
+    """A constant 1D tensor of evenly spaced values, as `np.arange`.
+
+    Arguments:
+        start: the first value (or the end, when `stop` is None).
+        stop: the end (excluded).
+        step: the spacing (not 0).
+        dtype: the dtype (default `'int32'`).
+
+    Returns:
+        A constant tensor.
+
+    Raises:
+        ValueError: if an argument is not a Python number or `step` is 0.
+    """
     dtype = as_dtype_name(dtype)
     for name, v in (('start', start), ('stop', stop), ('step', step)):
         if isinstance(v, Tensor) or not (v is None or isinstance(v, (int, float, np.number))):

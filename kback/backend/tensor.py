@@ -12,6 +12,21 @@ from . import config
 
 
 class Tensor:
+    """A node of the graph: the symbolic result of an op.
+
+    Tensors are made by K functions (`K.dot(a, b)`) and by the Python
+    operators (`a + b`, `a @ b`, `a[1:]`, ...); their values are computed by
+    `K.eval` or a `K.function`; the K functions make them, and each argument
+    below is kept as the attribute of the same name.
+
+    Arguments:
+        op: the name of the op that computes the tensor.
+        inputs: the tensors the op reads.
+        attrs: the op's attributes (a dict).
+        shape: the static shape, a tuple of ints and None (unknown sizes).
+        dtype: the dtype, a string such as `'float32'`.
+        name: a name unique in the graph (made from `op` when None).
+    """
     # Make numpy defer to our operators in `ndarray + tensor`.
     __array_priority__ = 1000
 
@@ -27,6 +42,7 @@ class Tensor:
 
     @property
     def ndim(self):
+        """The tensor's rank."""
         return len(self.shape)
 
     def __repr__(self):
@@ -45,6 +61,7 @@ class Tensor:
         return self.shape[0]
 
     def eval(self):
+        """The tensor's value, computed now (as `K.eval`)."""
         return _evaluator(self)
 
     # Keras's TF tensors keep == as identity so tensors can be dict keys.
@@ -52,6 +69,18 @@ class Tensor:
 
 
 class Variable(Tensor):
+    """A tensor that owns a numpy array; made by `K.variable` and the layers'
+    `add_weight`.
+
+    Its value changes only through `K.set_value` and the update ops.
+
+    Arguments:
+        value: the initial value (an array or number), copied.
+        dtype: the dtype.
+        name: a name unique in the graph (made when None).
+        constraint: a function applied to the value after each optimizer
+            update, or None.
+    """
     def __init__(self, value, dtype, name=None, constraint=None):
         array = np.array(value, dtype=dtype)
         super().__init__('variable', (), {}, array.shape, dtype,
@@ -61,6 +90,15 @@ class Variable(Tensor):
         self._uses_learning_phase = False
 
     def assign_value(self, value, op='set_value'):
+        """Replaces the value (cast to the variable's dtype).
+
+        Arguments:
+            value: an array of the variable's shape.
+            op: the name used in the error message.
+
+        Raises:
+            ValueError: if the shape differs.
+        """
         value = np.asarray(value)
         if value.shape != self.shape:
             raise ValueError(f"{op}: variable '{self.name}' has shape {fmt(self.shape)}, "
@@ -68,10 +106,21 @@ class Variable(Tensor):
         self.value = value.astype(self.dtype, copy=True)
 
     def numpy(self):
+        """A copy of the current value."""
         return self.value.copy()
 
 
 class Placeholder(Tensor):
+    """A tensor fed with a value when a `K.function` is called; made by
+    `K.placeholder` and `Input`.
+
+    Arguments:
+        shape: the static shape, a tuple of ints and None.
+        dtype: the dtype.
+        name: a name unique in the graph (made when None).
+        default: a function giving the value when the placeholder is not fed
+            (the learning phase's), or None (it must be fed).
+    """
     def __init__(self, shape, dtype, name=None, default=None):
         super().__init__('placeholder', (), {}, shape, dtype,
                          name=name if name is not None else graph_state.unique_name('placeholder'))
@@ -79,6 +128,9 @@ class Placeholder(Tensor):
 
 
 class Constant(Tensor):
+    """A tensor wrapping a fixed array; any array or number given to a K function
+    becomes one.
+    """
     def __init__(self, value, dtype, name=None):
         array = np.asarray(value, dtype=dtype)
         super().__init__('constant', (), {}, array.shape, dtype,
@@ -104,6 +156,14 @@ def set_evaluator(evaluate):
 
 
 def is_tensor(x):
+    """Whether `x` is a kback tensor (a graph node).
+
+    Arguments:
+        x: any object.
+
+    Returns:
+        A bool.
+    """
     return isinstance(x, Tensor)
 
 

@@ -14,18 +14,24 @@ _HOOK_NAMES = {(mode, hook): 'on_%s_batch_%s' % (mode, hook)
 
 
 class Callback(object):
-    """Base class of callbacks.
+    """Base class of callbacks: hooks that `fit`, `evaluate` and `predict` call.
 
-    # Properties
-        params: dict of training parameters (verbose, epochs, steps, samples,
-            batch_size, do_validation, metrics).
-        model: the model being trained.
+    Subclass it and override the hooks you need; pass instances in
+    `model.fit(..., callbacks=[...])`.
 
-    `on_epoch_end` gets the epoch's metrics in `logs` (with `val_` keys when
-    validating); `on_(train|test|predict)_batch_begin` gets `batch` and
-    `size`; `on_(train|test)_batch_end` the batch's metrics.
-    `on_train_batch_begin/end` call `on_batch_begin/end`, the Keras-2 names,
-    so overriding either works.
+    `on_train_batch_begin` and `on_train_batch_end` call `on_batch_begin` and
+    `on_batch_end`, the Keras 2 names, so overriding either works.
+
+    Attributes:
+        params: a dict of the run's parameters (`verbose`, `epochs`, `steps`,
+            `samples`, `batch_size`, `do_validation`, `metrics`).
+        model: the model being trained, evaluated or run.
+
+    Example::
+
+        class LossPrinter(Callback):
+            def on_epoch_end(self, epoch, logs=None):
+                print(epoch, logs['loss'])
     """
 
     def __init__(self):
@@ -34,67 +40,150 @@ class Callback(object):
         self.params = {}
 
     def set_params(self, params):
+        """Receives the run's parameters (a dict) before it starts."""
         self.params = params
 
     def set_model(self, model):
+        """Receives the model before the run starts."""
         self.model = model
 
     def on_batch_begin(self, batch, logs=None):
-        """Alias of `on_train_batch_begin` (Keras 2 name)."""
+        """Called before a training batch (the Keras 2 name of `on_train_batch_begin`).
+
+        Arguments:
+            batch: the batch's index (from 0).
+            logs: a dict with `batch` and `size`.
+        """
 
     def on_batch_end(self, batch, logs=None):
-        """Alias of `on_train_batch_end` (Keras 2 name)."""
+        """Called after a training batch (the Keras 2 name of `on_train_batch_end`).
+
+        Arguments:
+            batch: the batch's index (from 0).
+            logs: a dict with `batch`, `size` and the batch's loss and metrics.
+        """
 
     def on_epoch_begin(self, epoch, logs=None):
-        """Called at the start of an epoch (training only)."""
+        """Called at the start of each training epoch.
+
+        Arguments:
+            epoch: the epoch's index (from 0).
+            logs: an empty dict (reserved).
+        """
 
     def on_epoch_end(self, epoch, logs=None):
-        """Called at the end of an epoch with the epoch's metrics."""
+        """Called at the end of each training epoch.
+
+        Arguments:
+            epoch: the epoch's index (from 0).
+            logs: a dict of the epoch's loss and metrics, with `val_` keys when validating.
+        """
 
     def on_train_batch_begin(self, batch, logs=None):
+        """Called before a batch of `fit`.
+
+        Arguments:
+            batch: the batch's index (from 0).
+            logs: a dict with `batch` and `size`.
+        """
         self.on_batch_begin(batch, logs)
 
     def on_train_batch_end(self, batch, logs=None):
+        """Called after a batch of `fit`.
+
+        Arguments:
+            batch: the batch's index (from 0).
+            logs: a dict with `batch`, `size` and the batch's loss and metrics.
+        """
         self.on_batch_end(batch, logs)
 
     def on_test_batch_begin(self, batch, logs=None):
-        """Called before a batch of `evaluate` (and of validation in `fit`)."""
+        """Called before a batch of `evaluate` (and of validation in `fit`).
+
+        Arguments:
+            batch: the batch's index (from 0).
+            logs: a dict with `batch` and `size`.
+        """
 
     def on_test_batch_end(self, batch, logs=None):
-        """Called after a batch of `evaluate` (and of validation in `fit`)."""
+        """Called after a batch of `evaluate` (and of validation in `fit`).
+
+        Arguments:
+            batch: the batch's index (from 0).
+            logs: a dict with `batch`, `size` and the batch's loss and metrics.
+        """
 
     def on_predict_batch_begin(self, batch, logs=None):
-        """Called before a batch of `predict`."""
+        """Called before a batch of `predict`.
+
+        Arguments:
+            batch: the batch's index (from 0).
+            logs: a dict with `batch` and `size`.
+        """
 
     def on_predict_batch_end(self, batch, logs=None):
-        """Called after a batch of `predict`."""
+        """Called after a batch of `predict`.
+
+        Arguments:
+            batch: the batch's index (from 0).
+            logs: a dict with `batch`, `size` and `outputs` (the batch's outputs).
+        """
 
     def on_train_begin(self, logs=None):
-        """Called at the beginning of training."""
+        """Called at the beginning of training.
+
+        Arguments:
+            logs: a dict (reserved; empty for now).
+        """
 
     def on_train_end(self, logs=None):
-        """Called at the end of training."""
+        """Called at the end of training.
+
+        Arguments:
+            logs: a dict (reserved; empty for now).
+        """
 
     def on_test_begin(self, logs=None):
-        """Called at the beginning of evaluation or validation."""
+        """Called at the beginning of evaluation or validation.
+
+        Arguments:
+            logs: a dict (reserved; empty for now).
+        """
 
     def on_test_end(self, logs=None):
-        """Called at the end of evaluation or validation."""
+        """Called at the end of evaluation or validation.
+
+        Arguments:
+            logs: a dict (reserved; empty for now).
+        """
 
     def on_predict_begin(self, logs=None):
-        """Called at the beginning of prediction."""
+        """Called at the beginning of prediction.
+
+        Arguments:
+            logs: a dict (reserved; empty for now).
+        """
 
     def on_predict_end(self, logs=None):
-        """Called at the end of prediction."""
+        """Called at the end of prediction.
+
+        Arguments:
+            logs: a dict (reserved; empty for now).
+        """
 
 
 class CallbackList(object):
-    """Calls every hook on each of its callbacks, in order.
+    """A list of callbacks whose hooks are called together, in order.
 
-    # Arguments
-        callbacks: list of `Callback` instances.
-        queue_length: how many recent hook timings to keep when checking for
-            callbacks slower than the batches themselves.
+    The training loop wraps the user's callbacks in one; it also warns when the
+    callbacks take longer than the batches themselves.
+
+    Arguments:
+        callbacks: a list of `Callback` instances.
+        queue_length: how many recent hook timings to keep for that check.
+
+    Raises:
+        TypeError: if an entry is not a callback instance (a class, say).
     """
 
     def __init__(self, callbacks=None, queue_length=10):
@@ -115,6 +204,7 @@ class CallbackList(object):
         self._batch_targets = {}
 
     def append(self, callback):
+        """Adds a callback at the end of the list."""
         self.callbacks.append(callback)
 
     def set_params(self, params):

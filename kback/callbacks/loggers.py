@@ -16,10 +16,15 @@ def _stateful_set(stateful_metrics):
 
 
 class BaseLogger(Callback):
-    """Averages the batch metrics over the epoch, weighted by batch size,
-    and writes the averages of `params['metrics']` into the epoch's logs.
-    Names in `stateful_metrics` are already running values: the last one is
-    kept. `fit` adds this callback to every model."""
+    """Averages the batch metrics over each epoch, weighted by batch size, into
+    the epoch's logs.
+
+    `fit` adds it to every model. Names in `stateful_metrics` are running
+    values already: the last one is kept instead of the average.
+
+    Arguments:
+        stateful_metrics: an iterable of metric names not to average.
+    """
 
     def __init__(self, stateful_metrics=None):
         super(BaseLogger, self).__init__()
@@ -58,8 +63,8 @@ class BaseLogger(Callback):
 class TerminateOnNaN(Callback):
     """Stops training as soon as a batch's loss is NaN or infinite.
 
-    The weights the model had before that batch (the last ones whose update
-    came from a finite loss) are put back, so the model is left usable.
+    The weights the model had before that batch (the last ones from a finite
+    loss) are put back, so the model is left usable.
     """
 
     def __init__(self):
@@ -95,12 +100,18 @@ class TerminateOnNaN(Callback):
 
 
 class ProgbarLogger(Callback):
-    """Prints the progress bar of `fit` (verbose=1) or one line per epoch
-    (verbose=2), after an `Epoch i/n` header.
+    """Prints the progress of `fit`: a progress bar (verbose=1) or one line per
+    epoch (verbose=2), after an `Epoch i/n` header.
 
-    # Arguments
-        count_mode: 'samples' (the bar counts samples) or 'steps' (batches).
+    `fit` adds it when `verbose` is not 0.
+
+    Arguments:
+        count_mode: `'samples'` (the bar counts samples) or `'steps'`
+            (batches).
         stateful_metrics: names shown as last given instead of averaged.
+
+    Raises:
+        ValueError: for an unknown `count_mode`.
     """
 
     def __init__(self, count_mode='samples', stateful_metrics=None):
@@ -158,8 +169,18 @@ class ProgbarLogger(Callback):
 
 
 class History(Callback):
-    """Records every epoch's logs: `history` maps each metric name to its
-    list of values, `epoch` lists the epoch indices. `fit` returns it."""
+    """Records the logs of every epoch; `fit` returns it.
+
+    Attributes:
+        history: a dict mapping each loss and metric name to its list of
+            values, one per epoch.
+        epoch: the list of the epoch indices.
+
+    Example::
+
+        history = model.fit(x, y, epochs=3, validation_split=0.2)
+        history.history['val_loss']     # three values
+    """
 
     def __init__(self):
         super(History, self).__init__()
@@ -178,14 +199,19 @@ class History(Callback):
 
 
 class CSVLogger(Callback):
-    """Streams each epoch's logs to a CSV file: a header `epoch,<sorted
-    keys>`, then one row per epoch.
+    """Streams each epoch's logs to a CSV file.
 
-    # Arguments
-        filename: path of the CSV file.
+    The file has a header `epoch,<sorted log keys>`, then one row per epoch.
+
+    Arguments:
+        filename: the CSV file's path.
         separator: the field separator.
-        append: append to an existing file (its header is kept) instead of
-            overwriting it.
+        append: whether to append to an existing file (keeping its header)
+            instead of overwriting it.
+
+    Example::
+
+        model.fit(x, y, callbacks=[CSVLogger('training.log')])
     """
 
     def __init__(self, filename, separator=',', append=False):
@@ -251,11 +277,25 @@ def _csv_value(v):
 
 
 class LambdaCallback(Callback):
-    """A callback made of plain functions, called positionally:
-    `on_epoch_begin(epoch, logs)`, `on_epoch_end(epoch, logs)`,
-    `on_batch_begin(batch, logs)`, `on_batch_end(batch, logs)`,
-    `on_train_begin(logs)`, `on_train_end(logs)`. Other keyword arguments
-    (e.g. `on_test_begin=...`) become attributes and so override those hooks.
+    """A callback made of plain functions, for quick hooks.
+
+    The functions are called positionally: `on_epoch_begin(epoch, logs)`,
+    `on_epoch_end(epoch, logs)`, `on_batch_begin(batch, logs)`,
+    `on_batch_end(batch, logs)`, `on_train_begin(logs)`, `on_train_end(logs)`.
+
+    Arguments:
+        on_epoch_begin: called at the start of every epoch.
+        on_epoch_end: called at the end of every epoch.
+        on_batch_begin: called before every training batch.
+        on_batch_end: called after every training batch.
+        on_train_begin: called when training starts.
+        on_train_end: called when training ends.
+        **kwargs: other hooks by name (e.g. `on_test_begin=...`).
+
+    Example::
+
+        print_epoch = LambdaCallback(
+            on_epoch_end=lambda epoch, logs: print(epoch, logs['loss']))
     """
 
     def __init__(self, on_epoch_begin=None, on_epoch_end=None, on_batch_begin=None,

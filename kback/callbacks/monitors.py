@@ -45,16 +45,26 @@ def _missing_metric_warning(who, monitor, logs):
 class EarlyStopping(Callback):
     """Stops training when a monitored quantity has stopped improving.
 
-    # Arguments
-        monitor: the quantity to watch (a key of the epoch logs).
-        min_delta: smallest change that counts as an improvement.
-        patience: epochs without improvement after which training stops.
+    Arguments:
+        monitor: the quantity to watch (a key of the epoch's logs).
+        min_delta: the smallest change that counts as an improvement.
+        patience: the number of epochs without improvement after which
+            training stops.
         verbose: 1 prints a message when stopping.
-        mode: 'min', 'max', or 'auto' (max for accuracies, min otherwise).
-        baseline: a value the quantity must improve on; training stops if
-            it does not within `patience` epochs.
-        restore_best_weights: on stopping, put back the weights of the best
-            epoch.
+        mode: `'min'`, `'max'`, or `'auto'` (max for accuracies, min
+            otherwise).
+        baseline: a value the quantity must improve on; training stops if it
+            does not within `patience` epochs.
+        restore_best_weights: whether to put back the weights of the best
+            epoch when stopping.
+
+    Raises:
+        ValueError: for an unknown `mode`.
+
+    Example::
+
+        model.fit(x, y, validation_split=0.2,
+                  callbacks=[EarlyStopping(monitor='val_loss', patience=3)])
     """
 
     def __init__(self, monitor='val_loss', min_delta=0, patience=0, verbose=0, mode='auto',
@@ -112,6 +122,7 @@ class EarlyStopping(Callback):
             print('Epoch %05d: early stopping' % (self.stopped_epoch + 1))
 
     def get_monitor_value(self, logs):
+        """The monitored value in the logs, or None (with a warning) when absent."""
         value = logs.get(self.monitor)
         if value is None:
             _missing_metric_warning('Early stopping', self.monitor, logs)
@@ -121,17 +132,23 @@ class EarlyStopping(Callback):
 class ModelCheckpoint(Callback):
     """Saves the model (or only its weights) after every `period` epochs.
 
-    `filepath` may hold format fields filled from `epoch` (1-based) and the
-    epoch's logs, e.g. `weights.{epoch:02d}-{val_loss:.2f}.hdf5`.
+    `filepath` may hold format fields filled from `epoch` (counted from 1) and
+    the epoch's logs, e.g. `weights.{epoch:02d}-{val_loss:.2f}.hdf5`.
 
-    # Arguments
+    Arguments:
         filepath: where to save.
         monitor: the quantity compared when `save_best_only`.
         verbose: 1 prints a line per save decision.
         save_best_only: save only when `monitor` improves on the best so far.
-        save_weights_only: `model.save_weights` instead of `model.save`.
-        mode: 'min', 'max' or 'auto' (max for accuracies, min otherwise).
-        period: epochs between checkpoints.
+        save_weights_only: use `model.save_weights` instead of `model.save`.
+        mode: `'min'`, `'max'` or `'auto'` (max for accuracies, min
+            otherwise).
+        period: the number of epochs between checkpoints.
+
+    Raises:
+        ValueError: for an unknown `mode`.
+        KeyError: at the end of an epoch, if `filepath` uses a field that is
+            neither `epoch` nor a key of the logs.
     """
 
     def __init__(self, filepath, monitor='val_loss', verbose=0, save_best_only=False,
@@ -192,10 +209,33 @@ class ModelCheckpoint(Callback):
 
 
 class ReduceLROnPlateau(Callback):
-    """Multiplies the learning rate by `factor` when a monitored quantity
-    has not improved (by more than `min_delta`) for `patience` epochs, then
-    waits `cooldown` epochs before counting again; never below `min_lr`.
-    Adds the current learning rate to the epoch logs as `lr`.
+    """Reduces the learning rate when a monitored quantity stops improving.
+
+    The learning rate is multiplied by `factor` when the quantity has not
+    improved by more than `min_delta` for `patience` epochs; then `cooldown`
+    epochs pass before counting again. The current rate is added to the
+    epoch's logs as `lr`.
+
+    Arguments:
+        monitor: the quantity to watch.
+        factor: a float < 1, the factor applied to the learning rate.
+        patience: the number of epochs without improvement before reducing.
+        verbose: 1 prints a message at each reduction.
+        mode: `'min'`, `'max'` or `'auto'`.
+        min_delta: the smallest change that counts as an improvement.
+        cooldown: the number of epochs to wait after a reduction.
+        min_lr: the lower bound of the learning rate.
+        **kwargs: `epsilon`, the deprecated name of `min_delta` (warns).
+
+    Raises:
+        ValueError: if `factor` >= 1 or `mode` is unknown.
+        TypeError: on another keyword argument.
+
+    Example::
+
+        reduce_lr = ReduceLROnPlateau(monitor='val_loss', factor=0.2,
+                                      patience=5, min_lr=0.001)
+        model.fit(x, y, validation_split=0.2, callbacks=[reduce_lr])
     """
 
     def __init__(self, monitor='val_loss', factor=0.1, patience=10, verbose=0, mode='auto',
@@ -235,6 +275,7 @@ class ReduceLROnPlateau(Callback):
         self._reset()
 
     def in_cooldown(self):
+        """Whether the callback is waiting out its cooldown after a reduction."""
         return self.cooldown_counter > 0
 
     def on_epoch_end(self, epoch, logs=None):
@@ -277,9 +318,24 @@ def _positional_arity(fn):
 
 
 class LearningRateScheduler(Callback):
-    """Sets the learning rate at the start of each epoch to
-    `schedule(epoch, lr)` (or `schedule(epoch)` for a one-argument function),
-    `epoch` counting from 0. The schedule must return a float.
+    """Sets the learning rate at the start of each epoch from a schedule.
+
+    Arguments:
+        schedule: a function `schedule(epoch, lr) -> new_lr` (or
+            `schedule(epoch)`), `epoch` counting from 0; it must return a
+            float.
+        verbose: 1 prints the new rate each epoch.
+
+    Raises:
+        ValueError: at the start of an epoch, if the schedule does not return
+            a float or the optimizer has no learning rate.
+
+    Example::
+
+        def schedule(epoch, lr):
+            return lr if epoch < 10 else lr * 0.9
+
+        model.fit(x, y, epochs=20, callbacks=[LearningRateScheduler(schedule)])
     """
 
     def __init__(self, schedule, verbose=0):

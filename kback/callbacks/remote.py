@@ -12,9 +12,20 @@ from .base import Callback
 
 
 class RemoteMonitor(Callback):
-    """At the end of every epoch, POSTs `{'epoch': epoch, **logs}` to
-    `root + path`: as the form field `field` holding that JSON, or as a JSON
-    body when `send_as_json`.  An unreachable server only warns."""
+    """Sends each epoch's logs to an HTTP server.
+
+    At the end of every epoch, `{'epoch': epoch, **logs}` is POSTed to
+    `root + path`, as the form field `field` holding that JSON, or as a JSON
+    body with `send_as_json`. An unreachable server only warns (the standard
+    library's urllib is used, not `requests`).
+
+    Arguments:
+        root: the server's root URL.
+        path: the path the events are sent to.
+        field: the form field holding the JSON data.
+        headers: a dict of extra HTTP headers.
+        send_as_json: whether to send the logs as a JSON body.
+    """
 
     def __init__(self, root='http://localhost:9000', path='/publish/epoch/end/', field='data',
                  headers=None, send_as_json=False):

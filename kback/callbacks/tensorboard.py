@@ -14,11 +14,12 @@ class TensorBoard(Callback):
     """Writes logs that TensorBoard (`tensorboard --logdir=<log_dir>`) shows.
 
     Each `fit` writes a new `events.out.tfevents.<time>.<host>` file in
-    `log_dir`: every value of the logs (loss, metrics, `val_*`, `lr` when a
-    callback adds it) as a scalar whose tag is the log's name, plus weight
-    histograms, weight images and the layer graph when asked for.
+    `log_dir` (kback writes the event files itself; no TensorFlow is needed):
+    every value of the logs (loss, metrics, `val_*`, `lr` when a callback adds
+    it) as a scalar tagged with the log's name, plus weight histograms, weight
+    images and the layer graph when asked for.
 
-    # Arguments
+    Arguments:
         log_dir: the directory of the event files (created if needed).
         histogram_freq: every how many epochs (0: never) to write a histogram
             of each layer's weights, tagged like the weight's name with ':'
@@ -32,21 +33,30 @@ class TensorBoard(Callback):
             class as the op, edges from its inbound layers) for the Graphs tab.
         write_grads: gradient histograms; not supported (warns once).
         write_images: with histograms, also write the weights as grayscale
-            images (`<weight>/image/<i>`, at most 3 per weight): a 2-D kernel
-            as one image (wider than tall), a 3-D kernel (after dropping
+            images (`<weight>/image/<i>`, at most 3 per weight): a 2D kernel
+            as one image (wider than tall), a 3D kernel (after dropping
             dimensions of 1) as one image per filter, a bias as a column;
-            4-D+ kernels are skipped, as in Keras.
+            4D and larger kernels are skipped, as in Keras.
         embeddings_freq: embedding projector checkpoints are not written
             (warns once); as in Keras, a nonzero `embeddings_freq` without
             `embeddings_data` raises `ValueError` at the end of an epoch.
-        embeddings_layer_names, embeddings_metadata, embeddings_data: accepted
-            for compatibility.
+        embeddings_layer_names: accepted for compatibility.
+        embeddings_metadata: accepted for compatibility.
+        embeddings_data: accepted for compatibility.
         update_freq: `'epoch'` writes the logs after each epoch at step
             `epoch`; `'batch'` after each batch; an int `n` whenever at least
             `n` samples were trained since the last write. With `'batch'` or
             an int, the step is the number of samples seen (counted across
             every `fit` this callback is used in) and the epoch's logs are
             written at the end of each epoch at that step too.
+
+    Raises:
+        ValueError: if a frequency, `batch_size` or `update_freq` is invalid.
+
+    Example::
+
+        model.fit(x, y, validation_split=0.1,
+                  callbacks=[TensorBoard(log_dir='./logs', histogram_freq=1)])
     """
 
     def __init__(self, log_dir='./logs', histogram_freq=0, batch_size=None, write_graph=True,

@@ -21,18 +21,18 @@ class _TestSplitError(ValueError, AssertionError):
 def load_data(path='boston_housing.npz', test_split=0.2, seed=113):
     """Loads the Boston Housing data set, shuffled and split.
 
-    # Arguments
+    Arguments:
         path: an existing local copy of boston_housing.npz (absolute, or
             relative to the working directory), else the file's name in the
             cache (`~/.kback/datasets`).
         test_split: fraction of the data kept for the test set, in [0, 1).
         seed: seed of the shuffle done before splitting.
 
-    # Returns
-        `(x_train, y_train), (x_test, y_test)`: float64 arrays (n, 13) and
+    Returns:
+        `(x_train, y_train), (x_test, y_test)`, float64 arrays (n, 13) and
         (n,); 404 training and 102 test samples with the defaults.
 
-    # Raises
+    Raises:
         DatasetUnavailableError (an OSError): the file is neither cached nor
             downloadable; the message says where to place it.
     """

@@ -23,13 +23,13 @@ class _BatchUnpickler(pickle.Unpickler):
 def load_batch(fpath, label_key='labels'):
     """Reads one CIFAR batch file (a pickled dict).
 
-    # Arguments
+    Arguments:
         fpath: path of the file.
         label_key: the labels' key: 'labels' (CIFAR-10), 'fine_labels' or
             'coarse_labels' (CIFAR-100).
 
-    # Returns
-        `(data, labels)`: uint8 images (n, 3, 32, 32) and the labels as stored
+    Returns:
+        `(data, labels)`, uint8 images (n, 3, 32, 32) and the labels as stored
         (a list of ints).
     """
     with open(fpath, 'rb') as f:

@@ -24,12 +24,12 @@ DIRNAME = 'cifar-10-batches-py'  # the archive's folder; cached as DIRNAME + '.t
 def load_data():
     """Loads CIFAR-10: 50,000 training and 10,000 test images.
 
-    # Returns
-        `(x_train, y_train), (x_test, y_test)`: uint8 images (n, 32, 32, 3),
+    Returns:
+        `(x_train, y_train), (x_test, y_test)`, uint8 images (n, 32, 32, 3),
         or (n, 3, 32, 32) when `K.image_data_format()` is 'channels_first',
         and uint8 labels (n, 1) with values 0..9.
 
-    # Raises
+    Raises:
         DatasetUnavailableError (an OSError): the archive is neither cached
             nor downloadable; the message says where to place it.
     """

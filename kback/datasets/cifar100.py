@@ -21,15 +21,15 @@ DIRNAME = 'cifar-100-python'  # the archive's folder; cached as DIRNAME + '.tar.
 def load_data(label_mode='fine'):
     """Loads CIFAR-100: 50,000 training and 10,000 test images.
 
-    # Arguments
+    Arguments:
         label_mode: 'fine' (100 classes) or 'coarse' (20 super-classes).
 
-    # Returns
-        `(x_train, y_train), (x_test, y_test)`: uint8 images (n, 32, 32, 3),
+    Returns:
+        `(x_train, y_train), (x_test, y_test)`, uint8 images (n, 32, 32, 3),
         or (n, 3, 32, 32) when `K.image_data_format()` is 'channels_first',
         and uint8 labels (n, 1) with values 0..99 ('fine') or 0..19 ('coarse').
 
-    # Raises
+    Raises:
         ValueError: `label_mode` is neither 'fine' nor 'coarse'.
         DatasetUnavailableError (an OSError): the archive is neither cached
             nor downloadable; the message says where to place it.

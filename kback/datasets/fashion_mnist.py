@@ -53,11 +53,11 @@ def _read_idx(fpath, magic):
 def load_data():
     """Loads Fashion-MNIST: 60,000 training and 10,000 test images.
 
-    # Returns
-        `(x_train, y_train), (x_test, y_test)`: uint8 images (n, 28, 28) and
+    Returns:
+        `(x_train, y_train), (x_test, y_test)`, uint8 images (n, 28, 28) and
         uint8 labels (n,) with values 0..9.
 
-    # Raises
+    Raises:
         DatasetUnavailableError (an OSError): the four files are neither in
             `~/.kback/datasets/fashion-mnist` nor downloadable; the message
             names the files to place there.

@@ -22,13 +22,13 @@ FILES = {
 def load_data(path='mnist.npz'):
     """Loads the MNIST data set: 60,000 training and 10,000 test digits.
 
-    # Arguments
+    Arguments:
         path: an existing local copy of mnist.npz (absolute, or relative to
             the working directory), else the file's name in the cache
             (`~/.kback/datasets`).
 
-    # Returns
-        `(x_train, y_train), (x_test, y_test)`: uint8 images (n, 28, 28)
+    Returns:
+        `(x_train, y_train), (x_test, y_test)`, uint8 images (n, 28, 28)
         with values 0..255 and uint8 labels (n,) with values 0..9.
 
     When the file is neither cached nor downloadable, a `UserWarning` says so

@@ -25,8 +25,16 @@ def to_snake_case(name):
 
 
 class InputSpec:
-    """What a layer accepts: dtype, shape, ndim, max_ndim, min_ndim and
-    axes ({axis: size}); checked on every call."""
+    """What a layer accepts as input; checked each time the layer is called.
+
+    Arguments:
+        dtype: the expected dtype, or None.
+        shape: the expected shape (None entries match any size), or None.
+        ndim: the expected rank, or None.
+        max_ndim: the largest rank accepted, or None.
+        min_ndim: the smallest rank accepted, or None.
+        axes: a dict `{axis: size}` of sizes some axes must have.
+    """
 
     def __init__(self, dtype=None, shape=None, ndim=None, max_ndim=None, min_ndim=None,
                  axes=None):
@@ -75,13 +83,47 @@ def _check_spec(layer, index, spec, x):
 
 
 class Layer(Tracking):
-    """Base class of all layers.  Subclasses implement `build(input_shape)`
-    (make weights with `add_weight`), `call(inputs, **kwargs)` (K ops only),
-    `compute_output_shape(input_shape)` and `get_config()`.
+    """Base class of all layers.
+
+    A layer is called on tensors: the first call builds it (its weights are
+    made by `add_weight` in `build`), then `call` computes the outputs with
+    `kback.backend` (K) ops. A subclass implements `build(input_shape)`,
+    `call(inputs, **kwargs)`, `compute_output_shape(input_shape)` when the
+    shape cannot be read from `call`'s result, and `get_config()` to be saved.
+
+    Arguments:
+        name: a string, the layer's name (unique within a model; a default is
+            made from the class name).
+        trainable: whether the layer's weights are updated during training.
+        dtype: the dtype of the layer's weights (default `K.floatx()`).
+        input_shape: the shape of one sample (no batch axis); for the first
+            layer of a Sequential model, which then makes the input.
+        batch_input_shape: the shape of the input, batch axis included.
+        batch_size: the batch size, with `input_shape`.
+        input_dim: for 2D inputs, the same as `input_shape=(input_dim,)`.
+        weights: a list of numpy arrays to set as the initial weights.
 
     Layers (or lists of layers) and variables assigned as attributes are
     tracked, as in Keras 2.3: their weights, losses and updates become this
-    layer's."""
+    layer's.
+
+    Raises:
+        TypeError: on a keyword argument a layer does not understand.
+
+    Example::
+
+        from kback import backend as K
+        from kback.layers import Layer
+
+        class Scale(Layer):
+            def build(self, input_shape):
+                self.scale = self.add_weight(name='scale', shape=(input_shape[-1],),
+                                             initializer='ones')
+                super().build(input_shape)
+
+            def call(self, inputs):
+                return inputs * self.scale
+    """
 
     def __init__(self, **kwargs):
         unknown = set(kwargs) - _ALLOWED_KWARGS
@@ -125,14 +167,38 @@ class Layer(Tracking):
     # -- the protocol subclasses implement ------------------------------------------
 
     def build(self, input_shape):
+        """Makes the layer's weights; called once, before the first `call`.
+
+        Arguments:
+            input_shape: the input's shape tuple (a list of them for several
+                inputs), batch axis included.
+        """
         self.built = True
 
     def call(self, inputs, **kwargs):
+        """The layer's computation: output tensors from input tensors, in K ops.
+
+        Arguments:
+            inputs: a tensor or a list of tensors.
+            **kwargs: extra arguments some layers take (`training`, `mask`).
+
+        Returns:
+            A tensor or a list of tensors.
+        """
         return inputs
 
     def compute_output_shape(self, input_shape):
-        """By default: run `call` on placeholders of that shape and read the
-        static shape of the result (no computation happens)."""
+        """The output shape the layer gives for an input shape.
+
+        By default the layer's `call` is run on placeholders of that shape and
+        the static shape of the result is read (nothing is computed).
+
+        Arguments:
+            input_shape: a shape tuple (a list of them for several inputs).
+
+        Returns:
+            A shape tuple (a list of them for several outputs).
+        """
         shapes = to_list(input_shape) if _is_shape_list(input_shape) else [input_shape]
         # The dtypes of the last call's inputs (a float16 input stays float16).
         dtypes = self.__dict__.get('_input_dtypes') or [self.dtype] * len(shapes)
@@ -144,8 +210,20 @@ class Layer(Tracking):
         return unpack_singleton(shapes)
 
     def compute_mask(self, inputs, mask=None):
-        """The output mask: the input mask carried over when the layer
-        supports masking; a TypeError when it does not and gets a mask."""
+        """The output mask for the inputs and their mask.
+
+        A layer that supports masking passes the input mask on.
+
+        Arguments:
+            inputs: the input tensor(s).
+            mask: the input mask(s), or None.
+
+        Returns:
+            The output mask(s), or None.
+
+        Raises:
+            TypeError: if the layer does not support masking and is given a mask.
+        """
         if not self.supports_masking:
             if mask is not None and any(m is not None for m in to_list(mask)):
                 raise TypeError(f'Layer {self.name} does not support masking, but was passed '
@@ -154,6 +232,11 @@ class Layer(Tracking):
         return mask
 
     def get_config(self):
+        """The layer's configuration: the constructor arguments that rebuild it.
+
+        Returns:
+            A JSON-serializable dict; `from_config` makes the layer back from it.
+        """
         config = {'name': self.name, 'trainable': self.trainable}
         if hasattr(self, 'batch_input_shape'):
             config['batch_input_shape'] = self.batch_input_shape
@@ -162,12 +245,21 @@ class Layer(Tracking):
 
     @classmethod
     def from_config(cls, config):
+        """Makes a layer from the dict returned by `get_config`.
+
+        Arguments:
+            config: the configuration dict.
+
+        Returns:
+            A new layer (not built; weights are not part of the configuration).
+        """
         return cls(**config)
 
     # -- weights ------------------------------------------------------------------
 
     @property
     def built(self):
+        """Whether `build` has run (the weights exist)."""
         return self._built
 
     @built.setter
@@ -176,6 +268,25 @@ class Layer(Tracking):
 
     def add_weight(self, name=None, shape=None, dtype=None, initializer=None,
                    regularizer=None, trainable=True, constraint=None):
+        """Makes a weight variable of the layer and registers it.
+
+        Arguments:
+            name: the weight's name (prefixed by the layer's name).
+            shape: the weight's shape tuple.
+            dtype: its dtype (default: the layer's).
+            initializer: an initializer name or instance (default
+                `'glorot_uniform'`).
+            regularizer: a regularizer whose penalty on the weight is added to
+                the layer's losses.
+            trainable: whether the optimizer updates the weight.
+            constraint: a constraint applied to the weight after each update.
+
+        Returns:
+            The weight, a `K.variable`.
+
+        Raises:
+            ValueError: if `shape` is missing.
+        """
         from .. import initializers, regularizers, constraints
         if shape is None:
             raise ValueError(f'{self.name}.add_weight: give the shape of weight {name!r}')
@@ -194,6 +305,7 @@ class Layer(Tracking):
 
     @property
     def trainable_weights(self):
+        """The variables the optimizer updates (none when `trainable` is False)."""
         if not self.trainable:
             return []
         weights = list(self._trainable_weights)
@@ -204,6 +316,9 @@ class Layer(Tracking):
 
     @property
     def non_trainable_weights(self):
+        """The variables the optimizer leaves alone (all of them when `trainable` is
+        False).
+        """
         weights = list(self._non_trainable_weights)
         for layer in self._layers:
             weights += layer.non_trainable_weights
@@ -222,6 +337,7 @@ class Layer(Tracking):
 
     @property
     def weights(self):
+        """All the layer's variables: the trainable ones, then the others."""
         return self.trainable_weights + self.non_trainable_weights
 
     def _ordered_weights(self):
@@ -229,9 +345,23 @@ class Layer(Tracking):
         return self.weights
 
     def get_weights(self):
+        """The current values of the layer's weights.
+
+        Returns:
+            A list of numpy arrays, in the order of `weights`.
+        """
         return K.batch_get_value(self._ordered_weights())
 
     def set_weights(self, weights):
+        """Sets the values of the layer's weights.
+
+        Arguments:
+            weights: a list of numpy arrays, one per weight, in the order and
+                with the shapes of `get_weights()`.
+
+        Raises:
+            ValueError: if the number of arrays or a shape does not match.
+        """
         params = self._ordered_weights()
         weights = list(weights)
         if len(params) != len(weights):
@@ -249,6 +379,11 @@ class Layer(Tracking):
         K.batch_set_value(pairs)
 
     def count_params(self):
+        """The number of scalar values in the layer's weights.
+
+        Raises:
+            ValueError: if the layer is not built yet.
+        """
         if not self.built:
             raise ValueError(f'You tried to call `count_params` on {self.name}, but the layer '
                              "isn't built. You can build it manually via: "
@@ -258,6 +393,14 @@ class Layer(Tracking):
     # -- losses and updates ---------------------------------------------------------
 
     def add_loss(self, losses, inputs=None):
+        """Adds loss tensors (e.g. a regularization penalty) to the layer.
+
+        The model adds them to its training loss.
+
+        Arguments:
+            losses: a tensor or a list of tensors.
+            inputs: the inputs the losses depend on (None: unconditional).
+        """
         if losses is None:
             return
         losses = to_list(losses)
@@ -266,6 +409,13 @@ class Layer(Tracking):
         self._per_input_losses.setdefault(key, []).extend(losses)
 
     def add_update(self, updates, inputs=None):
+        """Adds variable updates (e.g. moving averages) to run at each training step.
+
+        Arguments:
+            updates: an update op (`K.update`, `K.moving_average_update`, ...) or a
+                list of them.
+            inputs: the inputs the updates depend on (None: unconditional).
+        """
         if updates is None:
             return
         updates = to_list(updates)
@@ -279,6 +429,7 @@ class Layer(Tracking):
 
     @property
     def losses(self):
+        """The losses added to the layer (and its sublayers) by `add_loss`."""
         losses = list(self._losses)
         for layer in self._layers:
             losses += layer.losses
@@ -286,6 +437,9 @@ class Layer(Tracking):
 
     @property
     def updates(self):
+        """The updates added to the layer (and its sublayers) by `add_update`
+        (none when the layer is frozen and not stateful).
+        """
         if not self.trainable and not self.stateful:
             return []
         updates = list(self._updates)
@@ -303,6 +457,8 @@ class Layer(Tracking):
         return _unique(losses)
 
     def get_updates_for(self, inputs):
+        """The updates made for the call on `inputs`; with None the
+        unconditional ones, sublayers' included."""
         updates = list(self._per_input_updates.get(_inputs_key(inputs), []))
         if inputs is None:
             for layer in self._layers:
@@ -312,6 +468,15 @@ class Layer(Tracking):
     # -- calling ------------------------------------------------------------------
 
     def assert_input_compatibility(self, inputs):
+        """Checks the inputs against the layer's `input_spec`.
+
+        Arguments:
+            inputs: a tensor or a list of tensors.
+
+        Raises:
+            ValueError: if an input is not a symbolic tensor, or its rank, dtype
+                or shape does not fit the spec.
+        """
         inputs = to_list(inputs)
         for x in inputs:
             if not K.is_tensor(x):
@@ -404,21 +569,32 @@ class Layer(Tracking):
         return unpack_singleton(getattr(self._inbound_nodes[node_index], attr))
 
     def get_input_at(self, node_index):
+        """The input tensor(s) of the layer's `node_index`-th call.
+
+        Raises:
+            RuntimeError: if the layer has never been called.
+            ValueError: if there is no such call.
+        """
         return self._node_attr(node_index, 'input_tensors', 'input')
 
     def get_output_at(self, node_index):
+        """The output tensor(s) of the layer's `node_index`-th call."""
         return self._node_attr(node_index, 'output_tensors', 'output')
 
     def get_input_shape_at(self, node_index):
+        """The input shape(s) of the layer's `node_index`-th call."""
         return self._node_attr(node_index, 'input_shapes', 'input shape')
 
     def get_output_shape_at(self, node_index):
+        """The output shape(s) of the layer's `node_index`-th call."""
         return self._node_attr(node_index, 'output_shapes', 'output shape')
 
     def get_input_mask_at(self, node_index):
+        """The input mask(s) of the layer's `node_index`-th call."""
         return self._node_attr(node_index, 'input_masks', 'input mask')
 
     def get_output_mask_at(self, node_index):
+        """The output mask(s) of the layer's `node_index`-th call."""
         return self._node_attr(node_index, 'output_masks', 'output mask')
 
     def _single_node_attr(self, attr, what):
@@ -432,18 +608,30 @@ class Layer(Tracking):
 
     @property
     def input(self):
+        """The layer's input tensor(s), when it has been called exactly once.
+
+        Raises:
+            AttributeError: if the layer was never called or called several times.
+        """
         return self._single_node_attr('input_tensors', 'input')
 
     @property
     def output(self):
+        """The layer's output tensor(s), when it has been called exactly once.
+
+        Raises:
+            AttributeError: if the layer was never called or called several times.
+        """
         return self._single_node_attr('output_tensors', 'output')
 
     @property
     def input_mask(self):
+        """The layer's input mask, when it has been called exactly once."""
         return self._single_node_attr('input_masks', 'input mask')
 
     @property
     def output_mask(self):
+        """The layer's output mask, when it has been called exactly once."""
         return self._single_node_attr('output_masks', 'output mask')
 
     def _shared_shape(self, attr, what):
@@ -460,10 +648,22 @@ class Layer(Tracking):
 
     @property
     def input_shape(self):
+        """The layer's input shape, when all its calls had the same one.
+
+        Raises:
+            AttributeError: if the layer was never called, or called on different
+                shapes.
+        """
         return self._shared_shape('input_shapes', 'input shape')
 
     @property
     def output_shape(self):
+        """The layer's output shape, when all its calls gave the same one.
+
+        Raises:
+            AttributeError: if the layer was never called, or its calls gave
+                different shapes.
+        """
         return self._shared_shape('output_shapes', 'output shape')
 
 

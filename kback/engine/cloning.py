@@ -15,8 +15,23 @@ def _as_input(x, name=None):
 
 
 def clone_model(model, input_tensors=None, clone_function=None):
-    """A new model reproducing `model` on new layers (freshly initialised
-    weights) and, when given, on top of `input_tensors`."""
+    """A new model with the architecture of `model` and new layers.
+
+    The clone's weights are freshly initialized (copy them with
+    `clone.set_weights(model.get_weights())`).
+
+    Arguments:
+        model: the model to clone.
+        input_tensors: tensors to build the clone on, instead of new inputs.
+        clone_function: a function `layer -> new layer` used for each layer
+            (default: a new layer from the layer's config).
+
+    Returns:
+        The new model.
+
+    Raises:
+        ValueError: if `model` is not a model instance.
+    """
     from .sequential import Sequential
     from .training import Model
     if not isinstance(model, Model):

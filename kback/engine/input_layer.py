@@ -5,7 +5,28 @@ from .node import Node
 
 
 class InputLayer(Layer):
-    """A layer whose output is a placeholder (or a given tensor)."""
+    """The layer whose output is a model's input: a placeholder, or a given tensor.
+
+    Usually made by `Input` (functional models) or by a Sequential model from
+    its first layer's `input_shape`.
+
+    Arguments:
+        input_shape: the shape of one sample (no batch axis).
+        batch_size: the batch size, or None for any.
+        batch_input_shape: the shape with the batch axis (instead of
+            `input_shape` and `batch_size`).
+        dtype: the input's dtype (default `K.floatx()`).
+        input_tensor: an existing tensor to use as the input instead of a new
+            placeholder.
+        sparse: must be False: kback has dense tensors only.
+        name: the layer's name.
+
+    Raises:
+        ValueError: if both or neither of `input_shape` and
+            `batch_input_shape` are given, or a shape entry is not an int >= 0
+            or None.
+        NotImplementedError: if `sparse` is True.
+    """
 
     def __init__(self, input_shape=None, batch_size=None, batch_input_shape=None, dtype=None,
                  input_tensor=None, sparse=False, name=None):
@@ -45,7 +66,31 @@ class InputLayer(Layer):
 
 
 def Input(shape=None, batch_shape=None, name=None, dtype=None, sparse=False, tensor=None):
-    """A Keras tensor: `x = Input(shape=(784,))` then `y = Dense(10)(x)`."""
+    """Makes a model input: a symbolic tensor that layers can be called on.
+
+    Arguments:
+        shape: the shape of one sample, without the batch axis, e.g.
+            `(784,)` or `(28, 28, 1)`; None entries are any size.
+        batch_shape: the shape with the batch axis (instead of `shape`).
+        name: the input's name (unique within a model).
+        dtype: the input's dtype (default `K.floatx()`).
+        sparse: must be False: kback has dense tensors only.
+        tensor: an existing tensor to wrap instead of a new placeholder.
+
+    Returns:
+        A tensor to call layers on and to pass as `Model(inputs=...)`.
+
+    Raises:
+        ValueError: if no shape is given, or a shape entry is not an int >= 0
+            or None.
+        NotImplementedError: if `sparse` is True.
+
+    Example::
+
+        x = Input(shape=(32,))
+        y = Dense(16, activation='softmax')(x)
+        model = Model(x, y)
+    """
     if shape is None and batch_shape is None and tensor is None:
         raise ValueError('Please provide to Input either a `shape` or a `batch_shape` argument. '
                          'Note that `shape` does not include the batch dimension.')

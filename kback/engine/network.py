@@ -187,9 +187,22 @@ class Network(Layer):
 
     @property
     def layers(self):
+        """The model's layers, in the order they were added to the graph."""
         return list(self._layers)
 
     def get_layer(self, name=None, index=None):
+        """Returns one of the model's layers, by name or by index.
+
+        Arguments:
+            name: the layer's name (an int here is taken as the index).
+            index: the layer's position in `model.layers` (bottom-up).
+
+        Returns:
+            A layer instance.
+
+        Raises:
+            ValueError: if no layer has that name or index, or neither is given.
+        """
         if isinstance(name, int) and index is None:
             name, index = None, name
         if index is not None:
@@ -211,6 +224,7 @@ class Network(Layer):
 
     @property
     def trainable_weights(self):
+        """The trainable weight variables of all layers (none if the model is frozen)."""
         if not self.trainable:
             return []
         return unique(self._trainable_weights +
@@ -225,6 +239,9 @@ class Network(Layer):
 
     @property
     def non_trainable_weights(self):
+        """The non-trainable weight variables of all layers (every weight when the
+        model is frozen with `trainable = False`).
+        """
         weights = [w for l in self.layers for w in l.non_trainable_weights] + \
             self._non_trainable_weights
         if not self.trainable:
@@ -260,6 +277,9 @@ class Network(Layer):
 
     @property
     def updates(self):
+        """The update operations of the layers (e.g. BatchNormalization's moving
+        averages) that belong to this model's graph.
+        """
         # Keras 2.3: a frozen model has no updates (BatchNormalization's
         # moving averages stay as they are).
         if not self.trainable and not self.stateful:
@@ -268,10 +288,14 @@ class Network(Layer):
 
     @property
     def losses(self):
+        """The losses the layers added (regularization penalties, `add_loss`) that
+        belong to this model's graph.
+        """
         return self._per_node('losses')
 
     @property
     def stateful(self):
+        """Whether any layer is stateful (a recurrent layer with `stateful=True`)."""
         return any(getattr(l, 'stateful', False) for l in getattr(self, '_layers', []))
 
     @stateful.setter
@@ -279,6 +303,7 @@ class Network(Layer):
         pass
 
     def reset_states(self):
+        """Resets the states of the model's stateful layers."""
         for layer in self.layers:
             if hasattr(layer, 'reset_states') and getattr(layer, 'stateful', False):
                 layer.reset_states()
@@ -286,6 +311,17 @@ class Network(Layer):
     # -- calling on new inputs ------------------------------------------------------
 
     def call(self, inputs, training=None, mask=None):
+        """Runs the model's layers on new input tensors.
+
+        Arguments:
+            inputs: a tensor or a list of tensors, one per model input.
+            training: the learning phase to run the layers in (None: the global
+                one).
+            mask: a mask or list of masks for the inputs.
+
+        Returns:
+            The output tensor, or a list of them.
+        """
         inputs = to_list(inputs)
         masks = to_list(mask) if mask is not None else None
         out_masks = []
@@ -309,6 +345,14 @@ class Network(Layer):
         return unpack_singleton(out_masks)
 
     def compute_output_shape(self, input_shape):
+        """The output shape(s) for the given input shape(s).
+
+        Arguments:
+            input_shape: a shape tuple, or a list of them for several inputs.
+
+        Returns:
+            A shape tuple, or a list of them for several outputs.
+        """
         shapes = to_list(input_shape) if len(self.inputs) > 1 else [input_shape]
         if [tuple(s) for s in shapes] == self._feed_input_shapes:
             return unpack_singleton([getattr(o, '_keras_shape', K.int_shape(o))
@@ -375,12 +419,14 @@ class Network(Layer):
     # own (model.add_loss(tensor) on the model's tensors, as the VAE examples do).
 
     def get_updates_for(self, inputs):
+        """The layers' updates made for these inputs (None: the unconditional ones)."""
         if inputs is not None:
             return super().get_updates_for(inputs)
         return unique([u for l in self.layers for u in l.get_updates_for(None)] +
                       super().get_updates_for(None))
 
     def get_losses_for(self, inputs):
+        """The layers' losses made for these inputs (None: the unconditional ones)."""
         if inputs is not None:
             return super().get_losses_for(inputs)
         return unique([x for l in self.layers for x in l.get_losses_for(None)] +
@@ -389,6 +435,12 @@ class Network(Layer):
     # -- configuration ----------------------------------------------------------------
 
     def get_config(self):
+        """The model's configuration: its layers, their connections, inputs and outputs.
+
+        Returns:
+            A JSON-serializable dict that `from_config` turns back into the model
+            (without its weights).
+        """
         if not self._is_graph_network:
             # Keras 2.3: a subclassed model has no config (so no save_model or
             # pickling); save_weights/load_weights work.
@@ -432,6 +484,16 @@ class Network(Layer):
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
+        """Builds a model from the dict made by `get_config`.
+
+        Arguments:
+            config: the configuration dict.
+            custom_objects: a dict mapping names to the custom layers and
+                functions the configuration uses.
+
+        Returns:
+            A new model, with freshly initialized weights.
+        """
         from ..layers import deserialize as deserialize_layer
         created = {}
         pending = []          # (layer, inbound node data) waiting for their inputs
@@ -474,16 +536,51 @@ class Network(Layer):
         return cls(inputs=inputs, outputs=outputs, name=config.get('name'))
 
     def to_json(self, **kwargs):
+        """The model's architecture as a JSON string (no weights).
+
+        `kback.models.model_from_json` builds the model back.
+
+        Arguments:
+            **kwargs: passed to `json.dumps` (e.g. `indent=2`).
+
+        Returns:
+            A JSON string.
+        """
         import json
         return json.dumps({'class_name': type(self).__name__, 'config': self.get_config(),
                            'keras_version': __version__, 'backend': 'kback'},
                           default=_json_default, **kwargs)
 
     def to_yaml(self, **kwargs):
+        """The model's architecture as a YAML string (no weights); needs pyyaml.
+
+        `kback.models.model_from_yaml` builds the model back.
+
+        Arguments:
+            **kwargs: passed to `yaml.dump`.
+
+        Returns:
+            A YAML string.
+
+        Raises:
+            ImportError: if pyyaml is not installed.
+        """
         from .saving import to_yaml
         return to_yaml(self, **kwargs)
 
     def summary(self, line_length=None, positions=None, print_fn=None):
+        """Prints a table of the model's layers, output shapes and parameter counts.
+
+        Arguments:
+            line_length: the width of the table in characters.
+            positions: where each column ends, as fractions of the width or as
+                absolute positions.
+            print_fn: the function that prints each line (default `print`), e.g.
+                to write the summary to a log.
+
+        Raises:
+            ValueError: if the model is not built yet (no input shape known).
+        """
         if not self.built:
             raise ValueError('This model has not yet been built. Build the model first by '
                              'calling build() or calling fit() with some data. Or specify '

@@ -110,6 +110,16 @@ def _weight_name(weight, index):
 
 
 def save_weights(model, filepath, overwrite=True):
+    """Writes the weights of a model's layers to an HDF5 file (Keras 2's layout).
+
+    Arguments:
+        model: the model.
+        filepath: the file's path; it is written atomically.
+        overwrite: whether to replace an existing file.
+
+    Raises:
+        FileExistsError: if the file exists and `overwrite` is False.
+    """
     _atomic_h5(filepath, overwrite, lambda f: _write_layer_weights(f, model.layers))
 
 
@@ -133,6 +143,22 @@ def _training_config(model):
 
 
 def save_model(model, filepath, overwrite=True, include_optimizer=True):
+    """Saves a model to one HDF5 file: its architecture, weights and optimizer.
+
+    The layout is Keras 2's; the file is written to a temporary name and
+    renamed into place, so an interrupted save leaves no partial file.
+
+    Arguments:
+        model: the model to save.
+        filepath: the file's path.
+        overwrite: whether to replace an existing file.
+        include_optimizer: whether to save the compile configuration and the
+            optimizer's state, so that training can resume after loading.
+
+    Raises:
+        FileExistsError: if the file exists and `overwrite` is False.
+        ImportError: if h5py is not installed.
+    """
     def write(f):
         f.attrs['keras_version'] = __version__.encode('utf8')
         f.attrs['backend'] = BACKEND.encode('utf8')
@@ -224,6 +250,20 @@ def _saved_by(group):
 
 
 def load_weights(model, filepath, by_name=False, skip_mismatch=False, reshape=False):
+    """Loads weights saved by `save_weights` or `save_model` into a model.
+
+    Arguments:
+        model: the model to load into.
+        filepath: the HDF5 file's path, an open `h5py.File` or `Group`
+            (left open), or a binary file-like object.
+        by_name: load into the layers of the same name, instead of by order.
+        skip_mismatch: with `by_name`, skip layers whose weights do not fit.
+        reshape: reshape a saved weight to the layer's shape when the sizes
+            agree.
+
+    Raises:
+        ValueError: if the saved weights do not fit the model.
+    """
     with _h5_source(filepath) as f:
         group = f['model_weights'] if 'layer_names' not in f.attrs and 'model_weights' in f \
             else f
@@ -231,6 +271,19 @@ def load_weights(model, filepath, by_name=False, skip_mismatch=False, reshape=Fa
 
 
 def model_from_config(config, custom_objects=None):
+    """Builds a model (or layer) from a configuration dict.
+
+    Arguments:
+        config: a dict `{'class_name': ..., 'config': ...}` as made by
+            `kback.layers.serialize` or found in a saved model.
+        custom_objects: a dict mapping names to custom classes or functions.
+
+    Returns:
+        A model instance (weights freshly initialized).
+
+    Raises:
+        TypeError: if `config` is a list (a Sequential's bare layer list).
+    """
     if isinstance(config, list):
         raise TypeError('`model_from_config` expects a dictionary, not a list. Maybe you meant '
                         'to use `Sequential.from_config(config)`?')
@@ -239,6 +292,20 @@ def model_from_config(config, custom_objects=None):
 
 
 def model_from_json(json_string, custom_objects=None):
+    """Builds a model from the JSON string made by `model.to_json()`.
+
+    Arguments:
+        json_string: the JSON string.
+        custom_objects: a dict mapping names to custom classes or functions.
+
+    Returns:
+        A model instance (weights freshly initialized).
+
+    Example::
+
+        json_string = model.to_json()
+        same_architecture = model_from_json(json_string)
+    """
     return model_from_config(json.loads(json_string), custom_objects=custom_objects)
 
 
@@ -256,10 +323,45 @@ def to_yaml(model, **kwargs):
 
 
 def model_from_yaml(yaml_string, custom_objects=None):
+    """Builds a model from the YAML string made by `model.to_yaml()`.
+
+    Arguments:
+        yaml_string: the YAML string.
+        custom_objects: a dict mapping names to custom classes or functions.
+
+    Returns:
+        A model instance (weights freshly initialized).
+
+    Raises:
+        ImportError: if pyyaml is not installed.
+    """
     return model_from_config(_yaml().safe_load(yaml_string), custom_objects=custom_objects)
 
 
 def load_model(filepath, custom_objects=None, compile=True):
+    """Loads a model saved by `model.save` or `save_model`.
+
+    Arguments:
+        filepath: the HDF5 file's path.
+        custom_objects: a dict mapping the names of custom layers, losses,
+            metrics or other objects the model uses to their classes or
+            functions.
+        compile: whether to compile the model with the saved training
+            configuration (and restore the optimizer's state).
+
+    Returns:
+        The model; compiled if the file holds a training configuration and
+        `compile` is True.
+
+    Raises:
+        ValueError: if the file holds no model.
+        ImportError: if h5py is not installed.
+
+    Example::
+
+        model.save('model.h5')
+        model = load_model('model.h5')
+    """
     from .. import optimizers
     with _h5_source(filepath) as f:
         if 'model_config' not in f.attrs:

@@ -11,6 +11,25 @@ from .node import to_list
 
 
 class Sequential(Model):
+    """A model that is a linear stack of layers, each taking the previous output.
+
+    The first layer needs to know its input shape (`input_shape=...`); if it
+    does not, the model is built when it first sees data.
+
+    Arguments:
+        layers: a list of layers to add, in order.
+        name: the model's name.
+
+    Example::
+
+        from kback.models import Sequential
+        from kback.layers import Dense
+
+        model = Sequential()
+        model.add(Dense(32, activation='relu', input_shape=(16,)))
+        model.add(Dense(1))
+        model.compile(optimizer='sgd', loss='mse')
+    """
 
     def __init__(self, layers=None, name=None):
         Layer.__init__(self, name=name)
@@ -24,12 +43,22 @@ class Sequential(Model):
 
     @property
     def layers(self):
+        """The model's layers, in order (the input layer it made is not listed)."""
         # The auto-made InputLayer is not listed, as in Keras 2.
         if self._layers and isinstance(self._layers[0], InputLayer):
             return self._layers[1:]
         return list(self._layers)
 
     def add(self, layer):
+        """Adds a layer on top of the stack.
+
+        Arguments:
+            layer: a layer instance with one output.
+
+        Raises:
+            TypeError: if `layer` is not a layer, or has several outputs.
+            ValueError: if the layer does not fit the previous output's shape.
+        """
         if not isinstance(layer, Layer):
             raise TypeError(f'The added layer must be an instance of class Layer. Found: {layer}')
         self._invalidate()
@@ -65,6 +94,11 @@ class Sequential(Model):
             self.__dict__.pop(attr, None)
 
     def pop(self):
+        """Removes the last layer of the stack.
+
+        Raises:
+            TypeError: if the model has no layers.
+        """
         if not self.layers:
             raise TypeError('There are no layers in the model.')
         self._invalidate()
@@ -128,6 +162,17 @@ class Sequential(Model):
         return super().non_trainable_weights if self.outputs else []
 
     def predict_proba(self, x, batch_size=32, verbose=0):
+        """The model's predictions, taken as class probabilities.
+
+        Arguments:
+            x: the input data (a numpy array or a list of them).
+            batch_size: samples per batch.
+            verbose: 0 silent, 1 a progress bar.
+
+        Returns:
+            A numpy array of probabilities (a warning is issued when a value is
+            outside [0, 1]).
+        """
         preds = self.predict(x, batch_size, verbose)
         if preds.min() < 0. or preds.max() > 1.:
             warnings.warn('Network returning invalid probability values. The last layer might '
@@ -136,6 +181,17 @@ class Sequential(Model):
         return preds
 
     def predict_classes(self, x, batch_size=32, verbose=0):
+        """The predicted class of each sample.
+
+        Arguments:
+            x: the input data (a numpy array or a list of them).
+            batch_size: samples per batch.
+            verbose: 0 silent, 1 a progress bar.
+
+        Returns:
+            A numpy array of class indices (the argmax of the outputs, or
+            `output > 0.5` for a single output unit).
+        """
         proba = self.predict(x, batch_size=batch_size, verbose=verbose)
         if proba.shape[-1] > 1:
             return proba.argmax(axis=-1)

@@ -18,9 +18,60 @@ from . import training_loop as loop
 
 
 class Model(Network):
+    """A network of layers that can be trained: the functional API's model.
+
+    Build it from the input tensors made by `Input` and the output tensors of
+    the layers called on them; then `compile` it and train it with `fit`.
+
+    Arguments:
+        inputs: an input tensor (made by `kback.layers.Input`) or a list of them.
+        outputs: an output tensor of a layer called on the inputs, or a list of
+            them.
+        name: a string, the model's name (a unique default otherwise).
+
+    Example::
+
+        from kback.layers import Input, Dense
+        from kback.models import Model
+
+        inputs = Input(shape=(784,))
+        hidden = Dense(64, activation='relu')(inputs)
+        outputs = Dense(10, activation='softmax')(hidden)
+        model = Model(inputs=inputs, outputs=outputs)
+        model.compile(optimizer='adam', loss='categorical_crossentropy',
+                      metrics=['accuracy'])
+    """
 
     def compile(self, optimizer, loss=None, metrics=None, loss_weights=None,
                 sample_weight_mode=None, weighted_metrics=None, target_tensors=None, **kwargs):
+        """Configures the model for training: the loss, the optimizer and the metrics.
+
+        Arguments:
+            optimizer: an optimizer name (`'sgd'`, `'adam'`, ...) or an
+                `kback.optimizers.Optimizer` instance.
+            loss: a loss name, a loss function `f(y_true, y_pred)` or a
+                `kback.losses.Loss` instance; for a model with several outputs, a
+                list (one per output) or a dict keyed by output name, or one loss
+                for all of them. The model minimises the sum of the per-output
+                losses, weighted by `loss_weights`.
+            metrics: a list of metrics (names such as `'accuracy'`, functions or
+                `kback.metrics.Metric` instances) reported during training and
+                testing; for several outputs, a dict keyed by output name or a list
+                of lists.
+            loss_weights: a list or dict of floats weighting each output's loss.
+            sample_weight_mode: `None` (one weight per sample) or `'temporal'`
+                (one weight per timestep, a 2D `sample_weight`); a list or dict for
+                several outputs.
+            weighted_metrics: metrics that are weighted by `sample_weight` and
+                `class_weight` in `fit` and `evaluate`.
+            target_tensors: tensors to use as the targets instead of placeholders
+                fed with `y` (a list, or a dict keyed by output name).
+
+        Raises:
+            ValueError: if `loss` is missing, or a loss, metric or weight is given
+                for an output the model does not have.
+            TypeError: on an unexpected keyword argument.
+        """
         if kwargs:
             raise TypeError(f'compile: unexpected keyword arguments {sorted(kwargs)}')
         self.optimizer = optimizers.get(optimizer)
@@ -373,10 +424,12 @@ class Model(Network):
 
     @property
     def test_function(self):
+        """The compiled evaluation step (built on first use), as in Keras 2.3."""
         return self._function('test')
 
     @property
     def predict_function(self):
+        """The compiled prediction step (built on first use), as in Keras 2.3."""
         return self._function('predict')
 
     def _feeder(self, class_weight=None):
@@ -416,6 +469,60 @@ class Model(Network):
             sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
             validation_freq=1, max_queue_size=10, workers=1, use_multiprocessing=False,
             **kwargs):
+        """Trains the model for a number of epochs (passes over the data).
+
+        Arguments:
+            x: the input data: a numpy array (or a list of them for several inputs,
+                or a dict keyed by input name); or a generator or a
+                `kback.utils.Sequence` yielding `(inputs, targets)` or
+                `(inputs, targets, sample_weights)` batches, in which case `y`,
+                `sample_weight` and `validation_split` must not be given.
+            y: the target data, shaped like `x`'s alternatives (arrays, a list or
+                a dict keyed by output name).
+            batch_size: samples per gradient update (default 32 with arrays).
+            epochs: the epoch at which training stops (an index: training runs
+                from `initial_epoch` to `epochs`).
+            verbose: 0 silent, 1 a progress bar, 2 one line per epoch.
+            callbacks: a list of `kback.callbacks.Callback` instances called during
+                training.
+            validation_split: a float in [0, 1): the fraction of the arrays, taken
+                from their end before shuffling, held out for validation.
+            validation_data: `(x_val, y_val)`, `(x_val, y_val, val_sample_weights)`
+                or a generator or Sequence of them, evaluated at the end of each
+                epoch; it overrides `validation_split`.
+            shuffle: whether to shuffle the samples before each epoch (arrays), or
+                the batch order (a Sequence).
+            class_weight: a dict mapping class indices to weights of the loss.
+            sample_weight: a numpy array of weights for the training samples
+                (1D, or 2D with `sample_weight_mode='temporal'`).
+            initial_epoch: the epoch at which to start (to resume a run).
+            steps_per_epoch: batches per epoch (required for a generator without
+                a length).
+            validation_steps: batches drawn from a validation generator.
+            validation_freq: validate every `validation_freq` epochs (an int), or
+                at the epochs in a list.
+            max_queue_size: batches a generator's workers may prepare in advance.
+            workers: threads (or processes) that produce a generator's batches;
+                0 runs it on the main thread.
+            use_multiprocessing: whether the workers are processes instead of
+                threads.
+
+        Returns:
+            A `kback.callbacks.History`; its `history` attribute holds the loss and
+            metric values of each epoch (and the validation ones).
+
+        Raises:
+            RuntimeError: if the model was not compiled.
+            ValueError: if the data do not match the model's inputs and outputs,
+                or an argument is out of range.
+            TypeError: on an unknown keyword argument.
+
+        Example::
+
+            history = model.fit(x_train, y_train, batch_size=128, epochs=10,
+                                validation_split=0.1)
+            print(history.history['val_loss'])
+        """
         if 'nb_epoch' in kwargs:
             epochs = kwargs.pop('nb_epoch')
         if kwargs:
@@ -462,6 +569,30 @@ class Model(Network):
     def evaluate(self, x=None, y=None, batch_size=None, verbose=1, sample_weight=None,
                  steps=None, callbacks=None, max_queue_size=10, workers=1,
                  use_multiprocessing=False):
+        """Computes the loss and the metrics of the model on some data, in batches.
+
+        Arguments:
+            x: the input data (arrays, a list or dict of them), or a generator or
+                `kback.utils.Sequence` of `(inputs, targets)` batches.
+            y: the target data (arrays; not given with a generator).
+            batch_size: samples per batch (default 32).
+            verbose: 0 silent, 1 a progress bar.
+            sample_weight: a numpy array weighting each sample's loss.
+            steps: batches to evaluate (default: all of them).
+            callbacks: `kback.callbacks.Callback` instances called during the
+                evaluation.
+            max_queue_size: batches a generator's workers may prepare in advance.
+            workers: threads (or processes) that produce a generator's batches.
+            use_multiprocessing: whether the workers are processes.
+
+        Returns:
+            The loss (a scalar) when the model has no metrics and one output;
+            otherwise a list of scalars ordered as `model.metrics_names`.
+
+        Raises:
+            RuntimeError: if the model was not compiled.
+            ValueError: if the data do not match the model.
+        """
         loop.check_arguments('evaluate', batch_size=batch_size, verbose=verbose, steps=steps,
                              max_queue_size=max_queue_size, workers=workers)
         self.reset_metrics()
@@ -479,6 +610,26 @@ class Model(Network):
 
     def predict(self, x, batch_size=None, verbose=0, steps=None, callbacks=None,
                 max_queue_size=10, workers=1, use_multiprocessing=False):
+        """Computes the model's outputs for the input samples, in batches.
+
+        Arguments:
+            x: the input data (a numpy array, a list or dict of them), or a
+                generator or `kback.utils.Sequence` yielding input batches.
+            batch_size: samples per batch (default 32).
+            verbose: 0 silent, 1 a progress bar.
+            steps: batches to predict (default: all of them).
+            callbacks: `kback.callbacks.Callback` instances called during the
+                prediction.
+            max_queue_size: batches a generator's workers may prepare in advance.
+            workers: threads (or processes) that produce a generator's batches.
+            use_multiprocessing: whether the workers are processes.
+
+        Returns:
+            A numpy array of predictions, or a list of them for several outputs.
+
+        Raises:
+            ValueError: if the data do not match the model's inputs.
+        """
         loop.check_arguments('predict', batch_size=batch_size, verbose=verbose, steps=steps,
                              max_queue_size=max_queue_size, workers=workers)
         if loop.is_generator(x):
@@ -492,11 +643,38 @@ class Model(Network):
         return loop.Loop(self, self.predict_function, callbacks, verbose).predict(batches)
 
     def train_on_batch(self, x, y, sample_weight=None, class_weight=None, reset_metrics=True):
+        """Runs one gradient update on a single batch.
+
+        Arguments:
+            x: the batch's inputs (an array, a list or dict of them).
+            y: the batch's targets.
+            sample_weight: per-sample weights of the loss.
+            class_weight: a dict mapping class indices to weights of the loss.
+            reset_metrics: if True, the metrics returned are this batch's only;
+                if False, they accumulate over calls.
+
+        Returns:
+            The loss, or a list of the loss and metrics ordered as
+            `model.metrics_names`.
+        """
         xs, ys, sws = self._standardize(x, y, sample_weight, class_weight)
         outs = self._function('train')(xs + ys + sws + [np.asarray(True)])
         return self._batch_result(outs, reset_metrics)
 
     def test_on_batch(self, x, y, sample_weight=None, reset_metrics=True):
+        """Computes the loss and metrics on a single batch, without training.
+
+        Arguments:
+            x: the batch's inputs (an array, a list or dict of them).
+            y: the batch's targets.
+            sample_weight: per-sample weights of the loss.
+            reset_metrics: if True, the metrics returned are this batch's only;
+                if False, they accumulate over calls.
+
+        Returns:
+            The loss, or a list of the loss and metrics ordered as
+            `model.metrics_names`.
+        """
         xs, ys, sws = self._standardize(x, y, sample_weight)
         outs = self._function('test')(xs + ys + sws + [np.asarray(False)])
         return self._batch_result(outs, reset_metrics)
@@ -509,6 +687,14 @@ class Model(Network):
         return loop.unpack_scalars(outs)
 
     def predict_on_batch(self, x):
+        """Returns the model's outputs for a single batch of samples.
+
+        Arguments:
+            x: the batch's inputs (an array, a list or dict of them).
+
+        Returns:
+            A numpy array, or a list of them for several outputs.
+        """
         xs, _, _ = self._standardize(x)
         outs = self._function('predict')(xs + [np.asarray(False)])
         return outs[0] if len(outs) == 1 else outs
@@ -519,6 +705,46 @@ class Model(Network):
                       callbacks=None, validation_data=None, validation_steps=None,
                       validation_freq=1, class_weight=None, max_queue_size=10, workers=1,
                       use_multiprocessing=False, shuffle=True, initial_epoch=0):
+        """Trains the model on batches from a generator or a `Sequence`.
+
+        The same as `fit` with the generator as `x` (Keras 2.3 keeps both names).
+
+        Arguments:
+            generator: a generator or a `kback.utils.Sequence` yielding
+                `(inputs, targets)` or `(inputs, targets, sample_weights)`
+                batches; a generator loops forever.
+            steps_per_epoch: batches per epoch (default: the Sequence's length;
+                required for a plain generator).
+            epochs: the epoch at which training stops.
+            verbose: 0 silent, 1 a progress bar, 2 one line per epoch.
+            callbacks: `kback.callbacks.Callback` instances.
+            validation_data: a generator or Sequence of validation batches, or
+                arrays `(x_val, y_val)` or `(x_val, y_val, val_sample_weights)`.
+            validation_steps: batches drawn from a validation generator.
+            validation_freq: validate every `validation_freq` epochs, or at the
+                epochs in a list.
+            class_weight: a dict mapping class indices to weights of the loss.
+            max_queue_size: batches the workers may prepare in advance.
+            workers: threads (or processes) that produce batches; 0 runs the
+                generator on the main thread.
+            use_multiprocessing: whether the workers are processes.
+            shuffle: whether to shuffle the order of a Sequence's batches each
+                epoch.
+            initial_epoch: the epoch at which to start.
+
+        Returns:
+            A `kback.callbacks.History`.
+
+        Example::
+
+            def batches():
+                while True:
+                    for i in range(0, len(x_train), 32):
+                        yield x_train[i:i + 32], y_train[i:i + 32]
+
+            model.fit_generator(batches(), steps_per_epoch=len(x_train) // 32,
+                                epochs=5)
+        """
         return self.fit(generator, steps_per_epoch=steps_per_epoch, epochs=epochs,
                         verbose=verbose, callbacks=callbacks, validation_data=validation_data,
                         validation_steps=validation_steps, validation_freq=validation_freq,
@@ -528,12 +754,48 @@ class Model(Network):
 
     def evaluate_generator(self, generator, steps=None, callbacks=None, max_queue_size=10,
                            workers=1, use_multiprocessing=False, verbose=0):
+        """Computes the loss and metrics on batches from a generator or `Sequence`.
+
+        The same as `evaluate` with the generator as `x`.
+
+        Arguments:
+            generator: a generator or `kback.utils.Sequence` of
+                `(inputs, targets)` or `(inputs, targets, sample_weights)` batches.
+            steps: batches to draw (default: the Sequence's length; required for
+                a plain generator).
+            callbacks: `kback.callbacks.Callback` instances.
+            max_queue_size: batches the workers may prepare in advance.
+            workers: threads (or processes) that produce batches.
+            use_multiprocessing: whether the workers are processes.
+            verbose: 0 silent, 1 a progress bar.
+
+        Returns:
+            The loss, or a list of scalars ordered as `model.metrics_names`.
+        """
         return self.evaluate(generator, steps=steps, callbacks=callbacks, verbose=verbose,
                              max_queue_size=max_queue_size, workers=workers,
                              use_multiprocessing=use_multiprocessing)
 
     def predict_generator(self, generator, steps=None, callbacks=None, max_queue_size=10,
                           workers=1, use_multiprocessing=False, verbose=0):
+        """Computes the model's outputs for the input batches of a generator.
+
+        The same as `predict` with the generator as `x`.
+
+        Arguments:
+            generator: a generator or `kback.utils.Sequence` yielding input
+                batches (or `(inputs, targets)` pairs, whose targets are ignored).
+            steps: batches to draw (default: the Sequence's length; required for
+                a plain generator).
+            callbacks: `kback.callbacks.Callback` instances.
+            max_queue_size: batches the workers may prepare in advance.
+            workers: threads (or processes) that produce batches.
+            use_multiprocessing: whether the workers are processes.
+            verbose: 0 silent, 1 a progress bar.
+
+        Returns:
+            A numpy array of predictions, or a list of them for several outputs.
+        """
         return self.predict(generator, steps=steps, callbacks=callbacks, verbose=verbose,
                             max_queue_size=max_queue_size, workers=workers,
                             use_multiprocessing=use_multiprocessing)
@@ -541,14 +803,58 @@ class Model(Network):
     # -- saving (engine/saving.py) ------------------------------------------------------
 
     def save(self, filepath, overwrite=True, include_optimizer=True):
+        """Saves the model to one HDF5 file: architecture, weights and optimizer.
+
+        The file uses Keras 2's layout and is written atomically (a temporary
+        file renamed into place). `kback.models.load_model` reads it back.
+
+        Arguments:
+            filepath: a path (`str` or path-like).
+            overwrite: whether to replace an existing file.
+            include_optimizer: whether to save the optimizer's configuration and
+                state, so training can resume.
+
+        Raises:
+            FileExistsError: if the file exists and `overwrite` is False.
+
+        Example::
+
+            model.save('my_model.h5')
+            same_model = kback.models.load_model('my_model.h5')
+        """
         from .saving import save_model
         save_model(self, filepath, overwrite, include_optimizer)
 
     def save_weights(self, filepath, overwrite=True):
+        """Saves the weights of every layer to an HDF5 file (Keras 2's layout).
+
+        Arguments:
+            filepath: a path to the file.
+            overwrite: whether to replace an existing file.
+
+        Raises:
+            FileExistsError: if the file exists and `overwrite` is False.
+        """
         from .saving import save_weights
         save_weights(self, filepath, overwrite)
 
     def load_weights(self, filepath, by_name=False, skip_mismatch=False, reshape=False):
+        """Loads the weights saved by `save_weights` (or `save`) into the model.
+
+        Arguments:
+            filepath: a path to the HDF5 file.
+            by_name: if False, the weights are loaded by the order of the layers
+                (the architecture must be the same); if True, into the layers
+                whose names match, so a different architecture can reuse some of
+                them.
+            skip_mismatch: with `by_name`, skip a layer whose number or shapes of
+                weights differ instead of raising.
+            reshape: reshape a saved weight to the layer's shape when the sizes
+                agree.
+
+        Raises:
+            ValueError: if the file's weights do not fit the model.
+        """
         from .saving import load_weights
         load_weights(self, filepath, by_name, skip_mismatch, reshape)
 

@@ -39,7 +39,14 @@ from .recurrent import (RNN, StackedRNNCells, SimpleRNN, GRU, LSTM,  # noqa: F40
 
 
 def serialize(layer):
-    """{'class_name': ..., 'config': layer.get_config()}."""
+    """A layer as a dict `{'class_name': ..., 'config': layer.get_config()}`.
+
+    Arguments:
+        layer: a layer instance.
+
+    Returns:
+        A JSON-serializable dict.
+    """
     return {'class_name': layer.__class__.__name__, 'config': layer.get_config()}
 
 
@@ -55,8 +62,21 @@ def _layer_classes():
 
 
 def deserialize(config, custom_objects=None):
-    """A layer from {'class_name', 'config'}; the class is looked up among
-    custom_objects, the global custom objects and all kback layers."""
+    """A layer (or model) made from a `{'class_name', 'config'}` dict.
+
+    The class is looked up among `custom_objects`, the global custom objects
+    and all kback layers (and models).
+
+    Arguments:
+        config: the dict, as `serialize` makes it.
+        custom_objects: a dict mapping names to custom layer classes.
+
+    Returns:
+        A new layer instance.
+
+    Raises:
+        ValueError: if the class name is unknown.
+    """
     return deserialize_keras_object(config, module_objects=_layer_classes(),
                                     custom_objects=custom_objects,
                                     printable_module_name='layer')

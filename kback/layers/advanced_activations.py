@@ -17,7 +17,17 @@ class _Elementwise(Layer):
 
 
 class LeakyReLU(_Elementwise):
-    """f(x) = alpha * x for x < 0, x for x >= 0."""
+    """Leaky ReLU: `alpha * x` for `x < 0`, `x` for `x >= 0`.
+
+    Arguments:
+        alpha: a float >= 0, the slope for negative inputs.
+
+    Input shape:
+        Any.
+
+    Output shape:
+        The input's shape.
+    """
 
     def __init__(self, alpha=0.3, **kwargs):
         super().__init__(**kwargs)
@@ -31,8 +41,24 @@ class LeakyReLU(_Elementwise):
 
 
 class PReLU(_Elementwise):
-    """f(x) = alpha * x for x < 0, x for x >= 0, with alpha a learned weight of
-    the input's shape (without batch), of size 1 along `shared_axes`."""
+    """Parametric ReLU: a leaky ReLU whose slopes `alpha` are learned.
+
+    `alpha` has the shape of one sample, with size 1 along `shared_axes`.
+
+    Arguments:
+        alpha_initializer: the initializer of the slopes.
+        alpha_regularizer: a regularizer applied to the slopes.
+        alpha_constraint: a constraint applied to the slopes.
+        shared_axes: the axes (numbered from 1) along which the slopes are
+            shared, e.g. `[1, 2]` for one slope per channel of a
+            channels-last image.
+
+    Input shape:
+        Any.
+
+    Output shape:
+        The input's shape.
+    """
 
     def __init__(self, alpha_initializer='zeros', alpha_regularizer=None,
                  alpha_constraint=None, shared_axes=None, **kwargs):
@@ -87,7 +113,17 @@ class PReLU(_Elementwise):
 
 
 class ELU(_Elementwise):
-    """f(x) = alpha * (exp(x) - 1) for x < 0, x for x >= 0."""
+    """Exponential linear unit: `alpha * (exp(x) - 1)` for `x < 0`, `x` otherwise.
+
+    Arguments:
+        alpha: the scale of the negative part.
+
+    Input shape:
+        Any.
+
+    Output shape:
+        The input's shape.
+    """
 
     def __init__(self, alpha=1.0, **kwargs):
         super().__init__(**kwargs)
@@ -101,7 +137,17 @@ class ELU(_Elementwise):
 
 
 class ThresholdedReLU(_Elementwise):
-    """f(x) = x for x > theta, 0 otherwise."""
+    """Thresholded ReLU: `x` for `x > theta`, 0 otherwise.
+
+    Arguments:
+        theta: a float >= 0, the threshold.
+
+    Input shape:
+        Any.
+
+    Output shape:
+        The input's shape.
+    """
 
     def __init__(self, theta=1.0, **kwargs):
         super().__init__(**kwargs)
@@ -115,7 +161,17 @@ class ThresholdedReLU(_Elementwise):
 
 
 class Softmax(_Elementwise):
-    """Softmax along `axis`."""
+    """Softmax activation along one axis.
+
+    Arguments:
+        axis: the axis the softmax normalizes over.
+
+    Input shape:
+        Any.
+
+    Output shape:
+        The input's shape.
+    """
 
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)
@@ -129,8 +185,25 @@ class Softmax(_Elementwise):
 
 
 class ReLU(_Elementwise):
-    """max_value for x >= max_value, x for threshold <= x < max_value,
-    negative_slope * (x - threshold) otherwise."""
+    """Rectified linear unit, with an optional cap, slope and threshold.
+
+    `f(x) = max_value` for `x >= max_value`, `x` for
+    `threshold <= x < max_value`, `negative_slope * (x - threshold)` otherwise.
+
+    Arguments:
+        max_value: a float >= 0, the largest output (None: no cap).
+        negative_slope: a float >= 0, the slope below the threshold.
+        threshold: the threshold below which the slope applies.
+
+    Input shape:
+        Any.
+
+    Output shape:
+        The input's shape.
+
+    Raises:
+        ValueError: if `max_value` or `negative_slope` is negative.
+    """
 
     def __init__(self, max_value=None, negative_slope=0., threshold=0., **kwargs):
         super().__init__(**kwargs)

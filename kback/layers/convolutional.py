@@ -132,9 +132,47 @@ class _Conv(Layer):
 
 
 class Conv1D(_Conv):
-    """Temporal convolution, (batch, steps, channels) by default.  Runs as a
-    2D convolution over a unit spatial axis; 'causal' padding left-pads by
-    dilation * (kernel_size - 1) so output[t] sees no input after t."""
+    """A 1D (temporal) convolution layer: a window slid along the steps.
+
+    It runs as a 2D convolution over a unit spatial axis.
+
+    Arguments:
+        filters: an int, the number of output channels.
+        kernel_size: an int, the size of the convolution window.
+        strides: an int, the step of the window along each spatial axis; a
+            stride > 1 cannot be combined with a dilation rate > 1.
+        padding: `'valid'` (no padding) or `'same'` (pad so the output has
+            ceil(input / stride) positions) or `'causal'` (left padding only:
+            output `t` sees no input after `t`, for temporal models).
+        data_format: `'channels_last'` or `'channels_first'` (default:
+            `'channels_last'`).
+        dilation_rate: an int, the spacing of the window's taps (atrous
+            convolution).
+        activation: the activation function (name or function; None: linear).
+        use_bias: whether to add a bias vector.
+        kernel_initializer: the initializer of the kernel.
+        bias_initializer: the initializer of the bias.
+        kernel_regularizer: a regularizer applied to the kernel.
+        bias_regularizer: a regularizer applied to the bias.
+        activity_regularizer: a regularizer applied to the output.
+        kernel_constraint: a constraint applied to the kernel.
+        bias_constraint: a constraint applied to the bias.
+
+    Input shape:
+        3D tensor `(batch, steps, channels)`.
+
+    Output shape:
+        3D tensor `(batch, new_steps, filters)`.
+
+    Raises:
+        ValueError: if an argument is out of range (a size, stride or rate < 1,
+            an unknown padding or data format, strides and dilation both > 1).
+
+    Example::
+
+        model = Sequential([Conv1D(32, 3, activation='relu', input_shape=(100, 8))])
+        # output (None, 98, 32)
+    """
 
     def __init__(self, filters, kernel_size, strides=1, padding='valid',
                  data_format='channels_last', dilation_rate=1, activation=None, use_bias=True,
@@ -177,8 +215,52 @@ class Conv1D(_Conv):
 
 
 class Conv2D(_Conv):
-    """2D convolution over images: (batch, rows, cols, channels) or
-    (batch, channels, rows, cols) for channels_first."""
+    """A 2D convolution layer over images.
+
+    The kernel has shape `(kernel_rows, kernel_cols, in_channels, filters)` in
+    either data format; both formats run natively (no transposes).
+
+    Arguments:
+        filters: an int, the number of output channels.
+        kernel_size: an int or a tuple of 2 ints, the size of the convolution
+            window.
+        strides: an int or a tuple of 2 ints, the step of the window along each
+            spatial axis; a stride > 1 cannot be combined with a dilation rate >
+            1.
+        padding: `'valid'` (no padding) or `'same'` (pad so the output has
+            ceil(input / stride) positions).
+        data_format: `'channels_last'` or `'channels_first'` (default:
+            `K.image_data_format()`).
+        dilation_rate: an int or a tuple of 2 ints, the spacing of the window's
+            taps (atrous convolution).
+        activation: the activation function (name or function; None: linear).
+        use_bias: whether to add a bias vector.
+        kernel_initializer: the initializer of the kernel.
+        bias_initializer: the initializer of the bias.
+        kernel_regularizer: a regularizer applied to the kernel.
+        bias_regularizer: a regularizer applied to the bias.
+        activity_regularizer: a regularizer applied to the output.
+        kernel_constraint: a constraint applied to the kernel.
+        bias_constraint: a constraint applied to the bias.
+
+    Input shape:
+        4D tensor `(batch, rows, cols, channels)` (channels last) or
+        `(batch, channels, rows, cols)` (channels first).
+
+    Output shape:
+        4D tensor `(batch, new_rows, new_cols, filters)` (channels last) or
+        `(batch, filters, new_rows, new_cols)` (channels first).
+
+    Raises:
+        ValueError: if an argument is out of range (a size, stride or rate < 1,
+            an unknown padding or data format, strides and dilation both > 1).
+
+    Example::
+
+        model = Sequential([Conv2D(64, (3, 3), padding='same', activation='relu',
+                                   input_shape=(28, 28, 1))])
+        # output (None, 28, 28, 64)
+    """
 
     def __init__(self, filters, kernel_size, strides=(1, 1), padding='valid', data_format=None,
                  dilation_rate=(1, 1), activation=None, use_bias=True,
@@ -254,7 +336,49 @@ class _ConvTranspose:
 
 
 class Conv2DTranspose(_ConvTranspose, Conv2D):
-    """Transposed 2D convolution; kernel (kh, kw, filters, in_channels)."""
+    """The transposed 2D convolution ("deconvolution"): the gradient of a
+    convolution, used to upsample.
+
+    The kernel has shape `(kernel_rows, kernel_cols, filters, in_channels)`.
+
+    Arguments:
+        filters: an int, the number of output channels.
+        kernel_size: an int or a tuple of 2 ints, the size of the convolution
+            window.
+        strides: an int or a tuple of 2 ints, the step of the window along each
+            spatial axis; a stride > 1 cannot be combined with a dilation rate >
+            1.
+        padding: `'valid'` (no padding) or `'same'` (pad so the output has
+            ceil(input / stride) positions).
+        output_padding: an int or a tuple of 2 ints, the extra size added to one
+            side of each spatial axis of the output (smaller than the stride);
+            None infers the output size.
+        data_format: `'channels_last'` or `'channels_first'` (default:
+            `K.image_data_format()`).
+        dilation_rate: an int or a tuple of 2 ints, the spacing of the window's
+            taps (atrous convolution).
+        activation: the activation function (name or function; None: linear).
+        use_bias: whether to add a bias vector.
+        kernel_initializer: the initializer of the kernel.
+        bias_initializer: the initializer of the bias.
+        kernel_regularizer: a regularizer applied to the kernel.
+        bias_regularizer: a regularizer applied to the bias.
+        activity_regularizer: a regularizer applied to the output.
+        kernel_constraint: a constraint applied to the kernel.
+        bias_constraint: a constraint applied to the bias.
+
+    Input shape:
+        4D tensor `(batch, rows, cols, channels)` (channels last) or
+        `(batch, channels, rows, cols)` (channels first).
+
+    Output shape:
+        4D tensor `(batch, new_rows, new_cols, filters)` (channels last) or
+        `(batch, filters, new_rows, new_cols)` (channels first).
+
+    Raises:
+        ValueError: if an argument is out of range (a size, stride or rate < 1,
+            an unknown padding or data format, strides and dilation both > 1).
+    """
 
     def __init__(self, filters, kernel_size, strides=(1, 1), padding='valid',
                  output_padding=None, data_format=None, dilation_rate=(1, 1), activation=None,
@@ -328,7 +452,52 @@ class _SeparableConv(_Conv):
 
 
 class SeparableConv2D(_SeparableConv):
-    """Depthwise 2D convolution then a 1x1 pointwise convolution."""
+    """A depthwise separable 2D convolution.
+
+    A depthwise convolution (each input channel on its own, `depth_multiplier`
+    outputs each) then a 1x1 pointwise convolution mixing the channels into
+    `filters` outputs.
+
+    Arguments:
+        filters: an int, the number of output channels.
+        kernel_size: an int or a tuple of 2 ints, the size of the convolution
+            window.
+        strides: an int or a tuple of 2 ints, the step of the window along each
+            spatial axis; a stride > 1 cannot be combined with a dilation rate >
+            1.
+        padding: `'valid'` (no padding) or `'same'` (pad so the output has
+            ceil(input / stride) positions).
+        data_format: `'channels_last'` or `'channels_first'` (default:
+            `K.image_data_format()`).
+        dilation_rate: an int or a tuple of 2 ints, the spacing of the window's
+            taps (atrous convolution).
+        depth_multiplier: the number of depthwise output channels per input
+            channel.
+        activation: the activation function (name or function; None: linear).
+        use_bias: whether to add a bias vector.
+        depthwise_initializer: the initializer of the depthwise kernel.
+        pointwise_initializer: the initializer of the pointwise kernel.
+        bias_initializer: the initializer of the bias.
+        depthwise_regularizer: a regularizer applied to the depthwise kernel.
+        pointwise_regularizer: a regularizer applied to the pointwise kernel.
+        bias_regularizer: a regularizer applied to the bias.
+        activity_regularizer: a regularizer applied to the output.
+        depthwise_constraint: a constraint applied to the depthwise kernel.
+        pointwise_constraint: a constraint applied to the pointwise kernel.
+        bias_constraint: a constraint applied to the bias.
+
+    Input shape:
+        4D tensor `(batch, rows, cols, channels)` (channels last) or
+        `(batch, channels, rows, cols)` (channels first).
+
+    Output shape:
+        4D tensor `(batch, new_rows, new_cols, filters)` (channels last) or
+        `(batch, filters, new_rows, new_cols)` (channels first).
+
+    Raises:
+        ValueError: if an argument is out of range (a size, stride or rate < 1,
+            an unknown padding or data format, strides and dilation both > 1).
+    """
 
     def __init__(self, filters, kernel_size, strides=(1, 1), padding='valid', data_format=None,
                  dilation_rate=(1, 1), depth_multiplier=1, activation=None, use_bias=True,
@@ -358,7 +527,47 @@ class SeparableConv2D(_SeparableConv):
 
 
 class SeparableConv1D(_SeparableConv):
-    """Depthwise 1D convolution then a size-1 pointwise convolution."""
+    """A depthwise separable 1D convolution.
+
+    A depthwise convolution (each input channel on its own) then a size-1
+    pointwise convolution mixing the channels into `filters` outputs.
+
+    Arguments:
+        filters: an int, the number of output channels.
+        kernel_size: an int, the size of the convolution window.
+        strides: an int, the step of the window along each spatial axis; a
+            stride > 1 cannot be combined with a dilation rate > 1.
+        padding: `'valid'` (no padding) or `'same'` (pad so the output has
+            ceil(input / stride) positions).
+        data_format: `'channels_last'` or `'channels_first'` (default:
+            `'channels_last'`).
+        dilation_rate: an int, the spacing of the window's taps (atrous
+            convolution).
+        depth_multiplier: the number of depthwise output channels per input
+            channel.
+        activation: the activation function (name or function; None: linear).
+        use_bias: whether to add a bias vector.
+        depthwise_initializer: the initializer of the depthwise kernel.
+        pointwise_initializer: the initializer of the pointwise kernel.
+        bias_initializer: the initializer of the bias.
+        depthwise_regularizer: a regularizer applied to the depthwise kernel.
+        pointwise_regularizer: a regularizer applied to the pointwise kernel.
+        bias_regularizer: a regularizer applied to the bias.
+        activity_regularizer: a regularizer applied to the output.
+        depthwise_constraint: a constraint applied to the depthwise kernel.
+        pointwise_constraint: a constraint applied to the pointwise kernel.
+        bias_constraint: a constraint applied to the bias.
+
+    Input shape:
+        3D tensor `(batch, steps, channels)`.
+
+    Output shape:
+        3D tensor `(batch, new_steps, filters)`.
+
+    Raises:
+        ValueError: if an argument is out of range (a size, stride or rate < 1,
+            an unknown padding or data format, strides and dilation both > 1).
+    """
 
     def __init__(self, filters, kernel_size, strides=1, padding='valid',
                  data_format='channels_last', dilation_rate=1, depth_multiplier=1,
@@ -398,8 +607,46 @@ def _multiplier(layer, value):
 
 
 class DepthwiseConv2D(Conv2D):
-    """Per-channel convolution: output channel c * depth_multiplier + m comes
-    from input channel c; kernel (kh, kw, in_channels, depth_multiplier)."""
+    """A depthwise 2D convolution: each input channel convolved on its own.
+
+    Output channel `c * depth_multiplier + m` comes from input channel `c`; the
+    kernel has shape `(kernel_rows, kernel_cols, in_channels, depth_multiplier)`.
+
+    Arguments:
+        kernel_size: an int or a tuple of 2 ints, the size of the convolution
+            window.
+        strides: an int or a tuple of 2 ints, the step of the window along each
+            spatial axis; a stride > 1 cannot be combined with a dilation rate >
+            1.
+        padding: `'valid'` (no padding) or `'same'` (pad so the output has
+            ceil(input / stride) positions).
+        depth_multiplier: the number of output channels per input channel.
+        data_format: `'channels_last'` or `'channels_first'` (default:
+            `K.image_data_format()`).
+        dilation_rate: an int or a tuple of 2 ints, the spacing of the window's
+            taps (atrous convolution).
+        activation: the activation function (name or function; None: linear).
+        use_bias: whether to add a bias vector.
+        depthwise_initializer: the initializer of the depthwise kernel.
+        bias_initializer: the initializer of the bias.
+        depthwise_regularizer: a regularizer applied to the depthwise kernel.
+        bias_regularizer: a regularizer applied to the bias.
+        activity_regularizer: a regularizer applied to the output.
+        depthwise_constraint: a constraint applied to the depthwise kernel.
+        bias_constraint: a constraint applied to the bias.
+
+    Input shape:
+        4D tensor `(batch, rows, cols, channels)` (channels last) or
+        `(batch, channels, rows, cols)` (channels first).
+
+    Output shape:
+        4D tensor `(batch, new_rows, new_cols, in_channels * depth_multiplier)` (channels last) or
+        `(batch, in_channels * depth_multiplier, new_rows, new_cols)` (channels first).
+
+    Raises:
+        ValueError: if an argument is out of range (a size, stride or rate < 1,
+            an unknown padding or data format, strides and dilation both > 1).
+    """
 
     def __init__(self, kernel_size, strides=(1, 1), padding='valid', depth_multiplier=1,
                  data_format=None, dilation_rate=(1, 1), activation=None, use_bias=True,

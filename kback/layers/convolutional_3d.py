@@ -12,9 +12,46 @@ from .spatial_reshaping import _UpSampling, _ZeroPadding, _Cropping
 
 
 class Conv3D(_Conv):
-    """3D convolution over volumes: (batch, depth, rows, cols, channels) or
-    (batch, channels, depth, rows, cols) for channels_first; kernel
-    (kd, kh, kw, in_channels, filters)."""
+    """A 3D convolution layer over volumes.
+
+    The kernel has shape `(k1, k2, k3, in_channels, filters)`; it runs as numpy
+    im2col and one BLAS product per batch chunk.
+
+    Arguments:
+        filters: an int, the number of output channels.
+        kernel_size: an int or a tuple of 3 ints, the size of the convolution
+            window.
+        strides: an int or a tuple of 3 ints, the step of the window along each
+            spatial axis; a stride > 1 cannot be combined with a dilation rate >
+            1.
+        padding: `'valid'` (no padding) or `'same'` (pad so the output has
+            ceil(input / stride) positions).
+        data_format: `'channels_last'` or `'channels_first'` (default:
+            `K.image_data_format()`).
+        dilation_rate: an int or a tuple of 3 ints, the spacing of the window's
+            taps (atrous convolution).
+        activation: the activation function (name or function; None: linear).
+        use_bias: whether to add a bias vector.
+        kernel_initializer: the initializer of the kernel.
+        bias_initializer: the initializer of the bias.
+        kernel_regularizer: a regularizer applied to the kernel.
+        bias_regularizer: a regularizer applied to the bias.
+        activity_regularizer: a regularizer applied to the output.
+        kernel_constraint: a constraint applied to the kernel.
+        bias_constraint: a constraint applied to the bias.
+
+    Input shape:
+        5D tensor `(batch, dim1, dim2, dim3, channels)` (channels last) or
+        `(batch, channels, dim1, dim2, dim3)` (channels first).
+
+    Output shape:
+        5D tensor `(batch, new_dim1, new_dim2, new_dim3, filters)` (channels last) or
+        `(batch, filters, new_dim1, new_dim2, new_dim3)` (channels first).
+
+    Raises:
+        ValueError: if an argument is out of range (a size, stride or rate < 1,
+            an unknown padding or data format, strides and dilation both > 1).
+    """
 
     def __init__(self, filters, kernel_size, strides=(1, 1, 1), padding='valid',
                  data_format=None, dilation_rate=(1, 1, 1), activation=None, use_bias=True,
@@ -43,8 +80,47 @@ class Conv3D(_Conv):
 
 
 class Conv3DTranspose(_ConvTranspose, Conv3D):
-    """Transposed 3D convolution; kernel (kd, kh, kw, filters, in_channels).
-    As in Keras 2.3 it takes no dilation_rate."""
+    """The transposed 3D convolution ("deconvolution").
+
+    The kernel has shape `(k1, k2, k3, filters, in_channels)`; as in Keras 2.3
+    the layer takes no dilation rate.
+
+    Arguments:
+        filters: an int, the number of output channels.
+        kernel_size: an int or a tuple of 3 ints, the size of the convolution
+            window.
+        strides: an int or a tuple of 3 ints, the step of the window along each
+            spatial axis; a stride > 1 cannot be combined with a dilation rate >
+            1.
+        padding: `'valid'` (no padding) or `'same'` (pad so the output has
+            ceil(input / stride) positions).
+        output_padding: an int or a tuple of 3 ints, the extra size added to one
+            side of each spatial axis of the output (smaller than the stride);
+            None infers the output size.
+        data_format: `'channels_last'` or `'channels_first'` (default:
+            `K.image_data_format()`).
+        activation: the activation function (name or function; None: linear).
+        use_bias: whether to add a bias vector.
+        kernel_initializer: the initializer of the kernel.
+        bias_initializer: the initializer of the bias.
+        kernel_regularizer: a regularizer applied to the kernel.
+        bias_regularizer: a regularizer applied to the bias.
+        activity_regularizer: a regularizer applied to the output.
+        kernel_constraint: a constraint applied to the kernel.
+        bias_constraint: a constraint applied to the bias.
+
+    Input shape:
+        5D tensor `(batch, dim1, dim2, dim3, channels)` (channels last) or
+        `(batch, channels, dim1, dim2, dim3)` (channels first).
+
+    Output shape:
+        5D tensor `(batch, new_dim1, new_dim2, new_dim3, filters)` (channels last) or
+        `(batch, filters, new_dim1, new_dim2, new_dim3)` (channels first).
+
+    Raises:
+        ValueError: if an argument is out of range (a size, stride or rate < 1,
+            an unknown padding or data format, strides and dilation both > 1).
+    """
 
     def __init__(self, filters, kernel_size, strides=(1, 1, 1), padding='valid',
                  output_padding=None, data_format=None, activation=None, use_bias=True,
@@ -76,7 +152,21 @@ class Conv3DTranspose(_ConvTranspose, Conv3D):
 # -- 3D spatial reshaping --------------------------------------------------------------
 
 class UpSampling3D(_UpSampling):
-    """Repeats the depth, rows and columns size[0], size[1], size[2] times."""
+    """Upsamples its input by repeating each value `size` times per axis.
+
+    Arguments:
+        size: an int or a tuple of 3 ints, the repetition factor along each
+            spatial axis.
+        data_format: `'channels_last'` or `'channels_first'` (default:
+            `K.image_data_format()`).
+
+    Input shape:
+        5D tensor `(batch, dim1, dim2, dim3, channels)` (channels last) or
+        `(batch, channels, dim1, dim2, dim3)` (channels first).
+
+    Output shape:
+        5D tensor in the same layout, each spatial size multiplied by its factor.
+    """
 
     def __init__(self, size=(2, 2, 2), data_format=None, **kwargs):
         super().__init__(normalize_tuple(size, 3, 'size'), data_format, **kwargs)
@@ -106,7 +196,21 @@ def _triples(layer, name, value):
 
 
 class ZeroPadding3D(_ZeroPadding):
-    """Zeros around volumes: padding ((before, after),) for depth, rows, cols."""
+    """Pads the spatial axes of its input with zeros.
+
+    Arguments:
+        padding: an int, a tuple of 3 ints or a tuple of 3 pairs, the number of
+            zeros added at each end of the spatial axes.
+        data_format: `'channels_last'` or `'channels_first'` (default:
+            `K.image_data_format()`).
+
+    Input shape:
+        5D tensor `(batch, dim1, dim2, dim3, channels)` (channels last) or
+        `(batch, channels, dim1, dim2, dim3)` (channels first).
+
+    Output shape:
+        5D tensor in the same layout, with the padded spatial sizes.
+    """
 
     def __init__(self, padding=(1, 1, 1), data_format=None, **kwargs):
         super().__init__(_triples('ZeroPadding3D', 'padding', padding), data_format, **kwargs)
@@ -116,7 +220,21 @@ class ZeroPadding3D(_ZeroPadding):
 
 
 class Cropping3D(_Cropping):
-    """Removes ((before, after),) positions on the depth, row and column axes."""
+    """Crops the spatial axes of its input.
+
+    Arguments:
+        cropping: an int, a tuple of 3 ints or a tuple of 3 pairs, the number of
+            positions removed at each end of the spatial axes.
+        data_format: `'channels_last'` or `'channels_first'` (default:
+            `K.image_data_format()`).
+
+    Input shape:
+        5D tensor `(batch, dim1, dim2, dim3, channels)` (channels last) or
+        `(batch, channels, dim1, dim2, dim3)` (channels first).
+
+    Output shape:
+        5D tensor in the same layout, with the cropped spatial sizes.
+    """
 
     def __init__(self, cropping=((1, 1), (1, 1), (1, 1)), data_format=None, **kwargs):
         super().__init__(_triples('Cropping3D', 'cropping', cropping), data_format, **kwargs)

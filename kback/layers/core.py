@@ -15,7 +15,25 @@ from ..utils.generic_utils import deserialize_keras_object, func_dump, func_load
 
 
 class Masking(Layer):
-    """Masks timesteps whose features all equal `mask_value` (zeroing them)."""
+    """Masks the timesteps whose features all equal `mask_value`.
+
+    Those timesteps are set to zero and skipped by the layers downstream that
+    support masking (the recurrent layers).
+
+    Arguments:
+        mask_value: the value that marks a padded timestep.
+
+    Input shape:
+        3D tensor `(batch, timesteps, features)` (any rank >= 2).
+
+    Output shape:
+        The input's shape.
+
+    Example::
+
+        model = Sequential([Masking(mask_value=0., input_shape=(10, 8)),
+                            LSTM(32)])
+    """
 
     def __init__(self, mask_value=0., **kwargs):
         super().__init__(**kwargs)
@@ -38,8 +56,24 @@ class Masking(Layer):
 
 
 class Dropout(Layer):
-    """Sets a fraction `rate` of the inputs to 0 at training time and scales
-    the rest by 1 / (1 - rate); the identity at test time."""
+    """Sets a fraction `rate` of the inputs to 0 during training.
+
+    The kept inputs are scaled by `1 / (1 - rate)`, so the expected sum is
+    unchanged; at test time the layer is the identity.
+
+    Arguments:
+        rate: a float in [0, 1], the fraction of the inputs to drop.
+        noise_shape: the shape of the binary mask, broadcast over the input
+            (None entries follow the input), e.g. `(batch, 1, features)` to
+            drop the same features at every timestep.
+        seed: an int, the random seed.
+
+    Input shape:
+        Any.
+
+    Output shape:
+        The input's shape.
+    """
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
@@ -99,7 +133,17 @@ class _SpatialDropout(Dropout):
 
 
 class SpatialDropout1D(_SpatialDropout):
-    """Spatial dropout on (samples, timesteps, channels): drops whole channels."""
+    """Dropout of whole channels of a sequence (the same mask at every step).
+
+    Arguments:
+        rate: a float in [0, 1], the fraction of the channels to drop.
+
+    Input shape:
+        3D tensor `(samples, timesteps, channels)`.
+
+    Output shape:
+        The input's shape.
+    """
     _ndim = 3
 
     def __init__(self, rate, **kwargs):
@@ -112,15 +156,54 @@ class SpatialDropout1D(_SpatialDropout):
 
 
 class SpatialDropout2D(_SpatialDropout):
+    """Dropout of whole feature maps of 2D inputs.
+
+    Arguments:
+        rate: a float in [0, 1], the fraction of the channels to drop.
+        data_format: `'channels_last'` or `'channels_first'` (default:
+            `K.image_data_format()`).
+
+    Input shape:
+        4D tensor `(samples, rows, cols, channels)` (channels last) or
+        `(samples, channels, rows, cols)` (channels first).
+
+    Output shape:
+        The input's shape.
+    """
     _ndim = 4
 
 
 class SpatialDropout3D(_SpatialDropout):
+    """Dropout of whole feature maps of 3D inputs.
+
+    Arguments:
+        rate: a float in [0, 1], the fraction of the channels to drop.
+        data_format: `'channels_last'` or `'channels_first'` (default:
+            `K.image_data_format()`).
+
+    Input shape:
+        5D tensor `(samples, dim1, dim2, dim3, channels)` (channels last) or
+        `(samples, channels, dim1, dim2, dim3)` (channels first).
+
+    Output shape:
+        The input's shape.
+    """
     _ndim = 5
 
 
 class Activation(Layer):
-    """Applies an activation function (a name, or any callable of K ops)."""
+    """Applies an activation function to its input.
+
+    Arguments:
+        activation: the name of an activation (`'relu'`, `'softmax'`, ... see
+            `kback.activations`) or a function of a tensor written in K ops.
+
+    Input shape:
+        Any.
+
+    Output shape:
+        The input's shape.
+    """
 
     def __init__(self, activation, **kwargs):
         super().__init__(**kwargs)
@@ -139,7 +222,26 @@ class Activation(Layer):
 
 
 class Reshape(Layer):
-    """Reshapes to `(batch,) + target_shape`; one entry may be -1 (inferred)."""
+    """Reshapes its input to `(batch,) + target_shape`.
+
+    Arguments:
+        target_shape: a tuple of ints, the shape of one sample; one entry may
+            be -1, inferred from the others.
+
+    Input shape:
+        Any, with a known size per sample.
+
+    Output shape:
+        `(batch,) + target_shape`.
+
+    Raises:
+        ValueError: if the sizes do not match or more than one entry is -1.
+
+    Example::
+
+        model = Sequential([Reshape((3, 4), input_shape=(12,))])
+        # model.output_shape == (None, 3, 4)
+    """
 
     def __init__(self, target_shape, **kwargs):
         super().__init__(**kwargs)
@@ -190,7 +292,18 @@ class Reshape(Layer):
 
 
 class Permute(Layer):
-    """Permutes the non-batch axes: dims is a permutation of 1..n."""
+    """Permutes the non-batch axes of its input.
+
+    Arguments:
+        dims: a tuple of ints, the new order of the axes, numbered from 1
+            (the batch axis is not included), e.g. `(2, 1)`.
+
+    Input shape:
+        Any, of rank `len(dims) + 1`.
+
+    Output shape:
+        The input's shape with its axes permuted.
+    """
 
     def __init__(self, dims, **kwargs):
         super().__init__(**kwargs)
@@ -216,8 +329,19 @@ class Permute(Layer):
 
 
 class Flatten(Layer):
-    """Flattens each sample.  With channels_first the channel axis is moved
-    last first, so the feature order matches a channels_last model's."""
+    """Flattens each sample to one axis (the batch axis is kept).
+
+    Arguments:
+        data_format: `'channels_last'` or `'channels_first'`; with
+            channels-first inputs the features are ordered as a channels-last
+            input's would be, so weights can move between the two layouts.
+
+    Input shape:
+        Any, of rank >= 2 with known non-batch sizes.
+
+    Output shape:
+        `(batch, product of the other sizes)`.
+    """
 
     def __init__(self, data_format=None, **kwargs):
         super().__init__(**kwargs)
@@ -244,7 +368,17 @@ class Flatten(Layer):
 
 
 class RepeatVector(Layer):
-    """(batch, features) -> (batch, n, features)."""
+    """Repeats its input `n` times along a new time axis.
+
+    Arguments:
+        n: an int, the number of repetitions.
+
+    Input shape:
+        2D tensor `(batch, features)`.
+
+    Output shape:
+        3D tensor `(batch, n, features)`.
+    """
 
     def __init__(self, n, **kwargs):
         super().__init__(**kwargs)
@@ -287,10 +421,29 @@ def _load_callable(value, kind, globs, custom_objects, what):
 
 
 class Lambda(Layer):
-    """Wraps `function(inputs, **arguments)` (K ops) as a layer.
+    """Wraps a function of tensors, written in K ops, as a layer.
 
-    output_shape: None (inferred from the graph), a tuple without the batch
-    axis, or a function of the input shape returning the whole shape."""
+    Arguments:
+        function: the function, called as `function(inputs, **arguments)`.
+        output_shape: the output shape: None (read from the function's
+            result), a tuple without the batch axis, or a function of the
+            input shape that returns the whole output shape.
+        mask: the output mask: None, a tensor, or a function
+            `mask(inputs, previous_mask)`.
+        arguments: a dict of keyword arguments passed to `function`.
+
+    Input shape:
+        Any.
+
+    Output shape:
+        Given by `output_shape`, or inferred.
+
+    Example::
+
+        from kback import backend as K
+        model.add(Lambda(lambda x: x ** 2))
+        model.add(Lambda(lambda x: K.concatenate([x, -x], axis=-1)))
+    """
 
     def __init__(self, function, output_shape=None, mask=None, arguments=None, **kwargs):
         super().__init__(**kwargs)
@@ -373,8 +526,38 @@ class Lambda(Layer):
 # -- Dense and the regularisation layer ---------------------------------------------
 
 class Dense(Layer):
-    """output = activation(dot(input, kernel) + bias); inputs of rank > 2 are
-    contracted over their last axis."""
+    """The densely connected layer: `activation(dot(input, kernel) + bias)`.
+
+    Arguments:
+        units: a positive int, the size of the output.
+        activation: the activation function (name or function; None: linear).
+        use_bias: whether to add a bias vector.
+        kernel_initializer: the initializer of the kernel matrix.
+        bias_initializer: the initializer of the bias vector.
+        kernel_regularizer: a regularizer applied to the kernel.
+        bias_regularizer: a regularizer applied to the bias.
+        activity_regularizer: a regularizer applied to the output.
+        kernel_constraint: a constraint applied to the kernel after updates.
+        bias_constraint: a constraint applied to the bias after updates.
+
+    Input shape:
+        nD tensor `(batch, ..., input_dim)`, most often 2D
+        `(batch, input_dim)`; an input of rank > 2 is contracted over its
+        last axis.
+
+    Output shape:
+        nD tensor `(batch, ..., units)`.
+
+    Raises:
+        ValueError: if `units` is not positive, or the input's last dimension
+            is unknown.
+
+    Example::
+
+        model = Sequential()
+        model.add(Dense(32, input_shape=(16,)))   # output (None, 32)
+        model.add(Dense(32, activation='relu'))
+    """
 
     def __init__(self, units, activation=None, use_bias=True,
                  kernel_initializer='glorot_uniform', bias_initializer='zeros',
@@ -448,7 +631,18 @@ class Dense(Layer):
 
 
 class ActivityRegularization(Layer):
-    """The identity, adding l1 * sum(|x|) + l2 * sum(x^2) of its output to the losses."""
+    """Adds an L1/L2 penalty on its input to the model's loss; passes it on.
+
+    Arguments:
+        l1: the L1 factor (a float >= 0).
+        l2: the L2 factor (a float >= 0).
+
+    Input shape:
+        Any.
+
+    Output shape:
+        The input's shape.
+    """
 
     def __init__(self, l1=0., l2=0., **kwargs):
         super().__init__(**kwargs)

@@ -5,11 +5,37 @@ from ..engine.base_layer import Layer
 
 
 class Embedding(Layer):
-    """Maps each index in [0, input_dim) to a trainable vector of length
-    output_dim: (batch, ...) integers -> (batch, ..., output_dim).
+    """Maps positive integer indices to dense vectors of a fixed size.
 
-    mask_zero=True reserves index 0 for padding (compute_mask marks it);
-    input_length fixes the sequence shape, which Flatten after it needs."""
+    Index `i` in `[0, input_dim)` becomes row `i` of a trainable matrix of
+    shape `(input_dim, output_dim)`. It can only be a model's first layer.
+
+    Arguments:
+        input_dim: a positive int, the vocabulary size (largest index + 1).
+        output_dim: a positive int, the size of each vector.
+        embeddings_initializer: the initializer of the matrix.
+        embeddings_regularizer: a regularizer applied to the matrix.
+        activity_regularizer: a regularizer applied to the output.
+        embeddings_constraint: a constraint applied to the matrix.
+        mask_zero: whether index 0 is padding, to be masked for the layers
+            downstream (the vocabulary then needs `input_dim = size + 1`).
+        input_length: the length of the sequences when it is fixed (needed
+            by a `Flatten` then `Dense` after this layer).
+
+    Input shape:
+        2D tensor `(batch, sequence_length)` of integers (any rank works).
+
+    Output shape:
+        3D tensor `(batch, sequence_length, output_dim)`.
+
+    Raises:
+        ValueError: if `input_dim` or `output_dim` is not positive.
+
+    Example::
+
+        model = Sequential([Embedding(1000, 64, input_length=10)])
+        # integers in [0, 1000) of shape (batch, 10) -> (batch, 10, 64)
+    """
 
     def __init__(self, input_dim, output_dim, embeddings_initializer='uniform',
                  embeddings_regularizer=None, activity_regularizer=None,

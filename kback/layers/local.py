@@ -188,10 +188,39 @@ class _LocallyConnected(Layer):
 
 
 class LocallyConnected1D(_LocallyConnected):
-    """Unshared-weight temporal convolution: (batch, steps, channels) ->
-    (batch, new_steps, filters) (channels_first: (batch, channels, steps)).
-    Implementation 1: kernel (new_steps, kernel_size * channels, filters),
-    bias (new_steps, filters)."""
+    """A 1D convolution whose weights are not shared: each output position
+    has its own kernel.
+
+    Arguments:
+        filters: an int, the number of output channels.
+        kernel_size: an int, the size of the window.
+        strides: an int, the step of the window.
+        padding: `'valid'`, or `'same'` with implementations 2 and 3.
+        data_format: `'channels_last'` or `'channels_first'` (default:
+            `K.image_data_format()`).
+        activation: the activation function (name or function; None: linear).
+        use_bias: whether to add a bias (one per output position and channel).
+        kernel_initializer: the initializer of the kernel.
+        bias_initializer: the initializer of the bias.
+        kernel_regularizer: a regularizer applied to the kernel.
+        bias_regularizer: a regularizer applied to the bias.
+        activity_regularizer: a regularizer applied to the output.
+        kernel_constraint: a constraint applied to the kernel.
+        bias_constraint: a constraint applied to the bias.
+        implementation: 1, 2 or 3, the layout of the kernel (as in Keras): 1 one
+            weight block per output position, 2 a dense masked matrix, 3 only
+            the connected weights; all compute the same function.
+
+    Input shape:
+        3D tensor `(batch, steps, channels)`.
+
+    Output shape:
+        3D tensor `(batch, new_steps, filters)`.
+
+    Raises:
+        ValueError: if an argument is out of range, or `'same'` padding is asked
+            of implementation 1.
+    """
     rank = 1
 
     def __init__(self, filters, kernel_size, strides=1, padding='valid', data_format=None,
@@ -214,9 +243,41 @@ class LocallyConnected1D(_LocallyConnected):
 
 
 class LocallyConnected2D(_LocallyConnected):
-    """Unshared-weight 2D convolution of images in either data format.
-    Implementation 1: kernel (out_rows * out_cols, kh * kw * channels,
-    filters), bias (out_rows, out_cols, filters)."""
+    """A 2D convolution whose weights are not shared: each output position
+    has its own kernel.
+
+    Arguments:
+        filters: an int, the number of output channels.
+        kernel_size: an int or a tuple of 2 ints, the size of the window.
+        strides: an int or a tuple of 2 ints, the step of the window.
+        padding: `'valid'`, or `'same'` with implementations 2 and 3.
+        data_format: `'channels_last'` or `'channels_first'` (default:
+            `K.image_data_format()`).
+        activation: the activation function (name or function; None: linear).
+        use_bias: whether to add a bias (one per output position and channel).
+        kernel_initializer: the initializer of the kernel.
+        bias_initializer: the initializer of the bias.
+        kernel_regularizer: a regularizer applied to the kernel.
+        bias_regularizer: a regularizer applied to the bias.
+        activity_regularizer: a regularizer applied to the output.
+        kernel_constraint: a constraint applied to the kernel.
+        bias_constraint: a constraint applied to the bias.
+        implementation: 1, 2 or 3, the layout of the kernel (as in Keras): 1 one
+            weight block per output position, 2 a dense masked matrix, 3 only
+            the connected weights; all compute the same function.
+
+    Input shape:
+        4D tensor `(batch, rows, cols, channels)` (channels last) or
+        `(batch, channels, rows, cols)` (channels first).
+
+    Output shape:
+        4D tensor `(batch, new_rows, new_cols, filters)` (channels last) or
+        `(batch, filters, new_rows, new_cols)` (channels first).
+
+    Raises:
+        ValueError: if an argument is out of range, or `'same'` padding is asked
+            of implementation 1.
+    """
     rank = 2
 
     def __init__(self, filters, kernel_size, strides=(1, 1), padding='valid', data_format=None,

@@ -112,7 +112,23 @@ class _Merge(Layer):
 
 
 class Add(_Merge):
-    """Sums a list of inputs (same shape, or broadcastable)."""
+    """Adds a list of inputs, element by element.
+
+    Example::
+
+        a = Input(shape=(16,))
+        b = Input(shape=(16,))
+        total = Add()([Dense(8)(a), Dense(8)(b)])
+
+    Arguments:
+        **kwargs: the standard layer arguments (`name`, ...).
+
+    Input shape:
+        A list of tensors of the same shape (or shapes that broadcast).
+
+    Output shape:
+        The shape of the inputs (broadcast).
+    """
 
     def _merge_function(self, inputs):
         output = inputs[0]
@@ -122,7 +138,17 @@ class Add(_Merge):
 
 
 class Subtract(_Merge):
-    """inputs[0] - inputs[1]; exactly two inputs."""
+    """Subtracts the second of two inputs from the first, element by element.
+
+    Arguments:
+        **kwargs: the standard layer arguments (`name`, ...).
+
+    Input shape:
+        A list of exactly two tensors of the same shape.
+
+    Output shape:
+        The shape of the inputs (broadcast).
+    """
 
     def build(self, input_shape):
         super().build(input_shape)
@@ -136,7 +162,17 @@ class Subtract(_Merge):
 
 
 class Multiply(_Merge):
-    """Elementwise product of a list of inputs."""
+    """Multiplies a list of inputs, element by element.
+
+    Arguments:
+        **kwargs: the standard layer arguments (`name`, ...).
+
+    Input shape:
+        A list of tensors of the same shape (or shapes that broadcast).
+
+    Output shape:
+        The shape of the inputs (broadcast).
+    """
 
     def _merge_function(self, inputs):
         output = inputs[0]
@@ -146,7 +182,17 @@ class Multiply(_Merge):
 
 
 class Average(_Merge):
-    """Elementwise mean of a list of inputs."""
+    """Averages a list of inputs, element by element.
+
+    Arguments:
+        **kwargs: the standard layer arguments (`name`, ...).
+
+    Input shape:
+        A list of tensors of the same shape (or shapes that broadcast).
+
+    Output shape:
+        The shape of the inputs (broadcast).
+    """
 
     def _merge_function(self, inputs):
         output = inputs[0]
@@ -156,7 +202,17 @@ class Average(_Merge):
 
 
 class Maximum(_Merge):
-    """Elementwise maximum of a list of inputs."""
+    """The element-wise maximum of a list of inputs.
+
+    Arguments:
+        **kwargs: the standard layer arguments (`name`, ...).
+
+    Input shape:
+        A list of tensors of the same shape (or shapes that broadcast).
+
+    Output shape:
+        The shape of the inputs (broadcast).
+    """
 
     def _merge_function(self, inputs):
         output = inputs[0]
@@ -166,7 +222,17 @@ class Maximum(_Merge):
 
 
 class Minimum(_Merge):
-    """Elementwise minimum of a list of inputs."""
+    """The element-wise minimum of a list of inputs.
+
+    Arguments:
+        **kwargs: the standard layer arguments (`name`, ...).
+
+    Input shape:
+        A list of tensors of the same shape (or shapes that broadcast).
+
+    Output shape:
+        The shape of the inputs (broadcast).
+    """
 
     def _merge_function(self, inputs):
         output = inputs[0]
@@ -176,7 +242,21 @@ class Minimum(_Merge):
 
 
 class Concatenate(_Merge):
-    """Concatenates a list of inputs along `axis`; the other axes must match."""
+    """Concatenates a list of inputs along one axis.
+
+    Arguments:
+        axis: the axis to concatenate along; the inputs' other sizes must
+            match.
+
+    Input shape:
+        A list of tensors of the same rank.
+
+    Output shape:
+        The inputs' shape, with the sizes along `axis` summed.
+
+    Raises:
+        ValueError: if the inputs' shapes do not match off `axis`.
+    """
 
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)
@@ -256,8 +336,25 @@ class Concatenate(_Merge):
 
 
 class Dot(_Merge):
-    """Per-sample dot product of two inputs along `axes` (an int, or one
-    axis per input); normalize=True gives the cosine proximity."""
+    """The dot product of two inputs along one axis of each, sample by sample.
+
+    Arguments:
+        axes: an int, or a pair of ints (one axis per input), the axes the
+            product sums over.
+        normalize: if True, each input is L2-normalized along its axis first,
+            so the result is the cosine proximity.
+
+    Input shape:
+        A list of two tensors, `(batch, n)` and `(batch, n)` for instance.
+
+    Output shape:
+        The remaining axes of the first input then of the second (without
+        its batch axis); `(batch, 1)` for two vectors.
+
+    Raises:
+        ValueError: if there are not two inputs, or their sizes along `axes`
+            differ.
+    """
 
     def __init__(self, axes, normalize=False, **kwargs):
         super().__init__(**kwargs)
@@ -324,34 +421,123 @@ class Dot(_Merge):
 # -- functional forms ---------------------------------------------------------------
 
 def add(inputs, **kwargs):
-    """Add()(inputs)."""
+    """Adds a list of tensors, element by element.
+
+    The functional form of `Add`.
+
+    Arguments:
+        inputs: a list of tensors.
+        **kwargs: the standard layer arguments (`name`, ...).
+
+    Returns:
+        A tensor, the output of a new `Add` layer.
+    """
     return Add(**kwargs)(inputs)
 
 
 def subtract(inputs, **kwargs):
-    """Subtract()(inputs): inputs[0] - inputs[1]."""
+    """Subtracts the second of two tensors from the first.
+
+    The functional form of `Subtract`.
+
+    Arguments:
+        inputs: a list of tensors.
+        **kwargs: the standard layer arguments (`name`, ...).
+
+    Returns:
+        A tensor, the output of a new `Subtract` layer.
+    """
     return Subtract(**kwargs)(inputs)
 
 
 def multiply(inputs, **kwargs):
+    """Multiplies a list of tensors, element by element.
+
+    The functional form of `Multiply`.
+
+    Arguments:
+        inputs: a list of tensors.
+        **kwargs: the standard layer arguments (`name`, ...).
+
+    Returns:
+        A tensor, the output of a new `Multiply` layer.
+    """
     return Multiply(**kwargs)(inputs)
 
 
 def average(inputs, **kwargs):
+    """Averages a list of tensors, element by element.
+
+    The functional form of `Average`.
+
+    Arguments:
+        inputs: a list of tensors.
+        **kwargs: the standard layer arguments (`name`, ...).
+
+    Returns:
+        A tensor, the output of a new `Average` layer.
+    """
     return Average(**kwargs)(inputs)
 
 
 def maximum(inputs, **kwargs):
+    """The element-wise maximum of a list of tensors.
+
+    The functional form of `Maximum`.
+
+    Arguments:
+        inputs: a list of tensors.
+        **kwargs: the standard layer arguments (`name`, ...).
+
+    Returns:
+        A tensor, the output of a new `Maximum` layer.
+    """
     return Maximum(**kwargs)(inputs)
 
 
 def minimum(inputs, **kwargs):
+    """The element-wise minimum of a list of tensors.
+
+    The functional form of `Minimum`.
+
+    Arguments:
+        inputs: a list of tensors.
+        **kwargs: the standard layer arguments (`name`, ...).
+
+    Returns:
+        A tensor, the output of a new `Minimum` layer.
+    """
     return Minimum(**kwargs)(inputs)
 
 
 def concatenate(inputs, axis=-1, **kwargs):
+    """Concatenates a list of tensors along `axis`.
+
+    The functional form of `Concatenate`.
+
+    Arguments:
+        inputs: a list of tensors.
+        axis: the concatenation axis.
+        **kwargs: the standard layer arguments (`name`, ...).
+
+    Returns:
+        A tensor, the output of a new `Concatenate` layer.
+    """
     return Concatenate(axis=axis, **kwargs)(inputs)
 
 
 def dot(inputs, axes, normalize=False, **kwargs):
+    """The sample-wise dot product of two tensors along `axes`.
+
+    The functional form of `Dot`.
+
+    Arguments:
+        inputs: a list of tensors.
+        axes: an int or a pair of ints, the axes to sum over.
+        normalize: whether to L2-normalize the inputs first (cosine proximity).
+        **kwargs: the standard layer arguments (`name`, ...).
+
+    Returns:
+        A tensor, the output of a new `Dot` layer.
+    """
     return Dot(axes=axes, normalize=normalize, **kwargs)(inputs)

@@ -16,7 +16,19 @@ class _TrainingNoise(Layer):
 
 
 class GaussianNoise(_TrainingNoise):
-    """Adds zero-mean Gaussian noise of standard deviation `stddev`."""
+    """Adds zero-centred Gaussian noise during training (a regularizer).
+
+    The identity at test time.
+
+    Arguments:
+        stddev: a float, the standard deviation of the noise.
+
+    Input shape:
+        Any.
+
+    Output shape:
+        The input's shape.
+    """
 
     def __init__(self, stddev, **kwargs):
         super().__init__(**kwargs)
@@ -32,7 +44,21 @@ class GaussianNoise(_TrainingNoise):
 
 
 class GaussianDropout(_TrainingNoise):
-    """Multiplies by Gaussian noise of mean 1 and variance rate / (1 - rate)."""
+    """Multiplies the inputs by Gaussian noise of mean 1 during training.
+
+    The noise's standard deviation is `sqrt(rate / (1 - rate))`; the identity
+    at test time.
+
+    Arguments:
+        rate: a float in [0, 1), the drop probability of the equivalent
+            `Dropout`.
+
+    Input shape:
+        Any.
+
+    Output shape:
+        The input's shape.
+    """
 
     def __init__(self, rate, **kwargs):
         super().__init__(**kwargs)
@@ -56,8 +82,22 @@ _SELU_SCALE = 1.0507009873554804934193349852946
 
 
 class AlphaDropout(_TrainingNoise):
-    """Dropout for SELU networks: dropped units are set to SELU's negative
-    saturation value and an affine correction keeps mean and variance."""
+    """Dropout that keeps the mean and variance of its inputs, for SELU networks.
+
+    Dropped units are set to SELU's negative saturation value and an affine
+    transformation restores the mean and variance; the identity at test time.
+
+    Arguments:
+        rate: a float in [0, 1), the fraction of the inputs to drop.
+        noise_shape: the shape of the binary mask, broadcast over the input.
+        seed: an int, the random seed.
+
+    Input shape:
+        Any.
+
+    Output shape:
+        The input's shape.
+    """
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)

@@ -7,9 +7,37 @@ from ..engine.base_layer import Layer, InputSpec
 
 
 class BatchNormalization(Layer):
-    """Normalises along `axis` with the batch statistics in the training phase
-    (updating the moving mean and variance) and with the moving statistics at
-    inference.  Weights: gamma, beta (trainable), moving_mean, moving_variance."""
+    """Normalizes its input to zero mean and unit variance, per feature.
+
+    In training the layer uses the batch's mean and variance and updates
+    moving averages of them; at inference it uses the moving averages. The
+    result is then scaled by `gamma` and shifted by `beta`.
+
+    Arguments:
+        axis: the feature axis (an int): -1 (default) for channels last, 1
+            for channels-first images.
+        momentum: the momentum of the moving averages.
+        epsilon: a small float added to the variance.
+        center: whether to add the learned offset `beta`.
+        scale: whether to multiply by the learned `gamma`.
+        beta_initializer: the initializer of `beta`.
+        gamma_initializer: the initializer of `gamma`.
+        moving_mean_initializer: the initializer of the moving mean.
+        moving_variance_initializer: the initializer of the moving variance.
+        beta_regularizer: a regularizer applied to `beta`.
+        gamma_regularizer: a regularizer applied to `gamma`.
+        beta_constraint: a constraint applied to `beta`.
+        gamma_constraint: a constraint applied to `gamma`.
+
+    Input shape:
+        Any; the size along `axis` must be known.
+
+    Output shape:
+        The input's shape.
+
+    Raises:
+        ValueError: if `axis` is not an int or is out of range for the input.
+    """
 
     def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True,
                  beta_initializer='zeros', gamma_initializer='ones',

@@ -62,12 +62,53 @@ class _Pooling1D(_Pooling):
 
 
 class MaxPooling1D(_Pooling1D):
-    """Max over windows of pool_size steps."""
+    """Max pooling over 1D windows: the maximum of each window.
+
+    Arguments:
+        pool_size: an int, the size of the pooling window.
+        strides: an int or None (default: `pool_size`), the step of the window.
+        padding: `'valid'` or `'same'`; with `'same'`, windows that overhang the
+            input use only its values.
+        data_format: `'channels_last'` (default) or `'channels_first'`.
+
+    Input shape:
+        3D tensor `(batch, steps, features)`.
+
+    Output shape:
+        3D tensor `(batch, pooled_steps, features)`.
+
+    Raises:
+        ValueError: if a size or stride is < 1, or the padding or data format is
+            unknown.
+
+    Example::
+
+        model = Sequential([MaxPooling1D(2, input_shape=(10, 4))])
+        # output (None, 5, 4)
+    """
     pool_mode = 'max'
 
 
 class AveragePooling1D(_Pooling1D):
-    """Mean over windows of pool_size steps ('same' averages real steps only)."""
+    """Average pooling over 1D windows: the average of each window.
+
+    Arguments:
+        pool_size: an int, the size of the pooling window.
+        strides: an int or None (default: `pool_size`), the step of the window.
+        padding: `'valid'` or `'same'`; with `'same'`, windows that overhang the
+            input use only its values.
+        data_format: `'channels_last'` (default) or `'channels_first'`.
+
+    Input shape:
+        3D tensor `(batch, steps, features)`.
+
+    Output shape:
+        3D tensor `(batch, pooled_steps, features)`.
+
+    Raises:
+        ValueError: if a size or stride is < 1, or the padding or data format is
+            unknown.
+    """
     pool_mode = 'avg'
 
 
@@ -78,12 +119,59 @@ class _Pooling2D(_Pooling):
 
 
 class MaxPooling2D(_Pooling2D):
-    """Max over pool_size windows of rows and columns."""
+    """Max pooling over 2D windows: the maximum of each window.
+
+    Arguments:
+        pool_size: an int or a tuple of 2 ints, the size of the pooling window.
+        strides: an int or a tuple of 2 ints or None (default: `pool_size`), the
+            step of the window.
+        padding: `'valid'` or `'same'`; with `'same'`, windows that overhang the
+            input use only its values.
+        data_format: `'channels_last'` or `'channels_first'` (default:
+            `K.image_data_format()`).
+
+    Input shape:
+        4D tensor `(batch, rows, cols, channels)` (channels last) or
+        `(batch, channels, rows, cols)` (channels first).
+
+    Output shape:
+        4D tensor in the same layout, with the pooled spatial sizes.
+
+    Raises:
+        ValueError: if a size or stride is < 1, or the padding or data format is
+            unknown.
+
+    Example::
+
+        model = Sequential([MaxPooling2D((2, 2), input_shape=(28, 28, 8))])
+        # output (None, 14, 14, 8)
+    """
     pool_mode = 'max'
 
 
 class AveragePooling2D(_Pooling2D):
-    """Mean over pool_size windows ('same' padding averages real pixels only)."""
+    """Average pooling over 2D windows: the average of each window.
+
+    Arguments:
+        pool_size: an int or a tuple of 2 ints, the size of the pooling window.
+        strides: an int or a tuple of 2 ints or None (default: `pool_size`), the
+            step of the window.
+        padding: `'valid'` or `'same'`; with `'same'`, windows that overhang the
+            input use only its values.
+        data_format: `'channels_last'` or `'channels_first'` (default:
+            `K.image_data_format()`).
+
+    Input shape:
+        4D tensor `(batch, rows, cols, channels)` (channels last) or
+        `(batch, channels, rows, cols)` (channels first).
+
+    Output shape:
+        4D tensor in the same layout, with the pooled spatial sizes.
+
+    Raises:
+        ValueError: if a size or stride is < 1, or the padding or data format is
+            unknown.
+    """
     pool_mode = 'avg'
 
 
@@ -106,7 +194,17 @@ class _GlobalPooling(Layer):
 
 
 class GlobalAveragePooling1D(_GlobalPooling):
-    """Mean over the steps axis; with a mask, over the unmasked steps only."""
+    """Global average pooling: the average over all steps, per channel.
+
+    Arguments:
+        data_format: `'channels_last'` (default) or `'channels_first'`.
+
+    Input shape:
+        3D tensor, channels last or first.
+
+    Output shape:
+        2D tensor `(batch, channels)`.
+    """
     rank = 1
 
     def __init__(self, data_format='channels_last', **kwargs):
@@ -126,7 +224,17 @@ class GlobalAveragePooling1D(_GlobalPooling):
 
 
 class GlobalMaxPooling1D(_GlobalPooling):
-    """Max over the steps axis."""
+    """Global max pooling: the maximum over all steps, per channel.
+
+    Arguments:
+        data_format: `'channels_last'` (default) or `'channels_first'`.
+
+    Input shape:
+        3D tensor, channels last or first.
+
+    Output shape:
+        2D tensor `(batch, channels)`.
+    """
     rank = 1
 
     def __init__(self, data_format='channels_last', **kwargs):
@@ -137,14 +245,36 @@ class GlobalMaxPooling1D(_GlobalPooling):
 
 
 class GlobalAveragePooling2D(_GlobalPooling):
-    """Mean over rows and columns: (batch, channels)."""
+    """Global average pooling: the average over all spatial positions, per channel.
+
+    Arguments:
+        data_format: `'channels_last'` or `'channels_first'` (default:
+            `K.image_data_format()`).
+
+    Input shape:
+        4D tensor, channels last or first.
+
+    Output shape:
+        2D tensor `(batch, channels)`.
+    """
 
     def call(self, inputs):
         return K.mean(inputs, axis=self._spatial_axes())
 
 
 class GlobalMaxPooling2D(_GlobalPooling):
-    """Max over rows and columns: (batch, channels)."""
+    """Global max pooling: the maximum over all spatial positions, per channel.
+
+    Arguments:
+        data_format: `'channels_last'` or `'channels_first'` (default:
+            `K.image_data_format()`).
+
+    Input shape:
+        4D tensor, channels last or first.
+
+    Output shape:
+        2D tensor `(batch, channels)`.
+    """
 
     def call(self, inputs):
         return K.max(inputs, axis=self._spatial_axes())

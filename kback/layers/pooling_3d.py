@@ -15,17 +15,70 @@ class _Pooling3D(_Pooling):
 
 
 class MaxPooling3D(_Pooling3D):
-    """Max over pool_size windows of depth, rows and columns."""
+    """Max pooling over 3D windows: the maximum of each window.
+
+    Arguments:
+        pool_size: an int or a tuple of 3 ints, the size of the pooling window.
+        strides: an int or a tuple of 3 ints or None (default: `pool_size`), the
+            step of the window.
+        padding: `'valid'` or `'same'`; with `'same'`, windows that overhang the
+            input use only its values.
+        data_format: `'channels_last'` or `'channels_first'` (default:
+            `K.image_data_format()`).
+
+    Input shape:
+        5D tensor `(batch, dim1, dim2, dim3, channels)` (channels last) or
+        `(batch, channels, dim1, dim2, dim3)` (channels first).
+
+    Output shape:
+        5D tensor in the same layout, with the pooled spatial sizes.
+
+    Raises:
+        ValueError: if a size or stride is < 1, or the padding or data format is
+            unknown.
+    """
     pool_mode = 'max'
 
 
 class AveragePooling3D(_Pooling3D):
-    """Mean over pool_size windows ('same' padding averages real positions only)."""
+    """Average pooling over 3D windows: the average of each window.
+
+    Arguments:
+        pool_size: an int or a tuple of 3 ints, the size of the pooling window.
+        strides: an int or a tuple of 3 ints or None (default: `pool_size`), the
+            step of the window.
+        padding: `'valid'` or `'same'`; with `'same'`, windows that overhang the
+            input use only its values.
+        data_format: `'channels_last'` or `'channels_first'` (default:
+            `K.image_data_format()`).
+
+    Input shape:
+        5D tensor `(batch, dim1, dim2, dim3, channels)` (channels last) or
+        `(batch, channels, dim1, dim2, dim3)` (channels first).
+
+    Output shape:
+        5D tensor in the same layout, with the pooled spatial sizes.
+
+    Raises:
+        ValueError: if a size or stride is < 1, or the padding or data format is
+            unknown.
+    """
     pool_mode = 'avg'
 
 
 class GlobalAveragePooling3D(_GlobalPooling):
-    """Mean over depth, rows and columns: (batch, channels)."""
+    """Global average pooling: the average over all spatial positions, per channel.
+
+    Arguments:
+        data_format: `'channels_last'` or `'channels_first'` (default:
+            `K.image_data_format()`).
+
+    Input shape:
+        5D tensor, channels last or first.
+
+    Output shape:
+        2D tensor `(batch, channels)`.
+    """
     rank = 3
 
     def call(self, inputs):
@@ -33,7 +86,18 @@ class GlobalAveragePooling3D(_GlobalPooling):
 
 
 class GlobalMaxPooling3D(_GlobalPooling):
-    """Max over depth, rows and columns: (batch, channels)."""
+    """Global max pooling: the maximum over all spatial positions, per channel.
+
+    Arguments:
+        data_format: `'channels_last'` or `'channels_first'` (default:
+            `K.image_data_format()`).
+
+    Input shape:
+        5D tensor, channels last or first.
+
+    Output shape:
+        2D tensor `(batch, channels)`.
+    """
     rank = 3
 
     def call(self, inputs):

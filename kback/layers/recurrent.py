@@ -26,8 +26,19 @@ def _output_size(cell):
 
 
 class StackedRNNCells(Layer):
-    """Several cells used as one: each cell's output is the next one's input;
-    the states are the cells' states in order ([h1, c1, h2, c2] for LSTMs)."""
+    """Several recurrent cells used as one: each cell's output is the next one's
+    input.
+
+    The states are the cells' states in order (`[h1, c1, h2, c2]` for two
+    LSTM cells).
+
+    Arguments:
+        cells: a list of cells (objects with `call(inputs, states)` and
+            `state_size`).
+
+    Raises:
+        ValueError: if a cell lacks `call` or `state_size`.
+    """
 
     def __init__(self, cells, **kwargs):
         for cell in cells:
@@ -129,14 +140,47 @@ def _standardize_args(inputs, initial_state, constants, num_constants):
 
 
 class RNN(Layer):
-    """Base class for recurrent layers: runs `cell` over axis 1 of a
-    (batch, timesteps, features) input.
+    """The base recurrent layer: runs a cell over the time axis of its input.
 
-    cell: an object with `call(inputs_t, states) -> (output_t, new_states)`
-    and `state_size` (a list of cells is stacked).  Outputs: the last output
-    (batch, units), all outputs with return_sequences, plus the final states
-    with return_state.  Supports masking, initial_state=, constants=,
-    stateful=True (with a fixed batch size) and reset_states(states)."""
+    The cell is any object with a `call(inputs_t, states) -> (output_t, new_states)`
+    method and a `state_size` attribute (an int or a list of ints); a list of
+    cells is stacked. Calling the layer also accepts `mask`, `training`,
+    `initial_state` (a list of tensors) and `constants` (tensors given to the
+    cell at every step).
+
+    Arguments:
+        cell: a cell instance, or a list of cells to stack.
+        return_sequences: whether to return the output of every timestep,
+            `(batch, timesteps, units)`, or only the last one, `(batch, units)`.
+        return_state: whether to return the final states too, after the output.
+        go_backwards: whether to run over the sequence in reverse (the output
+            sequence is then reversed).
+        stateful: whether the final states of each batch become the initial
+            states of the next one (sample i of a batch continues sample i of
+            the previous batch; needs a fixed batch size).
+        unroll: whether to unroll the time loop into the graph (faster for short
+            sequences, needs a known number of timesteps).
+
+    Input shape:
+        3D tensor `(batch, timesteps, features)`.
+
+    Output shape:
+        `(batch, units)`, or `(batch, timesteps, units)` with `return_sequences`;
+        with `return_state`, a list: the output, then the final states, each
+        `(batch, units)`.
+
+    Raises:
+        ValueError: if the cell lacks `call` or `state_size`, the input is not
+            3D, or the initial states do not fit.
+
+    Example::
+
+        from kback.layers import RNN, LSTMCell, Input
+
+        cells = [LSTMCell(32), LSTMCell(16)]
+        x = Input((None, 8))
+        y = RNN(cells)(x)     # (None, 16)
+    """
 
     def __init__(self, cell, return_sequences=False, return_state=False, go_backwards=False,
                  stateful=False, unroll=False, **kwargs):
@@ -171,6 +215,7 @@ class RNN(Layer):
 
     @property
     def states(self):
+        """The current values of the states of a stateful layer (K variables)."""
         if self._states is None:
             return [None] * len(_sizes(self.cell.state_size))
         return self._states
@@ -230,6 +275,14 @@ class RNN(Layer):
         self.built = True
 
     def get_initial_state(self, inputs):
+        """Zero states for a batch of `inputs`, one per entry of the cell's `state_size`.
+
+        Arguments:
+            inputs: the 3D input tensor.
+
+        Returns:
+            A list of tensors `(batch, size)`.
+        """
         # zeros (batch, 1) from the input, widened to each state's size
         first = inputs[:, 0]
         zeros = K.zeros_like(first)
@@ -344,6 +397,15 @@ class RNN(Layer):
         return output
 
     def reset_states(self, states=None):
+        """Resets the states of a stateful layer, to zeros or to given values.
+
+        Arguments:
+            states: None (zeros), or a numpy array or list of them, one per state.
+
+        Raises:
+            AttributeError: if the layer is not stateful.
+            ValueError: if the layer is not built or the states do not fit.
+        """
         if not self.stateful:
             raise AttributeError('Layer must be stateful.')
         batch_size = self.input_spec[0].shape[0]
@@ -446,8 +508,47 @@ def _layer_kwargs(values):
 
 
 class SimpleRNN(_CellLayer):
-    """Fully-connected RNN whose output is fed back to its input:
-    output_t = activation(x_t @ kernel + bias + output_{t-1} @ recurrent_kernel)."""
+    """A fully-connected RNN whose output is fed back as its next input.
+
+    `h_t = activation(x_t W + h_(t-1) U + b)`.
+
+    Arguments:
+        units: a positive int, the size of the output and state.
+        activation: the activation of the candidate (default tanh).
+        use_bias: whether to add biases.
+        kernel_initializer: the initializer of the input kernel.
+        recurrent_initializer: the initializer of the recurrent kernel.
+        bias_initializer: the initializer of the bias.
+        kernel_regularizer: a regularizer applied to the input kernel.
+        recurrent_regularizer: a regularizer applied to the recurrent kernel.
+        bias_regularizer: a regularizer applied to the bias.
+        activity_regularizer: a regularizer applied to the output.
+        kernel_constraint: a constraint applied to the input kernel.
+        recurrent_constraint: a constraint applied to the recurrent kernel.
+        bias_constraint: a constraint applied to the bias.
+        dropout: a float in [0, 1), the fraction of the inputs dropped (the same
+            units at every step).
+        recurrent_dropout: a float in [0, 1), the fraction of the recurrent
+            state dropped.
+        return_sequences: whether to return the output of every timestep,
+            `(batch, timesteps, units)`, or only the last one, `(batch, units)`.
+        return_state: whether to return the final states too, after the output.
+        go_backwards: whether to run over the sequence in reverse (the output
+            sequence is then reversed).
+        stateful: whether the final states of each batch become the initial
+            states of the next one (sample i of a batch continues sample i of
+            the previous batch; needs a fixed batch size).
+        unroll: whether to unroll the time loop into the graph (faster for short
+            sequences, needs a known number of timesteps).
+
+    Input shape:
+        3D tensor `(batch, timesteps, features)`.
+
+    Output shape:
+        `(batch, units)`, or `(batch, timesteps, units)` with `return_sequences`;
+        with `return_state`, a list: the output, then the final states, each
+        `(batch, units)`.
+    """
     _cell_class = SimpleRNNCell
 
     def __init__(self, units, activation='tanh', use_bias=True,
@@ -471,9 +572,53 @@ class SimpleRNN(_CellLayer):
 
 
 class GRU(_CellLayer):
-    """Gated Recurrent Unit (Cho et al. 2014).  Gates z (update), r (reset), h
-    side by side in the kernels; reset_after=True applies the reset gate after
-    the recurrent product and has separate input/recurrent biases (2, 3 * units)."""
+    """Gated Recurrent Unit (Cho et al., 2014).
+
+    An update and a reset gate control how the state is kept and replaced.
+
+    Arguments:
+        units: a positive int, the size of the output and state.
+        activation: the activation of the candidate (default tanh).
+        recurrent_activation: the activation of the gates (default sigmoid).
+        use_bias: whether to add biases.
+        kernel_initializer: the initializer of the input kernel.
+        recurrent_initializer: the initializer of the recurrent kernel.
+        bias_initializer: the initializer of the bias.
+        kernel_regularizer: a regularizer applied to the input kernel.
+        recurrent_regularizer: a regularizer applied to the recurrent kernel.
+        bias_regularizer: a regularizer applied to the bias.
+        activity_regularizer: a regularizer applied to the output.
+        kernel_constraint: a constraint applied to the input kernel.
+        recurrent_constraint: a constraint applied to the recurrent kernel.
+        bias_constraint: a constraint applied to the bias.
+        dropout: a float in [0, 1), the fraction of the inputs dropped (the same
+            units at every step).
+        recurrent_dropout: a float in [0, 1), the fraction of the recurrent
+            state dropped.
+        implementation: 1 or 2, accepted as in Keras (both compute the same
+            function).
+        reset_after: whether the reset gate applies after the recurrent product
+            (the CuDNN-compatible form, with separate input and recurrent
+            biases).
+        return_sequences: whether to return the output of every timestep,
+            `(batch, timesteps, units)`, or only the last one, `(batch, units)`.
+        return_state: whether to return the final states too, after the output.
+        go_backwards: whether to run over the sequence in reverse (the output
+            sequence is then reversed).
+        stateful: whether the final states of each batch become the initial
+            states of the next one (sample i of a batch continues sample i of
+            the previous batch; needs a fixed batch size).
+        unroll: whether to unroll the time loop into the graph (faster for short
+            sequences, needs a known number of timesteps).
+
+    Input shape:
+        3D tensor `(batch, timesteps, features)`.
+
+    Output shape:
+        `(batch, units)`, or `(batch, timesteps, units)` with `return_sequences`;
+        with `return_state`, a list: the output, then the final states, each
+        `(batch, units)`.
+    """
     _cell_class = GRUCell
 
     def __init__(self, units, activation='tanh', recurrent_activation='sigmoid', use_bias=True,
@@ -488,9 +633,58 @@ class GRU(_CellLayer):
 
 
 class LSTM(_CellLayer):
-    """Long Short-Term Memory (Hochreiter 1997).  Gates i, f, c, o side by side
-    in the kernels; states [h, c]; unit_forget_bias starts the forget gate's
-    bias at 1."""
+    """Long Short-Term Memory (Hochreiter and Schmidhuber, 1997).
+
+    Input, forget and output gates control a cell state; the states are
+    `[h, c]`.
+
+    Arguments:
+        units: a positive int, the size of the output and state.
+        activation: the activation of the candidate (default tanh).
+        recurrent_activation: the activation of the gates (default sigmoid).
+        use_bias: whether to add biases.
+        kernel_initializer: the initializer of the input kernel.
+        recurrent_initializer: the initializer of the recurrent kernel.
+        bias_initializer: the initializer of the bias.
+        unit_forget_bias: whether to start the forget gate's bias at 1 (with
+            `bias_initializer` zeros), as Jozefowicz et al. advise.
+        kernel_regularizer: a regularizer applied to the input kernel.
+        recurrent_regularizer: a regularizer applied to the recurrent kernel.
+        bias_regularizer: a regularizer applied to the bias.
+        activity_regularizer: a regularizer applied to the output.
+        kernel_constraint: a constraint applied to the input kernel.
+        recurrent_constraint: a constraint applied to the recurrent kernel.
+        bias_constraint: a constraint applied to the bias.
+        dropout: a float in [0, 1), the fraction of the inputs dropped (the same
+            units at every step).
+        recurrent_dropout: a float in [0, 1), the fraction of the recurrent
+            state dropped.
+        implementation: 1 or 2, accepted as in Keras (both compute the same
+            function).
+        return_sequences: whether to return the output of every timestep,
+            `(batch, timesteps, units)`, or only the last one, `(batch, units)`.
+        return_state: whether to return the final states too, after the output.
+        go_backwards: whether to run over the sequence in reverse (the output
+            sequence is then reversed).
+        stateful: whether the final states of each batch become the initial
+            states of the next one (sample i of a batch continues sample i of
+            the previous batch; needs a fixed batch size).
+        unroll: whether to unroll the time loop into the graph (faster for short
+            sequences, needs a known number of timesteps).
+
+    Input shape:
+        3D tensor `(batch, timesteps, features)`.
+
+    Output shape:
+        `(batch, units)`, or `(batch, timesteps, units)` with `return_sequences`;
+        with `return_state`, a list: the output, then the final states, each
+        `(batch, units)`.
+
+    Example::
+
+        model = Sequential([Embedding(1000, 64, input_length=20),
+                            LSTM(32, return_sequences=True), LSTM(16)])
+    """
     _cell_class = LSTMCell
 
     def __init__(self, units, activation='tanh', recurrent_activation='sigmoid', use_bias=True,

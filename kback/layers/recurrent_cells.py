@@ -145,7 +145,32 @@ def _as_list(mask, count):
 
 
 class SimpleRNNCell(_Cell):
-    """output = activation(x @ kernel + bias + h_tm1 @ recurrent_kernel)."""
+    """One step of `SimpleRNN`, for `RNN` (or to stack with `StackedRNNCells`).
+
+    Arguments:
+        units: a positive int, the size of the output and state.
+        activation: the activation of the candidate (default tanh).
+        use_bias: whether to add biases.
+        kernel_initializer: the initializer of the input kernel.
+        recurrent_initializer: the initializer of the recurrent kernel.
+        bias_initializer: the initializer of the bias.
+        kernel_regularizer: a regularizer applied to the input kernel.
+        recurrent_regularizer: a regularizer applied to the recurrent kernel.
+        bias_regularizer: a regularizer applied to the bias.
+        kernel_constraint: a constraint applied to the input kernel.
+        recurrent_constraint: a constraint applied to the recurrent kernel.
+        bias_constraint: a constraint applied to the bias.
+        dropout: a float in [0, 1), the fraction of the inputs dropped (the same
+            units at every step).
+        recurrent_dropout: a float in [0, 1), the fraction of the recurrent
+            state dropped.
+
+    Input shape:
+        `(batch, features)` per step; `RNN(cell)` takes `(batch, timesteps, features)`.
+
+    Output shape:
+        `(batch, units)`.
+    """
 
     def call(self, inputs, states, training=None):
         prev_output = states[0]
@@ -158,8 +183,38 @@ class SimpleRNNCell(_Cell):
 
 
 class GRUCell(_Cell):
-    """z = σ(x Wz + h Uz), r = σ(x Wr + h Ur), hh = tanh(x Wh + (r h) Uh) (or
-    r (h Uh + bh) with reset_after), h' = z h + (1 - z) hh."""
+    """One step of `GRU`, for `RNN` (or to stack with `StackedRNNCells`).
+
+    Arguments:
+        units: a positive int, the size of the output and state.
+        activation: the activation of the candidate (default tanh).
+        recurrent_activation: the activation of the gates (default sigmoid).
+        use_bias: whether to add biases.
+        kernel_initializer: the initializer of the input kernel.
+        recurrent_initializer: the initializer of the recurrent kernel.
+        bias_initializer: the initializer of the bias.
+        kernel_regularizer: a regularizer applied to the input kernel.
+        recurrent_regularizer: a regularizer applied to the recurrent kernel.
+        bias_regularizer: a regularizer applied to the bias.
+        kernel_constraint: a constraint applied to the input kernel.
+        recurrent_constraint: a constraint applied to the recurrent kernel.
+        bias_constraint: a constraint applied to the bias.
+        dropout: a float in [0, 1), the fraction of the inputs dropped (the same
+            units at every step).
+        recurrent_dropout: a float in [0, 1), the fraction of the recurrent
+            state dropped.
+        implementation: 1 or 2, accepted as in Keras (both compute the same
+            function).
+        reset_after: whether the reset gate applies after the recurrent product
+            (the CuDNN-compatible form, with separate input and recurrent
+            biases).
+
+    Input shape:
+        `(batch, features)` per step; `RNN(cell)` takes `(batch, timesteps, features)`.
+
+    Output shape:
+        `(batch, units)`.
+    """
     _gates = 3
     _serialized = ('recurrent_activation', 'implementation', 'reset_after')
 
@@ -218,8 +273,37 @@ class GRUCell(_Cell):
 
 
 class LSTMCell(_Cell):
-    """i, f, o = σ(x W + h U + b) per gate, c' = f c + i tanh(x Wc + h Uc + bc),
-    h' = o tanh(c'); states [h, c]."""
+    """One step of `LSTM`, for `RNN` (or to stack with `StackedRNNCells`).
+
+    Arguments:
+        units: a positive int, the size of the output and state.
+        activation: the activation of the candidate (default tanh).
+        recurrent_activation: the activation of the gates (default sigmoid).
+        use_bias: whether to add biases.
+        kernel_initializer: the initializer of the input kernel.
+        recurrent_initializer: the initializer of the recurrent kernel.
+        bias_initializer: the initializer of the bias.
+        unit_forget_bias: whether to start the forget gate's bias at 1 (with
+            `bias_initializer` zeros), as Jozefowicz et al. advise.
+        kernel_regularizer: a regularizer applied to the input kernel.
+        recurrent_regularizer: a regularizer applied to the recurrent kernel.
+        bias_regularizer: a regularizer applied to the bias.
+        kernel_constraint: a constraint applied to the input kernel.
+        recurrent_constraint: a constraint applied to the recurrent kernel.
+        bias_constraint: a constraint applied to the bias.
+        dropout: a float in [0, 1), the fraction of the inputs dropped (the same
+            units at every step).
+        recurrent_dropout: a float in [0, 1), the fraction of the recurrent
+            state dropped.
+        implementation: 1 or 2, accepted as in Keras (both compute the same
+            function).
+
+    Input shape:
+        `(batch, features)` per step; `RNN(cell)` takes `(batch, timesteps, features)`.
+
+    Output shape:
+        `(batch, units)`.
+    """
     _gates = 4
     _serialized = ('recurrent_activation', 'unit_forget_bias', 'implementation')
 

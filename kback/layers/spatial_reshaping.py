@@ -32,7 +32,17 @@ class _UpSampling(Layer):
 
 
 class UpSampling1D(_UpSampling):
-    """Repeats each step `size` times along axis 1."""
+    """Upsamples a sequence by repeating each step `size` times.
+
+    Arguments:
+        size: an int, the repetition factor along each spatial axis.
+
+    Input shape:
+        3D tensor `(batch, steps, features)`.
+
+    Output shape:
+        3D tensor `(batch, size * steps, features)`.
+    """
 
     def __init__(self, size=2, **kwargs):
         super().__init__(normalize_tuple(size, 1, 'size'), 'channels_last', **kwargs)
@@ -48,8 +58,22 @@ class UpSampling1D(_UpSampling):
 
 
 class UpSampling2D(_UpSampling):
-    """Repeats rows and columns size[0] and size[1] times ('nearest') or
-    resizes bilinearly."""
+    """Upsamples its input by repeating each value `size` times per axis.
+
+    Arguments:
+        size: an int or a tuple of 2 ints, the repetition factor along each
+            spatial axis.
+        data_format: `'channels_last'` or `'channels_first'` (default:
+            `K.image_data_format()`).
+        interpolation: `'nearest'` or `'bilinear'`.
+
+    Input shape:
+        4D tensor `(batch, rows, cols, channels)` (channels last) or
+        `(batch, channels, rows, cols)` (channels first).
+
+    Output shape:
+        4D tensor in the same layout, each spatial size multiplied by its factor.
+    """
 
     def __init__(self, size=(2, 2), data_format=None, interpolation='nearest', **kwargs):
         super().__init__(normalize_tuple(size, 2, 'size'), data_format, **kwargs)
@@ -107,7 +131,18 @@ class _ZeroPadding(Layer):
 
 
 class ZeroPadding1D(_ZeroPadding):
-    """Zero rows at the start and end of axis 1 of (batch, steps, features)."""
+    """Pads the spatial axes of its input with zeros.
+
+    Arguments:
+        padding: an int or a pair of ints (left, right), the number of zeros
+            added at each end of the spatial axes.
+
+    Input shape:
+        3D tensor `(batch, steps, features)`.
+
+    Output shape:
+        3D tensor `(batch, padded_steps, features)`.
+    """
 
     def __init__(self, padding=1, **kwargs):
         super().__init__(_single_pair('ZeroPadding1D', 'padding', padding), 'channels_last',
@@ -124,7 +159,22 @@ class ZeroPadding1D(_ZeroPadding):
 
 
 class ZeroPadding2D(_ZeroPadding):
-    """Zeros around images: padding ((top, bottom), (left, right))."""
+    """Pads the spatial axes of its input with zeros.
+
+    Arguments:
+        padding: an int, a pair of ints (symmetric per axis) or a pair of pairs
+            ((top, bottom), (left, right)), the number of zeros added at each
+            end of the spatial axes.
+        data_format: `'channels_last'` or `'channels_first'` (default:
+            `K.image_data_format()`).
+
+    Input shape:
+        4D tensor `(batch, rows, cols, channels)` (channels last) or
+        `(batch, channels, rows, cols)` (channels first).
+
+    Output shape:
+        4D tensor in the same layout, with the padded spatial sizes.
+    """
 
     def __init__(self, padding=(1, 1), data_format=None, **kwargs):
         super().__init__(_pairs('ZeroPadding2D', 'padding', padding), data_format, **kwargs)
@@ -160,7 +210,18 @@ class _Cropping(Layer):
 
 
 class Cropping1D(_Cropping):
-    """Removes cropping[0] steps at the start and cropping[1] at the end of axis 1."""
+    """Crops the spatial axes of its input.
+
+    Arguments:
+        cropping: an int or a pair of ints (start, end), the number of positions
+            removed at each end of the spatial axes.
+
+    Input shape:
+        3D tensor `(batch, steps, features)`.
+
+    Output shape:
+        3D tensor `(batch, cropped_steps, features)`.
+    """
 
     def __init__(self, cropping=(1, 1), **kwargs):
         super().__init__(_single_pair('Cropping1D', 'cropping', cropping), 'channels_last',
@@ -174,7 +235,22 @@ class Cropping1D(_Cropping):
 
 
 class Cropping2D(_Cropping):
-    """Removes ((top, bottom), (left, right)) rows and columns."""
+    """Crops the spatial axes of its input.
+
+    Arguments:
+        cropping: an int, a pair of ints (symmetric per axis) or a pair of pairs
+            ((top, bottom), (left, right)), the number of positions removed at
+            each end of the spatial axes.
+        data_format: `'channels_last'` or `'channels_first'` (default:
+            `K.image_data_format()`).
+
+    Input shape:
+        4D tensor `(batch, rows, cols, channels)` (channels last) or
+        `(batch, channels, rows, cols)` (channels first).
+
+    Output shape:
+        4D tensor in the same layout, with the cropped spatial sizes.
+    """
 
     def __init__(self, cropping=((0, 0), (0, 0)), data_format=None, **kwargs):
         super().__init__(_pairs('Cropping2D', 'cropping', cropping), data_format, **kwargs)

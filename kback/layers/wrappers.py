@@ -5,8 +5,11 @@ from ..engine.base_layer import Layer, InputSpec, accepts_argument
 
 
 class Wrapper(Layer):
-    """A layer that wraps another one (`self.layer`), whose weights, losses and
-    updates it owns."""
+    """Base class of the layers that wrap another layer (which it owns).
+
+    Arguments:
+        layer: the layer to wrap.
+    """
 
     def __init__(self, layer, **kwargs):
         if not isinstance(layer, Layer):
@@ -42,13 +45,25 @@ class Wrapper(Layer):
 
 
 class TimeDistributed(Wrapper):
-    """Applies `layer` to every temporal slice (axis 1) of its input.
+    """Applies a layer to every temporal slice of its input.
 
-        model.add(TimeDistributed(Dense(8), input_shape=(10, 16)))
-        # model.output_shape == (None, 10, 8)
+    The input is folded to `(batch * timesteps, ...)`, passed through the layer
+    and unfolded, so the layer's weights are shared across the timesteps.
 
-    The input is folded to (batch * timesteps, ...), given to the layer, and
-    unfolded again, so the layer's weights are shared across timesteps."""
+    Arguments:
+        layer: the layer to apply.
+
+    Input shape:
+        At least 3D, `(batch, timesteps, ...)`.
+
+    Output shape:
+        `(batch, timesteps)` followed by the layer's output shape for one slice.
+
+    Example::
+
+        model = Sequential([TimeDistributed(Dense(8), input_shape=(10, 16))])
+        # output (None, 10, 8)
+    """
 
     def __init__(self, layer, **kwargs):
         super().__init__(layer, **kwargs)
@@ -97,15 +112,35 @@ class TimeDistributed(Wrapper):
 
 
 class Bidirectional(Wrapper):
-    """Runs a recurrent layer forwards and a copy of it backwards over the
-    sequence and merges the two outputs.
+    """Runs a recurrent layer forwards and a copy backwards, and merges them.
 
-        model.add(Bidirectional(LSTM(10, return_sequences=True), input_shape=(5, 10)))
+    A backward output sequence is reversed back into input order before the
+    merge. The weights are the forward layer's, then the backward layer's.
 
-    merge_mode: 'concat' (default), 'sum', 'mul', 'ave' or None (a list of the
-    two outputs).  The backward output of return_sequences is reversed back
-    into input order before merging.  Weights: the forward layer's, then the
-    backward layer's."""
+    Arguments:
+        layer: a recurrent layer instance (`LSTM`, `GRU`, `SimpleRNN`, `RNN`).
+        merge_mode: how the two outputs are combined: `'concat'` (default),
+            `'sum'`, `'mul'`, `'ave'`, or None (a list of the two).
+        weights: initial weights to set (a list of arrays).
+        backward_layer: the layer to run backwards (default: a copy of `layer`
+            with `go_backwards` flipped).
+
+    Input shape:
+        3D tensor `(batch, timesteps, features)`.
+
+    Output shape:
+        The wrapped layer's, with the last axis doubled for `'concat'`.
+
+    Raises:
+        ValueError: if `merge_mode` is unknown or `backward_layer` does not
+            match `layer`.
+
+    Example::
+
+        model = Sequential([Bidirectional(LSTM(10, return_sequences=True),
+                                          input_shape=(5, 10)),
+                            Bidirectional(LSTM(10)), Dense(5)])
+    """
 
     def __init__(self, layer, merge_mode='concat', weights=None, backward_layer=None,
                  **kwargs):

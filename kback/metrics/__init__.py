@@ -49,18 +49,50 @@ _FUNCTIONS.update(mse=mse, MSE=MSE, mae=mae, MAE=MAE, mape=mape, MAPE=MAPE, msle
 
 
 def serialize(metric):
+    """A metric as JSON-able data: a function by its name, a `Metric` instance
+    as a dict `{'class_name': ..., 'config': ...}`.
+
+    Arguments:
+        metric: a function or a `Metric` instance.
+
+    Returns:
+        A string or a dict.
+    """
     return serialize_keras_object(metric)
 
 
 def deserialize(config, custom_objects=None):
+    """The metric function or `Metric` instance a name or dict stands for.
+
+    Arguments:
+        config: a name or a `{'class_name', 'config'}` dict.
+        custom_objects: a dict mapping names to custom metrics.
+
+    Returns:
+        A function or a `Metric` instance.
+
+    Raises:
+        ValueError: if the name is unknown.
+    """
     return deserialize_keras_object(config, module_objects=dict(_FUNCTIONS, **_CLASSES),
                                     custom_objects=custom_objects,
                                     printable_module_name='metric function')
 
 
 def get(identifier):
-    """A name, a serialised dict or a callable -> the metric function or
-    Metric object (a class name gives an instance with default arguments)."""
+    """A metric from a name, a serialized dict or a callable.
+
+    A class name gives an instance with the default arguments.
+
+    Arguments:
+        identifier: the identifier.
+
+    Returns:
+        A metric function or `Metric` instance.
+
+    Raises:
+        ValueError: if the identifier cannot be interpreted.
+    """
     if isinstance(identifier, (str, dict)):
         return deserialize(identifier)
     if callable(identifier):
@@ -69,8 +101,15 @@ def get(identifier):
 
 
 def clone_metric(metric):
-    """A fresh copy (new state) of a Metric object; metric functions and
-    names are returned as they are."""
+    """A fresh copy (with new state) of a `Metric` instance; functions and names
+    are returned as they are.
+
+    Arguments:
+        metric: a `Metric` instance, a function or a name.
+
+    Returns:
+        A new `Metric` instance, or `metric` itself.
+    """
     if not isinstance(metric, Metric):
         return metric
     if type(metric) is MeanMetricWrapper:
@@ -79,7 +118,14 @@ def clone_metric(metric):
 
 
 def clone_metrics(metrics):
-    """clone_metric applied to each item of a list or values of a dict."""
+    """`clone_metric` applied to each item of a list, or each value of a dict.
+
+    Arguments:
+        metrics: a list or dict of metrics, or None.
+
+    Returns:
+        A list or dict of the same shape (None for None).
+    """
     if metrics is None:
         return None
     if isinstance(metrics, dict):
@@ -108,7 +154,14 @@ def _loss_function(loss_fn):
 def metric_name(metric):
     """The name a metric is logged under: what the user wrote when a string
     ('acc' stays 'acc', 'accuracy' stays 'accuracy'), else the object's `name`
-    or the function's `__name__`."""
+    or the function's `__name__`.
+
+    Arguments:
+        metric: a name, a function or a `Metric` instance.
+
+    Returns:
+        A string.
+    """
     if isinstance(metric, str):
         return metric
     fn = get(metric)
@@ -123,7 +176,19 @@ def metric_function(metric, loss_fn=None, output_shape=None):
     'crossentropy'/'ce' pick the binary variant when the output's last dim is 1
     or the loss is binary crossentropy, the sparse variant when the loss is
     sparse categorical crossentropy, else the categorical one; anything else
-    goes through `get`."""
+    goes through `get`.
+
+    Arguments:
+        metric: an entry of `compile`'s `metrics`.
+        loss_fn: the output's loss as the user gave it, or None.
+        output_shape: the output's static shape, or None.
+
+    Returns:
+        A metric function or `Metric` instance.
+
+    Raises:
+        ValueError: if the metric cannot be interpreted.
+    """
     if not (isinstance(metric, str) and metric in _ACCURACY + _CROSSENTROPY):
         return get(metric)
     fn = _loss_function(loss_fn)
@@ -150,7 +215,16 @@ def resolve(metric, loss_fn=None, output_shape=None):
 
     `loss_fn` is that output's loss as the user gave it (name, function or Loss
     instance); `output_shape` the output's static shape (e.g. (None, 10)).
-    Unknown names raise ValueError listing the known ones."""
+    Unknown names raise ValueError listing the known ones.
+
+    Arguments:
+        metric: an entry of `compile`'s `metrics`.
+        loss_fn: the output's loss as the user gave it.
+        output_shape: the output's static shape.
+
+    Returns:
+        A tuple `(display_name, fn)`.
+    """
     return metric_name(metric), metric_function(metric, loss_fn, output_shape)
 
 
@@ -158,7 +232,19 @@ def to_metric(metric, loss_fn=None, output_shape=None):
     """The Metric object for one entry of compile's `metrics` on one output:
     a Metric instance as it is; a name, dict or function wrapped in a
     `MeanMetricWrapper` named as `metric_name` says (a string naming a
-    Metric class, or a serialised Metric, gives that class's instance)."""
+    Metric class, or a serialised Metric, gives that class's instance).
+
+    Arguments:
+        metric: an entry of `compile`'s `metrics`.
+        loss_fn: the output's loss as the user gave it, or None.
+        output_shape: the output's static shape, or None.
+
+    Returns:
+        A `Metric` instance.
+
+    Raises:
+        ValueError: if the metric cannot be interpreted.
+    """
     if isinstance(metric, Metric):
         return metric
     fn = metric_function(metric, loss_fn, output_shape)

@@ -29,6 +29,18 @@ def _wrap_update_state(fn):
     (returned, or added with add_update) and, on concrete values, runs them."""
     @functools.wraps(fn)
     def update_state(self, *args, **kwargs):
+        """Accumulates the statistics of a batch.
+
+        Arguments:
+            *args: the values (`y_true, y_pred` for most metrics).
+            **kwargs: `sample_weight`, the per-sample weights.
+
+        Returns:
+            The update ops (run at once on concrete values).
+
+        Raises:
+            NotImplementedError: in the base class.
+        """
         depth = self.__dict__.get('_update_depth', 0)
         seen = len(self._updates)
         self._update_depth = depth + 1
@@ -52,11 +64,26 @@ def _wrap_update_state(fn):
 
 
 class Metric(Layer):
-    """Base of the stateful metrics: subclasses create their state in
-    `__init__` with `self.add_weight(name, shape=(), initializer='zeros')`,
-    return update ops (`K.update_add(...)`) from
-    `update_state(y_true, y_pred, sample_weight=None)` and compute the value
-    from the state in `result()`."""
+    """Base class of the stateful metrics, which accumulate over batches.
+
+    A subclass creates its state in `__init__` with
+    `self.add_weight(name, shape=(), initializer='zeros')`, returns update ops
+    (`K.update_add(...)`) from `update_state(y_true, y_pred, sample_weight=None)`
+    and computes its value from the state in `result()`. Calling the instance
+    updates the state and returns the result.
+
+    Arguments:
+        name: the metric's name (as logged).
+        dtype: the dtype of the state and result (default `K.floatx()`).
+        **kwargs: the standard layer arguments.
+
+    Example::
+
+        m = kback.metrics.Mean()
+        m.update_state([1., 3.])
+        m.update_state([5.])
+        K.eval(m.result())      # 3.0
+    """
     _tracked_as_sublayer = False
 
     def __init_subclass__(cls, **kwargs):
@@ -74,13 +101,20 @@ class Metric(Layer):
         self.dtype = dtype or K.floatx()
 
     def __call__(self, *args, **kwargs):
-        """Accumulates the statistics, then returns the result tensor (which,
-        in a compiled function, reads the state after this call's updates)."""
+        """Accumulates the statistics, then returns the result tensor.
+
+        In a compiled function the result reads the state after this call's
+        updates.
+        """
         return self.call_with_updates(*args, **kwargs)[0]
 
     def call_with_updates(self, *args, **kwargs):
-        """(result tensor, update ops) of one update_state call: what
-        model.compile puts into the train/test functions."""
+        """The result tensor and the update ops of one `update_state` call (what
+        `model.compile` puts into the training and test functions).
+
+        Returns:
+            A tuple `(result, update_ops)`.
+        """
         ops = self.update_state(*args, **kwargs)
         result = self.result()
         if K.is_variable(result):
@@ -95,6 +129,11 @@ class Metric(Layer):
         raise NotImplementedError(f'{type(self).__name__} must implement update_state')
 
     def result(self):
+        """The metric's value computed from its state, as a tensor.
+
+        Raises:
+            NotImplementedError: in the base class.
+        """
         raise NotImplementedError(f'{type(self).__name__} must implement result')
 
     def reset_states(self):
@@ -103,21 +142,39 @@ class Metric(Layer):
 
     @property
     def variables(self):
+        """The metric's state variables."""
         return self.weights
 
     def get_config(self):
+        """The metric's configuration: the arguments that make it again."""
         return {'name': self.name, 'dtype': self.dtype}
 
     def add_weight(self, name, shape=(), initializer=None, dtype=None):
-        """A non-trainable state variable (zeros unless told)."""
+        """Makes a non-trainable state variable.
+
+        Arguments:
+            name: the variable's name.
+            shape: its shape (a scalar by default).
+            initializer: its initializer (default zeros).
+            dtype: its dtype (default: the metric's).
+
+        Returns:
+            The variable.
+        """
         return super().add_weight(name=name, shape=shape,
                                   dtype=self.dtype if dtype is None else dtype,
                                   initializer=initializer or 'zeros', trainable=False)
 
 
 class Reduce(Metric):
-    """Reduces the (weighted) values it is given: `reduction` is one of
-    metrics_utils.Reduction."""
+    """Reduces the (weighted) values it is given over all batches.
+
+    Arguments:
+        reduction: a `kback.utils.metrics_utils.Reduction` key: `'sum'`,
+            `'sum_over_batch_size'` or `'weighted_mean'`.
+        name: the metric's name (as logged).
+        dtype: the dtype of the state and result (default `K.floatx()`).
+    """
 
     def __init__(self, reduction, name, dtype=None):
         super().__init__(name=name, dtype=dtype)
@@ -130,6 +187,16 @@ class Reduce(Metric):
             self.count = self.add_weight('count', initializer='zeros')
 
     def update_state(self, values, sample_weight=None):
+        """Adds a batch of values (weighted by `sample_weight`, which broadcasts to
+        them) to the state.
+
+        Arguments:
+            values: a tensor or array.
+            sample_weight: None, or weights that broadcast to `values`.
+
+        Returns:
+            The update ops.
+        """
         values = as_float(values, self.dtype)
         if sample_weight is not None:
             sample_weight = as_float(sample_weight, self.dtype)
@@ -153,22 +220,39 @@ class Reduce(Metric):
 
 
 class Sum(Reduce):
-    """The (weighted) sum of the values."""
+    """The (weighted) sum of all the values it is given.
+
+    Arguments:
+        name: the metric's name (as logged).
+        dtype: the dtype of the state and result (default `K.floatx()`).
+    """
 
     def __init__(self, name='sum', dtype=None):
         super().__init__(Reduction.SUM, name=name, dtype=dtype)
 
 
 class Mean(Reduce):
-    """The (weighted) mean of the values: sum(w * v) / sum(w)."""
+    """The (weighted) mean of all the values it is given: `sum(w * v) / sum(w)`.
+
+    Arguments:
+        name: the metric's name (as logged).
+        dtype: the dtype of the state and result (default `K.floatx()`).
+    """
 
     def __init__(self, name='mean', dtype=None):
         super().__init__(Reduction.WEIGHTED_MEAN, name=name, dtype=dtype)
 
 
 class MeanMetricWrapper(Mean):
-    """The running (weighted) mean of a metric function `fn(y_true, y_pred,
-    **kwargs)` over all the samples seen."""
+    """The running (weighted) mean of a metric function over all samples seen.
+
+    Arguments:
+        fn: a function `fn(y_true, y_pred, **kwargs)` returning per-sample
+            values.
+        name: the metric's name (as logged).
+        dtype: the dtype of the state and result (default `K.floatx()`).
+        **kwargs: keyword arguments passed to `fn`.
+    """
 
     def __init__(self, fn, name=None, dtype=None, **kwargs):
         super().__init__(name=name or getattr(fn, '__name__', None) or 'mean_metric_wrapper',
@@ -177,6 +261,16 @@ class MeanMetricWrapper(Mean):
         self._fn_kwargs = kwargs
 
     def update_state(self, y_true, y_pred, sample_weight=None):
+        """Adds a batch's per-sample values of the function to the running mean.
+
+        Arguments:
+            y_true: the targets.
+            y_pred: the predictions.
+            sample_weight: optional per-sample weights.
+
+        Returns:
+            The update ops.
+        """
         y_true = as_float(y_true, self.dtype)
         y_pred = as_float(y_pred, self.dtype)
         y_pred, y_true = metrics_utils.squeeze_or_expand_dimensions(y_pred, y_true)
@@ -200,105 +294,212 @@ class MeanMetricWrapper(Mean):
 
 
 class Accuracy(MeanMetricWrapper):
-    """How often y_pred equals y_true exactly."""
+    """How often the predictions equal the targets exactly.
+
+    Arguments:
+        name: the metric's name (as logged).
+        dtype: the dtype of the state and result (default `K.floatx()`).
+    """
 
     def __init__(self, name='accuracy', dtype=None):
         super().__init__(F.accuracy, name, dtype=dtype)
 
 
 class BinaryAccuracy(MeanMetricWrapper):
-    """How often (y_pred > threshold) equals the binary label."""
+    """How often `y_pred > threshold` equals the binary target.
+
+    Arguments:
+        name: the metric's name (as logged).
+        dtype: the dtype of the state and result (default `K.floatx()`).
+        threshold: the probability above which a prediction is 1.
+    """
 
     def __init__(self, name='binary_accuracy', dtype=None, threshold=0.5):
         super().__init__(F.binary_accuracy, name, dtype=dtype, threshold=threshold)
 
 
 class CategoricalAccuracy(MeanMetricWrapper):
-    """How often argmax(y_pred) equals argmax(y_true) (one-hot labels)."""
+    """How often the argmax of the predictions equals that of one-hot targets.
+
+    Arguments:
+        name: the metric's name (as logged).
+        dtype: the dtype of the state and result (default `K.floatx()`).
+    """
 
     def __init__(self, name='categorical_accuracy', dtype=None):
         super().__init__(F.categorical_accuracy, name, dtype=dtype)
 
 
 class SparseCategoricalAccuracy(MeanMetricWrapper):
-    """How often argmax(y_pred) equals the integer label."""
+    """How often the argmax of the predictions equals an integer target.
+
+    Arguments:
+        name: the metric's name (as logged).
+        dtype: the dtype of the state and result (default `K.floatx()`).
+    """
 
     def __init__(self, name='sparse_categorical_accuracy', dtype=None):
         super().__init__(F.sparse_categorical_accuracy, name, dtype=dtype)
 
 
 class TopKCategoricalAccuracy(MeanMetricWrapper):
-    """How often the one-hot target is among the k largest predictions."""
+    """How often the one-hot target is among the `k` largest predictions.
+
+    Arguments:
+        k: the number of top predictions considered.
+        name: the metric's name (as logged).
+        dtype: the dtype of the state and result (default `K.floatx()`).
+    """
 
     def __init__(self, k=5, name='top_k_categorical_accuracy', dtype=None):
         super().__init__(F.top_k_categorical_accuracy, name, dtype=dtype, k=k)
 
 
 class SparseTopKCategoricalAccuracy(MeanMetricWrapper):
-    """How often the integer target is among the k largest predictions."""
+    """How often the integer target is among the `k` largest predictions.
+
+    Arguments:
+        k: the number of top predictions considered.
+        name: the metric's name (as logged).
+        dtype: the dtype of the state and result (default `K.floatx()`).
+    """
 
     def __init__(self, k=5, name='sparse_top_k_categorical_accuracy', dtype=None):
         super().__init__(F.sparse_top_k_categorical_accuracy, name, dtype=dtype, k=k)
 
 
 class MeanSquaredError(MeanMetricWrapper):
+    """The mean squared error over all samples seen.
+
+    Arguments:
+        name: the metric's name (as logged).
+        dtype: the dtype of the state and result (default `K.floatx()`).
+    """
     def __init__(self, name='mean_squared_error', dtype=None):
         super().__init__(F.mean_squared_error, name, dtype=dtype)
 
 
 class MeanAbsoluteError(MeanMetricWrapper):
+    """The mean absolute error over all samples seen.
+
+    Arguments:
+        name: the metric's name (as logged).
+        dtype: the dtype of the state and result (default `K.floatx()`).
+    """
     def __init__(self, name='mean_absolute_error', dtype=None):
         super().__init__(F.mean_absolute_error, name, dtype=dtype)
 
 
 class MeanAbsolutePercentageError(MeanMetricWrapper):
+    """The mean absolute percentage error over all samples seen.
+
+    Arguments:
+        name: the metric's name (as logged).
+        dtype: the dtype of the state and result (default `K.floatx()`).
+    """
     def __init__(self, name='mean_absolute_percentage_error', dtype=None):
         super().__init__(F.mean_absolute_percentage_error, name, dtype=dtype)
 
 
 class MeanSquaredLogarithmicError(MeanMetricWrapper):
+    """The mean squared logarithmic error over all samples seen.
+
+    Arguments:
+        name: the metric's name (as logged).
+        dtype: the dtype of the state and result (default `K.floatx()`).
+    """
     def __init__(self, name='mean_squared_logarithmic_error', dtype=None):
         super().__init__(F.mean_squared_logarithmic_error, name, dtype=dtype)
 
 
 class Hinge(MeanMetricWrapper):
+    """The mean hinge loss over all samples seen.
+
+    Arguments:
+        name: the metric's name (as logged).
+        dtype: the dtype of the state and result (default `K.floatx()`).
+    """
     def __init__(self, name='hinge', dtype=None):
         super().__init__(F.hinge, name, dtype=dtype)
 
 
 class SquaredHinge(MeanMetricWrapper):
+    """The mean squared hinge loss over all samples seen.
+
+    Arguments:
+        name: the metric's name (as logged).
+        dtype: the dtype of the state and result (default `K.floatx()`).
+    """
     def __init__(self, name='squared_hinge', dtype=None):
         super().__init__(F.squared_hinge, name, dtype=dtype)
 
 
 class CategoricalHinge(MeanMetricWrapper):
+    """The mean categorical hinge loss over all samples seen.
+
+    Arguments:
+        name: the metric's name (as logged).
+        dtype: the dtype of the state and result (default `K.floatx()`).
+    """
     def __init__(self, name='categorical_hinge', dtype=None):
         super().__init__(F.categorical_hinge, name, dtype=dtype)
 
 
 class LogCoshError(MeanMetricWrapper):
+    """The mean logarithm of the hyperbolic cosine of the error.
+
+    Arguments:
+        name: the metric's name (as logged).
+        dtype: the dtype of the state and result (default `K.floatx()`).
+    """
     def __init__(self, name='logcosh', dtype=None):
         super().__init__(F.logcosh, name, dtype=dtype)
 
 
 class Poisson(MeanMetricWrapper):
+    """The mean Poisson loss over all samples seen.
+
+    Arguments:
+        name: the metric's name (as logged).
+        dtype: the dtype of the state and result (default `K.floatx()`).
+    """
     def __init__(self, name='poisson', dtype=None):
         super().__init__(F.poisson, name, dtype=dtype)
 
 
 class KLDivergence(MeanMetricWrapper):
+    """The mean Kullback-Leibler divergence over all samples seen.
+
+    Arguments:
+        name: the metric's name (as logged).
+        dtype: the dtype of the state and result (default `K.floatx()`).
+    """
     def __init__(self, name='kullback_leibler_divergence', dtype=None):
         super().__init__(F.kullback_leibler_divergence, name, dtype=dtype)
 
 
 class CosineSimilarity(MeanMetricWrapper):
-    """Mean cosine similarity along `axis` (1 for parallel vectors)."""
+    """The mean cosine similarity along an axis (1 for parallel vectors).
+
+    Arguments:
+        name: the metric's name (as logged).
+        dtype: the dtype of the state and result (default `K.floatx()`).
+        axis: the axis of the vectors.
+    """
 
     def __init__(self, name='cosine_similarity', dtype=None, axis=-1):
         super().__init__(F.cosine_proximity, name, dtype=dtype, axis=axis)
 
 
 class BinaryCrossentropy(MeanMetricWrapper):
+    """The mean binary crossentropy over all samples seen.
+
+    Arguments:
+        name: the metric's name (as logged).
+        dtype: the dtype of the state and result (default `K.floatx()`).
+        from_logits: whether the predictions are logits.
+        label_smoothing: a float in [0, 1] that smooths the targets.
+    """
     def __init__(self, name='binary_crossentropy', dtype=None, from_logits=False,
                  label_smoothing=0):
         super().__init__(F.binary_crossentropy, name, dtype=dtype, from_logits=from_logits,
@@ -306,6 +507,14 @@ class BinaryCrossentropy(MeanMetricWrapper):
 
 
 class CategoricalCrossentropy(MeanMetricWrapper):
+    """The mean categorical crossentropy over all samples seen.
+
+    Arguments:
+        name: the metric's name (as logged).
+        dtype: the dtype of the state and result (default `K.floatx()`).
+        from_logits: whether the predictions are logits.
+        label_smoothing: a float in [0, 1] that smooths the targets.
+    """
     def __init__(self, name='categorical_crossentropy', dtype=None, from_logits=False,
                  label_smoothing=0):
         super().__init__(F.categorical_crossentropy, name, dtype=dtype,
@@ -313,6 +522,14 @@ class CategoricalCrossentropy(MeanMetricWrapper):
 
 
 class SparseCategoricalCrossentropy(MeanMetricWrapper):
+    """The mean categorical crossentropy on integer targets.
+
+    Arguments:
+        name: the metric's name (as logged).
+        dtype: the dtype of the state and result (default `K.floatx()`).
+        from_logits: whether the predictions are logits.
+        axis: the class axis of the predictions.
+    """
     def __init__(self, name='sparse_categorical_crossentropy', dtype=None, from_logits=False,
                  axis=-1):
         super().__init__(F.sparse_categorical_crossentropy, name, dtype=dtype,
@@ -320,7 +537,12 @@ class SparseCategoricalCrossentropy(MeanMetricWrapper):
 
 
 class RootMeanSquaredError(Mean):
-    """sqrt of the (weighted) mean of the squared errors."""
+    """The square root of the (weighted) mean of the squared errors.
+
+    Arguments:
+        name: the metric's name (as logged).
+        dtype: the dtype of the state and result (default `K.floatx()`).
+    """
 
     def __init__(self, name='root_mean_squared_error', dtype=None):
         super().__init__(name, dtype=dtype)

@@ -40,28 +40,60 @@ class _ConfusionMatrixConditionCount(Metric):
 
 
 class FalsePositives(_ConfusionMatrixConditionCount):
-    """Weighted count of negatives predicted positive (y_pred > threshold)."""
+    """The weighted count of negatives predicted positive.
+
+    Arguments:
+        thresholds: a float in [0, 1] or a list of them (default 0.5): a
+            prediction above the threshold counts as positive; the result has
+            one value per threshold.
+        name: the metric's name (as logged).
+        dtype: the dtype of the state and result (default `K.floatx()`).
+    """
 
     def __init__(self, thresholds=None, name=None, dtype=None):
         super().__init__(CM.FALSE_POSITIVES, thresholds=thresholds, name=name, dtype=dtype)
 
 
 class FalseNegatives(_ConfusionMatrixConditionCount):
-    """Weighted count of positives predicted negative (y_pred <= threshold)."""
+    """The weighted count of positives predicted negative.
+
+    Arguments:
+        thresholds: a float in [0, 1] or a list of them (default 0.5): a
+            prediction above the threshold counts as positive; the result has
+            one value per threshold.
+        name: the metric's name (as logged).
+        dtype: the dtype of the state and result (default `K.floatx()`).
+    """
 
     def __init__(self, thresholds=None, name=None, dtype=None):
         super().__init__(CM.FALSE_NEGATIVES, thresholds=thresholds, name=name, dtype=dtype)
 
 
 class TrueNegatives(_ConfusionMatrixConditionCount):
-    """Weighted count of negatives predicted negative."""
+    """The weighted count of negatives predicted negative.
+
+    Arguments:
+        thresholds: a float in [0, 1] or a list of them (default 0.5): a
+            prediction above the threshold counts as positive; the result has
+            one value per threshold.
+        name: the metric's name (as logged).
+        dtype: the dtype of the state and result (default `K.floatx()`).
+    """
 
     def __init__(self, thresholds=None, name=None, dtype=None):
         super().__init__(CM.TRUE_NEGATIVES, thresholds=thresholds, name=name, dtype=dtype)
 
 
 class TruePositives(_ConfusionMatrixConditionCount):
-    """Weighted count of positives predicted positive."""
+    """The weighted count of positives predicted positive.
+
+    Arguments:
+        thresholds: a float in [0, 1] or a list of them (default 0.5): a
+            prediction above the threshold counts as positive; the result has
+            one value per threshold.
+        name: the metric's name (as logged).
+        dtype: the dtype of the state and result (default `K.floatx()`).
+    """
 
     def __init__(self, thresholds=None, name=None, dtype=None):
         super().__init__(CM.TRUE_POSITIVES, thresholds=thresholds, name=name, dtype=dtype)
@@ -107,12 +139,40 @@ class _PrecisionRecall(Metric):
 
 
 class Precision(_PrecisionRecall):
-    """tp / (tp + fp)."""
+    """Precision: `tp / (tp + fp)`, the share of positive predictions that are
+    right.
+
+    Arguments:
+        thresholds: a float in [0, 1] or a list of them (default 0.5): a
+            prediction above the threshold counts as positive; the result has
+            one value per threshold.
+        top_k: if given, only the `k` largest predictions of a sample count as
+            positive.
+        class_id: if given, only that class (column) is counted.
+        name: the metric's name (as logged).
+        dtype: the dtype of the state and result (default `K.floatx()`).
+
+    Example::
+
+        model.compile('sgd', loss='binary_crossentropy',
+                      metrics=[kback.metrics.Precision()])
+    """
     _other = 'false_positives'
 
 
 class Recall(_PrecisionRecall):
-    """tp / (tp + fn)."""
+    """Recall: `tp / (tp + fn)`, the share of positives that are predicted.
+
+    Arguments:
+        thresholds: a float in [0, 1] or a list of them (default 0.5): a
+            prediction above the threshold counts as positive; the result has
+            one value per threshold.
+        top_k: if given, only the `k` largest predictions of a sample count as
+            positive.
+        class_id: if given, only that class (column) is counted.
+        name: the metric's name (as logged).
+        dtype: the dtype of the state and result (default `K.floatx()`).
+    """
     _other = 'false_negatives'
 
 
@@ -125,7 +185,20 @@ def _even_thresholds(num_thresholds):
 
 
 class SensitivitySpecificityBase(Metric):
-    """tp, tn, fp, fn at `num_thresholds` evenly spaced thresholds in [0, 1]."""
+    """Base of the metrics that read one rate at the threshold where another
+    rate is closest to a value.
+
+    The counts are kept at `num_thresholds` evenly spaced thresholds in [0, 1].
+
+    Arguments:
+        value: the target value of the other rate.
+        num_thresholds: the number of thresholds.
+        name: the metric's name (as logged).
+        dtype: the dtype of the state and result (default `K.floatx()`).
+
+    Raises:
+        ValueError: if `num_thresholds` < 1.
+    """
 
     def __init__(self, value, num_thresholds=200, name=None, dtype=None):
         super().__init__(name=name, dtype=dtype)
@@ -153,8 +226,18 @@ class SensitivitySpecificityBase(Metric):
 
 
 class SensitivityAtSpecificity(SensitivitySpecificityBase):
-    """Sensitivity tp / (tp + fn) at the threshold whose specificity
-    tn / (tn + fp) is closest to `specificity`."""
+    """The sensitivity `tp / (tp + fn)` at the threshold whose specificity
+    `tn / (tn + fp)` is closest to `specificity`.
+
+    Arguments:
+        specificity: a float in [0, 1].
+        num_thresholds: the number of thresholds.
+        name: the metric's name (as logged).
+        dtype: the dtype of the state and result (default `K.floatx()`).
+
+    Raises:
+        ValueError: if `specificity` is outside [0, 1] or `num_thresholds` < 1.
+    """
 
     def __init__(self, specificity, num_thresholds=200, name=None, dtype=None):
         if specificity < 0 or specificity > 1:
@@ -174,8 +257,18 @@ class SensitivityAtSpecificity(SensitivitySpecificityBase):
 
 
 class SpecificityAtSensitivity(SensitivitySpecificityBase):
-    """Specificity tn / (tn + fp) at the threshold whose sensitivity
-    tp / (tp + fn) is closest to `sensitivity`."""
+    """The specificity `tn / (tn + fp)` at the threshold whose sensitivity
+    `tp / (tp + fn)` is closest to `sensitivity`.
+
+    Arguments:
+        sensitivity: a float in [0, 1].
+        num_thresholds: the number of thresholds.
+        name: the metric's name (as logged).
+        dtype: the dtype of the state and result (default `K.floatx()`).
+
+    Raises:
+        ValueError: if `sensitivity` is outside [0, 1] or `num_thresholds` < 1.
+    """
 
     def __init__(self, sensitivity, num_thresholds=200, name=None, dtype=None):
         if sensitivity < 0 or sensitivity > 1:
@@ -195,9 +288,26 @@ class SpecificityAtSensitivity(SensitivitySpecificityBase):
 
 
 class AUC(Metric):
-    """Area under the ROC or PR curve by a Riemann sum over thresholds:
-    `num_thresholds` evenly spaced in (0, 1), or the given `thresholds`, plus
-    the end points -epsilon and 1 + epsilon."""
+    """The area under the ROC or precision-recall curve.
+
+    Computed by a Riemann sum over thresholds: `num_thresholds` evenly spaced
+    in (0, 1), or the given `thresholds`, plus the end points `-epsilon` and
+    `1 + epsilon`.
+
+    Arguments:
+        num_thresholds: the number of thresholds (> 1).
+        curve: `'ROC'` or `'PR'`.
+        summation_method: `'interpolation'` (trapezoids; for PR, interpolated
+            as Davis and Goadrich), `'minoring'` or `'majoring'`.
+        name: the metric's name (as logged).
+        dtype: the dtype of the state and result (default `K.floatx()`).
+        thresholds: an explicit list of thresholds in [0, 1] (then
+            `num_thresholds` is ignored).
+
+    Raises:
+        ValueError: for an unknown curve or summation method, or thresholds
+            out of range.
+    """
 
     def __init__(self, num_thresholds=200, curve='ROC', summation_method='interpolation',
                  name=None, dtype=None, thresholds=None):
@@ -274,9 +384,16 @@ class AUC(Metric):
 
 
 class MeanIoU(Metric):
-    """Mean over classes of intersection / union, from a running confusion
-    matrix (rows: true class, columns: predicted class) of integer labels;
-    classes never seen nor predicted are left out of the mean."""
+    """The mean intersection-over-union of the classes of a segmentation.
+
+    Computed from a running confusion matrix; classes never seen nor
+    predicted are left out of the mean.
+
+    Arguments:
+        num_classes: the number of classes.
+        name: the metric's name (as logged).
+        dtype: the dtype of the state and result (default `K.floatx()`).
+    """
 
     def __init__(self, num_classes, name=None, dtype=None):
         super().__init__(name=name, dtype=dtype)

@@ -22,16 +22,34 @@ def _float_pred(y_pred):
 
 
 def accuracy(y_true, y_pred):
-    """Elementwise exact equality (1.0 / 0.0); 'accuracy' in compile is resolved
-    to the binary / categorical / sparse variant instead (see `resolve`)."""
+    """Whether each prediction equals its target exactly (1.0 or 0.0).
+
+    In `compile(metrics=['accuracy'])` the name is resolved to the binary,
+    categorical or sparse variant that fits the loss and output instead.
+
+    Arguments:
+        y_true: the targets.
+        y_pred: the predictions.
+
+    Returns:
+        A float tensor of the shape of `y_pred`.
+    """
     y_pred = _float_pred(y_pred)
     y_true = K.cast(y_true, K.dtype(y_pred))
     return K.cast(K.equal(y_true, y_pred), K.floatx())
 
 
 def binary_accuracy(y_true, y_pred, threshold=0.5):
-    """Mean over the last axis of y_true == (y_pred > threshold); for the default
-    threshold Keras rounds y_pred, which is the same on probabilities."""
+    """The mean over the last axis of `y_true == (y_pred > threshold)`.
+
+    Arguments:
+        y_true: the 0/1 targets.
+        y_pred: the predicted probabilities.
+        threshold: the probability above which a prediction is 1.
+
+    Returns:
+        A tensor of per-sample accuracies.
+    """
     y_pred = _float_pred(y_pred)
     y_true = K.cast(y_true, K.dtype(y_pred))
     if threshold != 0.5:
@@ -42,12 +60,28 @@ def binary_accuracy(y_true, y_pred, threshold=0.5):
 
 
 def categorical_accuracy(y_true, y_pred):
-    """argmax(y_true) == argmax(y_pred) along the last axis."""
+    """Whether the argmax of the prediction equals that of the one-hot target.
+
+    Arguments:
+        y_true: the targets.
+        y_pred: the predictions.
+
+    Returns:
+        A float tensor of per-sample values (1.0 or 0.0).
+    """
     return K.cast(K.equal(K.argmax(y_true, axis=-1), K.argmax(y_pred, axis=-1)), K.floatx())
 
 
 def sparse_categorical_accuracy(y_true, y_pred):
-    """Integer labels (shape (n,) or (n, 1)) against argmax(y_pred)."""
+    """Whether the argmax of the prediction equals the integer target.
+
+    Arguments:
+        y_true: the integer labels, `(batch,)` or `(batch, 1)`.
+        y_pred: the predictions, `(batch, classes)`.
+
+    Returns:
+        A float tensor of per-sample values (1.0 or 0.0).
+    """
     if K.ndim(y_true) == K.ndim(y_pred):
         y_true = K.squeeze(y_true, -1)
     labels = K.cast(K.argmax(y_pred, axis=-1), K.floatx())
@@ -55,20 +89,49 @@ def sparse_categorical_accuracy(y_true, y_pred):
 
 
 def top_k_categorical_accuracy(y_true, y_pred, k=5):
-    """Whether argmax(y_true) is among the k largest of y_pred."""
+    """Whether the one-hot target's class is among the `k` largest predictions.
+
+    Arguments:
+        y_true: the targets.
+        y_pred: the predictions.
+        k: the number of top predictions considered.
+
+    Returns:
+        A float tensor of per-sample values (1.0 or 0.0).
+    """
     y_pred = _float_pred(y_pred)
     return K.cast(K.in_top_k(y_pred, K.argmax(y_true, axis=-1), k), K.floatx())
 
 
 def sparse_top_k_categorical_accuracy(y_true, y_pred, k=5):
-    """Whether the integer label is among the k largest of y_pred."""
+    """Whether the integer target is among the `k` largest predictions.
+
+    Arguments:
+        y_true: the integer labels.
+        y_pred: the predictions, `(batch, classes)`.
+        k: the number of top predictions considered.
+
+    Returns:
+        A float tensor of per-sample values (1.0 or 0.0).
+    """
     y_pred = _float_pred(y_pred)
     return K.cast(K.in_top_k(y_pred, K.cast(K.flatten(y_true), 'int32'), k), K.floatx())
 
 
 def cosine_proximity(y_true, y_pred, axis=-1):
-    """Cosine similarity (positive: 1 for parallel vectors), as Keras 2.3's
-    metrics module; the loss of the same name is its negative."""
+    """The cosine similarity of targets and predictions along an axis.
+
+    Positive (1 for parallel vectors), as in Keras 2.3's metrics module; the
+    loss of the same name is its negative.
+
+    Arguments:
+        y_true: the targets.
+        y_pred: the predictions.
+        axis: the axis of the vectors.
+
+    Returns:
+        A tensor of per-sample values.
+    """
     y_true, y_pred = _losses._prepare(y_true, y_pred)
     y_true = K.l2_normalize(y_true, axis=axis)
     y_pred = K.l2_normalize(y_pred, axis=axis)

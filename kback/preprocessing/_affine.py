@@ -37,13 +37,32 @@ def _check_warp_args(fill_mode, order, where):
 
 
 def flip_axis(x, axis):
-    """`x` reversed along `axis` (a view)."""
+    """An array reversed along an axis.
+
+    Arguments:
+        x: an array.
+        axis: the axis to reverse.
+
+    Returns:
+        A view of `x`, reversed.
+    """
     return np.flip(np.asarray(x), axis)
 
 
 def transform_matrix_offset_center(matrix, x, y):
-    """`matrix` (3, 3) conjugated by a move of the origin to Keras's image
-    centre (x/2 + 0.5, y/2 + 0.5) for an image of x rows and y columns."""
+    """A 3x3 transform matrix moved to act about Keras's image centre.
+
+    The matrix is conjugated by a move of the origin to `(x / 2 + 0.5,
+    y / 2 + 0.5)`.
+
+    Arguments:
+        matrix: a `(3, 3)` affine matrix.
+        x: the image's number of rows.
+        y: the image's number of columns.
+
+    Returns:
+        A `(3, 3)` numpy array.
+    """
     o_x = float(x) / 2 + 0.5
     o_y = float(y) / 2 + 0.5
     offset = np.array([[1., 0., o_x], [0., 1., o_y], [0., 0., 1.]])
@@ -131,10 +150,31 @@ def _warp_one(x, matrix, row_axis, col_axis, channel_axis, fill_mode, cval, orde
 def apply_affine_transform(x, theta=0, tx=0, ty=0, shear=0, zx=1, zy=1,
                            row_axis=0, col_axis=1, channel_axis=2,
                            fill_mode='nearest', cval=0., order=1):
-    """Warps one image (rank 3) by Keras's affine: rotation `theta` and shear
-    `shear` in degrees, shift `tx` along rows and `ty` along columns (pixels),
-    zoom `zx` (rows) and `zy` (columns); a zoom above 1 samples a larger area,
-    so the content shrinks.  Returns `x` itself when nothing is to be done."""
+    """Warps one image by Keras's affine transformation.
+
+    Arguments:
+        x: a 3D image array.
+        theta: the rotation angle, in degrees.
+        tx: the shift along the rows, in pixels.
+        ty: the shift along the columns, in pixels.
+        shear: the shear angle, in degrees.
+        zx: the zoom of the rows (above 1 samples a larger area, so the
+            content shrinks).
+        zy: the zoom of the columns.
+        row_axis: the index of the rows axis.
+        col_axis: the index of the columns axis.
+        channel_axis: the index of the channels axis.
+        fill_mode: how points outside the image are filled: `'constant'`,
+            `'nearest'`, `'reflect'` or `'wrap'`.
+        cval: the fill value of `'constant'`.
+        order: 0 (nearest neighbour) or 1 (bilinear).
+
+    Returns:
+        The warped image (`x` itself when the transformation is the identity).
+
+    Raises:
+        ValueError: for an unknown fill mode, order or axes.
+    """
     _check_warp_args(fill_mode, order, 'apply_affine_transform')
     if _is_neutral(theta, tx, ty, shear, zx, zy):
         return x
@@ -147,7 +187,22 @@ def apply_affine_transform(x, theta=0, tx=0, ty=0, shear=0, zx=1, zy=1,
 
 def random_rotation(x, rg, row_axis=1, col_axis=2, channel_axis=0,
                     fill_mode='nearest', cval=0., interpolation_order=1):
-    """Rotates `x` by an angle drawn uniformly from [-rg, rg) degrees."""
+    """Rotates an image by a random angle in `[-rg, rg)` degrees.
+
+    Arguments:
+        x: a 3D image array.
+        rg: the largest rotation, in degrees.
+        row_axis: the index of the rows axis.
+        col_axis: the index of the columns axis.
+        channel_axis: the index of the channels axis.
+        fill_mode: how points outside the image are filled: `'constant'`,
+            `'nearest'`, `'reflect'` or `'wrap'`.
+        cval: the fill value of `'constant'`.
+        interpolation_order: 0 (nearest neighbour) or 1 (bilinear).
+
+    Returns:
+        The transformed image, a numpy array.
+    """
     theta = np.random.uniform(-rg, rg)
     return apply_affine_transform(x, theta=theta, row_axis=row_axis, col_axis=col_axis,
                                   channel_axis=channel_axis, fill_mode=fill_mode,
@@ -156,8 +211,23 @@ def random_rotation(x, rg, row_axis=1, col_axis=2, channel_axis=0,
 
 def random_shift(x, wrg, hrg, row_axis=1, col_axis=2, channel_axis=0,
                  fill_mode='nearest', cval=0., interpolation_order=1):
-    """Shifts `x` by fractions of its height (drawn from [-hrg, hrg)) and width
-    (from [-wrg, wrg))."""
+    """Shifts an image by random fractions of its width and height.
+
+    Arguments:
+        x: a 3D image array.
+        wrg: the largest width shift, a fraction of the width.
+        hrg: the largest height shift, a fraction of the height.
+        row_axis: the index of the rows axis.
+        col_axis: the index of the columns axis.
+        channel_axis: the index of the channels axis.
+        fill_mode: how points outside the image are filled: `'constant'`,
+            `'nearest'`, `'reflect'` or `'wrap'`.
+        cval: the fill value of `'constant'`.
+        interpolation_order: 0 (nearest neighbour) or 1 (bilinear).
+
+    Returns:
+        The transformed image, a numpy array.
+    """
     x = np.asarray(x)
     h, w = x.shape[row_axis], x.shape[col_axis]
     tx = np.random.uniform(-hrg, hrg) * h
@@ -169,7 +239,22 @@ def random_shift(x, wrg, hrg, row_axis=1, col_axis=2, channel_axis=0,
 
 def random_shear(x, intensity, row_axis=1, col_axis=2, channel_axis=0,
                  fill_mode='nearest', cval=0., interpolation_order=1):
-    """Shears `x` by an angle drawn from [-intensity, intensity) degrees."""
+    """Shears an image by a random angle in `[-intensity, intensity)` degrees.
+
+    Arguments:
+        x: a 3D image array.
+        intensity: the largest shear angle, in degrees.
+        row_axis: the index of the rows axis.
+        col_axis: the index of the columns axis.
+        channel_axis: the index of the channels axis.
+        fill_mode: how points outside the image are filled: `'constant'`,
+            `'nearest'`, `'reflect'` or `'wrap'`.
+        cval: the fill value of `'constant'`.
+        interpolation_order: 0 (nearest neighbour) or 1 (bilinear).
+
+    Returns:
+        The transformed image, a numpy array.
+    """
     shear = np.random.uniform(-intensity, intensity)
     return apply_affine_transform(x, shear=shear, row_axis=row_axis, col_axis=col_axis,
                                   channel_axis=channel_axis, fill_mode=fill_mode,
@@ -178,7 +263,26 @@ def random_shear(x, intensity, row_axis=1, col_axis=2, channel_axis=0,
 
 def random_zoom(x, zoom_range, row_axis=1, col_axis=2, channel_axis=0,
                 fill_mode='nearest', cval=0., interpolation_order=1):
-    """Zooms `x` by factors (rows, cols) drawn independently from `zoom_range`."""
+    """Zooms an image by random factors for the rows and the columns.
+
+    Arguments:
+        x: a 3D image array.
+        zoom_range: a pair of floats `(lower, upper)`; each factor is drawn
+            from it.
+        row_axis: the index of the rows axis.
+        col_axis: the index of the columns axis.
+        channel_axis: the index of the channels axis.
+        fill_mode: how points outside the image are filled: `'constant'`,
+            `'nearest'`, `'reflect'` or `'wrap'`.
+        cval: the fill value of `'constant'`.
+        interpolation_order: 0 (nearest neighbour) or 1 (bilinear).
+
+    Returns:
+        The transformed image, a numpy array.
+
+    Raises:
+        ValueError: if `zoom_range` is not a pair.
+    """
     if len(zoom_range) != 2:
         raise ValueError('`zoom_range` should be a tuple or list of two floats. '
                          'Received: %s' % (zoom_range,))
@@ -192,8 +296,20 @@ def random_zoom(x, zoom_range, row_axis=1, col_axis=2, channel_axis=0,
 
 
 def apply_channel_shift(x, intensity, channel_axis=0):
-    """Adds `intensity` to every channel, clipped to the image's own [min, max]
-    (as Keras: one intensity for all channels, so the clip range is global)."""
+    """Adds an intensity to every channel of an image, clipped to the image's
+    own range.
+
+    As in Keras, one intensity applies to all channels, so the clipping range
+    is the image's global minimum and maximum.
+
+    Arguments:
+        x: a 3D image array.
+        intensity: the value added.
+        channel_axis: the index of the channels axis.
+
+    Returns:
+        The shifted image, a numpy array.
+    """
     x = np.asarray(x)
     if not -x.ndim <= channel_axis < x.ndim:
         raise ValueError(f'apply_channel_shift: channel_axis {channel_axis} is out of '
@@ -202,7 +318,17 @@ def apply_channel_shift(x, intensity, channel_axis=0):
 
 
 def random_channel_shift(x, intensity_range, channel_axis=0):
-    """`apply_channel_shift` by an intensity drawn from [-range, range)."""
+    """Shifts the channels of an image by a random intensity in
+    `[-intensity_range, intensity_range)`.
+
+    Arguments:
+        x: a 3D image array.
+        intensity_range: the largest intensity.
+        channel_axis: the index of the channels axis.
+
+    Returns:
+        The shifted image, a numpy array.
+    """
     intensity = np.random.uniform(-intensity_range, intensity_range)
     return apply_channel_shift(x, intensity, channel_axis=channel_axis)
 
@@ -240,8 +366,15 @@ def brightness_batch(x, factors, channel_axis):
 
 
 def apply_brightness_shift(x, brightness):
-    """Brightness shift of one channels-last image (rank 3, 1/3/4 channels):
-    Keras's 8-bit result as float32 in [0, 255] (see `brightness_batch`)."""
+    """Changes the brightness of a channels-last image, as Keras does with Pillow.
+
+    Arguments:
+        x: a 3D image array with 1, 3 or 4 channels.
+        brightness: the factor (1 keeps the image, 0 makes it black).
+
+    Returns:
+        The image as float32 values in [0, 255] (Keras's 8-bit result).
+    """
     x = np.asarray(x)
     if x.ndim != 3:
         raise ValueError('Expected image array to have rank 3 (single image). '
@@ -250,7 +383,18 @@ def apply_brightness_shift(x, brightness):
 
 
 def random_brightness(x, brightness_range):
-    """`apply_brightness_shift` by a factor drawn from `brightness_range`."""
+    """Changes the brightness of an image by a random factor.
+
+    Arguments:
+        x: a 3D channels-last image array.
+        brightness_range: a pair of floats; the factor is drawn from it.
+
+    Returns:
+        The image, as `apply_brightness_shift` returns it.
+
+    Raises:
+        ValueError: if `brightness_range` is not a pair.
+    """
     if len(brightness_range) != 2:
         raise ValueError('`brightness_range should be tuple or list of two floats. '
                          'Received: %s' % (brightness_range,))

@@ -93,15 +93,60 @@ def _present(v, n):
 class ImageDataGenerator(object):
     """Generates batches of image data with real-time augmentation.
 
-    Arguments as Keras 2.3's (see keras.preprocessing.image.ImageDataGenerator):
-    random transforms (rotation_range in degrees; width/height_shift_range as a
-    fraction < 1, pixels >= 1, an int n for whole pixels in (-n, n), or a list of
-    choices; brightness_range; shear_range in degrees; zoom_range as a float z
-    for [1-z, 1+z] or [lower, upper]; channel_shift_range; flips), filling
-    (fill_mode, cval, interpolation_order 0 or 1) and normalisation (rescale,
-    preprocessing_function, sample- and feature-wise centring and std
-    normalisation, ZCA whitening).  data_format and dtype default to
-    K.image_data_format() and K.floatx().
+    The iterators it makes (`flow`, `flow_from_directory`) augment whole
+    batches at once: every sample's random parameters are drawn together and
+    the batch is warped in one compiled call (`K.affine_warp`), sampling as
+    Keras's `scipy.ndimage` path does.
+
+    Arguments:
+        featurewise_center: set the mean of the data (from `fit`) to 0, per
+            channel.
+        samplewise_center: set the mean of each sample to 0.
+        featurewise_std_normalization: divide the data by its standard
+            deviation (from `fit`), per channel.
+        samplewise_std_normalization: divide each sample by its standard
+            deviation.
+        zca_whitening: apply ZCA whitening (from `fit`).
+        zca_epsilon: the epsilon of ZCA whitening.
+        rotation_range: the largest random rotation, in degrees.
+        width_shift_range: the random horizontal shift: a fraction of the
+            width (< 1), a number of pixels (>= 1), an int `n` for whole
+            pixels in `(-n, n)`, or a list of the allowed values.
+        height_shift_range: the random vertical shift, as `width_shift_range`.
+        brightness_range: a pair of floats the brightness factor is drawn
+            from, or None.
+        shear_range: the largest shear angle, in degrees.
+        zoom_range: a float `z` for zooms in `[1 - z, 1 + z]`, or a pair
+            `[lower, upper]`.
+        channel_shift_range: the largest random channel shift.
+        fill_mode: how points outside the input are filled: `'constant'`,
+            `'nearest'`, `'reflect'` or `'wrap'`.
+        cval: the fill value of `'constant'`.
+        horizontal_flip: randomly flip inputs horizontally.
+        vertical_flip: randomly flip inputs vertically.
+        rescale: a factor the data is multiplied by (after the other
+            transformations), or None.
+        preprocessing_function: a function applied to each input, after
+            augmentation: one image (a rank-3 array) in, one image of the same
+            shape out.
+        data_format: `'channels_last'` or `'channels_first'` (default
+            `K.image_data_format()`).
+        validation_split: the fraction of the images reserved for validation
+            (a float in [0, 1)); the iterators' `subset` picks a side.
+        interpolation_order: 0 (nearest neighbour) or 1 (bilinear).
+        dtype: the dtype of the batches (default `K.floatx()`).
+
+    Raises:
+        ValueError: if an argument is out of range or of the wrong kind.
+
+    Example::
+
+        datagen = ImageDataGenerator(rescale=1. / 255, rotation_range=20,
+                                     width_shift_range=0.2, horizontal_flip=True,
+                                     validation_split=0.2)
+        train = datagen.flow_from_directory('data/', target_size=(64, 64),
+                                            subset='training')
+        model.fit_generator(train, epochs=10)
     """
 
     _PER_SAMPLE_METHODS = ('get_random_transform', 'apply_transform', 'random_transform',
@@ -202,8 +247,26 @@ class ImageDataGenerator(object):
     # ------------------------------------------------------------------ iterators
     def flow(self, x, y=None, batch_size=32, shuffle=True, sample_weight=None, seed=None,
              save_to_dir=None, save_prefix='', save_format='png', subset=None):
-        """A NumpyArrayIterator over (x, y[, sample_weight]) in this generator's
-        data format and dtype."""
+        """Batches of augmented data from numpy arrays.
+
+        Arguments:
+            x: the images, a rank-4 array (or a tuple `(images, misc)` whose other
+                arrays are passed along unchanged).
+            y: the targets, or None.
+            batch_size: samples per batch.
+            shuffle: whether to shuffle the samples at every epoch.
+            sample_weight: per-sample weights, or None.
+            seed: the random seed of the shuffling and augmentation.
+            save_to_dir: a folder where the augmented images are written, for
+                debugging (None: not written).
+            save_prefix: the prefix of the saved images' file names.
+            save_format: `'png'` or `'jpeg'`.
+            subset: `'training'` or `'validation'`, with `validation_split`.
+
+        Returns:
+            A `NumpyArrayIterator` yielding `(x, y)` batches (or `x` alone without
+            targets, `(x, y, sample_weight)` with weights).
+        """
         from ._image_iterators import NumpyArrayIterator
         return NumpyArrayIterator(x, y, self, batch_size=batch_size, shuffle=shuffle,
                                   sample_weight=sample_weight, seed=seed,
@@ -216,8 +279,31 @@ class ImageDataGenerator(object):
                             shuffle=True, seed=None, save_to_dir=None, save_prefix='',
                             save_format='png', follow_links=False, subset=None,
                             interpolation='nearest'):
-        """A DirectoryIterator over the images in the class subfolders of
-        `directory`, in this generator's data format and dtype."""
+        """Batches of augmented images read from a folder with a subfolder per class.
+
+        Arguments:
+            directory: the folder; each subfolder is a class.
+            target_size: `(height, width)`, the size every image is resized to.
+            color_mode: `'grayscale'`, `'rgb'` or `'rgba'`.
+            classes: a list of class subfolder names (their order gives the class
+                indices); default all subfolders, sorted.
+            class_mode: `'categorical'` (one-hot), `'binary'`, `'sparse'` (class
+                indices), `'input'` (the images themselves) or None (no targets).
+            batch_size: images per batch.
+            shuffle: whether to shuffle the files at every epoch.
+            seed: the random seed of the shuffling and augmentation.
+            save_to_dir: a folder where the augmented images are written, for
+                debugging (None: not written).
+            save_prefix: the prefix of the saved images' file names.
+            save_format: `'png'` or `'jpeg'`.
+            follow_links: whether to follow symbolic links inside class folders.
+            subset: `'training'` or `'validation'`, with `validation_split`.
+            interpolation: the resampling used to resize (`'nearest'`,
+                `'bilinear'`, `'bicubic'`, `'lanczos'`, `'box'`, `'hamming'`).
+
+        Returns:
+            A `DirectoryIterator` yielding `(x, y)` batches.
+        """
         from ._image_iterators import DirectoryIterator
         return DirectoryIterator(directory, self, target_size=target_size,
                                  color_mode=color_mode, classes=classes,
@@ -230,10 +316,18 @@ class ImageDataGenerator(object):
 
     # -------------------------------------------------------------- normalisation
     def standardize(self, x):
-        """Applies the normalisation configuration to `x` in place where it can
-        (a batch, or one image as the iterators call it): preprocessing_function,
-        rescale, samplewise centre/std (over all of `x`), featurewise centre/std,
-        ZCA.  Returns the result."""
+        """Applies the normalization options to an image or a batch.
+
+        In order: `preprocessing_function`, `rescale`, sample-wise centring and
+        scaling (over all of `x`), feature-wise centring and scaling, ZCA
+        whitening. `x` is changed in place where possible.
+
+        Arguments:
+            x: an image or a batch, as a numpy array.
+
+        Returns:
+            The normalized array.
+        """
         if self.preprocessing_function:
             x = self.preprocessing_function(x)
         if self.rescale:
@@ -280,10 +374,19 @@ class ImageDataGenerator(object):
 
     # ------------------------------------------------------------ random transforms
     def get_random_transform(self, img_shape, seed=None):
-        """A dict of random parameters for one image of shape `img_shape`, drawn
-        from numpy's global random state (seeded with `seed` if given) in Keras's
-        order: theta, tx (rows), ty (columns), shear, zx, zy, flip_horizontal,
-        flip_vertical, channel_shift_intensity, brightness."""
+        """Random transformation parameters for one image.
+
+        They are drawn from numpy's global random state, in Keras's order.
+
+        Arguments:
+            img_shape: the image's shape.
+            seed: a seed to set first, or None.
+
+        Returns:
+            A dict with `theta`, `tx` (rows), `ty` (columns), `shear`, `zx`, `zy`,
+            `flip_horizontal`, `flip_vertical`, `channel_shift_intensity` and
+            `brightness`.
+        """
         if seed is not None:
             np.random.seed(seed)
         rnd = np.random.mtrand._rand
@@ -318,9 +421,21 @@ class ImageDataGenerator(object):
                 'brightness': brightness}
 
     def apply_transform(self, x, transform_parameters):
-        """Applies the parameters of `get_random_transform` to one image (rank 3,
-        this generator's data format), in Keras's order: affine warp, channel
-        shift, horizontal flip, vertical flip, brightness."""
+        """Applies transformation parameters to one image.
+
+        In Keras's order: the affine warp, the channel shift, the horizontal and
+        vertical flips, the brightness.
+
+        Arguments:
+            x: one image, a rank-3 array in this generator's data format.
+            transform_parameters: a dict as `get_random_transform` returns.
+
+        Returns:
+            The transformed image.
+
+        Raises:
+            ValueError: if `x` is not of rank 3.
+        """
         x = np.asarray(x)
         if x.ndim != 3:
             raise ValueError('ImageDataGenerator.apply_transform expects one image of '
@@ -329,7 +444,15 @@ class ImageDataGenerator(object):
         return self._apply_batch(x[None], params, keep_int=True)[0]
 
     def random_transform(self, x, seed=None):
-        """One image randomly transformed (see get_random_transform)."""
+        """One image randomly transformed.
+
+        Arguments:
+            x: one image, a rank-3 array.
+            seed: a seed to set first, or None.
+
+        Returns:
+            The transformed image.
+        """
         params = self.get_random_transform(x.shape, seed)
         return self.apply_transform(x, params)
 
@@ -441,10 +564,24 @@ class ImageDataGenerator(object):
         return out.astype(x.dtype, copy=False)
 
     def transform_batch(self, x, rng):
-        """The randomly transformed and then standardised batch `x` (n, ...) of
-        this generator's dtype and data format; each sample's parameters come
-        from `rng` (a numpy RandomState; None: numpy's global state).  May
-        reuse x's memory."""
+        """A batch randomly transformed, then standardized (kback's own).
+
+        What the iterators call. A subclass that overrides the per-image methods
+        (`random_transform`, `standardize`, ...) gets them called per sample, as in
+        Keras.
+
+        Arguments:
+            x: a rank-4 batch of this generator's dtype and data format (its memory
+                may be reused).
+            rng: a `numpy.random.RandomState` the parameters are drawn from (None:
+                numpy's global state).
+
+        Returns:
+            The transformed batch.
+
+        Raises:
+            ValueError: if `x` is not of rank 4.
+        """
         x = np.asarray(x)
         if rng is None:
             rng = np.random.mtrand._rand
@@ -460,10 +597,20 @@ class ImageDataGenerator(object):
 
     # ----------------------------------------------------------------------- fit
     def fit(self, x, augment=False, rounds=1, seed=None):
-        """Computes the statistics the featurewise options need from sample data
-        (rank 4): per-channel `mean` and `std` shaped to broadcast against one
-        image, and the ZCA `principal_components`; optionally over `rounds`
-        randomly augmented copies of x."""
+        """Computes the statistics the feature-wise options need from sample data.
+
+        The per-channel `mean` and `std` (shaped to broadcast against one image)
+        and the ZCA `principal_components`.
+
+        Arguments:
+            x: sample data, a rank-4 array.
+            augment: whether to compute them over randomly augmented copies.
+            rounds: the number of augmented copies, with `augment`.
+            seed: the random seed of the augmentation.
+
+        Raises:
+            ValueError: if `x` is not of rank 4.
+        """
         x = np.asarray(x, dtype=self.dtype)
         if x.ndim != 4:
             raise ValueError('Input to `.fit()` should have rank 4. '

@@ -109,7 +109,7 @@ def load_img(path, grayscale=False, color_mode='rgb', target_size=None,
              interpolation='nearest'):
     """Loads an image into PIL format.
 
-    # Arguments
+    Arguments:
         path: path to the image file (or a file object).
         grayscale: DEPRECATED, use `color_mode="grayscale"`.
         color_mode: one of "grayscale", "rgb", "rgba". The desired image format.
@@ -118,10 +118,10 @@ def load_img(path, grayscale=False, color_mode='rgb', target_size=None,
         interpolation: resampling used when the image is resized: "nearest",
             "bilinear", "bicubic", "lanczos", "box" or "hamming".
 
-    # Returns
+    Returns:
         A PIL Image instance, fully decoded.
 
-    # Raises
+    Raises:
         ValueError: for an unknown color_mode, target_size or interpolation.
         OSError: when Pillow cannot read the file (missing, not an image,
             truncated).
@@ -142,15 +142,15 @@ def load_img(path, grayscale=False, color_mode='rgb', target_size=None,
 def img_to_array(img, data_format=None, dtype=None):
     """Converts a PIL Image instance to a rank-3 numpy array.
 
-    # Arguments
+    Arguments:
         img: PIL Image instance (or anything numpy can convert to an array of
             rank 2 or 3).
         data_format: "channels_first" or "channels_last"; default
             `K.image_data_format()`.
         dtype: dtype of the returned array; default `K.floatx()`.
 
-    # Returns
-        A 3-D numpy array: (height, width, channels) or (channels, height, width).
+    Returns:
+        A 3-D numpy array, (height, width, channels) or (channels, height, width).
     """
     data_format = _check_data_format(data_format, 'img_to_array')
     if dtype is None:
@@ -173,7 +173,7 @@ def img_to_array(img, data_format=None, dtype=None):
 def array_to_img(x, data_format=None, scale=True, dtype=None):
     """Converts a rank-3 numpy array to a PIL Image instance.
 
-    # Arguments
+    Arguments:
         x: input array, (height, width, channels) or (channels, height, width)
             with 1 (grey), 3 (RGB) or 4 (RGBA) channels.
         data_format: "channels_first" or "channels_last"; default
@@ -183,7 +183,7 @@ def array_to_img(x, data_format=None, scale=True, dtype=None):
             the maximum and multiplied by 255.
         dtype: dtype `x` is converted to first; default `K.floatx()`.
 
-    # Returns
+    Returns:
         A PIL Image ("L", "RGB" or "RGBA"; "I" for one channel with values
         above 255).
     """
@@ -231,7 +231,7 @@ def _format_of(path, file_format):
 def save_img(path, x, data_format=None, file_format=None, scale=True, **kwargs):
     """Saves an image stored as a numpy array to a path or file object.
 
-    # Arguments
+    Arguments:
         path: path or file object.
         x: numpy array (see `array_to_img`).
         data_format: "channels_first" or "channels_last"; default
@@ -257,13 +257,13 @@ def _normalize_ext(ext):
 def list_pictures(directory, ext=WHITE_LIST_FORMATS):
     """Lists the pictures under `directory`, subdirectories included.
 
-    # Arguments
+    Arguments:
         directory: path of the folder to scan.
         ext: the accepted extensions: a tuple of strings, a single string, or
             Keras's older 'jpg|jpeg|png' form. Matched case-insensitively at
             the end of the file name.
 
-    # Returns
+    Returns:
         A sorted list of paths (`directory` joined with the relative path).
     """
     suffixes = _normalize_ext(ext)

@@ -42,7 +42,7 @@ class Iterator(Sequence):
     (Keras's extension point); kback's own iterators also take the batch's
     random state (`_build_batch(index_array, rng)`).
 
-    # Arguments
+    Arguments:
         n: total number of samples.
         batch_size: samples per batch.
         shuffle: whether to shuffle the samples at every epoch.
@@ -200,7 +200,7 @@ class Iterator(Sequence):
 class NumpyArrayIterator(Iterator):
     """Iterator yielding data from numpy arrays.
 
-    # Arguments
+    Arguments:
         x: numpy array of input images (rank 4), or a tuple/list
             `(images, misc)` where misc is an array or a list of arrays passed
             through unchanged next to the images.
@@ -212,8 +212,10 @@ class NumpyArrayIterator(Iterator):
         seed: random seed for shuffling and augmentation.
         data_format: "channels_first" / "channels_last"; default the
             generator's (else `K.image_data_format()`).
-        save_to_dir, save_prefix, save_format: where augmented images are
-            written, for debugging.
+        save_to_dir: a folder where the augmented images are written, for
+            debugging (None: not written).
+        save_prefix: the prefix of the saved images' file names.
+        save_format: `'png'` or `'jpeg'`, the saved images' format.
         subset: "training" or "validation" when the generator has a
             validation_split: the first `validation_split` fraction of the
             samples is the validation subset.
@@ -322,7 +324,7 @@ def _valid_files(class_dir, formats, follow_links):
 class DirectoryIterator(Iterator):
     """Iterator reading images from a directory with one subfolder per class.
 
-    # Arguments
+    Arguments:
         directory: path of the folder; each subdirectory is a class (nested
             folders inside a class folder belong to that class).
         image_data_generator: the `ImageDataGenerator` that augments batches
@@ -334,10 +336,14 @@ class DirectoryIterator(Iterator):
         class_mode: "categorical" (one-hot), "binary" (0/1 floats), "sparse"
             (class indices as floats), "input" (targets = images) or None
             (images only).
-        batch_size, shuffle, seed: as in `Iterator`.
+        batch_size: samples per batch.
+        shuffle: whether to shuffle the files at every epoch.
+        seed: random seed for shuffling and augmentation.
         data_format: default the generator's (else `K.image_data_format()`).
-        save_to_dir, save_prefix, save_format: augmented images are written
-            there, for debugging.
+        save_to_dir: a folder where the augmented images are written, for
+            debugging (None: not written).
+        save_prefix: the prefix of the saved images' file names.
+        save_format: `'png'` or `'jpeg'`, the saved images' format.
         follow_links: whether to follow symbolic links inside class folders.
         subset: "training" or "validation" with the generator's
             validation_split: the first fraction of each class's files (in

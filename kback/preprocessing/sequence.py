@@ -25,6 +25,27 @@ def pad_sequences(sequences, maxlen=None, dtype='int32',
     `value` before ('pre', the default) or after ('post'). Items may be
     scalars or arrays of one common shape, taken from the first non-empty
     sequence.
+
+    Arguments:
+        sequences: a list of sequences (lists or arrays).
+        maxlen: the length of the result's rows, or None (the longest).
+        dtype: the result's dtype.
+        padding: `'pre'` or `'post'`, where the padding goes.
+        truncating: `'pre'` or `'post'`, where long sequences are cut.
+        value: the padding value.
+
+    Returns:
+        A numpy array `(len(sequences), maxlen)` plus the items' own shape.
+
+    Raises:
+        ValueError: if `sequences` is not a list of iterables, the items'
+            shapes differ, `padding` or `truncating` is unknown, or a text
+            `value` meets a numeric `dtype`.
+
+    Example::
+
+        pad_sequences([[1, 2, 3], [4, 5]], maxlen=4)
+        # array([[0, 1, 2, 3], [0, 0, 4, 5]], dtype=int32)
     """
     if not hasattr(sequences, '__len__'):
         raise ValueError('`sequences` must be iterable.')
@@ -83,7 +104,15 @@ def make_sampling_table(size, sampling_factor=1e-5):
     probability of keeping the i-th most frequent word, assuming Zipf's law
     for the frequencies, `min(1, sqrt(f) / f)` with
     `f = sampling_factor * (rank * (log(rank) + gamma) + 1/2 - 1/(12 rank))`
-    (written `f / sqrt(f)`); rank 0 is treated as rank 1."""
+    (written `f / sqrt(f)`); rank 0 is treated as rank 1.
+
+    Arguments:
+        size: the vocabulary size.
+        sampling_factor: the word2vec sampling factor.
+
+    Returns:
+        A float64 array of `size` probabilities.
+    """
     size = int(size)
     if size <= 0:
         return np.zeros((0,), dtype='float64')
@@ -110,6 +139,20 @@ def skipgrams(sequence, vocabulary_size, window_size=4, negative_samples=1.,
 
     With `seed` every random draw comes from `random.Random(seed)`, so equal
     seeds give equal results; without it Python's global `random` is used.
+
+    Arguments:
+        sequence: a list of word indices (0 is not a word).
+        vocabulary_size: the vocabulary size (largest index + 1).
+        window_size: the distance within which words are paired.
+        negative_samples: the number of negative pairs per positive pair (a
+            float >= 0).
+        shuffle: whether to shuffle the pairs.
+        categorical: whether the labels are one-hot pairs.
+        sampling_table: an array of keep probabilities by word index, or None.
+        seed: the random seed.
+
+    Returns:
+        A tuple `(couples, labels)` of lists.
     """
     rng = random if seed is None else random.Random(seed)
     couples = []
@@ -167,6 +210,25 @@ class TimeseriesGenerator(Sequence):
     draws `batch_size` rows uniformly with replacement from that range for
     every batch (numpy's global RNG); `reverse=True` flips each window in
     time. `data` and `targets` must have the same length; axis 0 is time.
+
+    Arguments:
+        data: an indexable of the time steps (a numpy array), axis 0 time.
+        targets: the targets, one per time step of `data`.
+        length: the number of time steps in each window, before sampling.
+        sampling_rate: the step between the rows of a window.
+        stride: the step between the ends of consecutive windows.
+        start_index: the first row a window may end at (plus `length`).
+        end_index: the last row a window may end at (default
+            `len(data) - 1`).
+        shuffle: whether to draw the windows at random.
+        reverse: whether to flip each window in time.
+        batch_size: windows per batch.
+
+    Raises:
+        ValueError: if `data` and `targets` differ in length, a size is not a
+            positive int, or no window fits between the indices.
+
+    Example::
 
         x, y = TimeseriesGenerator(data, targets, length=10, sampling_rate=2,
                                    batch_size=2)[0]
@@ -269,7 +331,14 @@ class TimeseriesGenerator(Sequence):
 
 def timeseries_generator_from_json(json_string):
     """Rebuilds a `TimeseriesGenerator` from `TimeseriesGenerator.to_json()`;
-    `data` and `targets` come back as numpy arrays."""
+    `data` and `targets` come back as numpy arrays.
+
+    Arguments:
+        json_string: the string `TimeseriesGenerator.to_json()` returned.
+
+    Returns:
+        A `TimeseriesGenerator`.
+    """
     config = dict(json.loads(json_string).get('config'))
     config['data'] = np.asarray(json.loads(config.pop('data')))
     config['targets'] = np.asarray(json.loads(config.pop('targets')))

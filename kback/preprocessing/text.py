@@ -18,7 +18,17 @@ def text_to_word_sequence(text, filters=_FILTERS, lower=True, split=' '):
     """Splits a text into a list of words: lower-cased if `lower`, every
     character of `filters` replaced by `split`, then split on `split`,
     dropping empty pieces. `split` may also be a function str -> tokens
-    (the filtered characters then become spaces)."""
+    (the filtered characters then become spaces).
+
+    Arguments:
+        text: a string.
+        filters: the characters to remove (replaced by `split`).
+        lower: whether to lower-case the text.
+        split: the word separator, or a function splitting a string.
+
+    Returns:
+        A list of words.
+    """
     if lower:
         text = text.lower()
     sep = split if isinstance(split, str) else ' '
@@ -31,7 +41,21 @@ def text_to_word_sequence(text, filters=_FILTERS, lower=True, split=' '):
 def one_hot(text, n, filters=_FILTERS, lower=True, split=' '):
     """`hashing_trick` with Python's `hash`: word indices in [1, n - 1]
     (one index per distinct word is not guaranteed; `hash` of a str changes
-    between interpreter runs unless PYTHONHASHSEED is set)."""
+    between interpreter runs unless PYTHONHASHSEED is set).
+
+    Arguments:
+        text: a string.
+        n: the size of the index space (>= 2).
+        filters: the characters to remove.
+        lower: whether to lower-case the text.
+        split: the word separator.
+
+    Returns:
+        A list of word indices in [1, n - 1].
+
+    Raises:
+        ValueError: if `n` < 2.
+    """
     return hashing_trick(text, n, hash_function=hash, filters=filters,
                          lower=lower, split=split)
 
@@ -43,7 +67,22 @@ def _md5_hash(word):
 def hashing_trick(text, n, hash_function=None, filters=_FILTERS, lower=True, split=' '):
     """Maps each word of `text` to `hash_function(word) % (n - 1) + 1`, an
     index in [1, n - 1] (0 stays reserved). `hash_function` is Python's
-    `hash` (None), 'md5' (stable across runs) or any callable str -> int."""
+    `hash` (None), 'md5' (stable across runs) or any callable str -> int.
+
+    Arguments:
+        text: a string.
+        n: the size of the index space (>= 2).
+        hash_function: None (Python's `hash`), `'md5'` or a callable.
+        filters: the characters to remove.
+        lower: whether to lower-case the text.
+        split: the word separator.
+
+    Returns:
+        A list of word indices in [1, n - 1].
+
+    Raises:
+        ValueError: if `n` < 2 or `hash_function` is of another kind.
+    """
     if hash_function is None:
         hash_function = hash
     elif hash_function == 'md5':
@@ -73,6 +112,28 @@ class Tokenizer(object):
     first-appearance order), `word_docs` (word -> number of texts containing
     it), `index_docs` (index -> the same), `word_index`, `index_word`,
     `document_count`.
+
+    Arguments:
+        num_words: the size of the vocabulary the conversions use (the
+            `num_words - 1` most frequent words), or None for all.
+        filters: the characters removed from the texts.
+        lower: whether to lower-case the texts.
+        split: the word separator.
+        char_level: whether every character is a token.
+        oov_token: the token standing in for unknown words, or None (they are
+            dropped).
+        document_count: the number of texts already counted (as restored by
+            `tokenizer_from_json`).
+
+    Raises:
+        TypeError: on an unknown keyword argument (`nb_words` is accepted, with
+            a warning, as the old name of `num_words`).
+
+    Example::
+
+        tokenizer = Tokenizer(num_words=1000)
+        tokenizer.fit_on_texts(texts)
+        sequences = tokenizer.texts_to_sequences(texts)
     """
 
     def __init__(self, num_words=None, filters=_FILTERS, lower=True, split=' ',
@@ -249,7 +310,14 @@ class Tokenizer(object):
 
 
 def tokenizer_from_json(json_string):
-    """Rebuilds a `Tokenizer` from `Tokenizer.to_json()`."""
+    """Rebuilds a `Tokenizer` from `Tokenizer.to_json()`.
+
+    Arguments:
+        json_string: the string `Tokenizer.to_json()` returned.
+
+    Returns:
+        A `Tokenizer` with the saved settings and vocabulary.
+    """
     config = dict(json.loads(json_string).get('config'))
     word_counts = json.loads(config.pop('word_counts'), object_pairs_hook=OrderedDict)
     word_docs = json.loads(config.pop('word_docs'))

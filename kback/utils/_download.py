@@ -278,7 +278,7 @@ def get_file(fname, origin, untar=False, md5_hash=None, file_hash=None, cache_su
     the network when it matches `file_hash` (or when no hash is given); a
     cached file that does not match is downloaded again.
 
-    # Arguments
+    Arguments:
         fname: name of the file. An absolute path stores the file there.
         origin: URL of the file (http, https or file).
         untar: deprecated in favour of `extract`: the file is the archive
@@ -293,10 +293,10 @@ def get_file(fname, origin, untar=False, md5_hash=None, file_hash=None, cache_su
         archive_format: 'auto', 'tar', 'zip', a list of these, or None.
         cache_dir: cache location instead of `$KBACK_HOME` / `~/.kback`.
 
-    # Returns
+    Returns:
         Path to the downloaded file (to the extracted folder when `untar`).
 
-    # Raises
+    Raises:
         DownloadError (an OSError): the file could not be fetched; the message
             names the URL, the reason, and where to place the file by hand.
         ValueError: the downloaded file does not match `file_hash`.

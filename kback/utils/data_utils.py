@@ -92,6 +92,11 @@ class SequenceEnqueuer(object):
     x, y = next(batches)
     enqueuer.stop()
     ```
+
+    Arguments:
+        sequence: the `Sequence` (or generator) to load from.
+        use_multiprocessing: whether the workers are processes instead of
+            threads.
     """
 
     def __init__(self, sequence, use_multiprocessing=False):
@@ -108,7 +113,7 @@ class SequenceEnqueuer(object):
     def start(self, workers=1, max_queue_size=10):
         """Starts the background loading.
 
-        # Arguments
+        Arguments:
             workers: number of loader threads (at least 1).
             max_queue_size: most batches loaded ahead of the consumer.
         """
@@ -198,6 +203,12 @@ class OrderedEnqueuer(SequenceEnqueuer):
 
     After the consumer has taken every batch of an epoch, the sequence's
     `on_epoch_end()` is called before the next epoch's batches are loaded.
+
+    Arguments:
+        sequence: the `Sequence` to load from.
+        use_multiprocessing: whether the workers are processes instead of
+            threads.
+        shuffle: whether to load the batches in a new random order each epoch.
     """
 
     def __init__(self, sequence, use_multiprocessing=False, shuffle=False):
@@ -280,7 +291,7 @@ class GeneratorEnqueuer(SequenceEnqueuer):
     thread advances it whatever `workers` says; order is preserved. A finite
     generator ends `get()` after its last item.
 
-    # Arguments
+    Arguments:
         sequence: the generator (any iterator).
         use_multiprocessing: accepted, ignored (threads are used).
         wait_time: deprecated in Keras 2.3, ignored.

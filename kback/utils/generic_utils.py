@@ -11,12 +11,32 @@ _GLOBAL_CUSTOM_OBJECTS = {}
 
 
 def get_custom_objects():
-    """The global dict of user objects looked up by name (mutable)."""
+    """The global dict of user objects that names are resolved against.
+
+    Adding to it makes a custom class or function loadable by name
+    everywhere.
+
+    Returns:
+        The (mutable) dict.
+
+    Example::
+
+        get_custom_objects()['ScaledDense'] = ScaledDense
+    """
     return _GLOBAL_CUSTOM_OBJECTS
 
 
 class CustomObjectScope:
-    """`with CustomObjectScope({'name': obj}):` makes the objects resolvable inside."""
+    """A context manager within which the given objects are resolvable by name.
+
+    Arguments:
+        *scopes: dicts mapping names to classes or functions.
+
+    Example::
+
+        with CustomObjectScope({'ScaledDense': ScaledDense}):
+            model = load_model('model.h5')
+    """
 
     def __init__(self, *scopes):
         self.scopes = scopes
@@ -34,12 +54,27 @@ class CustomObjectScope:
 
 
 def custom_object_scope(*scopes):
+    """A `CustomObjectScope` of the given dicts of names to objects.
+
+    Arguments:
+        *scopes: dicts mapping names to classes or functions.
+
+    Returns:
+        A context manager.
+    """
     return CustomObjectScope(*scopes)
 
 
 def serialize_keras_object(instance):
-    """A function serialises to its name; an object with get_config to
-    {'class_name': ..., 'config': ...}."""
+    """An object as JSON-able data: a function as its name, an object with
+    `get_config` as `{'class_name': ..., 'config': ...}`.
+
+    Arguments:
+        instance: the object (or None).
+
+    Returns:
+        A string, a dict, or None.
+    """
     if instance is None:
         return None
     if hasattr(instance, 'get_config'):
@@ -60,11 +95,24 @@ def _lookup(name, module_objects, custom_objects, kind):
 
 def deserialize_keras_object(identifier, module_objects=None, custom_objects=None,
                              printable_module_name='object'):
-    """A name (str) or a {'class_name', 'config'} dict back to the object.
+    """A name or a `{'class_name', 'config'}` dict back to the object.
 
-    Classes named in a dict are built with `from_config(config)` when they have
-    it, else `cls(**config)`; a plain name resolves to what the tables hold
-    (a function, or a class which is then instantiated without arguments)."""
+    A class named in a dict is built with its `from_config(config)` when it has
+    one, else `cls(**config)`; a plain name resolves to what the tables hold (a
+    function, or a class then instantiated without arguments).
+
+    Arguments:
+        identifier: a string or a dict.
+        module_objects: a dict of the module's own names to objects.
+        custom_objects: a dict of user names to objects (searched first).
+        printable_module_name: what the object is, for the error message.
+
+    Returns:
+        The object.
+
+    Raises:
+        ValueError: if the name is unknown (the message lists the known ones).
+    """
     module_objects = module_objects or {}
     if isinstance(identifier, dict):
         if 'class_name' not in identifier or 'config' not in identifier:

@@ -84,7 +84,20 @@ class HDF5Matrix(object):
     indexed like an array (int, slice, list or array of row indices) and read
     on access; `normalizer` (a function) is applied to what is read.
 
-    kback's `fit`/`predict` read it whole through `np.asarray`."""
+    kback's `fit`/`predict` read it whole through `np.asarray`.
+
+    Arguments:
+        datapath: the HDF5 file's path.
+        dataset: the name of the dataset in the file.
+        start: the first row.
+        end: the row after the last one (None: to the end).
+        normalizer: a function applied to the data read, or None.
+
+    Example::
+
+        x_train = HDF5Matrix('data.h5', 'x', end=1000)
+        model.predict(x_train)
+    """
 
     refs = {}
 

@@ -25,6 +25,18 @@ def _sequential_like(model):
 
 
 def print_summary(model, line_length=None, positions=None, print_fn=None):
+    """Prints a table of a model's layers, output shapes and parameter counts.
+
+    What `model.summary()` prints; a sequential-like model gets a short table,
+    others also a "Connected to" column.
+
+    Arguments:
+        model: a model.
+        line_length: the width of the table in characters.
+        positions: where each column ends, as fractions of the width or as
+            absolute positions.
+        print_fn: the function that prints each line (default `print`).
+    """
     print_fn = print_fn or print
     sequential_like = _sequential_like(model)
     if sequential_like:
@@ -86,8 +98,17 @@ def print_summary(model, line_length=None, positions=None, print_fn=None):
 
 
 def get_source_inputs(tensor, layer=None, node_index=None):
-    """The input tensors (outputs of InputLayers) that `tensor` was computed
-    from, in the order they are first reached, without repeats."""
+    """The model inputs a tensor was computed from.
+
+    Arguments:
+        tensor: a Keras tensor.
+        layer: the layer to start from (default: the tensor's own).
+        node_index: the node of that layer to start from.
+
+    Returns:
+        A list of input tensors (outputs of `InputLayer` layers), in the order they
+        are first reached, without repeats.
+    """
     if layer is None or node_index is None:
         history = getattr(tensor, '_keras_history', None)
         if history is None:
@@ -112,8 +133,13 @@ def get_source_inputs(tensor, layer=None, node_index=None):
 
 
 def convert_all_kernels_in_model(model):
-    """Flips the spatial axes of every convolution kernel of `model` (weights
-    trained with a backend that convolves instead of correlating)."""
+    """Flips the spatial axes of every convolution kernel of a model.
+
+    For weights trained with a backend that convolves instead of correlating.
+
+    Arguments:
+        model: a model; its kernels are changed in place.
+    """
     from .conv_utils import convert_kernel
     for layer in model.layers:
         name = type(layer).__name__

@@ -8,10 +8,22 @@ def to_categorical(y, num_classes=None, dtype='float32'):
     Output shape is `y.shape + (num_classes,)`, except that a trailing axis of
     size 1 (labels shaped `(n, 1)`) is dropped first, as in Keras 2.3.
 
-    # Arguments
+    Arguments:
         y: integer labels in `[0, num_classes)` (array-like).
         num_classes: total number of classes; `max(y) + 1` when None.
         dtype: dtype of the result.
+
+    Returns:
+        A numpy array of one-hot rows.
+
+    Raises:
+        ValueError: if a label is not an integer or is outside
+            `[0, num_classes)`, or `num_classes` is None for empty labels.
+
+    Example::
+
+        to_categorical([0, 2, 1], num_classes=3)
+        # array([[1., 0., 0.], [0., 0., 1.], [0., 1., 0.]], dtype=float32)
     """
     y = np.asarray(y)
     if y.dtype.kind == 'f':
@@ -42,7 +54,16 @@ def to_categorical(y, num_classes=None, dtype='float32'):
 
 
 def normalize(x, axis=-1, order=2):
-    """Scales `x` to unit `order`-norm along `axis` (zero vectors stay zero)."""
+    """Scales an array to unit norm along an axis (zero vectors stay zero).
+
+    Arguments:
+        x: a numpy array.
+        axis: the axis of the norm.
+        order: the norm's order (2 for L2).
+
+    Returns:
+        A numpy array of `x`'s shape.
+    """
     x = np.asarray(x)
     norm = np.atleast_1d(np.linalg.norm(x, order, axis))
     norm[norm == 0] = 1

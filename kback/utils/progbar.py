@@ -47,7 +47,7 @@ def _format_per_unit(seconds, unit_name):
 class Progbar(object):
     """Displays a progress bar.
 
-    # Arguments
+    Arguments:
         target: total number of units expected, None if unknown.
         width: width of the bar in characters.
         verbose: 0 silent, 1 bar redrawn in place, 2 one line at the end.
@@ -78,7 +78,7 @@ class Progbar(object):
     def update(self, current, values=None):
         """Moves the bar to `current` units.
 
-        # Arguments
+        Arguments:
             current: index of the current unit (the count seen so far).
             values: list of `(name, value_for_last_update)` tuples.
         """

@@ -51,9 +51,30 @@ def _check(x, matrices, fill_mode, order, data_format):
 
 def affine_warp(x, matrices, fill_mode='nearest', cval=0.0, order=1,
                 data_format='channels_last', out=None):
-    """A new batch shaped like x (float32/float64 kept, other dtypes as float32):
-    every image warped by its matrix (see the module docstring), points outside
-    the image filled per fill_mode ('constant' uses cval)."""
+    """Warps every image of a batch by its own affine matrix (kback's own).
+
+    Output pixel `(r, c)` of image `n` is sampled at
+    `(M[0,0]*r + M[0,1]*c + M[0,2], M[1,0]*r + M[1,1]*c + M[1,2])` with
+    `M = matrices[n]`, as `scipy.ndimage.affine_transform` samples (Keras's
+    augmentation path), on numpy arrays, in one compiled call.
+
+    Arguments:
+        x: a 4D numpy batch, `(n, rows, cols, channels)` or channels first;
+            float32 and float64 are kept, other dtypes computed in float32.
+        matrices: a `(n, 2, 3)` array (or one `(2, 3)` matrix for all).
+        fill_mode: how points outside an image are filled: `'constant'`,
+            `'nearest'`, `'reflect'` or `'wrap'`.
+        cval: the fill value of `'constant'`.
+        order: 0 (nearest neighbour) or 1 (bilinear).
+        data_format: `'channels_last'` or `'channels_first'`.
+        out: an optional output array of `x`'s shape and dtype.
+
+    Returns:
+        The warped batch, a numpy array.
+
+    Raises:
+        ValueError: if an argument is unknown or the shapes do not fit.
+    """
     x, m = _check(x, matrices, fill_mode, order, data_format)
     cval = float(cval)
     out = out_buffer(out, x.shape, x.dtype, 'affine_warp')

@@ -74,15 +74,44 @@ register('optimizer_step', _infer, _forward, NOT_DIFFERENTIABLE, stateful=True)
 
 
 def optimizer_step_covers(rule, param, slots):
-    """Whether optimizer_step(rule, param, slots, ...) can be built: a known
-    rule, its slots, and float32/float64 variables of one shape with kback_core
-    built."""
+    """Whether the fused step `optimizer_step(rule, param, slots, ...)` can be
+    built (kback's own).
+
+    It can for a known rule with its slots, float32 or float64 variables of
+    one shape, and kback_core built.
+
+    Arguments:
+        rule: the rule's name: `'sgd'`, `'rmsprop'`, `'adagrad'`, `'adam'` or
+            `'amsgrad'`.
+        param: the parameter variable.
+        slots: the list of the optimizer's state variables for it.
+
+    Returns:
+        A bool.
+    """
     return (rule in RULES and len(slots) == len(RULES[rule].slots)
             and _targets_problem([param] + list(slots)) is None)
 
 
 def optimizer_step(rule, param, slots, grad, scalars, epsilon=1e-7, nesterov=False):
-    """The in-place update node of one param (scalars may be tensors or numbers)."""
+    """The fused, in-place optimizer update of one parameter (kback's own).
+
+    The parameter and its slots are rewritten in one compiled pass; it is the
+    compiled form of the K-op update rules in `kback.optimizers`.
+
+    Arguments:
+        rule: the rule's name (see `optimizer_step_covers`).
+        param: the parameter variable.
+        slots: the state variables the rule keeps (momentum, moments, ...).
+        grad: the gradient tensor.
+        scalars: the rule's scalars (learning rate, decay rates, ...), tensors
+            or numbers.
+        epsilon: the fuzz factor of the rules that divide.
+        nesterov: with `'sgd'`, whether to use Nesterov momentum.
+
+    Returns:
+        The update node, for a `K.function`'s updates.
+    """
     scalars = [as_tensor(s) for s in scalars]
     return apply('optimizer_step', param, *slots, grad, *scalars, rule=rule,
                  epsilon=float(epsilon), nesterov=bool(nesterov))
