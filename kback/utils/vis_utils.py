@@ -135,7 +135,14 @@ def plot_model(model, to_file='model.png', show_shapes=False, show_layer_names=T
     """Draws the model's layer graph into `to_file`, whose extension names the
     image format (png when it has none).
 
-    Arguments: those of `model_to_dot`, and `to_file`, the image's path.
+    Arguments:
+        model: a built Model or Sequential.
+        to_file: the image's path; its extension names the format.
+        show_shapes: add each layer's input and output shapes to its node.
+        show_layer_names: label nodes 'name: ClassName' rather than 'ClassName'.
+        rankdir: Graphviz's rankdir: 'TB' (vertical) or 'LR' (horizontal).
+        expand_nested: draw nested models as clusters of their layers.
+        dpi: the image's dots per inch.
 
     Returns:
         An `IPython.display.Image` of the file when IPython is installed, else None.
