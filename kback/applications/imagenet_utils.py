@@ -83,7 +83,7 @@ def preprocess_input(x, data_format=None, mode='caffe'):
     """Preprocesses a batch of RGB images (values in [0, 255]) as a model's
     ImageNet weights expect.
 
-    # Arguments
+    Arguments:
         x: a numpy array or a backend tensor, 3D (one image) or 4D. A float
             array is preprocessed in place (pass `np.copy(x)` to keep it);
             integers are converted to floatx first.
@@ -94,7 +94,7 @@ def preprocess_input(x, data_format=None, mode='caffe'):
             MobileNets); 'torch': scaled to [0, 1], then each channel minus its
             mean and divided by its standard deviation (DenseNet).
 
-    # Returns
+    Returns:
         The preprocessed array or tensor.
     """
     data_format, axis = _check(x, data_format, mode)
@@ -124,15 +124,15 @@ def _class_index():
 def decode_predictions(preds, top=5):
     """The `top` classes of each prediction of an ImageNet model.
 
-    # Arguments
+    Arguments:
         preds: array of shape (samples, 1000).
         top: how many classes to return per sample.
 
-    # Returns
+    Returns:
         One list per sample of `(class_name, class_description, score)`
         tuples, highest score first.
 
-    # Raises
+    Raises:
         ValueError: `preds` is not of shape (samples, 1000), or `top` is not
             a positive integer.
         DownloadError (an OSError): the class index file

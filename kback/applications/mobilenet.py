@@ -62,7 +62,7 @@ def MobileNet(input_shape=None, alpha=1.0, depth_multiplier=1, dropout=1e-3, inc
               weights='imagenet', input_tensor=None, pooling=None, classes=1000):
     """The MobileNet network, optionally with its ImageNet weights.
 
-    # Arguments
+    Arguments:
         input_shape: as `VGG16`; sizes at least 32; with the top and without
             it the default is 224x224 (or the given square size when weights
             exist for it).
@@ -71,10 +71,10 @@ def MobileNet(input_shape=None, alpha=1.0, depth_multiplier=1, dropout=1e-3, inc
         dropout: dropout rate before the classifier.
         include_top, weights, input_tensor, pooling, classes: as `VGG16`.
 
-    # Returns
+    Returns:
         A `Model` named 'mobilenet_<alpha>_<rows>'.
 
-    # Raises
+    Raises:
         ValueError: as `VGG16`; also, for the ImageNet weights, an `alpha`,
             `depth_multiplier` or input size with no published weights.
     """

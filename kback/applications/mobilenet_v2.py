@@ -97,7 +97,7 @@ def MobileNetV2(input_shape=None, alpha=1.0, include_top=True, weights='imagenet
                 input_tensor=None, pooling=None, classes=1000):
     """The MobileNetV2 network, optionally with its ImageNet weights.
 
-    # Arguments
+    Arguments:
         input_shape: as `MobileNet`; when only `input_tensor` is given, its
             size chooses the weights. Given with `input_tensor`, the two must
             agree.
@@ -105,10 +105,10 @@ def MobileNetV2(input_shape=None, alpha=1.0, include_top=True, weights='imagenet
             1280 filters unless alpha > 1).
         include_top, weights, input_tensor, pooling, classes: as `VGG16`.
 
-    # Returns
+    Returns:
         A `Model` named 'mobilenetv2_<alpha>_<rows>'.
 
-    # Raises
+    Raises:
         ValueError: as `MobileNet`.
     """
     _common.check_arguments('MobileNetV2', weights, include_top, classes, pooling,

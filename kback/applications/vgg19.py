@@ -23,7 +23,7 @@ def VGG19(include_top=True, weights='imagenet', input_tensor=None, input_shape=N
           pooling=None, classes=1000):
     """The VGG19 network, optionally with its ImageNet weights.
 
-    # Arguments
+    Arguments:
         include_top: whether to end with the three fully-connected layers
             (then the input must be 224x224).
         weights: None (random initialization), 'imagenet' (downloaded once
@@ -36,10 +36,10 @@ def VGG19(include_top=True, weights='imagenet', input_tensor=None, input_shape=N
         classes: the number of classes, with the top and without the
             ImageNet weights.
 
-    # Returns
+    Returns:
         A `Model` named 'vgg19'.
 
-    # Raises
+    Raises:
         ValueError: a bad `weights`, `classes`, `pooling` or input shape.
         DownloadError (an OSError): the ImageNet weights could not be fetched.
     """

@@ -21,7 +21,7 @@ def load_data(path='imdb.npz', num_words=None, skip_top=0, maxlen=None, seed=113
               start_char=1, oov_char=2, index_from=3, **kwargs):
     """Loads the IMDB data set.
 
-    # Arguments
+    Arguments:
         path: an existing local copy of imdb.npz, else its name in the cache
             (`~/.kback/datasets`).
         num_words: keep the `num_words - index_from` most frequent words;
@@ -37,11 +37,11 @@ def load_data(path='imdb.npz', num_words=None, skip_top=0, maxlen=None, seed=113
         index_from: the shift of the real words' indices (3: 0 is padding,
             1 the start, 2 out of vocabulary).
 
-    # Returns
+    Returns:
         `(x_train, y_train), (x_test, y_test)`: x are 1-D object arrays of
         lists of ints, y int arrays of 0/1 labels.
 
-    # Raises
+    Raises:
         DatasetUnavailableError (an OSError): the file is neither cached nor
             downloadable; the message says where to place it.
         ValueError: `maxlen` keeps no review.
@@ -83,7 +83,7 @@ def get_word_index(path='imdb_word_index.json'):
     """The word -> index dict of the IMDB data set (indices before the
     `index_from` shift of `load_data`).
 
-    # Raises
+    Raises:
         DatasetUnavailableError: the file is neither cached nor downloadable.
     """
     origin, file_hash = FILES['imdb_word_index.json']

@@ -20,18 +20,18 @@ def load_data(path='reuters.npz', num_words=None, skip_top=0, maxlen=None, test_
               seed=113, start_char=1, oov_char=2, index_from=3, **kwargs):
     """Loads the Reuters newswire topic data set, shuffled and split.
 
-    # Arguments
+    Arguments:
         path: an existing local copy of reuters.npz, else its name in the
             cache (`~/.kback/datasets`).
         num_words, skip_top, maxlen, seed, start_char, oov_char, index_from:
             as in `imdb.load_data`.
         test_split: the fraction of the newswires kept for the test set.
 
-    # Returns
+    Returns:
         `(x_train, y_train), (x_test, y_test)`: x are 1-D object arrays of
         lists of ints, y int arrays of topic indices (0..45).
 
-    # Raises
+    Raises:
         DatasetUnavailableError (an OSError): the file is neither cached nor
             downloadable; the message says where to place it.
         ValueError: `test_split` outside [0, 1], or `maxlen` keeps nothing.
@@ -58,7 +58,7 @@ def get_word_index(path='reuters_word_index.json'):
     """The word -> index dict of the Reuters data set (indices before the
     `index_from` shift of `load_data`).
 
-    # Raises
+    Raises:
         DatasetUnavailableError: the file is neither cached nor downloadable.
     """
     origin, file_hash = FILES['reuters_word_index.json']
