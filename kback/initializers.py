@@ -210,17 +210,18 @@ class Orthogonal(_Seeded):
 
 
 class Identity(Initializer):
-    """`gain` times the identity matrix; square 2-D weights only."""
+    """`gain` times the identity matrix of a 2-D shape; a non-square one is the
+    identity padded with zero rows or columns (Keras 2.3: eye(rows, cols))."""
 
     def __init__(self, gain=1.):
         self.gain = gain
 
     def __call__(self, shape, dtype=None):
         shape = _check_shape('Identity', shape)
-        if len(shape) != 2 or shape[0] != shape[1]:
+        if len(shape) != 2:
             raise ValueError('Identity: the identity matrix initializer can only be used for '
-                             f'2D square matrices, got shape {shape}')
-        return K.constant(self.gain * np.identity(shape[0]), dtype=dtype)
+                             f'2D matrices, got shape {shape}')
+        return K.constant(self.gain * np.eye(*shape), dtype=dtype)
 
     def get_config(self):
         return {'gain': self.gain}

@@ -153,13 +153,15 @@ set_evaluator(eval)
 
 
 def get_value(x):
-    if not isinstance(x, Variable):
-        raise TypeError(f'get_value: expected a variable, got {x!r}')
-    return x.value.copy()
+    """The value of a variable, or of any tensor that needs no fed input (as
+    Keras 2.3's TensorFlow backend evaluates it)."""
+    if not isinstance(x, Tensor):
+        raise TypeError(f'get_value: expected a tensor or variable, got {x!r}')
+    return eval(x)
 
 
 def batch_get_value(ops):
-    return [get_value(x) if isinstance(x, Variable) else eval(x) for x in ops]
+    return [get_value(x) for x in ops]
 
 
 def set_value(x, value):

@@ -1,13 +1,16 @@
 """Keras 2.3's higher-order functions map_fn, foldl and foldr.
 
-kback's graphs are straight-line, so these unroll fn over the elements: the
-first dimension of elems must be known when the graph is built.  The result
-is an ordinary graph (differentiable, shapes inferred per step).
+When the first dimension of elems is known these unroll fn over the
+elements: an ordinary graph (differentiable, shapes inferred per step).
+map_fn over a first dimension known only at run time (a batch, or
+K.arange(K.shape(x)[0])) runs fn in K.rnn's symbolic loop instead; fn may
+index other tensors with its element (x[i]) and gradients reach them.
 """
 from ._shapes import fmt
 from .tensor import as_tensor
 from .core import cast
-from .shape import stack
+from .rnn import rnn
+from .shape import expand_dims, stack
 
 
 def _elements(fn_name, elems):
@@ -21,12 +24,26 @@ def _elements(fn_name, elems):
 def map_fn(fn, elems, name=None, dtype=None):
     """stack([fn(elems[0]), fn(elems[1]), ...]); dtype, if given, is the
     dtype of the result."""
+    elems = as_tensor(elems)
+    if len(elems.shape) > 0 and elems.shape[0] is None:
+        return _mapped_in_a_loop(fn, elems, dtype)
     outs = [as_tensor(fn(e)) for e in _elements('map_fn', elems)]
     if not outs:
         raise ValueError('map_fn: elems has no elements')
     if dtype is not None:
         outs = [cast(o, dtype) for o in outs]
     return stack(outs)
+
+
+def _mapped_in_a_loop(fn, elems, dtype):
+    # The elements become the timesteps of a batch of one, with a trailing
+    # axis so that even scalars meet rnn's (batch, time, ...) rank.
+    def step(x, states):
+        out = as_tensor(fn(x[0, ..., 0]))
+        return expand_dims(out if dtype is None else cast(out, dtype), 0), []
+
+    _, outputs, _ = rnn(step, expand_dims(expand_dims(elems, 0), -1), [])
+    return outputs[0]
 
 
 def _fold(fn_name, fn, items, initializer):

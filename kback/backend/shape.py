@@ -393,13 +393,17 @@ def one_hot(indices, num_classes):
 
 
 def arange(start, stop=None, step=1, dtype='int32'):
-    """A constant 1D tensor, computed like tf.range then cast to dtype."""
+    """A 1D tensor computed like tf.range then cast to dtype: a constant for
+    Python numbers; for tensor bounds (scalars) its length is known at run
+    time.  A lone negative `start` gives an empty sequence, as numpy."""
     dtype = as_dtype_name(dtype)
     for name, v in (('start', start), ('stop', stop), ('step', step)):
-        if isinstance(v, Tensor) or not (v is None or isinstance(v, (int, float, np.number))):
-            raise ValueError(f'arange: {name} must be a Python number, got {v!r}')
+        if not (v is None or isinstance(v, (Tensor, int, float, np.number))) or isinstance(v, bool):
+            raise ValueError(f'arange: {name} must be a number or a scalar tensor, got {v!r}')
+    if stop is None:
+        start, stop = 0, start
+    if any(isinstance(v, Tensor) for v in (start, stop, step)):
+        return apply('arange', *(as_tensor(v) for v in (start, stop, step)), dtype=dtype)
     if step == 0:
         raise ValueError('arange: step must not be 0')
-    if stop is None:
-        start, stop = 0, builtins.max(start, 0)
     return Constant(np.arange(start, stop, step).astype(dtype), dtype)
