@@ -15,7 +15,10 @@ from .shape import expand_dims, stack
 
 def _elements(fn_name, elems):
     elems = as_tensor(elems)
-    if len(elems.shape) == 0 or elems.shape[0] is None:
+    if len(elems.shape) == 0:
+        raise ValueError(f'{fn_name}: elems must have a first dimension to iterate over, got '
+                         f'shape {fmt(elems.shape)}')
+    if elems.shape[0] is None:
         raise ValueError(f'{fn_name}: kback unrolls over the first dimension of elems, which '
                          f'must be known; got shape {fmt(elems.shape)}')
     return [elems[i] for i in range(elems.shape[0])]

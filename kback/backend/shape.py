@@ -398,7 +398,8 @@ def arange(start, stop=None, step=1, dtype='int32'):
     time.  A lone negative `start` gives an empty sequence, as numpy."""
     dtype = as_dtype_name(dtype)
     for name, v in (('start', start), ('stop', stop), ('step', step)):
-        if not (v is None or isinstance(v, (Tensor, int, float, np.number))) or isinstance(v, bool):
+        if not (v is None or isinstance(v, (Tensor, int, float, np.number))) or isinstance(v, bool) \
+                or isinstance(v, Tensor) and v.shape != ():
             raise ValueError(f'arange: {name} must be a number or a scalar tensor, got {v!r}')
     if stop is None:
         start, stop = 0, start

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from kback import backend as K
+from kback.backend.ops import apply
 from gradcheck import check_op, numeric_grad
 
 rng = np.random.RandomState(3)
@@ -65,8 +66,10 @@ def test_arange_of_a_run_time_size():
 
 
 def test_arange_errors():
-    with pytest.raises(ValueError, match=r'arange: stop must be a scalar.*\(3,\)'):
+    with pytest.raises(ValueError, match=r'arange: stop must be a number or a scalar tensor'):
         K.arange(0, K.placeholder((3,), dtype='int32'))
+    with pytest.raises(ValueError, match=r'arange: stop must be a scalar.*\(3,\)'):
+        apply('arange', 0, K.placeholder((3,), dtype='int32'), 1, dtype='int32')
     with pytest.raises(ValueError, match='arange: start must be a number'):
         K.arange(K.placeholder((), dtype='bool'), 3)
     with pytest.raises(ValueError, match='arange: step must be a number or a scalar tensor'):
