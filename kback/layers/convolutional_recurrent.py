@@ -3,6 +3,9 @@ ConvRNN2D, the RNN over a convolutional cell, and ConvLSTM2D with its cell.
 
 Inputs are (batch, time, rows, cols, channels) (channels_last) or (batch,
 time, channels, rows, cols); states are images, which K.rnn's loop carries.
+Without input dropout, the input convolution of every timestep runs once
+before the loop, on all frames together, and the loop only adds the
+recurrent convolution (as the fused LSTM does its input projection).
 Weight layouts are Keras's: kernel (kh, kw, input channels, 4 * filters),
 recurrent_kernel (kh, kw, filters, 4 * filters), gates i, f, c, o side by side.
 """
@@ -131,7 +134,17 @@ class ConvRNN2D(RNN):
         kwargs = {}
         if accepts_argument(self.cell.call, 'training'):
             kwargs['training'] = training
-        if constants:
+        prime = getattr(self.cell, 'prime_dropout', None)
+        if prime is not None:
+            prime(inputs[:, 0], initial_state[0], training)
+        projected = None
+        if not constants and hasattr(self.cell, 'project_inputs'):
+            projected = self.cell.project_inputs(inputs)
+        sequence = inputs if projected is None else projected
+        if projected is not None:
+            def step(x, states):
+                return self.cell.step_on_projection(x, states)
+        elif constants:
             if not accepts_argument(self.cell.call, 'constants'):
                 raise ValueError('RNN cell does not support constants')
             n = len(constants)
@@ -141,12 +154,8 @@ class ConvRNN2D(RNN):
         else:
             def step(x, states):
                 return self.cell.call(x, states, **kwargs)
-
-        prime = getattr(self.cell, 'prime_dropout', None)
-        if prime is not None:
-            prime(inputs[:, 0], initial_state[0], training)
         try:
-            last_output, outputs, states = K.rnn(step, inputs, initial_state, constants=constants,
+            last_output, outputs, states = K.rnn(step, sequence, initial_state, constants=constants,
                                                  go_backwards=self.go_backwards, mask=mask,
                                                  input_length=K.int_shape(inputs)[1])
         finally:
@@ -293,16 +302,33 @@ class ConvLSTM2DCell(Layer):
                                    None if bias is None else bias[k * f:(k + 1) * f])
                               for k in range(4)], axis=axis)
 
+    def _input_gates(self, inputs):
+        return self._gates(inputs, self.kernel, self._dropout_mask,
+                           lambda x, w, b: self.input_conv(x, w, b, padding=self.padding),
+                           self.bias)
+
+    def project_inputs(self, inputs):
+        """The four gates' input convolutions (+ bias) of every timestep of
+        `inputs` (batch, time, ...) at once, or None under input dropout
+        (each gate then sees its own masked input)."""
+        if self._dropout_mask is not None:
+            return None
+        shape = K.int_shape(inputs)
+        z = self._input_gates(K.reshape(inputs, (-1,) + tuple(shape[2:])))
+        sizes = K.shape(inputs)
+        return K.reshape(z, [sizes[0], sizes[1]] + list(K.int_shape(z)[1:]))
+
     def call(self, inputs, states, training=None):
-        h_tm1, c_tm1 = states[0], states[1]
         if 0 < self.dropout < 1 and self._dropout_mask is None or \
                 0 < self.recurrent_dropout < 1 and self._recurrent_dropout_mask is None:
-            self.prime_dropout(inputs, h_tm1, training)     # the cell used on its own
-        z = self._gates(inputs, self.kernel, self._dropout_mask,
-                        lambda x, w, b: self.input_conv(x, w, b, padding=self.padding),
-                        self.bias) + \
-            self._gates(h_tm1, self.recurrent_kernel, self._recurrent_dropout_mask,
-                        lambda x, w, b: self.recurrent_conv(x, w))
+            self.prime_dropout(inputs, states[0], training)     # the cell used on its own
+        return self.step_on_projection(self._input_gates(inputs), states)
+
+    def step_on_projection(self, z_inputs, states):
+        """One timestep from the input gates' pre-activations z_inputs."""
+        h_tm1, c_tm1 = states[0], states[1]
+        z = z_inputs + self._gates(h_tm1, self.recurrent_kernel, self._recurrent_dropout_mask,
+                                   lambda x, w, b: self.recurrent_conv(x, w))
         f = self.filters
         if self.data_format == 'channels_first':
             zi, zf, zc, zo = (z[:, k * f:(k + 1) * f] for k in range(4))
