@@ -10,7 +10,7 @@ from kback.layers import Input, Dense, Lambda, GRU
 from kback.models import Model
 from kback.optimizers import Adam
 from gradcheck import check_op
-from backend.op_checks.ctc_ops import np_ctc_loss, np_greedy, np_best_labellings, collapse
+from backend.op_checks.ctc_ops import np_ctc_loss, np_greedy, np_best_labellings
 
 rng = np.random.RandomState(11)
 EPS = 1e-7

@@ -1,6 +1,7 @@
 """The Keras 2.3 backend pieces of issue 13 besides CTC: K.get_value on any
-tensor, K.arange with tensor bounds, tensors indexed by scalar int tensors,
-K.map_fn over a run-time number of elements, K.rnn with states of rank > 2."""
+tensor, K.in_top_k's TensorFlow rules, K.arange with tensor bounds, tensors
+indexed by scalar int tensors, K.map_fn over a run-time number of elements,
+K.rnn with states of rank > 2."""
 import numpy as np
 import pytest
 
@@ -32,6 +33,26 @@ def test_get_value_of_a_variable_is_a_copy():
 def test_get_value_refuses_what_is_not_a_tensor(bad):
     with pytest.raises(TypeError, match='get_value'):
         K.get_value(bad)
+
+
+# -- in_top_k: TensorFlow's rules ----------------------------------------------------------
+
+@pytest.mark.parametrize('predictions, targets, k, expected', [
+    # tf.math.in_top_k's documented example.
+    ([[0.1, 0.3, 0.2, 0.4], [0.1, 0.2, 0.3, 0.4]], [3, 1], 1, [True, False]),
+    # Classes tied with the k-th largest score all count as in the top k.
+    ([[0.5, 0.5, 0.1], [0.2, 0.7, 0.7], [0.3, 0.3, 0.3]], [1, 1, 2], 1, [True, True, True]),
+    ([[0.9, 0.5, 0.5, 0.1]], [2], 2, [True]),
+    ([[0.9, 0.5, 0.5, 0.1]], [3], 3, [False]),
+    # A row with a non-finite score, or a target outside the classes: False.
+    ([[np.nan, 0.1, 0.2], [np.inf, 0.1, 0.2], [0.3, 0.1, 0.2]], [2, 2, 3], 3, [False] * 3),
+    # k = 0 holds nothing; k >= classes holds every finite row's target.
+    ([[0.1, 0.2]], [1], 0, [False]),
+    ([[0.1, 0.2]], [0], 5, [True]),
+])
+def test_in_top_k_follows_tensorflow(predictions, targets, k, expected):
+    out = K.in_top_k(K.constant(predictions), K.constant(targets, dtype='int32'), k)
+    assert K.eval(out).tolist() == expected
 
 
 # -- arange ---------------------------------------------------------------------------

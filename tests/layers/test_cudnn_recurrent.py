@@ -4,7 +4,6 @@ GRU(reset_after=True) and LSTM with sigmoid gates); no masks."""
 import numpy as np
 import pytest
 
-from kback import backend as K
 from kback.layers import CuDNNGRU, CuDNNLSTM, GRU, LSTM, Input, Embedding, Dense
 from kback.models import Model, Sequential
 from kback.optimizers import Adam
