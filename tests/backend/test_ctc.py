@@ -70,6 +70,16 @@ def test_ctc_loss_stays_finite_and_exact_on_long_sequences():
     np.testing.assert_allclose(grad.sum(-1), 0, atol=1e-9)
 
 
+def test_labels_past_label_length_are_ignored_whatever_they_hold():
+    y_pred = softmax_outputs(2, 5, 4)
+    lengths = [K.constant([[5], [5]], 'int32'), K.constant([[2], [1]], 'int32')]
+    padded = K.ctc_batch_cost(K.constant([[1, 2, -1, 7], [0, -1, -1, -1]], 'int32'),
+                              K.constant(y_pred), *lengths)
+    clean = K.ctc_batch_cost(K.constant([[1, 2, 0, 0], [0, 0, 0, 0]], 'int32'),
+                             K.constant(y_pred), *lengths)
+    np.testing.assert_allclose(K.eval(padded), K.eval(clean), rtol=1e-6)
+
+
 @pytest.mark.parametrize('lengths, labels, message', [
     ((6, 2), [[0, 1]], r'ctc_loss: input_length\[0\] = 6 is outside \[0, 5\]'),
     ((5, 3), [[0, 1]], r'ctc_loss: label_length\[0\] = 3 is outside \[0, 2\]'),

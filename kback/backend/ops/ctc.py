@@ -68,29 +68,35 @@ def _check_labels(fn, labels, label_length, input_length, blank):
 
 # -- the loss ---------------------------------------------------------------------------
 
-def _ctc_infer(name):
-    def infer(inputs):
-        x, labels, input_length, label_length = inputs
-        if len(x.shape) != 3 or not is_float(x.dtype):
-            raise ValueError(f'{name}: logits must be a float tensor (batch, time, classes), got '
-                             f'{fmt(x.shape)} {x.dtype}')
-        if len(labels.shape) != 2 or not is_int(labels.dtype):
-            raise ValueError(f'{name}: labels must be an int tensor (batch, max_label_length), '
-                             f'got {fmt(labels.shape)} {labels.dtype}')
-        for what, t in (('input_length', input_length), ('label_length', label_length)):
-            if len(t.shape) != 1 or not is_int(t.dtype):
-                raise ValueError(f'{name}: {what} must be an int vector (batch,), got '
-                                 f'{fmt(t.shape)} {t.dtype}')
-        batches = {t.shape[0] for t in inputs} - {None}
-        if len(batches) > 1:
-            raise ValueError(f'{name}: logits {fmt(x.shape)}, labels {fmt(labels.shape)}, '
-                             f'input_length {fmt(input_length.shape)} and label_length '
-                             f'{fmt(label_length.shape)} disagree on the batch size')
-        if x.shape[2] is not None and x.shape[2] < 1:
-            raise ValueError(f'{name}: logits {fmt(x.shape)} have no classes (the blank is the last)')
-        batch = batches.pop() if batches else None
-        return ((batch,) if name == 'ctc_loss' else (batch,) + x.shape[1:]), x.dtype
-    return infer
+def _ctc_batch(name, inputs):
+    """Checks the four inputs of the loss ops; returns the batch size (or None)."""
+    x, labels, input_length, label_length = inputs
+    if len(x.shape) != 3 or not is_float(x.dtype):
+        raise ValueError(f'{name}: logits must be a float tensor (batch, time, classes), got '
+                         f'{fmt(x.shape)} {x.dtype}')
+    if len(labels.shape) != 2 or not is_int(labels.dtype):
+        raise ValueError(f'{name}: labels must be an int tensor (batch, max_label_length), '
+                         f'got {fmt(labels.shape)} {labels.dtype}')
+    for what, t in (('input_length', input_length), ('label_length', label_length)):
+        if len(t.shape) != 1 or not is_int(t.dtype):
+            raise ValueError(f'{name}: {what} must be an int vector (batch,), got '
+                             f'{fmt(t.shape)} {t.dtype}')
+    batches = {t.shape[0] for t in inputs} - {None}
+    if len(batches) > 1:
+        raise ValueError(f'{name}: logits {fmt(x.shape)}, labels {fmt(labels.shape)}, '
+                         f'input_length {fmt(input_length.shape)} and label_length '
+                         f'{fmt(label_length.shape)} disagree on the batch size')
+    if x.shape[2] is not None and x.shape[2] < 1:
+        raise ValueError(f'{name}: logits {fmt(x.shape)} have no classes (the blank is the last)')
+    return batches.pop() if batches else None
+
+
+def _loss_infer(inputs):
+    return (_ctc_batch('ctc_loss', inputs),), inputs[0].dtype
+
+
+def _loss_grad_infer(inputs):
+    return (_ctc_batch('ctc_loss_grad', inputs),) + inputs[0].shape[1:], inputs[0].dtype
 
 
 def _lattice(fn, x, labels, input_length, label_length):
@@ -109,7 +115,9 @@ def _lattice(fn, x, labels, input_length, label_length):
     _check_labels(fn, labels, label_length, input_length, blank)
     width = 2 * labels.shape[1] + 1
     ext = np.full((batch, width), blank, dtype=np.int64)
-    ext[:, 1::2] = labels
+    # Entries past a sample's label_length may hold anything (padding such as -1).
+    ext[:, 1::2] = np.where(np.arange(labels.shape[1])[None, :] < label_length[:, None],
+                            labels, blank)
     valid = np.arange(width)[None, :] < 2 * label_length[:, None] + 1
     # A label may be reached from two states back (skipping the blank between)
     # unless it repeats the label there.
@@ -126,7 +134,7 @@ def _lattice(fn, x, labels, input_length, label_length):
         new = _logsumexp(prev, _shifted(prev, 1), np.where(skip, _shifted(prev, 2), -np.inf))
         # Past its input_length a sample's alpha stays at its last step.
         alpha[:, t] = np.where((t < input_length)[:, None], new + lpe[:, t], prev)
-    return dict(logp=logp, lpe=lpe, ext=ext, skip=skip, alpha=alpha, blank=blank,
+    return dict(logp=logp, lpe=lpe, ext=ext, skip=skip, alpha=alpha,
                 input_length=input_length, label_length=label_length)
 
 
@@ -147,7 +155,8 @@ def _ctc_loss(x, labels, input_length, label_length):
 
 def _ctc_loss_grad(x, labels, input_length, label_length):
     """d loss[b] / d logits[b]: softmax minus the posterior occupancy of each
-    class (zero past input_length)."""
+    class (zero past input_length).  It recomputes the forward variables:
+    the loss op returns only the loss."""
     lat = _lattice('ctc_loss', x, labels, input_length, label_length)
     lpe, skip, alpha, il = lat['lpe'], lat['skip'], lat['alpha'], lat['input_length']
     ll = lat['label_length']
@@ -183,9 +192,9 @@ def _ctc_loss_rule(node, g, needs):
             None, None, None]
 
 
-register('ctc_loss', _ctc_infer('ctc_loss'), _ctc_loss, _ctc_loss_rule)
+register('ctc_loss', _loss_infer, _ctc_loss, _ctc_loss_rule)
 # Second derivatives of the CTC loss are not supported (as in TensorFlow).
-register('ctc_loss_grad', _ctc_infer('ctc_loss_grad'), _ctc_loss_grad)
+register('ctc_loss_grad', _loss_grad_infer, _ctc_loss_grad)
 
 
 # -- decoders -----------------------------------------------------------------------------
