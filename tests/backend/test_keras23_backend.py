@@ -29,6 +29,12 @@ def test_get_value_of_a_variable_is_a_copy():
     assert K.get_value(v)[0] == 1.0
 
 
+def test_get_value_of_a_tensor_that_needs_a_feed_names_the_placeholder():
+    x = K.placeholder((2,), name='fed_later')
+    with pytest.raises(ValueError, match="placeholder 'fed_later'.*needed"):
+        K.get_value(x * 2)
+
+
 @pytest.mark.parametrize('bad', [np.ones(2), 3.0, 'x'])
 def test_get_value_refuses_what_is_not_a_tensor(bad):
     with pytest.raises(TypeError, match='get_value'):
