@@ -283,13 +283,15 @@ class Orthogonal(_Seeded):
 
 
 class Identity(Initializer):
-    """Initializes a square 2D weight to `gain` times the identity matrix.
+    """Initializes a 2D weight to `gain` times the identity matrix; a
+    non-square one is the identity padded with zero rows or columns (Keras
+    2.3: eye(rows, cols)).
 
     Arguments:
         gain: the multiplicative factor.
 
     Raises:
-        ValueError: when called for a shape that is not a square matrix.
+        ValueError: when called for a shape that is not 2D.
     """
 
     def __init__(self, gain=1.):
@@ -297,10 +299,10 @@ class Identity(Initializer):
 
     def __call__(self, shape, dtype=None):
         shape = _check_shape('Identity', shape)
-        if len(shape) != 2 or shape[0] != shape[1]:
+        if len(shape) != 2:
             raise ValueError('Identity: the identity matrix initializer can only be used for '
-                             f'2D square matrices, got shape {shape}')
-        return K.constant(self.gain * np.identity(shape[0]), dtype=dtype)
+                             f'2D matrices, got shape {shape}')
+        return K.constant(self.gain * np.eye(*shape), dtype=dtype)
 
     def get_config(self):
         return {'gain': self.gain}

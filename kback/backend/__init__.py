@@ -44,6 +44,7 @@ from .graph_state import name_scope
 # Importing the submodule `shape` above rebinds the name; K.shape is the function.
 from .core import shape  # noqa: E402,F811
 from .rnn import rnn
+from .ctc import ctc_batch_cost, ctc_decode, ctc_label_dense_to_sparse
 # kback's own: the compiled image warp on numpy batches (preprocessing's augmentation).
 from ._kernels.image import affine_warp
 # kback's own: the fused in-place optimizer steps (kback.optimizers' compiled form).

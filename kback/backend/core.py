@@ -372,20 +372,22 @@ set_evaluator(eval)
 
 
 def get_value(x):
-    """A copy of a variable's current value.
+    """The value of a variable, or of any tensor that needs no fed input (as
+    Keras 2.3's TensorFlow backend evaluates it).
 
     Arguments:
-        x: a `Variable`.
+        x: a `Variable` or any tensor.
 
     Returns:
-        A numpy array.
+        A numpy array (a copy for a variable).
 
     Raises:
-        TypeError: if `x` is not a variable.
+        TypeError: if `x` is not a tensor.
+        ValueError: if the tensor needs a fed placeholder.
     """
-    if not isinstance(x, Variable):
-        raise TypeError(f'get_value: expected a variable, got {x!r}')
-    return x.value.copy()
+    if not isinstance(x, Tensor):
+        raise TypeError(f'get_value: expected a tensor or variable, got {x!r}')
+    return eval(x)
 
 
 def batch_get_value(ops):
@@ -397,7 +399,7 @@ def batch_get_value(ops):
     Returns:
         A list of numpy arrays.
     """
-    return [get_value(x) if isinstance(x, Variable) else eval(x) for x in ops]
+    return [get_value(x) for x in ops]
 
 
 def set_value(x, value):

@@ -843,7 +843,31 @@ def _normalize_index(key):
 
 
 def _getitem(self, key):
-    return apply('getitem', self, index=_normalize_index(key))
+    key = key if isinstance(key, tuple) else (key,)
+    if not builtins.any(isinstance(k, Tensor) for k in key):
+        return apply('getitem', self, index=_normalize_index(key))
+    # A scalar integer tensor picks one entry of its axis at run time (as
+    # TensorFlow's x[i]): slice that axis whole first, then gather from it.
+    n_real = builtins.sum(1 for k in key if k is not None and k is not Ellipsis)
+    axis, picks = 0, []
+    for k in key:
+        if k is Ellipsis:
+            axis += len(self.shape) - n_real
+        elif isinstance(k, Tensor):
+            if k.shape != () or not k.dtype.startswith(('int', 'uint')):
+                raise TypeError(f'getitem: a tensor index must be an integer scalar, got shape '
+                                f'{fmt(k.shape)} dtype {k.dtype} (use K.gather for index arrays)')
+            picks.append((axis, k))
+            axis += 1
+        elif k is None or isinstance(k, slice):
+            axis += 1
+    x = _getitem(self, tuple(slice(None) if isinstance(k, Tensor) else k for k in key))
+    for axis, index in reversed(picks):
+        if axis:
+            x = apply('transpose', x, perm=(axis,) + tuple(a for a in range(len(x.shape))
+                                                           if a != axis))
+        x = apply('gather', x, index)
+    return x
 
 
 def _reflected(fn):

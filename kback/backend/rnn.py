@@ -13,7 +13,10 @@ Two ways to run it:
   and hands it to them.
 
 A masked timestep keeps the previous states and repeats the previous output
-(zeros before the first step), as Keras does.
+(zeros before the first step), as Keras does.  The loop packs each step's
+results as (batch, units) columns, so states and outputs of any other rank
+(ConvLSTM2D's (batch, rows, cols, filters)) travel flattened and the step
+function sees them in their own shapes.
 """
 import numpy as np
 
@@ -21,11 +24,11 @@ from . import graph_state
 from ._dtypes import is_float
 from ._shapes import fmt
 from .autodiff import gradients
-from .core import cast
+from .core import cast, shape as shape_of
 from .executor import Function
 from .math import sum as k_sum
 from .ops import OPS, apply
-from .shape import permute_dimensions, reverse, stack
+from .shape import permute_dimensions, reshape, reverse, stack
 from .tensor import Tensor, Placeholder, as_tensor
 
 
@@ -112,13 +115,51 @@ def rnn(step_function, inputs, initial_states, go_backwards=False, mask=None, co
     if go_backwards:
         seq = reverse(seq, 0)
         mask_seq = None if mask_seq is None else reverse(mask_seq, 0)
-    plan = _trace(step_function, seq, initial_states, mask_seq, constants)
+    flat_step, output_shape = _flat_step(step_function, initial_states)
+    flat_states = [_flatten(s) for s in initial_states]
+    plan = _trace(flat_step, seq, flat_states, mask_seq, constants)
     if plan.random and inputs.shape[1] is not None:
         # A step that draws random numbers from its inputs (a custom cell's
         # dropout) is unrolled when it can be: the loop's gradient reruns the
         # step, which would draw again.
         return _unrolled(step_function, inputs, initial_states, go_backwards, mask, constants)
-    return _scan(plan, seq, initial_states, mask_seq)
+    last_output, outputs, states = _scan(plan, seq, flat_states, mask_seq)
+    rest = output_shape[0][1:]
+    if len(rest) != 1:
+        last_output = _unflatten(last_output, output_shape[0])
+        sizes = shape_of(outputs)
+        outputs = reshape(outputs, [sizes[0], sizes[1]] + list(rest))
+    return last_output, outputs, [_unflatten(s, i.shape) for s, i in zip(states, initial_states)]
+
+
+def _flatten(t):
+    """(batch, ...) as (batch, n): the loop's packed form of an output or state."""
+    if len(t.shape) == 2:
+        return t
+    if any(d is None for d in t.shape[1:]):
+        raise ValueError('rnn: the symbolic loop needs outputs and states whose dimensions '
+                         f'after the batch are known; got {fmt(t.shape)}. Use unroll=True with '
+                         'a fixed number of timesteps for other shapes.')
+    return apply('batch_flatten', t)
+
+
+def _unflatten(t, like_shape):
+    return t if len(like_shape) == 2 else reshape(t, (-1,) + tuple(like_shape[1:]))
+
+
+def _flat_step(step_function, initial_states):
+    """The step on flattened states and output, and a list that receives the
+    shape of the step's own output when it is traced."""
+    shapes = [s.shape for s in initial_states]
+    output_shape = []
+
+    def step(x, states_and_constants):
+        n = len(shapes)
+        states = [_unflatten(s, like) for s, like in zip(states_and_constants[:n], shapes)]
+        out, new_states = step_function(x, states + list(states_and_constants[n:]))
+        output_shape[:] = [as_tensor(out).shape]
+        return _flatten(as_tensor(out)), [_flatten(as_tensor(s)) for s in _to_list(new_states)]
+    return step, output_shape
 
 
 def _unrolled(step_function, inputs, states, go_backwards, mask, constants):

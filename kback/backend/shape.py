@@ -614,26 +614,34 @@ def one_hot(indices, num_classes):
 
 
 def arange(start, stop=None, step=1, dtype='int32'):
-    """A constant 1D tensor of evenly spaced values, as `np.arange`.
+    """A 1D tensor of evenly spaced values, computed like tf.range then cast to
+    `dtype`: a constant for Python numbers; for tensor bounds (scalars) its
+    length is known at run time.  A lone negative `start` gives an empty
+    sequence, as numpy.
 
     Arguments:
-        start: the first value (or the end, when `stop` is None).
+        start: the first value (or the end, when `stop` is None); a number or
+            a scalar tensor.
         stop: the end (excluded).
         step: the spacing (not 0).
         dtype: the dtype (default `'int32'`).
 
     Returns:
-        A constant tensor.
+        A tensor.
 
     Raises:
-        ValueError: if an argument is not a Python number or `step` is 0.
+        ValueError: if a bound is neither a number nor a scalar tensor, or
+            `step` is 0.
     """
     dtype = as_dtype_name(dtype)
     for name, v in (('start', start), ('stop', stop), ('step', step)):
-        if isinstance(v, Tensor) or not (v is None or isinstance(v, (int, float, np.number))):
-            raise ValueError(f'arange: {name} must be a Python number, got {v!r}')
+        if not (v is None or isinstance(v, (Tensor, int, float, np.number))) or isinstance(v, bool) \
+                or isinstance(v, Tensor) and v.shape != ():
+            raise ValueError(f'arange: {name} must be a number or a scalar tensor, got {v!r}')
+    if stop is None:
+        start, stop = 0, start
+    if any(isinstance(v, Tensor) for v in (start, stop, step)):
+        return apply('arange', *(as_tensor(v) for v in (start, stop, step)), dtype=dtype)
     if step == 0:
         raise ValueError('arange: step must not be 0')
-    if stop is None:
-        start, stop = 0, builtins.max(start, 0)
     return Constant(np.arange(start, stop, step).astype(dtype), dtype)

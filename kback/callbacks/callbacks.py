@@ -4,3 +4,5 @@ from .loggers import (BaseLogger, History, ProgbarLogger, CSVLogger, TerminateOn
                       LambdaCallback)
 from .monitors import (EarlyStopping, ModelCheckpoint, ReduceLROnPlateau,  # noqa: F401
                        LearningRateScheduler)
+from .tensorboard import TensorBoard  # noqa: F401
+from .remote import RemoteMonitor  # noqa: F401

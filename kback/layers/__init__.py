@@ -36,6 +36,8 @@ from .noise import GaussianNoise, GaussianDropout, AlphaDropout  # noqa: F401
 from .wrappers import Wrapper, TimeDistributed, Bidirectional  # noqa: F401
 from .recurrent import (RNN, StackedRNNCells, SimpleRNN, GRU, LSTM,  # noqa: F401
                         SimpleRNNCell, GRUCell, LSTMCell)
+from .convolutional_recurrent import ConvRNN2D, ConvLSTM2D, ConvLSTM2DCell  # noqa: F401
+from .cudnn_recurrent import CuDNNGRU, CuDNNLSTM  # noqa: F401
 
 
 def serialize(layer):

@@ -709,3 +709,20 @@ SeparableConvolution1D = SeparableConv1D
 SeparableConvolution2D = SeparableConv2D
 Convolution2DTranspose = Conv2DTranspose
 Deconvolution2D = Deconv2D = Conv2DTranspose
+
+
+# Keras 2.3 defines its 3D layers in this module (and re-exports the 3D
+# pools); kback keeps them in convolutional_3d, which imports this module, so
+# they are looked up on first access instead of imported here.
+_CONV_3D = ('Conv3D', 'Conv3DTranspose', 'Convolution3D', 'Deconvolution3D', 'Deconv3D',
+            'UpSampling3D', 'ZeroPadding3D', 'Cropping3D')
+
+
+def __getattr__(name):
+    if name in _CONV_3D:
+        from . import convolutional_3d
+        return getattr(convolutional_3d, name)
+    if name in ('MaxPooling3D', 'AveragePooling3D'):
+        from . import pooling_3d
+        return getattr(pooling_3d, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

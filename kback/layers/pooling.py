@@ -289,3 +289,16 @@ GlobalMaxPool1D = GlobalMaxPooling1D
 GlobalAvgPool1D = GlobalAveragePooling1D
 GlobalMaxPool2D = GlobalMaxPooling2D
 GlobalAvgPool2D = GlobalAveragePooling2D
+
+
+# Keras 2.3 defines its 3D pools in this module; kback keeps them in
+# pooling_3d, which imports this module, so they are looked up on first access.
+_POOLING_3D = ('MaxPooling3D', 'AveragePooling3D', 'GlobalMaxPooling3D', 'GlobalAveragePooling3D',
+               'MaxPool3D', 'AvgPool3D', 'GlobalMaxPool3D', 'GlobalAvgPool3D')
+
+
+def __getattr__(name):
+    if name in _POOLING_3D:
+        from . import pooling_3d
+        return getattr(pooling_3d, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -3,6 +3,7 @@ shapes, fans, orthogonality, identity, seeding, get/serialize/deserialize."""
 import subprocess
 import sys
 import os
+import re
 
 import numpy as np
 import pytest
@@ -225,9 +226,20 @@ def test_identity(gain):
     np.testing.assert_array_equal(w, gain * np.eye(5, dtype=np.float32))
 
 
-@pytest.mark.parametrize('shape', [(3, 4), (4, 3), (3,), (3, 3, 3), ()])
-def test_identity_needs_a_square_matrix(shape):
-    with pytest.raises(ValueError, match='square'):
+@pytest.mark.parametrize('shape', [(3, 5), (5, 3), (1, 4), (0, 2)])
+@pytest.mark.parametrize('gain', [1., -2.5])
+def test_identity_of_a_non_square_matrix_is_padded_with_zeros(shape, gain):
+    # Keras 2.3: gain * eye(rows, cols).
+    w = value(initializers.Identity(gain=gain), shape)
+    expected = np.zeros(shape, dtype=np.float32)
+    for i in range(min(shape)):
+        expected[i, i] = gain
+    np.testing.assert_array_equal(w, expected)
+
+
+@pytest.mark.parametrize('shape', [(3,), (3, 3, 3), ()])
+def test_identity_needs_a_2d_shape(shape):
+    with pytest.raises(ValueError, match=r'Identity.*2D.*' + re.escape(str(shape))):
         initializers.identity()(shape)
 
 

@@ -677,8 +677,14 @@ def test_higher_order_functions():
         acc = acc * 2 + row
     np.testing.assert_array_equal(
         K.eval(K.foldr(lambda a, e: a * 2 + e, K.variable(x), initializer=K.zeros((4,)))), acc)
-    with pytest.raises(ValueError, match='map_fn'):
-        K.map_fn(lambda row: row, K.placeholder((None, 4)))
+    # A first dimension known only at run time: map_fn loops (issue 13), foldl still unrolls.
+    rows = K.placeholder((None, 4))
+    np.testing.assert_array_equal(K.function([rows], [K.map_fn(lambda r: r * 2, rows)])([x])[0],
+                                  x * 2)
+    with pytest.raises(ValueError, match=r'foldl: .*\(None, 4\)'):
+        K.foldl(lambda a, e: a + e, rows)
+    with pytest.raises(ValueError, match=r'map_fn: .*shape \(\)'):
+        K.map_fn(lambda e: e, K.constant(1.0))
 
 
 # -- nn ------------------------------------------------------------------------------------

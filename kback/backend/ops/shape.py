@@ -334,6 +334,28 @@ def _shape_of(x):
 register('shape_of', lambda inputs: ((len(inputs[0].shape),), 'int32'), _shape_of,
          NOT_DIFFERENTIABLE)
 
+
+# -- arange on run-time bounds (K.arange given tensors) --------------------------------
+
+
+def _arange_infer(inputs, dtype):
+    for name, x in zip(('start', 'stop', 'step'), inputs):
+        if x.shape != ():
+            raise ValueError(f'arange: {name} must be a scalar, got a tensor of shape {fmt(x.shape)}')
+        if not x.dtype.startswith(('int', 'uint', 'float')):
+            raise ValueError(f'arange: {name} must be a number, got dtype {x.dtype}')
+    return (None,), dtype
+
+
+def _arange(start, stop, step, dtype):
+    # As tf.range: integer bounds count in integers, any float bound in floats.
+    if step == 0:
+        raise ValueError(f'arange: step must not be 0 (start {start}, stop {stop})')
+    return np.arange(start, stop, step).astype(compute_dtype(dtype))
+
+
+register('arange', _arange_infer, _arange, NOT_DIFFERENTIABLE)
+
 # -- repeat (np.repeat along one axis) and reshape to a run-time shape -----------------
 # Used by K.repeat_elements when dims are unknown and a static reshape cannot
 # undo the tile, and by K.reshape when the target shape holds tensors.
