@@ -40,8 +40,18 @@ def _log_probs(fn, y_pred):
 
 
 def ctc_label_dense_to_sparse(labels, label_lengths):
-    """The first label_lengths[b] entries of each row of labels, as the
-    (indices, values, dense_shape) of a sparse tensor, in row-major order."""
+    """The first `label_lengths[b]` entries of each row of `labels`, as the
+    (indices, values, dense_shape) of a sparse tensor, in row-major order.
+
+    Arguments:
+        labels: an int tensor (batch, max_label_length).
+        label_lengths: an int tensor (batch,) or (batch, 1): how many entries
+            of each row are labels.
+
+    Returns:
+        A `SparseLabels(indices, values, dense_shape)` tuple of tensors
+        (kback has no sparse tensor type).
+    """
     labels = as_tensor(labels)
     indices = apply('ctc_label_indices', labels,
                     _lengths('ctc_label_dense_to_sparse', 'label_lengths', label_lengths))
@@ -51,11 +61,24 @@ def ctc_label_dense_to_sparse(labels, label_lengths):
 
 
 def ctc_batch_cost(y_true, y_pred, input_length, label_length):
-    """The CTC loss of each sample, shape (batch, 1).
+    """The CTC loss of each sample, computed in log space on
+    `log(y_pred + epsilon)` as Keras 2.3's TensorFlow backend does.
 
-    y_true (batch, max_label_length): labels, read up to label_length;
-    y_pred (batch, time, classes): softmax outputs, read up to input_length;
-    input_length, label_length: (batch, 1)."""
+    Arguments:
+        y_true: int labels (batch, max_label_length), read up to `label_length`
+            (entries past it may hold anything, e.g. -1 padding); the blank is
+            the last class.
+        y_pred: softmax outputs (batch, time, classes), read up to `input_length`.
+        input_length: (batch, 1) ints: the time steps of each sample.
+        label_length: (batch, 1) ints: the labels of each sample.
+
+    Returns:
+        A tensor (batch, 1) of losses.
+
+    Raises:
+        ValueError: at run time, for lengths out of range, a label that is the
+            blank or beyond, or too few time steps for a sample's labels.
+    """
     fn = 'ctc_batch_cost'
     logits = _log_probs(fn, y_pred)
     labels = cast(as_tensor(y_true), 'int32')
@@ -66,14 +89,26 @@ def ctc_batch_cost(y_true, y_pred, input_length, label_length):
 
 def ctc_decode(y_pred, input_length, greedy=True, beam_width=100, top_paths=1,
                merge_repeated=False):
-    """Decodes softmax outputs (batch, time, classes) by best path (greedy) or
-    by beam search.
+    """Decodes softmax outputs by best path (greedy) or by prefix beam search.
 
-    Returns (decoded, log_prob): decoded is a list of top_paths int64 tensors
-    (batch, time), each sample's labels padded with -1 (one tensor when
-    greedy); log_prob is (batch, top_paths): for beam search the
-    log-probability of each path, for greedy TensorFlow's score (minus the
-    sum of the chosen log(y_pred + epsilon))."""
+    Arguments:
+        y_pred: softmax outputs (batch, time, classes); the blank is the last class.
+        input_length: (batch,) or (batch, 1) ints: the time steps of each sample.
+        greedy: best-path decoding instead of beam search.
+        beam_width: the beam search's width.
+        top_paths: how many paths beam search returns (at most `beam_width`).
+        merge_repeated: whether beam search merges repeated labels in a path.
+
+    Returns:
+        A pair `(decoded, log_prob)`. `decoded` is a list of `top_paths` int64
+        tensors (batch, time), each sample's labels padded with -1 (one tensor when
+        greedy); `log_prob` is (batch, top_paths): for beam search the
+        log-probability of each path, for greedy TensorFlow's score (minus the
+        sum of the chosen log(y_pred + epsilon)).
+
+    Raises:
+        ValueError: for `top_paths` > `beam_width`, or widths below 1.
+    """
     fn = 'ctc_decode'
     x = _log_probs(fn, y_pred)
     if greedy:

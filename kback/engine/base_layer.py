@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import backend as K
 from .node import Node, to_list, unpack_singleton
-from .tracking import Tracking, unique as _unique
+from .tracking import Tracking, disable_tracking, unique as _unique  # noqa: F401
 
 _ALLOWED_KWARGS = {'input_shape', 'batch_input_shape', 'batch_size', 'dtype', 'name',
                    'trainable', 'weights', 'input_dtype', 'input_dim'}

@@ -3,7 +3,27 @@ tracking): layers, lists of layers and variables assigned as its attributes;
 the metrics of `add_metric`; and which unconditional losses and updates a
 call made.  `Layer` inherits it; a layer's state lists (`_layers`,
 `_trainable_weights`, `_metrics`, ...) are made by `Layer.__init__`."""
+import functools
+import threading
+
 from .. import backend as K
+
+_tracking = threading.local()
+
+
+def disable_tracking(func):
+    """Decorator: attributes assigned while `func` runs are not tracked (Keras
+    2.3's `base_layer.disable_tracking`, for code that stores layers it does
+    not own)."""
+    @functools.wraps(func)
+    def untracked(*args, **kwargs):
+        previous = getattr(_tracking, 'disabled', False)
+        _tracking.disabled = True
+        try:
+            return func(*args, **kwargs)
+        finally:
+            _tracking.disabled = previous
+    return untracked
 
 
 def unique(items):
@@ -21,7 +41,8 @@ class Tracking:
 
     def __setattr__(self, name, value):
         if name != '_layers' and '_layers' in self.__dict__ and \
-                not self.__dict__.get('_is_graph_network'):
+                not self.__dict__.get('_is_graph_network') and \
+                not getattr(_tracking, 'disabled', False):
             self._track(value)
         object.__setattr__(self, name, value)
 

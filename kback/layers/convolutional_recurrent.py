@@ -36,7 +36,17 @@ class ConvRNN2D(RNN):
     states over axis 1 of a 5-D input.  Masks, initial_state=, constants=,
     go_backwards, return_sequences/return_state and stateful=True (with a
     fixed batch size and image size) work as for RNN; it cannot unroll or
-    stack cells (as in Keras 2.3)."""
+    stack cells (as in Keras 2.3).
+
+    Arguments:
+        cell: the cell run at each time step (e.g. a ConvLSTM2DCell).
+        return_sequences: return the output of every time step instead of the last.
+        return_state: also return the last states.
+        go_backwards: process the sequence backwards.
+        stateful: keep each batch's last states as the next batch's initial states.
+        unroll: must be False (a convolutional RNN cannot unroll).
+        **kwargs: the standard layer arguments.
+    """
 
     def __init__(self, cell, return_sequences=False, return_state=False, go_backwards=False,
                  stateful=False, unroll=False, **kwargs):
@@ -203,7 +213,32 @@ class ConvRNN2D(RNN):
 class ConvLSTM2DCell(Layer):
     """One timestep of ConvLSTM2D: the LSTM's gates with convolutions in
     place of the matrix products (input: strides/padding/dilation as given;
-    recurrent: stride 1, 'same')."""
+    recurrent: stride 1, 'same').
+
+    Arguments:
+        filters: the number of output filters (channels) of the convolutions.
+        kernel_size: an int or 2 ints: the convolution window.
+        strides: an int or 2 ints: the input convolution's strides.
+        padding: 'valid' or 'same' (the input convolution's).
+        data_format: 'channels_last' (default: `K.image_data_format()`) or 'channels_first'.
+        dilation_rate: an int or 2 ints: the input convolution's dilation.
+        activation: the activation of the cell's candidate and output (default 'tanh').
+        recurrent_activation: the gates' activation (default 'hard_sigmoid', as Keras 2.3).
+        use_bias: whether the gates have biases.
+        kernel_initializer: the initializer of the input kernel.
+        recurrent_initializer: the initializer of the recurrent kernel.
+        bias_initializer: the initializer of the bias.
+        unit_forget_bias: add 1 to the forget gate's bias at initialization.
+        kernel_regularizer: a regularizer of the input kernel.
+        recurrent_regularizer: a regularizer of the recurrent kernel.
+        bias_regularizer: a regularizer of the bias.
+        kernel_constraint: a constraint on the input kernel.
+        recurrent_constraint: a constraint on the recurrent kernel.
+        bias_constraint: a constraint on the bias.
+        dropout: the fraction of the inputs dropped (one mask per sequence).
+        recurrent_dropout: the fraction of the recurrent state dropped (one mask per sequence).
+        **kwargs: the standard layer arguments.
+    """
 
     def __init__(self, filters, kernel_size, strides=(1, 1), padding='valid', data_format=None,
                  dilation_rate=(1, 1), activation='tanh', recurrent_activation='hard_sigmoid',
@@ -386,7 +421,36 @@ class ConvLSTM2D(ConvRNN2D):
     """Convolutional LSTM (Shi et al. 2015, without the peephole connections,
     as Keras): an LSTM whose input and recurrent transformations are
     convolutions.  Output (batch, [time,] rows', cols', filters) for
-    channels_last, (batch, [time,] filters, rows', cols') for channels_first."""
+    channels_last, (batch, [time,] filters, rows', cols') for channels_first.
+
+    Arguments:
+        filters: the number of output filters (channels) of the convolutions.
+        kernel_size: an int or 2 ints: the convolution window.
+        strides: an int or 2 ints: the input convolution's strides.
+        padding: 'valid' or 'same' (the input convolution's).
+        data_format: 'channels_last' (default: `K.image_data_format()`) or 'channels_first'.
+        dilation_rate: an int or 2 ints: the input convolution's dilation.
+        activation: the activation of the cell's candidate and output (default 'tanh').
+        recurrent_activation: the gates' activation (default 'hard_sigmoid', as Keras 2.3).
+        use_bias: whether the gates have biases.
+        kernel_initializer: the initializer of the input kernel.
+        recurrent_initializer: the initializer of the recurrent kernel.
+        bias_initializer: the initializer of the bias.
+        unit_forget_bias: add 1 to the forget gate's bias at initialization.
+        kernel_regularizer: a regularizer of the input kernel.
+        recurrent_regularizer: a regularizer of the recurrent kernel.
+        bias_regularizer: a regularizer of the bias.
+        activity_regularizer: a regularizer of the layer's output.
+        kernel_constraint: a constraint on the input kernel.
+        recurrent_constraint: a constraint on the recurrent kernel.
+        bias_constraint: a constraint on the bias.
+        return_sequences: return the output of every time step instead of the last.
+        go_backwards: process the sequence backwards.
+        stateful: keep each batch's last states as the next batch's initial states.
+        dropout: the fraction of the inputs dropped (one mask per sequence).
+        recurrent_dropout: the fraction of the recurrent state dropped (one mask per sequence).
+        **kwargs: the standard layer arguments.
+    """
 
     def __init__(self, filters, kernel_size, strides=(1, 1), padding='valid', data_format=None,
                  dilation_rate=(1, 1), activation='tanh', recurrent_activation='hard_sigmoid',

@@ -171,7 +171,25 @@ class _CuDNNRNN(RNN):
 
 class CuDNNGRU(_CuDNNRNN):
     """The GRU of cuDNN: GRU(reset_after=True, recurrent_activation='sigmoid')
-    with its two biases in one (6 * units,) vector."""
+    with its two biases in one (6 * units,) vector.
+
+    Arguments:
+        units: the dimension of the output and state.
+        kernel_initializer: the initializer of the input kernel.
+        recurrent_initializer: the initializer of the recurrent kernel.
+        bias_initializer: the initializer of the bias.
+        kernel_regularizer: a regularizer of the input kernel.
+        recurrent_regularizer: a regularizer of the recurrent kernel.
+        bias_regularizer: a regularizer of the bias.
+        activity_regularizer: a regularizer of the layer's output.
+        kernel_constraint: a constraint on the input kernel.
+        recurrent_constraint: a constraint on the recurrent kernel.
+        bias_constraint: a constraint on the bias.
+        return_sequences: return the output of every time step instead of the last.
+        return_state: also return the last states.
+        stateful: keep each batch's last states as the next batch's initial states.
+        **kwargs: the standard layer arguments.
+    """
 
     def __init__(self, units, kernel_initializer='glorot_uniform',
                  recurrent_initializer='orthogonal', bias_initializer='zeros',
@@ -196,7 +214,26 @@ class CuDNNGRU(_CuDNNRNN):
 class CuDNNLSTM(_CuDNNRNN):
     """The LSTM of cuDNN: sigmoid gates, tanh, and input and recurrent biases
     in one (8 * units,) vector (they add up); unit_forget_bias sets the
-    forget gate's recurrent bias to 1."""
+    forget gate's recurrent bias to 1.
+
+    Arguments:
+        units: the dimension of the output and state.
+        kernel_initializer: the initializer of the input kernel.
+        recurrent_initializer: the initializer of the recurrent kernel.
+        bias_initializer: the initializer of the bias.
+        unit_forget_bias: add 1 to the forget gate's bias at initialization.
+        kernel_regularizer: a regularizer of the input kernel.
+        recurrent_regularizer: a regularizer of the recurrent kernel.
+        bias_regularizer: a regularizer of the bias.
+        activity_regularizer: a regularizer of the layer's output.
+        kernel_constraint: a constraint on the input kernel.
+        recurrent_constraint: a constraint on the recurrent kernel.
+        bias_constraint: a constraint on the bias.
+        return_sequences: return the output of every time step instead of the last.
+        return_state: also return the last states.
+        stateful: keep each batch's last states as the next batch's initial states.
+        **kwargs: the standard layer arguments.
+    """
     _cell_args = _CELL_ARGS + ('unit_forget_bias',)
 
     def __init__(self, units, kernel_initializer='glorot_uniform',

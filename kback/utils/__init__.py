@@ -1,7 +1,7 @@
 """kback.utils: identifiers, progress bars, data helpers."""
 from .generic_utils import (get_custom_objects, CustomObjectScope, custom_object_scope,  # noqa: F401
                             serialize_keras_object, deserialize_keras_object)
-from . import (np_utils, data_utils, generic_utils, io_utils, conv_utils,  # noqa: F401,E402
+from . import (np_utils, data_utils, generic_utils, io_utils, conv_utils, losses_utils,  # noqa: F401,E402,E501
                layer_utils, vis_utils)
 from .np_utils import to_categorical, normalize  # noqa: F401,E402
 from .data_utils import (Sequence, SequenceEnqueuer, OrderedEnqueuer,  # noqa: F401,E402

@@ -2,6 +2,7 @@
 H5Dict: one dict-like interface over an HDF5 group or a plain dict;
 atomic_write: a file written whole or not at all."""
 import contextlib
+import io
 import os
 import pickle
 import secrets
@@ -370,6 +371,29 @@ class H5Dict(object):
 
 
 h5dict = H5Dict
+
+
+def load_from_binary_h5py(load_function, stream):
+    """`load_function(h5py_file)` on the HDF5 file image that `stream` (any
+    object with `read()` returning bytes, e.g. `io.BytesIO`) holds.
+
+    Returns:
+        What `load_function` returns."""
+    with _h5py().File(io.BytesIO(stream.read()), 'r') as f:
+        return load_function(f)
+
+
+def save_to_binary_h5py(save_function, stream):
+    """`save_function(h5py_file)` on an HDF5 file made in memory, whose image is
+    then written to `stream` (any object with `write(bytes)`).
+
+    Returns:
+        What `save_function` returns."""
+    image = io.BytesIO()
+    with _h5py().File(image, 'w') as f:
+        result = save_function(f)
+    stream.write(image.getvalue())
+    return result
 
 
 def ask_to_proceed_with_overwrite(filepath):

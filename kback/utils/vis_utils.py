@@ -27,7 +27,8 @@ def _check_graphviz(pydot):
                       'the $PATH.') from e
 
 
-def _is_model(layer):
+def is_model(layer):
+    """Whether `layer` is a model (a graph of layers)."""
     return hasattr(layer, '_network_nodes') and hasattr(layer, '_layers')
 
 
@@ -35,6 +36,18 @@ def _wrapped(layer):
     """The layer a wrapper (TimeDistributed, Bidirectional...) holds, else None."""
     inner = getattr(layer, 'layer', None)
     return inner if hasattr(inner, '_inbound_nodes') else None
+
+
+def is_wrapped_model(layer):
+    """Whether `layer` is a wrapper around a model."""
+    inner = _wrapped(layer)
+    return inner is not None and is_model(inner)
+
+
+def add_edge(dot, src, dst):
+    """Adds the edge src -> dst (node names) to `dot` unless it is there."""
+    if not dot.get_edge(src, dst):
+        dot.add_edge(_pydot().Edge(src, dst))
 
 
 def _shape_text(layer, attr, plural):
@@ -99,8 +112,8 @@ def model_to_dot(model, show_shapes=False, show_layer_names=True, rankdir='TB',
     # For an expanded model: the cluster's first and last node names.
     entry, exit_ = {}, {}
     for layer in model._layers:
-        nested = layer if _is_model(layer) else _wrapped(layer)
-        if expand_nested and nested is not None and _is_model(nested):
+        nested = layer if is_model(layer) else _wrapped(layer)
+        if expand_nested and nested is not None and is_model(nested):
             cluster = model_to_dot(nested, show_shapes, show_layer_names, rankdir,
                                    expand_nested, subgraph=True)
             nodes = cluster.get_nodes()
@@ -111,22 +124,18 @@ def model_to_dot(model, show_shapes=False, show_layer_names=True, rankdir='TB',
         dot.add_node(pydot.Node(str(id(layer)), label=_label(layer, show_shapes,
                                                              show_layer_names)))
 
-    def connect(src, dst):
-        if not dot.get_edge(src, dst):
-            dot.add_edge(pydot.Edge(src, dst))
-
     for layer in model._layers:
         for i, node in enumerate(layer._inbound_nodes):
             if (id(layer), i) not in model._network_nodes:
                 continue
             for inbound in node.inbound_layers:
                 src = exit_.get(id(inbound), str(id(inbound)))
-                if id(layer) in entry and _is_model(layer):
-                    connect(src, entry[id(layer)])
+                if id(layer) in entry and is_model(layer):
+                    add_edge(dot, src, entry[id(layer)])
                     continue
-                connect(src, str(id(layer)))
+                add_edge(dot, src, str(id(layer)))
                 if id(layer) in entry:       # a wrapper, then its expanded model
-                    connect(str(id(layer)), entry[id(layer)])
+                    add_edge(dot, str(id(layer)), entry[id(layer)])
     return dot
 
 
