@@ -103,6 +103,8 @@ class ProgbarLogger(Callback):
         stateful_metrics: names shown as last given instead of averaged.
     """
 
+    primary_only = True
+
     def __init__(self, count_mode='samples', stateful_metrics=None):
         super(ProgbarLogger, self).__init__()
         if count_mode == 'samples':
@@ -187,6 +189,8 @@ class CSVLogger(Callback):
         append: append to an existing file (its header is kept) instead of
             overwriting it.
     """
+
+    primary_only = True
 
     def __init__(self, filename, separator=',', append=False):
         super(CSVLogger, self).__init__()

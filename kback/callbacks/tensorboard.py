@@ -49,6 +49,8 @@ class TensorBoard(Callback):
             written at the end of each epoch at that step too.
     """
 
+    primary_only = True
+
     def __init__(self, log_dir='./logs', histogram_freq=0, batch_size=None, write_graph=True,
                  write_grads=False, write_images=False, embeddings_freq=0,
                  embeddings_layer_names=None, embeddings_metadata=None, embeddings_data=None,

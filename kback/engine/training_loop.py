@@ -276,8 +276,8 @@ class Loop:
         """Epochs of training steps; `validation` (a batch source) is
         evaluated after the epochs validation_freq picks.  Returns History."""
         model = self.model
-        if self.verbose and isinstance(batches, ArrayBatches) and \
-                isinstance(validation, ArrayBatches):
+        if self.verbose and cbks.is_primary_process() and isinstance(batches, ArrayBatches) \
+                and isinstance(validation, ArrayBatches):
             print(f'Train on {batches.samples} samples, validate on {validation.samples} '
                   'samples')
         labels = list(model.metrics_names)
@@ -357,7 +357,7 @@ class Loop:
                                'metrics': list(getattr(self.model, 'metrics_names', []))})
         count_steps = steps is not None
         bar = Progbar(target=steps if count_steps else batches.samples) \
-            if self.verbose == 1 else None
+            if self.verbose == 1 and cbks.is_primary_process() else None
         seen = 0
         begin, end = getattr(cl, f'on_{mode}_batch_begin'), getattr(cl, f'on_{mode}_batch_end')
         phase = np.asarray(False)
