@@ -4,8 +4,12 @@ reduced with a non-blocking MPI Iallreduce (Horovod's tensor fusion).
 A `Bucket` is the channel of K.exchange (backend/ops/exchange.py): the
 compiled step calls `start` as soon as the bucket's last gradient exists and
 `wait` before the updates.  MPICH moves a non-blocking collective forward only
-inside MPI calls, so each start also tests the buckets still in flight.
+inside MPI calls, and backprop makes none: without help, a bucket's allreduce
+would only run in its `wait`.  A `Progress` thread therefore tests the
+requests in flight every `interval` seconds (the GIL is free while kernels
+run), so that the allreduce proceeds during the rest of backprop.
 """
+import threading
 import time
 
 import numpy as np
@@ -26,19 +30,69 @@ def _fp16_sum():
 
 class ExchangeStats:
     """Counters of one optimizer's gradient exchanges: steps, bytes sent per
-    rank, seconds packing and posting (`start_s`) and seconds blocked waiting
-    at the end of backprop (`wait_s`: the exposed part of the allreduce)."""
+    rank, of which `hidden_bytes` in buckets whose allreduce had finished
+    when the step came to wait for it (overlapped with backprop), seconds
+    packing and posting (`start_s`) and seconds blocked waiting at the end
+    of backprop (`wait_s`: the exposed allreduce, and any wait for a slower
+    rank)."""
 
     def __init__(self):
+        self.buckets = 0      # buckets per step, set when the step is built
         self.reset()
 
     def reset(self):
-        self.steps = self.bytes = 0
+        self.steps = self.bytes = self.hidden_bytes = 0
         self.start_s = self.wait_s = 0.
 
     def as_dict(self):
-        return {'steps': self.steps, 'bytes': self.bytes, 'start_s': self.start_s,
-                'wait_s': self.wait_s}
+        return {'steps': self.steps, 'bytes': self.bytes, 'hidden_bytes': self.hidden_bytes,
+                'start_s': self.start_s, 'wait_s': self.wait_s}
+
+
+class Progress:
+    """The requests in flight of one optimizer's buckets, and a daemon thread
+    that calls MPI's progress on them (Testall) every `interval` seconds
+    while any is in flight (interval None: no thread).  Every MPI call on
+    these requests holds `lock`: MPI forbids completing one request from two
+    threads at once."""
+
+    def __init__(self, interval):
+        self.interval = interval
+        self.lock = threading.Condition()
+        self.in_flight = []
+        self._thread = None
+
+    def add(self, request):
+        with self.lock:
+            self.in_flight.append(request)
+            if self.interval is None:
+                # Without the thread, each start moves the earlier buckets on.
+                mpi().Request.Testall(self.in_flight)
+                return
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, daemon=True,
+                                                name='kback-mpi-progress')
+                self._thread.start()
+            self.lock.notify()
+
+    def finish(self, request):
+        """Waits for request; returns whether it had already completed."""
+        with self.lock:
+            done = request.Test()
+            if not done:
+                request.Wait()
+            # By identity: mpi4py compares requests by handle (done ones are all null).
+            self.in_flight[:] = [r for r in self.in_flight if r is not request]
+        return done
+
+    def _run(self):
+        MPI = mpi()
+        while True:
+            with self.lock:
+                while not self.in_flight:
+                    self.lock.wait()
+                MPI.Request.Testall(self.in_flight)
+            time.sleep(self.interval)
 
 
 class Bucket:
@@ -47,9 +101,9 @@ class Bucket:
     result buffer is reused by the next step (the step's updates read it
     before then)."""
 
-    def __init__(self, comm, average, compression, in_flight, stats, first):
+    def __init__(self, comm, average, compression, progress, stats, first):
         self.comm, self.average, self.compression = comm, average, compression
-        self.in_flight, self.stats, self.first = in_flight, stats, first
+        self.progress, self.stats, self.first = progress, stats, first
         self.request = None
         self._buffers = None
 
@@ -70,14 +124,13 @@ class Bucket:
             send[offset:offset + a.size] = a.reshape(-1)
             offset += a.size
         MPI = mpi()
-        if self.compression == 'fp16':
-            self.request = self.comm.Iallreduce([send, MPI.UINT16_T],
-                                                [received, MPI.UINT16_T], _fp16_sum())
-        else:
-            self.request = self.comm.Iallreduce(send, result, MPI.SUM)
-        if self.in_flight:
-            MPI.Request.Testall(self.in_flight)      # progress for earlier buckets
-        self.in_flight.append(self.request)
+        with self.progress.lock:
+            if self.compression == 'fp16':
+                self.request = self.comm.Iallreduce([send, MPI.UINT16_T],
+                                                    [received, MPI.UINT16_T], _fp16_sum())
+            else:
+                self.request = self.comm.Iallreduce(send, result, MPI.SUM)
+        self.progress.add(self.request)
         if self.first:
             self.stats.steps += 1
         self.stats.bytes += send.nbytes
@@ -86,9 +139,8 @@ class Bucket:
 
     def wait(self, result):
         t0 = time.perf_counter()
-        self.request.Wait()
-        # By identity: mpi4py compares requests by handle, and done ones are all null.
-        self.in_flight[:] = [r for r in self.in_flight if r is not self.request]
+        if self.progress.finish(self.request):
+            self.stats.hidden_bytes += self._buffers[1].nbytes
         self.request = None
         scale = 1. / self.comm.Get_size() if self.average else 1.
         if self.compression == 'fp16':

@@ -3,7 +3,7 @@ metrics, warm up and schedule the learning rate."""
 import numpy as np
 
 from .. import backend as K
-from ..callbacks import Callback
+from ..callbacks import Callback, is_primary_process
 from .collectives import broadcast_variables, check_same, allreduce
 from .world import size
 
@@ -120,6 +120,6 @@ class LearningRateWarmupCallback(LearningRateScheduleCallback):
 
     def on_epoch_end(self, epoch, logs=None):
         super().on_epoch_end(epoch, logs)
-        if epoch == self.end_epoch - 1 and self.verbose > 0:
+        if epoch == self.end_epoch - 1 and self.verbose > 0 and is_primary_process():
             print(f'\nEpoch {epoch + 1}: finished gradual learning rate warmup to '
                   f'{K.get_value(self.model.optimizer.lr):g}.')

@@ -5,7 +5,7 @@ same on every rank: seeded per epoch."""
 import numpy as np
 
 from ..utils.data_utils import Sequence
-from .world import rank, size
+from .world import rank as world_rank, size as world_size
 
 
 class ShardedSequence(Sequence):
@@ -16,7 +16,7 @@ class ShardedSequence(Sequence):
     (`ImageDataGenerator.flow(..., seed=s)`, `flow_from_directory(...,
     seed=s)`, ArraySequence)."""
 
-    def __init__(self, sequence):
+    def __init__(self, sequence, rank=None, size=None):
         if not isinstance(sequence, Sequence):
             raise TypeError(f'ShardedSequence: expected a Sequence, got '
                             f'{type(sequence).__name__}')
@@ -25,7 +25,10 @@ class ShardedSequence(Sequence):
             raise ValueError(f'ShardedSequence: {type(sequence).__name__} shuffles without a '
                              'seed, so each rank would shuffle differently and see samples '
                              'twice; pass seed=<int> (the same on every rank)')
-        self.sequence, self.rank, self.size = sequence, rank(), size()
+        self.sequence = sequence
+        # The world's rank and size unless given (a custom split, or a test).
+        self.rank = world_rank() if rank is None else rank
+        self.size = world_size() if size is None else size
         if len(sequence) < self.size:
             raise ValueError(f'ShardedSequence: {len(sequence)} batches cannot be shared by '
                              f'{self.size} ranks')

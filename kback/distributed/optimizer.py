@@ -4,7 +4,7 @@ stage of Optimizer.get_updates)."""
 import copy
 
 from .. import backend as K, optimizers
-from .buckets import Bucket, ExchangeStats, fill_buckets
+from .buckets import Bucket, ExchangeStats, Progress, fill_buckets
 from .world import communicator
 
 # Horovod fuses up to 64 MB; smaller buckets start earlier in backprop.
@@ -21,9 +21,12 @@ class _Distributed:
         comm = communicator()
         if comm.Get_size() == 1:
             return grads
-        averaged, in_flight = list(grads), []
-        for k, bucket in enumerate(fill_buckets(grads, self.bucket_bytes)):
-            channel = Bucket(comm, self.average, self.compression, in_flight,
+        averaged = list(grads)
+        progress = Progress(self.progress_interval)
+        buckets = fill_buckets(grads, self.bucket_bytes)
+        self.exchange_stats.buckets = len(buckets)
+        for k, bucket in enumerate(buckets):
+            channel = Bucket(comm, self.average, self.compression, progress,
                              self.exchange_stats, first=k == 0)
             for i, g in zip(bucket, K.exchange([grads[i] for i in bucket], channel)):
                 averaged[i] = g
@@ -34,10 +37,12 @@ _classes = {}
 
 
 def DistributedOptimizer(optimizer, average=True, compression=None,
-                         bucket_bytes=DEFAULT_BUCKET_BYTES):
+                         bucket_bytes=DEFAULT_BUCKET_BYTES, progress_interval=1e-3):
     """`optimizer` (an instance, name or config) whose gradients are summed
     over ranks (average=True: averaged) in fused buckets of up to
-    bucket_bytes, sent as float16 with compression='fp16'.  The result is a
+    bucket_bytes, sent as float16 with compression='fp16'; a thread moves
+    the allreduces on every progress_interval seconds during backprop (None:
+    only at each bucket's start and wait).  The result is a
     copy of the optimizer with the same class name, config and variables;
     its `exchange_stats` count the time spent in the exchanges."""
     if compression not in _COMPRESSIONS:
@@ -46,6 +51,9 @@ def DistributedOptimizer(optimizer, average=True, compression=None,
     if isinstance(bucket_bytes, bool) or not isinstance(bucket_bytes, int) or bucket_bytes < 1:
         raise ValueError(f'DistributedOptimizer: bucket_bytes must be a positive int, got '
                          f'{bucket_bytes!r}')
+    if progress_interval is not None and not progress_interval > 0:
+        raise ValueError(f'DistributedOptimizer: progress_interval must be None or seconds > 0, '
+                         f'got {progress_interval!r}')
     optimizer = optimizers.get(optimizer)
     if isinstance(optimizer, _Distributed):
         raise ValueError('DistributedOptimizer: the optimizer is already distributed')
@@ -56,6 +64,6 @@ def DistributedOptimizer(optimizer, average=True, compression=None,
     wrapped = copy.copy(optimizer)
     wrapped.__class__ = _classes[base]
     wrapped.average, wrapped.compression = average, compression
-    wrapped.bucket_bytes = bucket_bytes
+    wrapped.bucket_bytes, wrapped.progress_interval = bucket_bytes, progress_interval
     wrapped.exchange_stats = ExchangeStats()
     return wrapped
