@@ -17,11 +17,11 @@ out = sys.argv[1]
 results = {}
 
 
-def distributed_run(kind, opt_name, init_seed=0, callbacks=(), validation=None):
+def distributed_run(kind, opt_name, init_seed=0, callbacks=(), validation=None, **settings):
     x, y = data(kind)
     model = build(kind, init_seed)
-    model.compile(kd.DistributedOptimizer(optimizer(opt_name)), 'categorical_crossentropy',
-                  metrics=['accuracy'])
+    model.compile(kd.DistributedOptimizer(optimizer(opt_name), **settings),
+                  'categorical_crossentropy', metrics=['accuracy'])
     history = model.fit(kd.shard(x, y, batch_size=HALF_BATCH, shuffle=False), epochs=1,
                         shuffle=False, verbose=0, callbacks=list(callbacks),
                         validation_data=validation)
@@ -37,6 +37,14 @@ for kind in ('mlp', 'cnn'):
         for i, w in enumerate(K.batch_get_value(model.non_trainable_weights)):
             results[f'{kind}_{opt_name}_moving_{i}'] = w
         results[f'{kind}_{opt_name}_steps'] = model.optimizer.exchange_stats.steps
+
+# Gradients sent as float16; small buckets; no progress thread.
+for name, settings in (('fp16', {'compression': 'fp16'}),
+                       ('small_buckets', {'bucket_bytes': 64, 'progress_interval': None})):
+    model, _ = distributed_run('mlp', 'sgd', **settings)
+    for i, w in enumerate(K.batch_get_value(model.trainable_weights)):
+        results[f'{name}_{i}'] = w
+    results[f'{name}_buckets'] = model.optimizer.exchange_stats.buckets
 
 # Broadcast: ranks initialised differently hold rank 0's weights after the callback.
 model, _ = distributed_run('mlp', 'sgd', init_seed=10 + kd.rank(),

@@ -43,6 +43,21 @@ def test_two_ranks_train_as_one_process_with_twice_the_batch(results, kind, opt)
         np.testing.assert_array_equal(a, b)
 
 
+def test_fp16_compression_trains_alike_within_its_precision(results):
+    (rank0, rank1), reference = results
+    got, want = _weights(rank0, 'fp16'), _weights(reference, 'mlp_sgd')
+    assert 1e-7 < _relative_error(got, want) < 1e-2
+    for a, b in zip(got, _weights(rank1, 'fp16')):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_one_bucket_per_gradient_without_progress_thread(results):
+    (rank0, _), reference = results
+    assert rank0['small_buckets_buckets'] == 4
+    assert _relative_error(_weights(rank0, 'small_buckets'),
+                           _weights(reference, 'mlp_sgd')) < 1e-5
+
+
 @pytest.mark.parametrize('opt', ['sgd', 'adam'])
 def test_batch_norm_statistics_stay_per_rank(results, opt):
     (rank0, rank1), reference = results
