@@ -128,8 +128,8 @@ def torch_worker(name, steps):
     import torch.distributed as dist
     torch.set_num_threads(1)
     rank, size = int(os.environ['PMI_RANK']), int(os.environ['PMI_SIZE'])
-    dist.init_process_group('gloo', init_method='tcp://127.0.0.1:29533', rank=rank,
-                            world_size=size)
+    dist.init_process_group('gloo', init_method=f'tcp://127.0.0.1:{os.environ["PORT"]}',
+                            rank=rank, world_size=size)
     batch, shape, _ = WORKLOADS[name]
     model, make_opt = torch_model(torch, name)
     model = torch.nn.parallel.DistributedDataParallel(model)
@@ -157,14 +157,17 @@ def _mpiexec():
 
 
 def _launch(args, ranks=None):
-    env = dict(os.environ, OMP_NUM_THREADS='1')
+    # A fresh port for each PyTorch rendezvous (the last may linger in TIME_WAIT).
+    env = dict(os.environ, OMP_NUM_THREADS='1', PORT=str(29500 + os.getpid() % 400 +
+                                                          int(time.time()) % 97))
     command = [sys.executable, os.path.abspath(__file__)] + args
     if ranks:
         command = [_mpiexec(), '-n', str(ranks)] + command
     done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=900)
-    if done.returncode != 0:
-        return {'error': done.stderr.strip().splitlines()[-1:]}
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    lines = done.stdout.strip().splitlines()
+    if done.returncode != 0 or not lines:
+        return {'error': (done.stderr.strip().splitlines() or ['no output'])[-1:]}
+    return json.loads(lines[-1])
 
 
 def ring_allreduce_s(ranks, nbytes, alpha_s, bytes_per_s):

@@ -22,8 +22,9 @@ class _Distributed:
         if comm.Get_size() == 1:
             return grads
         averaged = list(grads)
-        progress = Progress(self.progress_interval)
         buckets = fill_buckets(grads, self.bucket_bytes)
+        # One bucket starts when backprop ends: nothing for a thread to overlap.
+        progress = Progress(self.progress_interval if len(buckets) > 1 else None)
         self.exchange_stats.buckets = len(buckets)
         for k, bucket in enumerate(buckets):
             channel = Bucket(comm, self.average, self.compression, progress,
@@ -40,9 +41,9 @@ def DistributedOptimizer(optimizer, average=True, compression=None,
                          bucket_bytes=DEFAULT_BUCKET_BYTES, progress_interval=1e-3):
     """`optimizer` (an instance, name or config) whose gradients are summed
     over ranks (average=True: averaged) in fused buckets of up to
-    bucket_bytes, sent as float16 with compression='fp16'; a thread moves
-    the allreduces on every progress_interval seconds during backprop (None:
-    only at each bucket's start and wait).  The result is a
+    bucket_bytes, sent as float16 with compression='fp16'; when there are
+    several buckets, a thread moves the allreduces on every progress_interval
+    seconds during backprop (None: only at each bucket's start and wait).  The result is a
     copy of the optimizer with the same class name, config and variables;
     its `exchange_stats` count the time spent in the exchanges."""
     if compression not in _COMPRESSIONS:
@@ -58,6 +59,12 @@ def DistributedOptimizer(optimizer, average=True, compression=None,
     if isinstance(optimizer, _Distributed):
         raise ValueError('DistributedOptimizer: the optimizer is already distributed')
     base = type(optimizer)
+    if base.get_updates is not optimizers.Optimizer.get_updates:
+        # Its own step might never call average_gradients: refuse, not train alone.
+        raise ValueError(f'DistributedOptimizer: {base.__name__} overrides get_updates, so '
+                         'its gradients would not be averaged; write its rule as _update '
+                         '(the base get_updates runs get_gradients, average_gradients, '
+                         'apply_gradients)')
     if base not in _classes:
         _classes[base] = type(base.__name__, (_Distributed, base),
                               {'__module__': base.__module__, '__doc__': base.__doc__})

@@ -46,3 +46,11 @@ def test_buckets_follow_backprop_order_up_to_their_size():
     grads = [a, b, c, d]                      # 32, 16, 16 and 32 (float64) bytes
     assert fill_buckets(grads, bucket_bytes=48) == [[2, 0], [1], [3]]
     assert fill_buckets(grads, bucket_bytes=8) == [[2], [0], [1], [3]]
+
+
+def test_an_optimizer_with_its_own_get_updates_is_refused():
+    class Legacy(optimizers.SGD):
+        def get_updates(self, loss, params):
+            return self.apply_gradients(self.get_gradients(loss, params), params)
+    with pytest.raises(ValueError, match='Legacy overrides get_updates'):
+        DistributedOptimizer(Legacy())
