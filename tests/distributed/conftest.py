@@ -1,7 +1,6 @@
 """Runs MPI workers: `run_mpi(script, *args)` launches
 `mpiexec -n 2 python tests/distributed/<script> args` with a timeout; the MPI
 tests skip, saying why, when mpi4py or mpiexec is missing."""
-import importlib.util
 import os
 import shutil
 import subprocess
@@ -20,9 +19,17 @@ def _mpiexec():
     return beside if os.path.exists(beside) else shutil.which('mpiexec')
 
 
+def _has_mpi4py():
+    try:
+        import mpi4py  # noqa: F401  (the package only: MPI itself starts in mpi4py.MPI)
+    except ImportError:
+        return False
+    return True
+
+
+HAS_MPI4PY = _has_mpi4py()
 MPIEXEC = _mpiexec()
-MISSING = ('mpi4py is not installed (pip install \'.[mpi]\')'
-           if importlib.util.find_spec('mpi4py') is None else
+MISSING = ("mpi4py is not installed (pip install '.[mpi]')" if not HAS_MPI4PY else
            'no mpiexec (the mpich wheel of the [mpi] extra installs one)'
            if MPIEXEC is None else None)
 needs_mpi = pytest.mark.skipif(MISSING is not None, reason=f'MPI tests skipped: {MISSING}')

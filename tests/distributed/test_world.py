@@ -1,5 +1,4 @@
 """The package without a launcher or without MPI: import, init, a world of one."""
-import importlib.util
 import json
 import subprocess
 import sys
@@ -7,7 +6,7 @@ import sys
 import pytest
 
 import kback.distributed as kd
-from .conftest import HERE, ROOT
+from .conftest import HERE, ROOT, HAS_MPI4PY
 
 
 def _python(*args):
@@ -35,7 +34,7 @@ def test_rank_before_init_says_to_call_init():
         kd.rank()
 
 
-@pytest.mark.skipif(importlib.util.find_spec('mpi4py') is None,
+@pytest.mark.skipif(not HAS_MPI4PY,
                     reason="MPI tests skipped: mpi4py is not installed (pip install '.[mpi]')")
 def test_plain_python_is_a_world_of_one():
     first, second = (json.loads(line) for line in
