@@ -74,3 +74,11 @@ def test_a_smooth_schedule_needs_the_steps_per_epoch():
     with pytest.raises(ValueError, match='staircase=False needs steps_per_epoch'):
         model.fit(np.ones((4, 3)), np.eye(2)[[0, 1, 0, 1]], verbose=0,
                   callbacks=[LearningRateScheduleCallback(lambda e: 1., staircase=False)])
+
+
+def test_the_progress_bar_prints_the_logs_as_the_callbacks_left_them(capsys):
+    """As in Keras 2.3 the bar comes last, so rank 0 prints the metrics that
+    MetricAverageCallback averaged (here a stand-in that rewrites them)."""
+    rewrite = LambdaCallback(on_epoch_end=lambda epoch, logs: logs.update(loss=123.25))
+    _model().fit(np.ones((4, 3)), np.eye(2)[[0, 1, 0, 1]], verbose=2, callbacks=[rewrite])
+    assert 'loss: 123.2500' in capsys.readouterr().out
