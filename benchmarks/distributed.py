@@ -25,8 +25,8 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.dirname(HERE)]   # runnable from a source checkout
 
-# name -> (batch per rank, input shape HWC, optimizer)
-WORKLOADS = {'M4': (50, (32, 32, 3), 'sgd'), 'CIFAR': (32, (32, 32, 3), 'rmsprop')}
+# name -> (batch per rank, input shape HWC)
+WORKLOADS = {'M4': (50, (32, 32, 3)), 'CIFAR': (32, (32, 32, 3))}
 
 
 def kback_model(name):
@@ -80,7 +80,7 @@ def timed_steps(step, steps, repeats=3):
 def kback_worker(name, threads, distributed, steps, progress):
     from kback import backend as K
     K.set_num_threads(threads)
-    batch, shape, _ = WORKLOADS[name]
+    batch, shape = WORKLOADS[name]
     model, optimizer = kback_model(name)
     comm = None
     if distributed:
@@ -133,7 +133,7 @@ def torch_worker(name, steps):
     rank, size = int(os.environ['PMI_RANK']), int(os.environ['PMI_SIZE'])
     dist.init_process_group('gloo', init_method=f'tcp://127.0.0.1:{os.environ["PORT"]}',
                             rank=rank, world_size=size)
-    batch, shape, _ = WORKLOADS[name]
+    batch, shape = WORKLOADS[name]
     model, make_opt = torch_model(torch, name)
     model = torch.nn.parallel.DistributedDataParallel(model)
     opt = make_opt(model.parameters())

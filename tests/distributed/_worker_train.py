@@ -9,7 +9,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from kback import backend as K                        # noqa: E402
 import kback.distributed as kd                        # noqa: E402
-from _models import data, build, optimizer, HALF_BATCH, STEPS   # noqa: E402
+from _models import data, build, optimizer, HALF_BATCH   # noqa: E402
 
 K.set_num_threads(1)
 kd.init()
