@@ -59,6 +59,15 @@ _, history = distributed_run('mlp', 'sgd', callbacks=[kd.MetricAverageCallback()
 for k, v in history.history.items():
     results[f'metric_{k}'] = np.array(v)
 
+# Collectives on arrays and variables; the warm-up ramp of two ranks.
+r = kd.rank()
+results['allreduce'] = kd.allreduce(np.full((2, 2), r + 1.))
+results['allreduce_sum'] = kd.allreduce(np.full(3, r + 1, 'int64'), average=False)
+results['allgather'] = kd.allgather(np.full((r + 1, 2), r, 'float32'))
+results['broadcast'] = kd.broadcast(K.variable(np.full(3, r + 5.)), root_rank=1)
+warmup = kd.LearningRateWarmupCallback(warmup_epochs=2)
+results['warmup'] = np.array([warmup.multiplier(e) for e in (0, 0.5, 1, 2)])
+
 # The model saves and loads with its DistributedOptimizer (as the plain one).
 if kd.rank() == 0:
     from kback.models import load_model

@@ -91,3 +91,14 @@ def test_save_and_load_model_keep_the_wrapped_optimizer(results):
     name, loaded_config, config = rank0['saved_optimizer']
     assert name == 'SGD' and loaded_config == config
     assert bool(rank0['saved_optimizer_state_equal'])
+
+
+def test_collectives_and_the_warm_up_ramp_on_two_ranks(results):
+    (rank0, rank1), _ = results
+    for rank in (rank0, rank1):
+        np.testing.assert_array_equal(rank['allreduce'], np.full((2, 2), 1.5))
+        np.testing.assert_array_equal(rank['allreduce_sum'], [3, 3, 3])
+        np.testing.assert_array_equal(rank['allgather'], [[0, 0], [1, 1], [1, 1]])
+        np.testing.assert_array_equal(rank['broadcast'], [6., 6., 6.])
+        # From 1/size() of the rate to all of it over warmup_epochs (Horovod's ramp).
+        np.testing.assert_allclose(rank['warmup'], [0.5, 0.625, 0.75, 1.])
