@@ -8,9 +8,11 @@ where a compiled kernel has the rule, names that kernel's rule, slots and
 scalars, so the step runs as one in-place pass (K.optimizer_step).  The base
 takes the fused form where the kernel covers the parameter and the K-op form
 everywhere else (no kback_core, float16, constraints).
-`get_updates(loss, params)` is `get_gradients` followed by
-`apply_gradients(grads, params)`, so gradients can be changed (averaged across
-processes, say) between the two.
+`get_updates(loss, params)`, which the engine calls to build the train step,
+runs three stages: `get_gradients`, `average_gradients` (the identity here;
+kback.distributed.DistributedOptimizer averages across processes there) and
+`apply_gradients(grads, params)`.  A step built another way calls the same
+three in the same order.
 """
 import numpy as np
 
@@ -132,8 +134,8 @@ class Optimizer(object):
         return grads
 
     def get_updates(self, loss, params):
-        """The update ops of one training step on `loss`: `get_gradients` then
-        `apply_gradients`.
+        """The update ops of one training step on `loss`: `get_gradients`, then
+        `average_gradients`, then `apply_gradients`.
 
         Arguments:
             loss: a scalar tensor.
@@ -147,7 +149,21 @@ class Optimizer(object):
             updates = optimizer.get_updates(loss, model.trainable_weights)
             step = K.function(inputs, [loss], updates=updates)
         """
-        return self.apply_gradients(self.get_gradients(loss, params), params)
+        grads = self.get_gradients(loss, params)
+        return self.apply_gradients(self.average_gradients(grads, params), params)
+
+    def average_gradients(self, grads, params):
+        """The gradients that the updates apply: those of this process (data-
+        parallel optimizers average them across processes here).
+
+        Arguments:
+            grads: the gradient tensors, one per parameter.
+            params: the variables.
+
+        Returns:
+            A list of gradient tensors.
+        """
+        return grads
 
     def apply_gradients(self, grads, params):
         """The update ops that apply given gradients to the parameters.

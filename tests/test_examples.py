@@ -200,3 +200,20 @@ def test_conv_autoencoder_denoises(capsys):
     assert result['history']['val_loss'][-1] < result['history']['val_loss'][0]
     assert 'Total params: 18,817' in out and 'clean (Conv2D)' in out
     assert f"Test MSE of the denoised images: {result['mse']:.4f}" in out
+
+
+def test_mnist_distributed_on_two_ranks(tmp_path):
+    from .distributed.conftest import MISSING, run_mpi
+    if MISSING:
+        pytest.skip(f'MPI tests skipped: {MISSING}')
+    checkpoint = tmp_path / 'mnist.h5'
+    done = run_mpi(os.path.join(EXAMPLES, 'mnist_distributed.py'), '--fast', '--checkpoint',
+                   checkpoint, timeout=120)
+    assert done.returncode == 0, done.output
+    score = [line for line in done.output.splitlines() if line.startswith('Test accuracy: ')]
+    # Rank 0 alone prints the score, the bar and the warm-up message.
+    assert len(score) == 1 and score[0].endswith('(2 ranks)'), done.output
+    assert float(score[0].split()[2]) > 0.8
+    assert done.output.count('Epoch 1/1') == 1
+    assert done.output.count('finished gradual learning rate warmup') == 1
+    assert checkpoint.exists()

@@ -49,3 +49,5 @@ from .ctc import ctc_batch_cost, ctc_decode, ctc_label_dense_to_sparse
 from ._kernels.image import affine_warp
 # kback's own: the fused in-place optimizer steps (kback.optimizers' compiled form).
 from .ops.optim import optimizer_step, optimizer_step_covers
+# kback's own: a fused, non-blocking reduction across processes (kback.distributed).
+from .exchange import exchange

@@ -101,7 +101,8 @@ class Function:
         folded = _fold_constants(nodes, fed, self.name)
         # A folded node is emitted only where a computed node or an output reads it.
         used = {i.id for n in nodes if n.id not in folded and n.id not in fed for i in n.inputs}
-        plan = [n for n in nodes if n.id not in folded or n.id in used or n.id in keep]
+        plan = _hoist_early([n for n in nodes
+                             if n.id not in folded or n.id in used or n.id in keep])
         # In-place steps run last: every output and assigned value is computed
         # from the old state first (nothing else reads a step, so order holds).
         plan = [n for n in plan if n.id not in steps] + [n for n in plan if n.id in steps]
@@ -247,6 +248,32 @@ def _fold_constants(nodes, fed, function_name):
                     raise
                 raise explained from error
     return folded
+
+
+def _hoist_early(plan):
+    """The plan with each node of an `early` op (a collective's start) moved
+    up to just after the last of its inputs, so that it runs as soon as they
+    exist: the nodes that the gradient of an earlier layer needs were created
+    later, and would otherwise all run before it."""
+    early = [n for n in plan if n.op in OPS and OPS[n.op].early]
+    if not early:
+        return plan
+    early_ids = {n.id for n in early}
+    out, done = [], set()
+
+    def release():
+        for n in list(early):
+            if all(i.id in done for i in n.inputs):
+                early.remove(n)
+                out.append(n)
+                done.add(n.id)
+    release()
+    for n in plan:
+        if n.id not in early_ids:
+            out.append(n)
+            done.add(n.id)
+            release()
+    return out
 
 
 def _inplace_steps(nodes, fed):

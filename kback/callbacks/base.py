@@ -13,6 +13,27 @@ _HOOK_NAMES = {(mode, hook): 'on_%s_batch_%s' % (mode, hook)
                for mode in (_TRAIN, _TEST, _PREDICT) for hook in ('begin', 'end')}
 
 
+# Whether this process writes the logs and files of a run.  kback.distributed
+# makes every rank but 0 a secondary process; there the callbacks whose
+# `primary_only` is True (progress bar, checkpoints, TensorBoard, CSV) are
+# left out of a CallbackList, unless the user sets it False on an instance.
+_primary = True
+
+
+def set_primary_process(primary):
+    """Makes this process the one that logs and writes files (True) or not."""
+    global _primary
+    _primary = bool(primary)
+
+
+def is_primary_process():
+    return _primary
+
+
+def _runs_here(callback):
+    return _primary or not getattr(callback, 'primary_only', False)
+
+
 class Callback(object):
     """Base class of callbacks: hooks that `fit`, `evaluate` and `predict` call.
 
@@ -33,6 +54,9 @@ class Callback(object):
             def on_epoch_end(self, epoch, logs=None):
                 print(epoch, logs['loss'])
     """
+
+    # True: runs only in the primary process of a distributed run (above).
+    primary_only = False
 
     def __init__(self):
         self.validation_data = None
@@ -192,6 +216,7 @@ class CallbackList(object):
             # Duck-typed callbacks are fine; a class or a function is a mistake.
             if isinstance(c, type) or not hasattr(c, 'on_epoch_end') or not hasattr(c, 'set_model'):
                 raise TypeError('CallbackList: expected Callback instances, got %r' % (c,))
+        self.callbacks = [c for c in self.callbacks if _runs_here(c)]
         self.queue_length = queue_length
         self.params = {}
         self.model = None
@@ -205,7 +230,8 @@ class CallbackList(object):
 
     def append(self, callback):
         """Adds a callback at the end of the list."""
-        self.callbacks.append(callback)
+        if _runs_here(callback):
+            self.callbacks.append(callback)
 
     def set_params(self, params):
         self.params = params

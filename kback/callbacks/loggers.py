@@ -114,6 +114,8 @@ class ProgbarLogger(Callback):
         ValueError: for an unknown `count_mode`.
     """
 
+    primary_only = True
+
     def __init__(self, count_mode='samples', stateful_metrics=None):
         super(ProgbarLogger, self).__init__()
         if count_mode == 'samples':
@@ -213,6 +215,8 @@ class CSVLogger(Callback):
 
         model.fit(x, y, callbacks=[CSVLogger('training.log')])
     """
+
+    primary_only = True
 
     def __init__(self, filename, separator=',', append=False):
         super(CSVLogger, self).__init__()

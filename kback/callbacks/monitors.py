@@ -151,6 +151,8 @@ class ModelCheckpoint(Callback):
             neither `epoch` nor a key of the logs.
     """
 
+    primary_only = True
+
     def __init__(self, filepath, monitor='val_loss', verbose=0, save_best_only=False,
                  save_weights_only=False, mode='auto', period=1):
         super(ModelCheckpoint, self).__init__()

@@ -59,6 +59,8 @@ class TensorBoard(Callback):
                   callbacks=[TensorBoard(log_dir='./logs', histogram_freq=1)])
     """
 
+    primary_only = True
+
     def __init__(self, log_dir='./logs', histogram_freq=0, batch_size=None, write_graph=True,
                  write_grads=False, write_images=False, embeddings_freq=0,
                  embeddings_layer_names=None, embeddings_metadata=None, embeddings_data=None,

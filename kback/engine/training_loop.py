@@ -277,8 +277,8 @@ class Loop:
         """Epochs of training steps; `validation` (a batch source) is
         evaluated after the epochs validation_freq picks.  Returns History."""
         model = self.model
-        if self.verbose and isinstance(batches, ArrayBatches) and \
-                isinstance(validation, ArrayBatches):
+        if self.verbose and cbks.is_primary_process() and isinstance(batches, ArrayBatches) \
+                and isinstance(validation, ArrayBatches):
             print(f'Train on {batches.samples} samples, validate on {validation.samples} '
                   'samples')
         labels = list(model.metrics_names)
@@ -287,15 +287,18 @@ class Loop:
                       do_validation=do_validation,
                       metrics=labels + (['val_' + n for n in labels] if do_validation else []))
         count_mode = 'steps' if batches.steps is not None else 'samples'
-        # fit's callbacks: BaseLogger, the progress bar, the user's, History.
-        # Metrics (all but the loss) are stateful over the epoch, so the
-        # loggers show their last value.
+        # fit's callbacks, in Keras 2.3's order: BaseLogger, the user's,
+        # History, the progress bar (last, so it shows the logs as the user's
+        # callbacks left them: averaged over MPI ranks, say).  Metrics (all
+        # but the loss) are stateful over the epoch, so the loggers show
+        # their last value.
         model.history = cbks.History()
         stateful = labels[1:]
-        items = [cbks.BaseLogger(stateful_metrics=stateful)]
+        items = [cbks.BaseLogger(stateful_metrics=stateful)] + list(self.callbacks or []) + \
+            [model.history]
         if self.verbose:
             items.append(cbks.ProgbarLogger(count_mode=count_mode, stateful_metrics=stateful))
-        self.callbacks = items + list(self.callbacks or []) + [model.history]
+        self.callbacks = items
         cl = self.callbacks = self._configured(params)
         # Keras 2.3: a step over all the arrays (steps_per_epoch) logs size 1.
         unit = isinstance(batches, ArrayBatches) and batches.steps is not None
@@ -358,7 +361,7 @@ class Loop:
                                'metrics': list(getattr(self.model, 'metrics_names', []))})
         count_steps = steps is not None
         bar = Progbar(target=steps if count_steps else batches.samples) \
-            if self.verbose == 1 else None
+            if self.verbose == 1 and cbks.is_primary_process() else None
         seen = 0
         begin, end = getattr(cl, f'on_{mode}_batch_begin'), getattr(cl, f'on_{mode}_batch_end')
         phase = np.asarray(False)

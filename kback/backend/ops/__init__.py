@@ -1,3 +1,3 @@
 """The op table.  Importing this package registers every primitive."""
 from ._registry import OPS, apply, register, grad_rule, ByFormula, NOT_DIFFERENTIABLE  # noqa: F401
-from . import elementwise, reduce, shape, linalg, state, nn, conv, pool, batchnorm, random, optim, fused, rnn, ctc  # noqa: F401
+from . import elementwise, reduce, shape, linalg, state, nn, conv, pool, batchnorm, random, optim, fused, rnn, ctc, exchange  # noqa: F401

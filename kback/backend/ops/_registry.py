@@ -14,12 +14,15 @@ from ..tensor import Tensor, as_tensor
 
 
 class OpDef:
-    __slots__ = ('name', 'infer', 'forward', 'grad', 'stateful')
+    __slots__ = ('name', 'infer', 'forward', 'grad', 'stateful', 'early')
 
-    def __init__(self, name, infer, forward, grad, stateful):
+    def __init__(self, name, infer, forward, grad, stateful, early):
         self.name, self.infer, self.forward, self.grad = name, infer, forward, grad
         # Stateful ops (random draws, assignment) are never folded into constants.
         self.stateful = stateful
+        # Early ops (the start of a collective) run as soon as their inputs
+        # exist, not at their place in creation order (executor._hoist_early).
+        self.early = early
 
 
 OPS = {}
@@ -41,10 +44,10 @@ class ByFormula:
         return self
 
 
-def register(name, infer, forward, grad=None, stateful=False):
+def register(name, infer, forward, grad=None, stateful=False, early=False):
     if name in OPS:
         raise RuntimeError(f'op {name!r} registered twice')
-    OPS[name] = OpDef(name, infer, forward, grad, stateful)
+    OPS[name] = OpDef(name, infer, forward, grad, stateful, early)
 
 
 def apply(name, *inputs, **attrs):
