@@ -1,5 +1,7 @@
 """kback.distributed: data-parallel training over MPI, with Horovod's Keras API.
 
+Example::
+
     import kback.distributed as kd
     kd.init()
     opt = kd.DistributedOptimizer(kback.optimizers.SGD(0.01 * kd.size()))
@@ -8,7 +10,7 @@
               callbacks=[kd.BroadcastGlobalVariablesCallback(0),
                          kd.MetricAverageCallback()])
 
-run with `mpiexec -n 4 python train.py`.  Needs the `mpi` extra (mpi4py and
+Run with `mpiexec -n 4 python train.py`.  Needs the `mpi` extra (mpi4py and
 an MPI library); importing this package does not.
 """
 from .world import (init, shutdown, is_initialized, rank, size, local_rank,  # noqa: F401
