@@ -21,12 +21,23 @@ _primary = True
 
 
 def set_primary_process(primary):
-    """Makes this process the one that logs and writes files (True) or not."""
+    """Makes this process one that logs and writes files (True) or not (the
+    other ranks of a `kback.distributed` job).
+
+    Arguments:
+        primary: a bool.
+    """
     global _primary
     _primary = bool(primary)
 
 
 def is_primary_process():
+    """Whether this process logs and writes files (True unless
+    `kback.distributed.init()` made it a secondary rank).
+
+    Returns:
+        A bool.
+    """
     return _primary
 
 
