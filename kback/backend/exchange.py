@@ -9,7 +9,16 @@ def exchange(tensors, channel):
     """The tensors after `channel` reduced them across processes, as one
     fused buffer: [t1', t2', ...] shaped like `tensors`.  The collective
     starts as soon as all of `tensors` are computed and is waited for where
-    the first result is read."""
+    the first result is read.
+
+    Arguments:
+        tensors: a list of tensors, packed into one buffer.
+        channel: the object that starts and waits for the reduction (a
+            `kback.distributed` bucket: `start(buffer)` and `wait()`).
+
+    Returns:
+        A list of tensors shaped like `tensors`.
+    """
     tensors = [as_tensor(t) for t in tensors]
     if not tensors:
         return []
