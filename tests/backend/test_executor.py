@@ -1,0 +1,129 @@
+"""The compiled step (backend/executor.py): effects declared by ops, feeds
+checked once per shape, and outputs that never alias what the plan keeps."""
+import numpy as np
+import pytest
+
+from kback import backend as K
+from kback.backend.ops import OPS, register, apply, NOT_DIFFERENTIABLE
+
+
+@pytest.fixture
+def declared_ops():
+    """Two ops that exist only here, each declaring one effect: `_t_store`
+    (its value goes into its variable after the call, like assign) and
+    `_t_bump` (adds its second input into its first, a variable, in place)."""
+    def bump(var, amount):
+        var += amount
+        return var
+    register('_t_store', lambda inputs: (inputs[0].shape, inputs[0].dtype),
+             lambda var, value: value * 2, NOT_DIFFERENTIABLE, stateful=True, writes_back=0)
+    register('_t_bump', lambda inputs: (inputs[0].shape, inputs[0].dtype), bump,
+             NOT_DIFFERENTIABLE, stateful=True, mutates=lambda attrs: (0,))
+    yield
+    del OPS['_t_store'], OPS['_t_bump']
+
+
+def test_an_op_declaring_writes_back_is_an_update_the_executor_applies(declared_ops):
+    v = K.variable([1.0, 2.0])
+    x = K.placeholder((2,))
+    f = K.function([x], [v + 0], updates=[apply('_t_store', v, x)])
+    out, = f([np.array([5.0, 6.0])])
+    np.testing.assert_array_equal(out, [1.0, 2.0])             # outputs see the old value
+    np.testing.assert_array_equal(K.get_value(v), [10.0, 12.0])
+
+
+def test_an_op_declaring_mutates_runs_last_on_the_variable_itself(declared_ops):
+    v = K.variable([1.0, 2.0])
+    x = K.placeholder((2,))
+    held = v.value
+    seen = v * 1
+    f = K.function([x], [v, seen], updates=[apply('_t_bump', v, x)])
+    out_v, out_seen = f([np.array([10.0, 10.0])])
+    np.testing.assert_array_equal(out_v, [1.0, 2.0])          # computed before the step
+    np.testing.assert_array_equal(out_seen, [1.0, 2.0])
+    assert K.get_value(v).tolist() == [11.0, 12.0] and v.value is held   # rewritten in place
+    f([np.array([1.0, 1.0])])
+    assert K.get_value(v).tolist() == [12.0, 13.0]
+
+
+def test_an_op_without_declared_effects_is_refused_as_an_update():
+    with pytest.raises(TypeError, match='updates must be'):
+        K.function([], [], updates=[K.variable(1.0) * 2])
+
+
+def test_a_node_reading_a_mutating_op_is_refused(declared_ops):
+    v = K.variable([1.0])
+    step = apply('_t_bump', v, K.constant([1.0]))
+    with pytest.raises(ValueError, match='in-place update'):
+        K.function([], [step * 2], updates=[step])
+
+
+def test_assign_and_optimizer_step_declare_their_effects():
+    assert OPS['assign'].writes_back == 0 and OPS['assign'].mutates is None
+    step = OPS['optimizer_step']
+    assert step.writes_back is None and list(step.mutates({'rule': 'rmsprop'})) == [0, 1]
+
+
+def test_updates_by_pair_and_by_k_update_and_optimizer_step_keep_keras_semantics():
+    w, m, c = K.variable([1.0, 2.0]), K.variable([0.0, 0.0]), K.variable(0.0)
+    g = K.constant([1.0, 1.0])
+    f = K.function([], [w * 1, c + 0], updates=[
+        K.optimizer_step('sgd', w, [m], g, [0.5, 0.9]), (c, c + 1)])
+    outs = f([])
+    np.testing.assert_allclose(outs[0], [1.0, 2.0])
+    assert outs[1] == 0.0 and K.get_value(c) == 1.0
+    np.testing.assert_allclose(K.get_value(w), [0.5, 1.5])
+    np.testing.assert_allclose(K.get_value(m), [-0.5, -0.5])
+    outs = f([])
+    np.testing.assert_allclose(outs[0], [0.5, 1.5])
+    assert outs[1] == 1.0 and K.get_value(c) == 2.0
+
+
+def test_a_feed_is_checked_again_when_its_shape_or_type_changes():
+    x = K.placeholder((None, 2), name='x')
+    f = K.function([x], [x * 2])
+    np.testing.assert_array_equal(f([np.ones((3, 2), np.float32)])[0], 2 * np.ones((3, 2)))
+    with pytest.raises(ValueError, match=r"'x' expects shape \(None, 2\).*\(3, 3\)"):
+        f([np.ones((3, 3), np.float32)])
+    out, = f([[[1, 2]]])                       # a nested list, then float64, then a view
+    assert out.dtype == np.float32 and out.tolist() == [[2, 4]]
+    assert f([np.ones((1, 2))])[0].dtype == np.float32
+    assert f([np.ones((4, 4), np.float32)[:, :2]])[0].shape == (4, 2)
+    with pytest.raises(ValueError, match="'x'"):
+        f([np.ones((4, 4), np.float32)])        # the same check after the shape cache changed
+    with pytest.raises(TypeError, match="'x' expects dtype float32"):
+        f([np.array([['a', 'b']])])
+
+
+def test_outputs_never_alias_variables_feeds_constants_or_each_other():
+    v = K.variable([1.0, 2.0])
+    x = K.placeholder((2,))
+    c = K.constant([3.0, 4.0])
+    f = K.function([x], [v, x, c, x + 0, v + 0])
+    xv = np.array([5.0, 6.0], np.float32)
+    outs = f([xv])
+    for o in outs:
+        o[:] = -1
+    outs2 = f([xv])
+    assert K.get_value(v).tolist() == [1.0, 2.0] and xv.tolist() == [5.0, 6.0]
+    assert [o.tolist() for o in outs2] == [[1, 2], [5, 6], [3, 4], [5, 6], [1, 2]]
+
+
+def test_one_output_twice_and_results_of_two_calls_are_distinct_arrays():
+    x = K.placeholder((2,))
+    y = K.exp(x) + 1
+    f = K.function([x], [y, y])
+    a, b = f([np.zeros(2)])
+    a2, _ = f([np.zeros(2)])
+    assert not np.shares_memory(a2, a)
+    a[:] = 7
+    assert a2.tolist() == [2.0, 2.0]
+
+
+def test_outputs_are_cast_to_their_declared_dtype_and_writeable():
+    h = K.variable(np.ones(3, np.float16), dtype='float16')
+    x = K.placeholder((3,), dtype='float16')
+    f = K.function([x], [x * h, K.zeros_like(x)])
+    out, zeros = f([np.ones(3, np.float16)])
+    assert out.dtype == np.float16 and zeros.dtype == np.float16
+    assert out.flags.writeable and zeros.flags.writeable
