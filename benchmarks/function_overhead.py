@@ -2,12 +2,15 @@
 
     python benchmarks/function_overhead.py
 
-Three rows, medians:
+Four rows, medians:
 - one 4x4 add: the K.function call beside np.add itself (the fixed cost of a
   call: feeds, denormal mode, outputs);
 - a chain of 20 adds on fed arrays: the cost per op beyond np.add;
 - a 20-op dense net written with K ops, beside the same maths as direct numpy
-  calls (this row also holds the ops' own wrappers: kernels, reductions).
+  calls (this row also holds the ops' own wrappers: kernels, reductions);
+- a chain of 12 elementwise ops on a 4 MB array, beside the same numpy calls
+  (each allocating its result): the plan writes each result into the input
+  that dies there.
 The target (issue 11): a call costs <= 2 us plus <= 0.5 us per op.
 """
 import os
@@ -95,6 +98,28 @@ def main():
     print(f'{n_ops}-op dense net: K.function {us(call):.1f} us, the same maths as direct '
           f'numpy calls {us(direct):.1f} us ({us(call - direct) / n_ops:.2f} us per op more, '
           'ops\' own wrappers included)')
+    big_row()
+
+
+def big_chain(h, y):
+    for _ in range(6):
+        h = np.exp(np.multiply(h, y))
+    return h
+
+
+def big_row():
+    rng = np.random.RandomState(0)
+    xv, yv = rng.rand(256, 4096).astype(np.float32), rng.rand(256, 4096).astype(np.float32) * .1
+    x, y = K.placeholder((None, 4096)), K.placeholder((None, 4096))
+    h = x
+    for _ in range(6):
+        h = K.exp(h * y)
+    f = K.function([x, y], [h])
+    np.testing.assert_allclose(f([xv, yv])[0], big_chain(xv, yv), rtol=1e-6)
+    call = median_seconds(lambda: f([xv, yv]), repeats=15)
+    direct = median_seconds(lambda: big_chain(xv, yv), repeats=15)
+    print(f'12 elementwise ops on (256, 4096) float32: K.function {call * 1e3:.2f} ms, '
+          f'numpy allocating each result {direct * 1e3:.2f} ms')
 
 
 if __name__ == '__main__':

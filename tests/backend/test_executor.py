@@ -127,3 +127,93 @@ def test_outputs_are_cast_to_their_declared_dtype_and_writeable():
     out, zeros = f([np.ones(3, np.float16)])
     assert out.dtype == np.float16 and zeros.dtype == np.float16
     assert out.flags.writeable and zeros.flags.writeable
+
+
+# -- results written into dying inputs (ops that declare `inplace`) -----------
+
+def _plan_lines(f):
+    return [line.strip() for line in f._source.splitlines()]
+
+
+def test_an_elementwise_chain_runs_in_place_and_matches_numpy():
+    x = K.placeholder((None, 5), dtype='float64')
+    y = K.exp(-K.square(x * 2 + 1)) - 0.5
+    f = K.function([x], [y])
+    assert sum('out=' in line for line in _plan_lines(f)) == 5     # all but x * 2 (x is fed)
+    xv = np.linspace(-2, 2, 15).reshape(3, 5)
+    np.testing.assert_allclose(f([xv])[0], np.exp(-np.square(xv * 2 + 1)) - 0.5, rtol=1e-15)
+    assert xv[0, 0] == -2.0                                         # the feed is untouched
+
+
+def test_a_value_read_later_is_not_overwritten():
+    x = K.placeholder((4,), dtype='float64')
+    p = K.exp(x)
+    q = p * 2           # p is read again below: q must not reuse it
+    f = K.function([x], [q + p])
+    q_line, = [line for line in _plan_lines(f) if line.startswith(f._slots[q.id] + ' =')]
+    assert 'out=' not in q_line
+    xv = np.arange(4.0)
+    np.testing.assert_allclose(f([xv])[0], 3 * np.exp(xv))
+
+
+def test_a_value_with_a_live_view_or_an_output_is_not_overwritten():
+    x = K.placeholder((2, 3), dtype='float64')
+    p = K.exp(x)
+    view = K.reshape(p, (3, 2))          # a view of p's memory, read after p dies
+    q = p * 3                            # p's last use
+    f = K.function([x], [q, view * 1])
+    xv = np.arange(6.0).reshape(2, 3)
+    out_q, out_view = f([xv])
+    np.testing.assert_allclose(out_q, 3 * np.exp(xv))
+    np.testing.assert_allclose(out_view, np.exp(xv).reshape(3, 2))
+    q = K.exp(x)
+    g = K.function([x], [q, q + 1])       # q is an output: q + 1 gets a new array
+    out_q, out_q1 = g([xv])
+    np.testing.assert_allclose(out_q, np.exp(xv))
+    assert not np.shares_memory(out_q, out_q1)
+
+
+def test_unknown_sizes_that_broadcast_at_run_time_fall_back_to_a_new_array():
+    x, y = K.placeholder((None, 3)), K.placeholder((None, 3))
+    f = K.function([x, y], [K.exp(x) + K.exp(y)])
+    assert any('else None' in line for line in _plan_lines(f))
+    xv, yv = np.ones((1, 3), np.float32), np.zeros((4, 3), np.float32)
+    np.testing.assert_allclose(f([xv, yv])[0], np.full((4, 3), np.e + 1), rtol=1e-6)
+    np.testing.assert_allclose(f([yv, xv])[0], np.full((4, 3), np.e + 1), rtol=1e-6)
+    np.testing.assert_allclose(f([yv, yv])[0], np.full((4, 3), 2.0))
+
+
+_UNARY = [K.exp, K.tanh, K.square, K.abs, lambda t: -t, K.sin]
+_BINARY = [lambda a, b: a + b, lambda a, b: a - b, lambda a, b: a * b, K.maximum]
+
+
+@pytest.mark.parametrize('seed', range(30))
+def test_random_elementwise_graphs_agree_with_and_without_reuse(seed):
+    """Random DAGs of elementwise ops (values read once or many times, some
+    broadcast rows, some through a transpose and back, some read again through
+    a reshaped view after their last direct use): the plan with reuse
+    gives the same bits as the plan that keeps every value as an output (so
+    that none is reused), over two calls of different batch sizes."""
+    rng = np.random.RandomState(seed)
+    x = K.placeholder((None, 4), dtype='float64')
+    row = K.constant(rng.rand(4), dtype='float64')
+    nodes = [x]
+    for _ in range(14):
+        kind = rng.randint(5)
+        i, j = rng.randint(len(nodes)), rng.randint(len(nodes))
+        if kind == 0:
+            nodes.append(_UNARY[rng.randint(len(_UNARY))](nodes[i] * 0.5))
+        elif kind == 1:
+            nodes.append(_BINARY[rng.randint(len(_BINARY))](nodes[i], nodes[j]) * 0.5)
+        elif kind == 2:
+            nodes.append(nodes[i] * row)
+        elif kind == 3:
+            nodes.append(K.transpose(K.transpose(nodes[i]) + 1.0))
+        else:
+            nodes.append(K.reshape(nodes[i], (-1, 4)))
+    final = K.sum(nodes[-1] + nodes[-2], axis=1) + K.sum(nodes[len(nodes) // 2], axis=1)
+    reused = K.function([x], [final])
+    kept = K.function([x], [final] + nodes[1:])
+    for n in (3, 5):
+        xv = rng.randn(n, 4)
+        np.testing.assert_array_equal(reused([xv])[0], kept([xv])[0])
