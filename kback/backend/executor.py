@@ -17,7 +17,7 @@ from . import graph_state
 from .ops import OPS
 from .ops.state import assign
 from ._shapes import fmt, compatible
-from ._dtypes import compute_dtype
+from ._dtypes import compute_dtype, is_float
 from ._kernels import denormals_enter, denormals_exit
 from .tensor import Tensor, Variable, Placeholder, Constant
 
@@ -285,12 +285,13 @@ def _fold_constants(nodes, fed, function_name):
 
 
 def _inplace_out(node, k, slot, reusable, last_use):
-    """`, out=vN` when `node` (the k-th of the plan) can write its result into
-    an input that dies here: the first declared input that is reusable, of the
-    node's compute dtype and surely of its result's shape (else a test at run
+    """`, out=vN` when `node` (the k-th of the plan) can write its float result
+    into an input that dies here: the first declared input that is reusable, of
+    the node's compute dtype and surely of its result's shape (else a test at run
     time, out=None making the op allocate); '' when none can."""
     op = _effects(node)
-    if not op.inplace:
+    # Floats only: numpy gives some integer results another dtype (exp of ints).
+    if not op.inplace or not is_float(node.dtype):
         return ''
     for i in op.inplace:
         x = node.inputs[i]

@@ -217,3 +217,33 @@ def test_random_elementwise_graphs_agree_with_and_without_reuse(seed):
     for n in (3, 5):
         xv = rng.randn(n, 4)
         np.testing.assert_array_equal(reused([xv])[0], kept([xv])[0])
+
+
+def test_variables_and_feeds_are_never_written_in_place():
+    v = K.variable(np.full((2, 3), 0.5))
+    x = K.placeholder((2, 3))
+    f = K.function([x], [K.exp(K.exp(v) * x) + 1])
+    xv = np.ones((2, 3), np.float32)
+    first = f([xv])[0]
+    np.testing.assert_array_equal(f([xv])[0], first)
+    assert K.get_value(v).tolist() == [[0.5] * 3] * 2 and xv.tolist() == [[1.0] * 3] * 2
+
+
+def test_threads_calling_one_function_get_their_own_results():
+    import threading
+    x = K.placeholder((None, 64), dtype='float64')
+    f = K.function([x], [K.sum(K.exp(K.square(x * 0.5) - 1) * 2, axis=1)])
+    feeds = [np.full((n, 64), n / 10.0) for n in range(1, 9)]
+    expect = [np.exp(np.square(a * 0.5) - 1).sum(1) * 2 for a in feeds]
+    wrong = []
+
+    def run(k):
+        for _ in range(200):
+            if not np.allclose(f([feeds[k]])[0], expect[k], rtol=1e-12):
+                wrong.append(k)
+    threads = [threading.Thread(target=run, args=(k,)) for k in range(len(feeds))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert wrong == []
