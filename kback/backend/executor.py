@@ -6,8 +6,9 @@ node (`v7 = f3(v2, v5)`), deleting each intermediate after its last use.  A
 call is then just that function: no per-node dictionary lookups or dispatch.
 What an op does besides computing its value it declares in the op table
 (ops/_registry.py): `writes_back` (an assign: its value is written into its
-variable after the call) and `mutates` (an in-place step, run at the end of
-the call); the executor knows no op by name.
+variable after the call), `mutates` (an in-place step, run at the end of the
+call) and `inplace` (an elementwise op whose result may go into an input that
+dies at that node, see _inplace_out); the executor knows no op by name.
 """
 import functools
 

@@ -247,3 +247,12 @@ def test_threads_calling_one_function_get_their_own_results():
     for t in threads:
         t.join()
     assert wrong == []
+
+
+def test_the_executor_names_no_op():
+    import ast
+    from kback.backend import executor
+    with open(executor.__file__) as source:
+        strings = {node.value for node in ast.walk(ast.parse(source.read()))
+                   if isinstance(node, ast.Constant) and isinstance(node.value, str)}
+    assert not strings & set(OPS), strings & set(OPS)
