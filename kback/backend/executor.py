@@ -120,20 +120,7 @@ class Function:
         # In-place steps run last: every output and assigned value is computed
         # from the old state first (nothing else reads a step, so order holds).
         plan = [n for n in plan if n.id not in steps] + [n for n in plan if n.id in steps]
-        last_use, readers = {}, {}
-        for k, n in enumerate(plan):
-            if n.id not in fed and n.id not in folded:
-                for i in n.inputs:
-                    last_use[i.id] = k
-                    readers.setdefault(i.id, set()).add(n.op)
-        # Values that a node may overwrite with its result when they die there:
-        # computed by an op that declares `inplace` (so a new array nobody else
-        # holds), read only by such ops (so no view or stash of it outlives
-        # it), and neither an output nor an assigned value.
-        reusable = {n.id for n in plan if n.id not in fed and n.id not in folded
-                    and n.id not in keep and n.id not in steps and _effects(n) is not None
-                    and _effects(n).inplace and n.shape != ()
-                    and all(OPS[op].inplace for op in readers.get(n.id, ()))}
+        last_use, reusable = _lifetimes(plan, fed, folded, keep | set(steps))
         # Folded values are read straight from the function's globals.
         slot = {n.id: f'_c{k}' if n.id in folded else f'v{k}' for k, n in enumerate(plan)}
         self._slots, self._line_nodes = slot, {}
@@ -283,6 +270,24 @@ def _fold_constants(nodes, fed, function_name):
                     raise
                 raise explained from error
     return folded
+
+
+def _lifetimes(plan, fed, folded, kept):
+    """{id: index in the plan of the last node that reads it}, and the ids of
+    the values that a node may overwrite with its result where they die:
+    computed by an op that declares `inplace` (so a new array nobody else
+    holds), read only by such ops (so no view or stash of it outlives it),
+    and not kept (outputs, assigned values, steps)."""
+    last_use, readers = {}, {}
+    for k, n in enumerate(plan):
+        if n.id not in fed and n.id not in folded:
+            for i in n.inputs:
+                last_use[i.id] = k
+                readers.setdefault(i.id, set()).add(n.op)
+    reusable = {n.id for n in plan if n.id not in fed and n.id not in folded
+                and n.id not in kept and _effects(n) is not None and _effects(n).inplace
+                and n.shape != () and all(OPS[op].inplace for op in readers.get(n.id, ()))}
+    return last_use, reusable
 
 
 def _inplace_out(node, k, slot, reusable, last_use):
