@@ -4,8 +4,11 @@ Compiling prunes the graph to what the outputs and updates need, orders it
 topologically and generates one Python function whose body is one line per
 node (`v7 = f3(v2, v5)`), deleting each intermediate after its last use.  A
 call is then just that function: no per-node dictionary lookups or dispatch.
-Updates are `assign` nodes, written into their variables after the call, or
-in-place steps (ops/optim.py), run at the end of the call.
+What an op does besides computing its value it declares in the op table
+(ops/_registry.py): `writes_back` (an assign: its value is written into its
+variable after the call), `mutates` (an in-place step, run at the end of the
+call) and `inplace` (an elementwise op whose result may go into an input that
+dies at that node, see _inplace_out); the executor knows no op by name.
 """
 import functools
 
@@ -13,32 +16,35 @@ import numpy as np
 
 from . import graph_state
 from .ops import OPS
-from .ops.optim import inplace_targets
+from .ops.state import assign
 from ._shapes import fmt, compatible
-from ._dtypes import compute_dtype
+from ._dtypes import compute_dtype, is_float
 from ._kernels import denormals_enter, denormals_exit
 from .tensor import Tensor, Variable, Placeholder, Constant
 
 
-def _feed_converter(tensor):
-    """Checks and converts an array fed for `tensor`: its dtype once per
-    call only when it differs, its shape once per new shape."""
-    dtype = np.dtype(compute_dtype(tensor.dtype))
-    shape = tensor.shape
-    accepted = None     # the last shape that passed
+class _Feed:
+    """Checks and converts an array fed for `tensor`.  The generated code calls
+    it only for what is not already an ndarray of the compute dtype and of the
+    last shape that passed, so a feed is checked once per shape."""
+    __slots__ = ('tensor', 'dtype', 'accepted')
 
-    def convert(value):
-        nonlocal accepted
+    def __init__(self, tensor):
+        self.tensor = tensor
+        self.dtype = np.dtype(compute_dtype(tensor.dtype))
+        self.accepted = None
+
+    def __call__(self, value):
         array = np.asarray(value)
-        if array.dtype != dtype:
-            array = _cast_feed(tensor, value, array, dtype)
-        if array.shape != accepted:
-            if not compatible(shape, array.shape):
-                raise ValueError(f"function: input '{tensor.name}' expects shape {fmt(shape)}, "
-                                 f'got an array of shape {fmt(array.shape)}')
-            accepted = array.shape
+        if array.dtype != self.dtype:
+            array = _cast_feed(self.tensor, value, array, self.dtype)
+        if array.shape != self.accepted:
+            if not compatible(self.tensor.shape, array.shape):
+                raise ValueError(f"function: input '{self.tensor.name}' expects shape "
+                                 f'{fmt(self.tensor.shape)}, got an array of shape '
+                                 f'{fmt(array.shape)}')
+            self.accepted = array.shape
         return array
-    return convert
 
 
 def _cast_feed(tensor, value, array, dtype):
@@ -72,12 +78,20 @@ def _cast_feed(tensor, value, array, dtype):
 
 
 def _finish(value, dtype, copy):
+    """An output as the user gets it: an array of its declared dtype that
+    shares no memory with a variable, a constant, a feed or a later call."""
     array = np.asarray(value)
-    if array.dtype.name != dtype:
+    if array.dtype != dtype:
         return array.astype(dtype)
     if copy or not array.flags.writeable:
         return array.copy()
     return array
+
+
+def _effects(node):
+    """The op-table entry of a computed node (None for variables, placeholders
+    and constants)."""
+    return OPS.get(node.op) if type(node) is Tensor else None
 
 
 class Function:
@@ -89,13 +103,14 @@ class Function:
         for t in self.inputs + self.outputs:
             if not isinstance(t, Tensor):
                 raise TypeError(f'function: inputs and outputs must be tensors, got {t!r}')
-        self.updates = [_as_assign(u) for u in (updates or [])]
+        self.updates = [_as_update(u) for u in (updates or [])]
         self._compile()
 
     def _compile(self):
         fed = {t.id: i for i, t in enumerate(self.inputs)}
         nodes = graph_state.reachable(self.outputs + self.updates, leaves=fed)
-        assigns = [n for n in nodes if n.op == 'assign']
+        assigns = [n for n in nodes if n.id not in fed and _effects(n) is not None
+                   and _effects(n).writes_back is not None]
         steps = _inplace_steps(nodes, fed)
         keep = {n.id for n in self.outputs + assigns}
         folded = _fold_constants(nodes, fed, self.name)
@@ -106,29 +121,29 @@ class Function:
         # In-place steps run last: every output and assigned value is computed
         # from the old state first (nothing else reads a step, so order holds).
         plan = [n for n in plan if n.id not in steps] + [n for n in plan if n.id in steps]
-        last_use = {}
-        for k, n in enumerate(plan):
-            if n.id not in fed and n.id not in folded:
-                for i in n.inputs:
-                    last_use[i.id] = k
-        slot = {n.id: f'v{k}' for k, n in enumerate(plan)}
+        last_use, reusable = _lifetimes(plan, fed, folded, keep | set(steps))
+        # Folded values are read straight from the function's globals.
+        slot = {n.id: f'_c{k}' if n.id in folded else f'v{k}' for k, n in enumerate(plan)}
         self._slots, self._line_nodes = slot, {}
-        env = {'_feeds': [_feed_converter(t) for t in self.inputs], '_f32': _to_float32,
-               '_detach': _detach}
+        env = {'_f32': _to_float32, '_detach': _detach, '_nd': np.ndarray}
         lines = []
         for k, n in enumerate(plan):
             v = slot[n.id]
             if n.id in steps and (k == 0 or plan[k - 1].id not in steps):
                 _detach_line(lines, [slot[m.id] for m in self.outputs + assigns
-                                     if m.id not in steps],
+                                     if m.id not in steps and m.id not in folded],
                              [f'_{slot[t.id]}.value' for m in plan if m.id in steps
                               for t in steps[m.id]])
             if n.id in fed:
-                lines.append(f'{v} = _feeds[{fed[n.id]}](fed[{fed[n.id]}])')
+                k_in = fed[n.id]
+                feed = _Feed(n)
+                env[f'_in{k_in}'], env[f'_in{k_in}_dtype'] = feed, feed.dtype
+                lines.append(f'{v} = fed[{k_in}]')
+                lines.append(f'if type({v}) is not _nd or {v}.dtype is not _in{k_in}_dtype or '
+                             f'{v}.shape != _in{k_in}.accepted: {v} = _in{k_in}({v})')
                 continue
             if n.id in folded:
-                env[f'_{v}'] = folded[n.id]
-                lines.append(f'{v} = _{v}')
+                env[v] = folded[n.id]
                 continue
             if isinstance(n, Variable):
                 env[f'_{v}'] = n
@@ -146,9 +161,11 @@ class Function:
                 mutated = {t.id for t in steps.get(n.id, ())}
                 args = ', '.join(f'_{slot[i.id]}.value' if i.id in mutated else slot[i.id]
                                  for i in n.inputs)
+                out = _inplace_out(n, k, slot, reusable, last_use)
                 self._line_nodes[len(lines) + 2] = n     # +2: after the def line, 1-based
-                lines.append(f'{v} = _{v}({args})')
-            dead = {slot[i.id] for i in n.inputs if last_use.get(i.id) == k and i.id not in keep}
+                lines.append(f'{v} = _{v}({args}{out})')
+            dead = {slot[i.id] for i in n.inputs if last_use.get(i.id) == k and i.id not in keep
+                    and i.id not in folded}
             if dead:
                 lines.append('del ' + ', '.join(sorted(dead)))
         outs = ', '.join(slot[n.id] for n in self.outputs)
@@ -158,25 +175,16 @@ class Function:
         exec(compile(source, f'<kback function {self.name or ""}>', 'exec'), env)
         self._run = env['_run']
         self._source = source
-        # Copy outputs that alias a variable, a folded constant or a fed array.
-        self._out_specs = [(n.dtype, isinstance(n, Variable) or n.id in folded or n.id in fed
-                            or n.id in steps) for n in self.outputs]
-        self._assigns = [n.inputs[0] for n in assigns]
+        # Outputs that alias a variable, a folded constant, a fed array or a
+        # stepped variable are copied; the others only checked.
+        aliased = [isinstance(n, Variable) or n.id in folded or n.id in fed or n.id in steps
+                   for n in self.outputs]
+        targets = [n.inputs[_effects(n).writes_back] for n in assigns]
+        self._finish = _finisher(self.outputs, aliased, targets, self._single, self.name)
 
     def __call__(self, inputs=()):
-        if isinstance(inputs, dict):
-            missing = [t.name for t in self.inputs if t not in inputs]
-            if missing:
-                raise ValueError(f'function: the dict of inputs has no value for {missing}')
-            inputs = [inputs[t] for t in self.inputs]
-        elif not isinstance(inputs, (list, tuple)):
-            # Keras 2.3's Function takes a list or tuple only: a lone array
-            # would be read as a list of its rows.
-            got = f'an array of shape {fmt(np.shape(inputs))}' \
-                if isinstance(inputs, np.ndarray) else f'a {type(inputs).__name__}'
-            raise TypeError(f'function: inputs must be a list or tuple of {len(self.inputs)} '
-                            f'arrays ({", ".join(t.name for t in self.inputs)}), got {got}; '
-                            'pass [array] for one input')
+        if type(inputs) is not list and type(inputs) is not tuple:
+            inputs = self._as_list(inputs)
         if len(inputs) != len(self.inputs):
             raise ValueError(f'function: expects {len(self.inputs)} input arrays '
                              f'({", ".join(t.name for t in self.inputs)}), got {len(inputs)}')
@@ -192,10 +200,24 @@ class Function:
             raise explained from error
         finally:
             denormals_exit(prev)
-        results = [_finish(v, dtype, copy) for v, (dtype, copy) in zip(outs, self._out_specs)]
-        for var, value in zip(self._assigns, news):
-            var.assign_value(value, op='update')
-        return results[0] if self._single else results
+        return self._finish(outs, news)
+
+    def _as_list(self, inputs):
+        """The inputs given as a dict (or a list/tuple subclass) as a list."""
+        if isinstance(inputs, dict):
+            missing = [t.name for t in self.inputs if t not in inputs]
+            if missing:
+                raise ValueError(f'function: the dict of inputs has no value for {missing}')
+            return [inputs[t] for t in self.inputs]
+        if isinstance(inputs, (list, tuple)):
+            return inputs
+        # Keras 2.3's Function takes a list or tuple only: a lone array
+        # would be read as a list of its rows.
+        got = f'an array of shape {fmt(np.shape(inputs))}' \
+            if isinstance(inputs, np.ndarray) else f'a {type(inputs).__name__}'
+        raise TypeError(f'function: inputs must be a list or tuple of {len(self.inputs)} '
+                        f'arrays ({", ".join(t.name for t in self.inputs)}), got {got}; '
+                        'pass [array] for one input')
 
     def _explain(self, error):
         """The error a node raised in a call, as the same exception type that
@@ -207,8 +229,9 @@ class Function:
         node = self._line_nodes.get(tb.tb_lineno) if tb is not None else None
         if node is None:
             return None
-        local = tb.tb_frame.f_locals
-        values = [i.value if isinstance(i, Variable) else local.get(self._slots[i.id])
+        local, folded = tb.tb_frame.f_locals, tb.tb_frame.f_globals
+        values = [i.value if isinstance(i, Variable) else
+                  local.get(self._slots[i.id], folded.get(self._slots[i.id]))
                   for i in node.inputs]
         return node_error(error, node, values, self.name)
 
@@ -276,10 +299,91 @@ def _hoist_early(plan):
     return out
 
 
+def _lifetimes(plan, fed, folded, kept):
+    """{id: index in the plan of the last node that reads it}, and the ids of
+    the values that a node may overwrite with its result where they die:
+    computed by an op that declares `inplace` (so a new array nobody else
+    holds), read only by such ops (so no view or stash of it outlives it),
+    and not kept (outputs, assigned values, steps)."""
+    last_use, readers = {}, {}
+    for k, n in enumerate(plan):
+        if n.id not in fed and n.id not in folded:
+            for i in n.inputs:
+                last_use[i.id] = k
+                readers.setdefault(i.id, set()).add(n.op)
+    reusable = {n.id for n in plan if n.id not in fed and n.id not in folded
+                and n.id not in kept and _effects(n) is not None and _effects(n).inplace
+                and n.shape != () and all(OPS[op].inplace for op in readers.get(n.id, ()))}
+    return last_use, reusable
+
+
+def _inplace_out(node, k, slot, reusable, last_use):
+    """`, out=vN` when `node` (the k-th of the plan) can write its float result
+    into an input that dies here: the first declared input that is reusable, of
+    the node's compute dtype and surely of its result's shape (else a test at run
+    time, out=None making the op allocate); '' when none can."""
+    op = _effects(node)
+    # Floats only: numpy gives some integer results another dtype (exp of ints).
+    if not op.inplace or not is_float(node.dtype):
+        return ''
+    for i in op.inplace:
+        x = node.inputs[i]
+        if x.id not in reusable or last_use.get(x.id) != k or x.shape != node.shape or \
+                compute_dtype(x.dtype) != compute_dtype(node.dtype):
+            continue
+        others = [y for y in node.inputs if y is not x]
+        if all(_broadcasts_into(y.shape, x.shape) for y in others):
+            return f', out={slot[x.id]}'
+        if all(y.shape == x.shape for y in others):      # equal unless a None differs
+            test = ' and '.join(f'{slot[x.id]}.shape == {slot[y.id]}.shape' for y in others)
+            return f', out={slot[x.id]} if {test} else None'
+    return ''
+
+
+def _broadcasts_into(small, big):
+    """Whether an operand of static shape `small` surely broadcasts against one
+    of static shape `big` to `big` itself (None: a size known at run time)."""
+    if len(small) > len(big):
+        return False
+    return all(s == 1 or (s is not None and s == b)
+               for s, b in zip(small[::-1], big[::-1]))
+
+
+def _finisher(outputs, aliased, targets, single, function_name):
+    """The generated epilogue of a call: each output finished (an output that
+    is already a writeable ndarray of its dtype and aliases nothing is only
+    checked), then each assigned value written into its variable."""
+    env = {'_nd': np.ndarray, '_fin': _finish}
+    lines = []
+    if outputs:
+        lines.append(f'{"".join(f"o{k}, " for k in range(len(outputs)))}= outs')
+    if targets:
+        lines.append(f'{"".join(f"a{k}, " for k in range(len(targets)))}= news')
+    for k, (n, copy) in enumerate(zip(outputs, aliased)):
+        env[f'_d{k}'] = np.dtype(n.dtype)
+        if copy:
+            lines.append(f'o{k} = _fin(o{k}, _d{k}, True)')
+        else:
+            lines.append(f'if type(o{k}) is not _nd or o{k}.dtype is not _d{k} or '
+                         f'not o{k}.flags.writeable: o{k} = _fin(o{k}, _d{k}, False)')
+    for k, var in enumerate(targets):
+        env[f'_t{k}'] = var
+        lines.append(f"_t{k}.assign_value(a{k}, op='update')")
+    results = 'o0' if single else f'[{", ".join(f"o{k}" for k in range(len(outputs)))}]'
+    lines.append(f'return {results}')
+    source = 'def _finish(outs, news):\n    ' + '\n    '.join(lines) + '\n'
+    exec(compile(source, f'<kback function {function_name or ""} outputs>', 'exec'), env)
+    return env['_finish']
+
+
 def _inplace_steps(nodes, fed):
-    """{id: target variables} of the in-place update nodes among `nodes`."""
-    steps = {n.id: inplace_targets(n) for n in nodes}
-    steps = {i: targets for i, targets in steps.items() if targets is not None}
+    """{id: target variables} of the nodes among `nodes` whose op declares
+    that it rewrites variables (`mutates`)."""
+    steps = {}
+    for n in nodes:
+        op = _effects(n) if n.id not in fed else None
+        if op is not None and op.mutates is not None:
+            steps[n.id] = [n.inputs[i] for i in op.mutates(n.attrs)]
     for n in nodes:
         for i in n.inputs:
             if i.id in steps:
@@ -323,10 +427,12 @@ def _bind(forward, attrs):
     return functools.partial(forward, **attrs)
 
 
-def _as_assign(update):
-    from .ops import apply
+def _as_update(update):
+    """An update given to K.function: a node whose op declares that it writes a
+    variable (K.update*, an optimizer step), or a (variable, value) pair."""
     if isinstance(update, Tensor):
-        if update.op != 'assign' and inplace_targets(update) is None:
+        op = _effects(update)
+        if op is None or (op.writes_back is None and op.mutates is None):
             raise TypeError(f"function: updates must be (variable, new_value) pairs or results "
                             f"of K.update*, got tensor '{update.name}'")
         return update
@@ -334,4 +440,4 @@ def _as_assign(update):
         var, value = update
     except (TypeError, ValueError):
         raise TypeError(f'function: updates must be (variable, new_value) pairs, got {update!r}') from None
-    return apply('assign', var, value)
+    return assign(var, value)

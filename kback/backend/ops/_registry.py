@@ -9,20 +9,35 @@ forward and gradient rule.
   or return, `ByFormula(formula)`: the gradient is then that of
   `formula(*node.inputs, **node.attrs)`, written with K ops, which autodiff
   differentiates (the op layer sits below autodiff and cannot call it).
+
+An op also declares its effects, so that the executor needs to know no op by
+name (each is read as `OPS[name].<attr>`):
+- mutates(attrs) -> the indices of the inputs (variables) that the forward
+  rewrites in place; the executor runs such a node after every other node of
+  a function and lets no other node read it.
+- writes_back = i: the op's value is written into input i (a variable) after
+  the call's outputs are computed (Keras's update semantics).
+- inplace = indices of the inputs whose array the forward may overwrite with
+  its result, given as `forward(*arrays, out=array)`: an elementwise op whose
+  result has that input's shape and dtype, and whose result is a new array the
+  op keeps no reference to (so a later op may in turn overwrite it).
 """
 from ..tensor import Tensor, as_tensor
 
 
 class OpDef:
-    __slots__ = ('name', 'infer', 'forward', 'grad', 'stateful', 'early')
+    __slots__ = ('name', 'infer', 'forward', 'grad', 'stateful', 'early', 'mutates',
+                 'writes_back', 'inplace')
 
-    def __init__(self, name, infer, forward, grad, stateful, early):
+    def __init__(self, name, infer, forward, grad, stateful, early, mutates, writes_back,
+                 inplace):
         self.name, self.infer, self.forward, self.grad = name, infer, forward, grad
         # Stateful ops (random draws, assignment) are never folded into constants.
         self.stateful = stateful
         # Early ops (the start of a collective) run as soon as their inputs
         # exist, not at their place in creation order (executor._hoist_early).
         self.early = early
+        self.mutates, self.writes_back, self.inplace = mutates, writes_back, tuple(inplace)
 
 
 OPS = {}
@@ -44,10 +59,11 @@ class ByFormula:
         return self
 
 
-def register(name, infer, forward, grad=None, stateful=False, early=False):
+def register(name, infer, forward, grad=None, stateful=False, early=False, mutates=None,
+             writes_back=None, inplace=()):
     if name in OPS:
         raise RuntimeError(f'op {name!r} registered twice')
-    OPS[name] = OpDef(name, infer, forward, grad, stateful, early)
+    OPS[name] = OpDef(name, infer, forward, grad, stateful, early, mutates, writes_back, inplace)
 
 
 def apply(name, *inputs, **attrs):

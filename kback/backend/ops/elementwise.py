@@ -33,12 +33,18 @@ def _compare_infer(name):
     return infer
 
 
+# The numpy ufuncs below take `out=` and return new arrays they keep no
+# reference to, so the executor may write their result into a dying input.
+FIRST, EITHER = (0,), (0, 1)
+
 # -- arithmetic ---------------------------------------------------------------
 
 register('add', _binary_infer('add'), np.add,
-         lambda n, g, needs: [unbroadcast(g, n.inputs[0]), unbroadcast(g, n.inputs[1])])
+         lambda n, g, needs: [unbroadcast(g, n.inputs[0]), unbroadcast(g, n.inputs[1])],
+         inplace=EITHER)
 register('sub', _binary_infer('sub'), np.subtract,
-         lambda n, g, needs: [unbroadcast(g, n.inputs[0]), unbroadcast(-g, n.inputs[1])])
+         lambda n, g, needs: [unbroadcast(g, n.inputs[0]), unbroadcast(-g, n.inputs[1])],
+         inplace=EITHER)
 
 
 def _mul_grad(n, g, needs):
@@ -47,7 +53,7 @@ def _mul_grad(n, g, needs):
             unbroadcast(g * a, b) if needs[1] else None]
 
 
-register('mul', _binary_infer('mul'), np.multiply, _mul_grad)
+register('mul', _binary_infer('mul'), np.multiply, _mul_grad, inplace=EITHER)
 
 
 def _div_grad(n, g, needs):
@@ -62,7 +68,7 @@ def _div_infer(inputs):
     return shape, dtype if is_float(dtype) else 'float64'
 
 
-register('div', _div_infer, np.true_divide, _div_grad)
+register('div', _div_infer, np.true_divide, _div_grad, inplace=EITHER)
 
 
 def _pow_grad(n, g, needs):
@@ -77,7 +83,7 @@ def _pow_grad(n, g, needs):
     return [ga, gb]
 
 
-register('pow', _binary_infer('pow'), np.power, _pow_grad)
+register('pow', _binary_infer('pow'), np.power, _pow_grad, inplace=EITHER)
 
 
 def _select_grads(n, g, needs, take_a):
@@ -97,25 +103,25 @@ def _minimum_grad(n, g, needs):
     return _select_grads(n, g, needs, apply('less_equal', *n.inputs))
 
 
-register('maximum', _binary_infer('maximum'), np.maximum, _maximum_grad)
-register('minimum', _binary_infer('minimum'), np.minimum, _minimum_grad)
+register('maximum', _binary_infer('maximum'), np.maximum, _maximum_grad, inplace=EITHER)
+register('minimum', _binary_infer('minimum'), np.minimum, _minimum_grad, inplace=EITHER)
 
 # -- unary maths --------------------------------------------------------------
 
-register('neg', _unary, np.negative, lambda n, g, needs: [-g])
-register('exp', _unary, np.exp, lambda n, g, needs: [g * n])
-register('log', _unary, np.log, lambda n, g, needs: [g / n.inputs[0]])
-register('log1p', _unary, np.log1p, lambda n, g, needs: [g / (n.inputs[0] + 1)])
-register('sqrt', _unary, np.sqrt, lambda n, g, needs: [g / (n * 2)])
-register('square', _unary, np.square, lambda n, g, needs: [g * n.inputs[0] * 2])
-register('abs', _unary, np.abs, lambda n, g, needs: [g * apply('sign', n.inputs[0])])
-register('sign', _unary, np.sign, NOT_DIFFERENTIABLE)
+register('neg', _unary, np.negative, lambda n, g, needs: [-g], inplace=FIRST)
+register('exp', _unary, np.exp, lambda n, g, needs: [g * n], inplace=FIRST)
+register('log', _unary, np.log, lambda n, g, needs: [g / n.inputs[0]], inplace=FIRST)
+register('log1p', _unary, np.log1p, lambda n, g, needs: [g / (n.inputs[0] + 1)], inplace=FIRST)
+register('sqrt', _unary, np.sqrt, lambda n, g, needs: [g / (n * 2)], inplace=FIRST)
+register('square', _unary, np.square, lambda n, g, needs: [g * n.inputs[0] * 2], inplace=FIRST)
+register('abs', _unary, np.abs, lambda n, g, needs: [g * apply('sign', n.inputs[0])], inplace=FIRST)
+register('sign', _unary, np.sign, NOT_DIFFERENTIABLE, inplace=FIRST)
 # Keras rounds half to even, as numpy does.
 register('round', _unary, np.round, NOT_DIFFERENTIABLE)
-register('floor', _unary, np.floor, NOT_DIFFERENTIABLE)
-register('sin', _unary, np.sin, lambda n, g, needs: [g * apply('cos', n.inputs[0])])
-register('cos', _unary, np.cos, lambda n, g, needs: [-g * apply('sin', n.inputs[0])])
-register('tanh', _unary, np.tanh, lambda n, g, needs: [g * (1 - apply('square', n))])
+register('floor', _unary, np.floor, NOT_DIFFERENTIABLE, inplace=FIRST)
+register('sin', _unary, np.sin, lambda n, g, needs: [g * apply('cos', n.inputs[0])], inplace=FIRST)
+register('cos', _unary, np.cos, lambda n, g, needs: [-g * apply('sin', n.inputs[0])], inplace=FIRST)
+register('tanh', _unary, np.tanh, lambda n, g, needs: [g * (1 - apply('square', n))], inplace=FIRST)
 
 
 def _sigmoid(x):

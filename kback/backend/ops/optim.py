@@ -2,8 +2,8 @@
 
 `optimizer_step(rule, param, slots, grad, scalars)` builds one node that, when
 run, rewrites the param and slot variables' arrays in place in one compiled
-pass (the rules: _kernels/optim.py RULES).  It is the one kind of op whose
-forward changes its inputs: the executor runs such nodes after every other
+pass (the rules: _kernels/optim.py RULES).  Its forward changes its inputs,
+which it declares (`mutates`): the executor runs such nodes after every other
 node of a function (so outputs and assigned values see the old state) and
 never lets another node read them.  The node's value is the updated param.
 
@@ -70,7 +70,13 @@ def _forward(*arrays, rule, epsilon, nesterov=False):
     return targets[0]
 
 
-register('optimizer_step', _infer, _forward, NOT_DIFFERENTIABLE, stateful=True)
+def _mutated(attrs):
+    """The param and its slots: the inputs the step rewrites."""
+    return range(1 + len(RULES[attrs['rule']].slots))
+
+
+register('optimizer_step', _infer, _forward, NOT_DIFFERENTIABLE, stateful=True,
+         mutates=_mutated)
 
 
 def optimizer_step_covers(rule, param, slots):
@@ -115,10 +121,3 @@ def optimizer_step(rule, param, slots, grad, scalars, epsilon=1e-7, nesterov=Fal
     scalars = [as_tensor(s) for s in scalars]
     return apply('optimizer_step', param, *slots, grad, *scalars, rule=rule,
                  epsilon=float(epsilon), nesterov=bool(nesterov))
-
-
-def inplace_targets(node):
-    """The variables an in-place node rewrites, or None for any other node."""
-    if node.op != 'optimizer_step':
-        return None
-    return node.inputs[:1 + len(RULES[node.attrs['rule']].slots)]

@@ -1,7 +1,8 @@
 """Variable assignment: evaluating an `assign` node gives the new value; the
-executor writes it into the variable after all outputs are computed."""
+executor writes it into the variable (input 0, declared by `writes_back`)
+after all outputs are computed."""
 from .._shapes import fmt
-from ._registry import register, NOT_DIFFERENTIABLE
+from ._registry import register, apply, NOT_DIFFERENTIABLE
 
 
 def _assign_infer(inputs):
@@ -16,7 +17,12 @@ def _assign_infer(inputs):
 
 
 register('assign', _assign_infer, lambda var, value: value, NOT_DIFFERENTIABLE,
-         stateful=True)
+         stateful=True, writes_back=0)
+
+
+def assign(var, value):
+    """The node whose value is written into `var` after a call's outputs."""
+    return apply('assign', var, value)
 
 
 def _print_forward(x, message):
