@@ -14,7 +14,7 @@ def exchange(tensors, channel):
     Arguments:
         tensors: a list of tensors, packed into one buffer.
         channel: the object that starts and waits for the reduction (a
-            `kback.distributed` bucket: `start(buffer)` and `wait()`).
+            `kback.distributed` bucket, with `start` and `wait`).
 
     Returns:
         A list of tensors shaped like `tensors`.

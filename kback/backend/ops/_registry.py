@@ -15,6 +15,8 @@ name (each is read as `OPS[name].<attr>`):
 - mutates(attrs) -> the indices of the inputs (variables) that the forward
   rewrites in place; the executor runs such a node after every other node of
   a function and lets no other node read it.
+- early: the node runs as soon as its inputs exist, not at its place in
+  creation order (the start of a collective, so it overlaps backprop).
 - writes_back = i: the op's value is written into input i (a variable) after
   the call's outputs are computed (Keras's update semantics).
 - inplace = indices of the inputs whose array the forward may overwrite with
