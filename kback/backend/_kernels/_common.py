@@ -22,6 +22,7 @@ import os
 import numpy as np
 
 from .. import config
+from ._team import Team
 
 NUMPY_BELOW = 1 << 10
 SERIAL_BELOW = 1 << 14
@@ -58,14 +59,23 @@ if AVAILABLE and kback_core.MAX_THREADS != config.MAX_THREADS:
                       f'kback.backend.config at {config.MAX_THREADS}: rebuild kback_core')
 
 
+_team = Team(getattr(kback_core._openmp, 'team_thread_ids', None) if AVAILABLE else None)
+
+
+def team_threads():
+    """Threads for a parallel kernel: the setting, fewer while other processes
+    want the cores (see _team)."""
+    return _team.threads(config.get_num_threads())
+
+
 def threads_for(size):
     """Threads for a kernel on `size` elements: one below SERIAL_BELOW."""
-    return 1 if size < SERIAL_BELOW else config.get_num_threads()
+    return 1 if size < SERIAL_BELOW else team_threads()
 
 
 def threads_for_macs(macs):
     """Threads for a product of `macs` multiply-adds: one below SERIAL_BELOW_MACS."""
-    return 1 if macs < SERIAL_BELOW_MACS else config.get_num_threads()
+    return 1 if macs < SERIAL_BELOW_MACS else team_threads()
 
 
 def kernel_dtype(*arrays):
