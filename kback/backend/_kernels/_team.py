@@ -62,6 +62,20 @@ class Team:
     def _free_threads(self, n):
         """Threads that leave a core to every other runnable task, or None
         when the OS does not say."""
+        counts = self._runnable(n)
+        if counts is None:
+            return None
+        runnable, ours = counts
+        others = max(0, runnable - ours)
+        cores, online = config.usable_cores(), os.cpu_count() or 1
+        if online > cores:               # the count covers every core, ours are a share
+            others = round(others * cores / online)
+        spare = max(0, cores - n)        # cores the setting leaves idle anyway
+        return max(1, n - max(0, others - spare))
+
+    def _runnable(self, n):
+        """(tasks runnable on the machine, those of them that are this team's
+        threads: the caller and its spinning workers), or None."""
         if self._pid != os.getpid():     # a forked child has none of its parent's threads
             self._close()
             self._pid = os.getpid()
@@ -71,6 +85,7 @@ class Team:
             runnable = int(os.pread(self._loadavg, 128, 0).split()[3].split(b'/')[0])
             fds = self._worker_fds(n)
         except (OSError, ValueError, IndexError):
+            self._close()
             self._thread_ids = None      # no /proc or no thread ids here: stop asking
             return None
         try:
@@ -78,12 +93,7 @@ class Team:
         except OSError:                  # a worker has gone: ask for the team again
             self._close()
             return None
-        others = max(0, runnable - ours)
-        cores, online = config.usable_cores(), os.cpu_count() or 1
-        if online > cores:               # the count covers every core, ours are a share
-            others = round(others * cores / online)
-        spare = max(0, cores - n)        # cores the setting leaves idle anyway
-        return max(1, n - max(0, others - spare))
+        return runnable, ours
 
     def _worker_fds(self, n):
         fds = self._workers.get(n)
