@@ -60,8 +60,10 @@ def main():
     parser.add_argument('--threads', type=int, nargs='*', default=[1, 2])
     args = parser.parse_args()
     from kback import backend as K
+    from kback.backend import config
     from threadpoolctl import threadpool_limits
     torch = try_import_torch()
+    config.set_adaptive_threads(False)     # kernels at the stated count, however busy
     rng = np.random.RandomState(0)
     names = None
     for threads in args.threads:
