@@ -11,9 +11,9 @@ one busy-looping process beside it, a 2-thread MLP step (4096-256-10, batch
 How: at most every SAMPLE_S, read how many tasks are runnable on the machine
 (/proc/loadavg, one pread: ~1.3 us), take away kback's own (the caller and
 the workers still spinning after a region, whose state /proc/self/task/<tid>/stat
-gives), and leave a core to each of the others.  Fewer threads take effect at
-once; more only after HOLD_S in which every sample allowed them, so a passing
-process does not make the team flap.  Without /proc (not Linux), with
+gives), and leave a core to each of the others.  Fewer threads take effect
+when two samples in a row ask for them (a task seen once is passing by); more
+only after HOLD_S in which every sample allowed them, so the team does not flap.  Without /proc (not Linux), with
 `config.adaptive_threads()` off or at 1 thread the setting is used as is.
 The kernels' results do not depend on their thread count, so neither do
 kback's.
@@ -41,6 +41,7 @@ class Team:
         self._sampled = -1.0
         self._window = -1.0      # start of the hold window
         self._allowed = None     # the fewest threads a sample of this window allowed
+        self._previous = None    # the last sample
 
     def threads(self, n):
         """Threads for a parallel kernel when the setting is n."""
@@ -53,6 +54,8 @@ class Team:
         sample = self._free_threads(n)
         if sample is None:
             return n
+        # A task seen by one sample only is passing by: believe two in a row.
+        sample, self._previous = max(sample, n if self._previous is None else self._previous), sample
         if self._allowed is None or now - self._window >= HOLD_S:
             self._window, self._allowed = now, sample
         else:
