@@ -184,7 +184,8 @@ def get_num_threads():
 
 def set_num_threads(n):
     """Sets the OpenMP team of kback_core to n threads (an int >= 1; at most
-    MAX_THREADS).  A refused value changes nothing.  The BLAS pools of numpy
+    MAX_THREADS), a ceiling: while other processes want the cores, kernels run
+    fewer (see adaptive_threads).  A refused value changes nothing.  The BLAS pools of numpy
     and scipy are left as the user set them: the kernels limit the one they
     call themselves."""
     n = _check_threads(n)
