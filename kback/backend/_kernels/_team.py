@@ -9,7 +9,7 @@ one busy-looping process beside it, a 2-thread MLP step (4096-256-10, batch
 (benchmarks/contention.py measures it.)
 
 How: at most every SAMPLE_S, read how many tasks are runnable on the machine
-(/proc/loadavg, one pread: ~1.3 us), take away kback's own (the caller and
+(/proc/loadavg, a pread of ~2-4 us), take away kback's own (the caller and
 the workers still spinning after a region, whose state /proc/self/task/<tid>/stat
 gives), and leave a core to each of the others.  Fewer threads take effect
 when two samples in a row ask for them (a task seen once is passing by); more
@@ -23,7 +23,7 @@ import time
 
 from .. import config
 
-SAMPLE_S = 0.002
+SAMPLE_S = 0.004
 HOLD_S = 0.05
 
 
@@ -42,6 +42,7 @@ class Team:
         self._window = -1.0      # start of the hold window
         self._allowed = None     # the fewest threads a sample of this window allowed
         self._previous = None    # the last sample
+        self._cores = None       # (usable cores, online cores)
 
     def threads(self, n):
         """Threads for a parallel kernel when the setting is n."""
@@ -58,6 +59,7 @@ class Team:
         sample, self._previous = max(sample, n if self._previous is None else self._previous), sample
         if self._allowed is None or now - self._window >= HOLD_S:
             self._window, self._allowed = now, sample
+            self._cores = None           # the affinity may have changed: read it again
         else:
             self._allowed = min(self._allowed, sample)
         return min(n, self._allowed)
@@ -70,7 +72,9 @@ class Team:
             return None
         runnable, ours = counts
         others = max(0, runnable - ours)
-        cores, online = config.usable_cores(), os.cpu_count() or 1
+        if self._cores is None:          # os.cpu_count() reads /sys: 15 us
+            self._cores = config.usable_cores(), os.cpu_count() or 1
+        cores, online = self._cores
         if online > cores:               # the count covers every core, ours are a share
             others = round(others * cores / online)
         spare = max(0, cores - n)        # cores the setting leaves idle anyway
