@@ -30,6 +30,14 @@ cdef extern from *:
     static void kb_set_threads(int n) { (void)n; }
     #endif
 
+    #if defined(__linux__)
+    #include <unistd.h>
+    #include <sys/syscall.h>
+    static long kb_thread_id(void) { return (long)syscall(SYS_gettid); }
+    #else
+    static long kb_thread_id(void) { return -1; }
+    #endif
+
     #if defined(__SSE2__) || defined(__x86_64__) || defined(_M_X64)
     #include <xmmintrin.h>
     #include <pmmintrin.h>
@@ -53,6 +61,7 @@ cdef extern from *:
     int kb_ftz_supported() nogil
     int kb_ftz_get() nogil
     void kb_ftz_set(int on) nogil
+    long kb_thread_id() nogil
 
 import os
 
@@ -134,6 +143,19 @@ def worker_flush_states(n_threads):
     for i in prange(nt, nogil=True, schedule='static', chunksize=1, num_threads=nt):
         buf[i] = kb_ftz_get()
     return [bool(v) for v in buf]
+
+
+def team_thread_ids(n_threads):
+    """The OS thread ids (Linux tids) of a team of n_threads, the caller
+    first; -1 each where the OS has none to give.  libgomp keeps its threads
+    between regions, so they are the threads every later team of this size
+    or smaller runs on."""
+    cdef Py_ssize_t i
+    cdef int nt = ck.threads('team_thread_ids', n_threads)
+    cdef long[::1] ids = __import__('array').array('l', [-1] * nt)
+    for i in prange(nt, nogil=True, schedule='static', chunksize=1, num_threads=nt):
+        ids[i] = kb_thread_id()
+    return list(ids)
 
 
 # At import: a full team.

@@ -25,10 +25,28 @@ cdef Py_ssize_t MIN_BLOCK_WORK = 1 << 21
 cdef Py_ssize_t MAX_BLOCKS = 4
 
 
+# Block edges fall on multiples of ALIGN rows or columns (the width of BLAS's
+# micro-tiles), so only the last block has a ragged edge.
+cdef Py_ssize_t ALIGN = 16
+
+
+cdef inline Py_ssize_t _cut(Py_ssize_t i, Py_ssize_t span, Py_ssize_t blocks) noexcept nogil:
+    if i >= blocks:
+        return span
+    return (i * span // blocks) // ALIGN * ALIGN
+
+
 cdef Py_ssize_t _n_blocks(Py_ssize_t m, Py_ssize_t n, Py_ssize_t k) noexcept:
     # m * n * k may overflow where gemm refuses the sizes: work in doubles
     cdef double work = <double>m * n * max(k, 1)
-    return max(1, min(MAX_BLOCKS, <Py_ssize_t>min(work / MIN_BLOCK_WORK, 1e9), max(m, n)))
+    cdef Py_ssize_t most = max(1, min(MAX_BLOCKS, <Py_ssize_t>min(work / MIN_BLOCK_WORK, 1e9),
+                                      max(m, n)))
+    # A power of two, so teams of 2 and 4 share the blocks evenly (3 blocks on
+    # 2 threads kept one thread idle a third of the time).
+    cdef Py_ssize_t blocks = 1
+    while blocks * 2 <= most:
+        blocks *= 2
+    return blocks
 
 
 def n_blocks(m, n, k):
@@ -80,8 +98,8 @@ cdef int _gemm(const floating[:, ::1] a, bint ta, const floating[:, ::1] b, bint
     cdef bint by_rows = m >= n
     cdef Py_ssize_t span = m if by_rows else n
     for i in prange(blocks, nogil=True, schedule='static', num_threads=n_threads):
-        lo = i * span // blocks
-        hi = (i + 1) * span // blocks
+        lo = _cut(i, span, blocks)
+        hi = _cut(i + 1, span, blocks)
         if hi == lo:
             continue
         if by_rows:

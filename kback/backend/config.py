@@ -20,7 +20,8 @@ DATA_FORMAT_VALUES = ('channels_last', 'channels_first')
 MAX_THREADS = 256
 
 
-def _usable_cores():
+def usable_cores():
+    """The cores this process may run on (its affinity mask)."""
     try:
         return len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
@@ -28,7 +29,8 @@ def _usable_cores():
 
 
 _settings = {'floatx': 'float32', 'epsilon': 1e-7,
-             'image_data_format': 'channels_last', 'num_threads': None}
+             'image_data_format': 'channels_last', 'num_threads': None,
+             'adaptive_threads': True}
 
 
 def _check_floatx(value):
@@ -83,8 +85,18 @@ def _threads_from_text(text, source):
     return None
 
 
+def _check_flag(value):
+    """True/False, also as written in an environment variable (1/0, true/false)."""
+    if isinstance(value, str) and value.strip().lower() in ('1', 'true', '0', 'false'):
+        return value.strip().lower() in ('1', 'true')
+    if isinstance(value, (bool, int)) and value in (0, 1):
+        return bool(value)
+    raise ValueError(f'expected true or false, got {value!r}')
+
+
 _CHECKS = {'floatx': _check_floatx, 'epsilon': _check_epsilon,
-           'image_data_format': _check_data_format, 'num_threads': _check_threads}
+           'image_data_format': _check_data_format, 'num_threads': _check_threads,
+           'adaptive_threads': _check_flag}
 
 
 def kback_home():
@@ -121,7 +133,7 @@ def _load_defaults():
     if _settings['num_threads'] is None:
         omp = os.environ.get('OMP_NUM_THREADS')
         omp = _threads_from_text(omp, 'OMP_NUM_THREADS') if omp else None
-        _settings['num_threads'] = omp or min(_usable_cores(), MAX_THREADS)
+        _settings['num_threads'] = omp or min(usable_cores(), MAX_THREADS)
 
 
 _load_defaults()
@@ -218,7 +230,9 @@ def get_num_threads():
 
 
 def set_num_threads(n):
-    """Sets the number of threads of the compiled kernels (kback's own).
+    """Sets the number of threads of the compiled kernels (kback's own): a
+    ceiling, since while other processes want the cores the kernels run fewer
+    (see `set_adaptive_threads`).
 
     The BLAS pools of numpy and scipy are left as the user set them: the
     kernels limit the BLAS they call themselves. A refused value changes
@@ -241,6 +255,17 @@ def set_num_threads(n):
         _settings['num_threads'] = previous
         _apply_threads()
         raise
+
+
+def adaptive_threads():
+    """Whether the kernels run fewer threads than get_num_threads() while other
+    processes want the cores (the default; KBACK_ADAPTIVE_THREADS=0 or
+    adaptive_threads: false in kback.json turns it off)."""
+    return _settings['adaptive_threads']
+
+
+def set_adaptive_threads(enabled):
+    _settings['adaptive_threads'] = _check_flag(enabled)
 
 
 # The count the listeners last applied (lazily, on the first kernel call).

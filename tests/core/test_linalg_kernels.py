@@ -69,6 +69,20 @@ def test_identical_at_1_and_2_threads(dtype):
         assert np.array_equal(one, two)
 
 
+@pytest.mark.parametrize('m,k,n', [(32, 784, 300), (20, 30000, 20), (300, 784, 32),
+                                   (40, 4000, 33), (5000, 1000, 17)])
+def test_blocks_are_a_power_of_two_with_aligned_edges(m, k, n):
+    """1, 2 or 4 blocks (teams of 2 and 4 share them evenly); the edges fall on
+    multiples of 16, so a short side leaves some blocks empty: still right."""
+    assert core.n_blocks(m, n, k) in (1, 2, 4)
+    a, b = rng.randn(m, k).astype(np.float32), rng.randn(k, n).astype(np.float32)
+    want = a.astype(np.float64) @ b.astype(np.float64)
+    for threads in (1, 2):
+        out = np.full((m, n), np.nan, np.float32)
+        core.gemm(a, False, b, False, out, threads)
+        np.testing.assert_allclose(out, want, rtol=1e-4, atol=1e-3 * k ** 0.5)
+
+
 def test_degenerate_shapes():
     a = np.ones((3, 0), np.float32)
     b = np.ones((0, 4), np.float32)

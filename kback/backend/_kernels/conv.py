@@ -12,9 +12,9 @@ work.
 """
 import numpy as np
 
-from .. import config, _reference as R
+from .. import _reference as R
 from .._shapes import padded_output_length
-from ._common import AVAILABLE, out_buffer
+from ._common import AVAILABLE, out_buffer, team_threads
 from .linalg import single_threaded_blas
 
 if AVAILABLE:
@@ -64,7 +64,7 @@ def _forward(family, ref, x, w, strides, pads, dilation, data_format, bias, out)
         return out
     with single_threaded_blas():
         getattr(_conv, family + '_forward')(x, w, bias, out, strides, pads, dilation, nchw,
-                                            config.get_num_threads())
+                                            team_threads())
     return out
 
 
@@ -79,7 +79,7 @@ def _backprop_input(family, ref, g, w, x_shape, strides, pads, dilation, data_fo
         return out
     with single_threaded_blas():
         getattr(_conv, family + '_backprop_input')(g, w, out, strides, pads, dilation, nchw,
-                                                   config.get_num_threads())
+                                                   team_threads())
     return out
 
 
@@ -93,7 +93,7 @@ def _backprop_kernel(family, ref, x, g, w_shape, strides, pads, dilation, data_f
         return out
     with single_threaded_blas():
         getattr(_conv, family + '_backprop_kernel')(x, g, out, strides, pads, dilation, nchw,
-                                                    config.get_num_threads())
+                                                    team_threads())
     return out
 
 

@@ -24,7 +24,7 @@ if AVAILABLE:
 
 
 def _kernel_fits(size, dtype, cols):
-    return use_kernel(size, dtype) and cols > 0
+    return use_kernel(size, dtype, exp=True) and cols > 0
 
 
 def _rows(fn, x):
@@ -84,7 +84,8 @@ def _labels(fn, labels, x):
                          f'{x.shape}')
     labels = np.ascontiguousarray(labels, dtype=np.int64)
     cols = x.shape[-1]
-    if labels.size and (labels.min() < 0 or labels.max() >= cols):
+    # One pass: read as unsigned, a negative label is larger than any class count.
+    if labels.size and labels.view(np.uint64).max() >= cols:
         bad = labels[(labels < 0) | (labels >= cols)].reshape(-1)[0]
         raise ValueError(f'{fn}: label {bad} is outside the valid range [0, {cols}) of '
                          f'logits of shape {x.shape}')
@@ -134,7 +135,7 @@ def sigmoid_cross_entropy(z, x, out=None):
     z, x = np.asarray(z), np.asarray(x)
     _same(fn, z, x)
     dt = kernel_dtype(z, x)
-    if not use_kernel(x.size, dt):
+    if not use_kernel(x.size, dt, exp=True):
         return into(out, R.sigmoid_cross_entropy(z, x).astype(dt or x.dtype, copy=False))
     z, x = contiguous(z, dt), contiguous(x, dt)
     res = out_buffer(out, x.shape, dt, fn)
@@ -149,7 +150,7 @@ def sigmoid_cross_entropy_backprop(z, x, g, out=None):
     _same(fn, z, x)
     _same(fn, x, g, 'logits and g')
     dt = kernel_dtype(z, x, g)
-    if not use_kernel(x.size, dt):
+    if not use_kernel(x.size, dt, exp=True):
         res = R.sigmoid_cross_entropy_backprop(z, x, g)
         return into(out, res.astype(dt or x.dtype, copy=False))
     z, x, g = contiguous(z, dt), contiguous(x, dt), contiguous(g, dt)

@@ -1,0 +1,95 @@
+"""Small and thin float32 matrix products, kback's matmul beside the BLAS
+libraries it could use, at 1 and 2 threads.
+
+    python benchmarks/small_gemm.py [--threads 1 2]
+
+Columns (microseconds, median): kback's `matmul` wrapper (its compiled path);
+numpy's matmul (OpenBLAS, its pool limited with threadpoolctl); scipy's sgemm
+(its own OpenBLAS); the `blis` package (BLIS, single-threaded); PyTorch's
+mm (MKL/oneDNN) when installed.  The shapes are the products of a training
+step of the 784-300-100-10 MLP at batch 32 (forward x @ W, backward
+g @ W.T and x.T @ g), of M1 at batch 128 and 256, and square ones.
+"""
+import argparse
+import os
+import sys
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [HERE, os.path.dirname(HERE)]   # runnable from a source checkout
+from _timing import median_seconds, try_import_torch  # noqa: E402
+
+# (m, k, n, ta, tb): op(a) (m, k) @ op(b) (k, n); ta/tb: the operand is stored transposed.
+SHAPES = [(32, 784, 300, False, False), (32, 300, 784, False, True), (784, 32, 300, True, False),
+          (32, 300, 100, False, False), (32, 100, 10, False, False),
+          (128, 784, 512, False, False), (128, 512, 784, False, True),
+          (784, 128, 512, True, False), (256, 784, 512, False, False),
+          (64, 4096, 256, False, False), (128, 128, 128, False, False),
+          (256, 256, 256, False, False), (512, 512, 512, False, False)]
+
+
+def operands(m, k, n, ta, tb, rng):
+    a = rng.rand(k, m).astype('float32').T if ta else rng.rand(m, k).astype('float32')
+    b = rng.rand(n, k).astype('float32').T if tb else rng.rand(k, n).astype('float32')
+    return a, b, np.empty((m, n), 'float32')
+
+
+def candidates(a, b, c, ta, tb, torch):
+    from kback.backend._kernels import linalg as kb_linalg
+    import scipy.linalg.blas as sblas
+    fns = {'kback': lambda: kb_linalg.matmul(a, b, out=c),
+           'numpy': lambda: np.matmul(a, b, out=c)}
+    # sgemm reads Fortran order: c.T = b.T @ a.T needs no copy of C-ordered operands.
+    at, bt, ct = a.T, b.T, c.T
+    fns['scipy'] = lambda: sblas.sgemm(1.0, bt, at, c=ct, overwrite_c=True)
+    try:
+        import blis.py
+        ab, bb = (a.T if ta else a), (b.T if tb else b)     # C-ordered, with a flag
+        fns['blis'] = lambda: blis.py.gemm(ab, bb, out=c, trans1=ta, trans2=tb, beta=0.0)
+    except ImportError:
+        pass
+    if torch:
+        ta_, tb_, tc = torch.from_numpy(a), torch.from_numpy(b), torch.from_numpy(c)
+        fns['torch'] = lambda: torch.mm(ta_, tb_, out=tc)
+    return fns
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--threads', type=int, nargs='*', default=[1, 2])
+    args = parser.parse_args()
+    from kback import backend as K
+    from kback.backend import config
+    from threadpoolctl import threadpool_limits
+    torch = try_import_torch()
+    config.set_adaptive_threads(False)     # kernels at the stated count, however busy
+    rng = np.random.RandomState(0)
+    names = None
+    for threads in args.threads:
+        K.set_num_threads(threads)
+        if torch:
+            torch.set_num_threads(threads)
+        with threadpool_limits(threads, user_api='blas'):
+            for m, k, n, ta, tb in SHAPES:
+                a, b, c = operands(m, k, n, ta, tb, rng)
+                fns = candidates(a, b, c, ta, tb, torch)
+                ref = a @ b
+                times = {}
+                for name, fn in fns.items():
+                    c[...] = np.nan
+                    fn()
+                    if not np.allclose(c, ref, rtol=1e-4, atol=1e-3):
+                        raise AssertionError(f'{name} gives a wrong product for {(m, k, n)}')
+                    times[name] = median_seconds(fn, repeats=9) * 1e6
+                if names is None:
+                    names = list(times)
+                    print(f'{"thr":>3} {"m,k,n (a.T b.T)":<22}' +
+                          ''.join(f'{x + " us":>10}' for x in names) + f'{"best":>8}')
+                shape = f'{m},{k},{n}' + (' aT' if ta else '') + (' bT' if tb else '')
+                print(f'{threads:>3} {shape:<22}' + ''.join(f'{times[x]:>10.1f}' for x in names) +
+                      f'{min(times, key=times.get):>8}', flush=True)
+
+
+if __name__ == '__main__':
+    main()
