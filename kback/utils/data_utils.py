@@ -13,7 +13,7 @@ import queue
 import threading
 import warnings
 from abc import abstractmethod
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 
 import numpy as np
 
@@ -212,8 +212,8 @@ class OrderedEnqueuer(SequenceEnqueuer):
 
     With processes, each worker holds a pickled copy of the sequence (a
     `TypeError` at `start()` says so if it cannot be pickled); when
-    `on_epoch_end()` changes it, the workers restart with the new copy, as in
-    Keras 2. Before each batch a worker seeds numpy's global random state from a
+    `on_epoch_end()` changes it, the workers load the new copy before their next
+    batch (Keras 2 restarts its pool instead). Before each batch a worker seeds numpy's global random state from a
     seed drawn in the caller's thread at `start()` and the batch's place in the
     stream, so `np.random.seed(...)` before `start()` makes the batches
     reproducible whichever process builds them.
@@ -226,51 +226,43 @@ class OrderedEnqueuer(SequenceEnqueuer):
     def _setup(self):
         # The loading thread shuffles with its own generator, seeded here from
         # np.random in the caller's thread: np.random.seed makes the batch
-        # order (and the workers' seeds) reproducible, whatever the caller
-        # draws meanwhile.
+        # order (and the worker processes' seeds) reproducible, whatever the
+        # caller draws meanwhile.
         self._rng = np.random.RandomState(np.random.randint(2 ** 31 - 1)) \
             if self.shuffle or self.use_multiprocessing else None
         self._slots = threading.Semaphore(self.max_queue_size)
         self._epoch_done = threading.Condition()
         self._outstanding = 0  # batches handed to the queue, not yet taken
-        self._swap = threading.Lock()  # stop() never misses a restarted pool
         if self.use_multiprocessing:
-            self._pickled = _worker_processes.pickled(self.sequence, 'OrderedEnqueuer',
-                                                      'the Sequence')
-            self._executor = self._process_pool(self._pickled)
+            self._shared = _worker_processes.SharedSequence(self.sequence)
+            self._executor = ProcessPoolExecutor(max_workers=self.workers,
+                                                 mp_context=_worker_processes.context(),
+                                                 initializer=_worker_processes.one_thread)
         else:
             self._executor = ThreadPoolExecutor(max_workers=self.workers,
                                                 thread_name_prefix='kback-loader')
 
-    def _process_pool(self, pickled_sequence):
-        return ProcessPoolExecutor(max_workers=self.workers,
-                                   mp_context=_worker_processes.context(),
-                                   initializer=_worker_processes.init_sequence_worker,
-                                   initargs=(pickled_sequence,))
-
     def _teardown(self):
-        with self._swap:
-            self._executor.shutdown(wait=False, cancel_futures=True)
+        self._executor.shutdown(wait=False, cancel_futures=True)
+        if self.use_multiprocessing:
+            self._shared.close()
+            # Batches loaded but never taken hold shared memory: free it.
+            while True:
+                try:
+                    future = self.queue.get_nowait()
+                except queue.Empty:
+                    break
+                if isinstance(future, Future):
+                    future.add_done_callback(_worker_processes.discard_result)
         with self._epoch_done:
             self._epoch_done.notify_all()
 
     def _submit(self, index):
         if self.use_multiprocessing:
             seed = int(self._rng.randint(2 ** 31 - 1))
-            return self._executor.submit(_worker_processes.sequence_item, index, seed)
+            return self._executor.submit(_worker_processes.sequence_item, self._shared.version,
+                                         index, seed)
         return self._executor.submit(self.sequence.__getitem__, index)
-
-    def _refresh_workers(self):
-        """After on_epoch_end(): new worker processes if the sequence changed."""
-        pickled = _worker_processes.pickled(self.sequence, 'OrderedEnqueuer', 'the Sequence')
-        if pickled == self._pickled:
-            return
-        self._pickled = pickled
-        with self._swap:
-            if self.stop_signal.is_set():
-                return
-            old, self._executor = self._executor, self._process_pool(pickled)
-        old.shutdown(wait=True)
 
     def _acquire_slot(self):
         while not self.stop_signal.is_set():
@@ -303,7 +295,7 @@ class OrderedEnqueuer(SequenceEnqueuer):
                 return
             self.sequence.on_epoch_end()
             if self.use_multiprocessing:
-                self._refresh_workers()
+                self._shared.update()
 
     def _next_item(self):
         future = self._take()
@@ -312,6 +304,8 @@ class OrderedEnqueuer(SequenceEnqueuer):
         # Poll so that stop() from another thread can end the wait.
         while not future.done():
             if self.stop_signal.is_set():
+                if self.use_multiprocessing:
+                    future.add_done_callback(_worker_processes.discard_result)
                 return _END
             wait([future], timeout=_POLL)
         if future.cancelled():  # stop() cancelled it
@@ -324,6 +318,8 @@ class OrderedEnqueuer(SequenceEnqueuer):
         with self._epoch_done:
             self._outstanding -= 1
             self._epoch_done.notify_all()
+        if self.use_multiprocessing:
+            return _worker_processes.from_shared(future.result())
         return future.result()
 
 

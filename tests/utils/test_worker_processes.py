@@ -1,5 +1,7 @@
 """use_multiprocessing=True: the enqueuers' workers are processes (Keras 2)."""
 import os
+import tempfile
+import time
 
 import numpy as np
 import pytest
@@ -203,3 +205,32 @@ def test_flow_from_directory_in_processes_matches_the_main_thread(tmp_path):
     for (x, y), (xe, ye) in zip(main, enqueued):
         np.testing.assert_array_equal(x, xe)
         np.testing.assert_array_equal(y, ye)
+
+
+class BigBatches(Sequence):
+    """Batches large enough to travel through shared memory."""
+
+    def __len__(self):
+        return 6
+
+    def __getitem__(self, i):
+        return np.full((64, 1024), i, 'float32'), [np.arange(3) + i]
+
+
+def shared_blocks():
+    folder = '/dev/shm' if os.path.isdir('/dev/shm') else tempfile.gettempdir()
+    return {f for f in os.listdir(folder) if f.startswith('kback-batch-')}
+
+
+def test_large_arrays_arrive_intact_and_no_shared_memory_is_left():
+    before = shared_blocks()
+    enqueuer = OrderedEnqueuer(BigBatches(), use_multiprocessing=True)
+    items = take(enqueuer, 3)  # stops with batches loaded but not taken
+    for i, (x, extra) in enumerate(items):
+        np.testing.assert_array_equal(x, np.full((64, 1024), i, 'float32'))
+        x += 1  # writable, as a batch built in this process
+        np.testing.assert_array_equal(extra[0], np.arange(3) + i)
+    deadline = time.monotonic() + 5
+    while shared_blocks() - before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert shared_blocks() - before == set()
