@@ -5,8 +5,8 @@ Where the build time goes (and why it is set up this way; numbers in the README)
   each C file: it is generated once, into the shared module kback_core._cyutility.
 - Debug info (`-g` from Python's CFLAGS) cost a quarter of gcc's time and most of the
   .so size: built with -g0 and linked stripped.
-- cythonize runs inside build_ext, not at import of this file, so pip's metadata and
-  sdist steps do not run it.
+- cythonize runs when build_ext runs, not at import of this file, so pip's metadata
+  and the sdist steps do not run it.
 Each compiled module prints one line, so `pip install -v .` shows progress.
 """
 import glob
@@ -47,20 +47,28 @@ def compiler_has_openmp(compiler):
 
 class BuildExt(build_ext):
     def finalize_options(self):
-        # Cythonize here rather than at import: building the sdist or pip's
-        # metadata step must not generate (or need) the C files.
-        from Cython.Build import cythonize
-        import numpy as np
-        for ext in self.distribution.ext_modules:
-            ext.include_dirs = [np.get_include(), 'kback_core']
-        self.distribution.ext_modules[:] = cythonize(
-            self.distribution.ext_modules, compiler_directives={'language_level': 3},
-            shared_utility_qualified_name=CYTHON_UTILITY, nthreads=os.cpu_count() or 1)
         super().finalize_options()
         # The modules are independent: compile them on all cores (pip's build
         # otherwise runs one gcc at a time).
         if not self.parallel:
             self.parallel = os.cpu_count() or 1
+
+    def run(self):
+        # Cythonize here, not at import nor in finalize_options: the sdist and
+        # pip's metadata step must not generate (or need) the C files.
+        from Cython.Build import cythonize
+        import numpy as np
+        for ext in self.extensions:
+            ext.include_dirs = [np.get_include(), 'kback_core']
+        generated = cythonize(
+            self.extensions, compiler_directives={'language_level': 3},
+            shared_utility_qualified_name=CYTHON_UTILITY, nthreads=os.cpu_count() or 1)
+        # Keep setuptools' Extension objects (finalize_options annotated them);
+        # only their sources change, from .pyx to the generated .c.
+        c_sources = {ext.name: ext.sources for ext in generated}
+        for ext in self.extensions:
+            ext.sources = c_sources[ext.name]
+        super().run()
 
     def build_extensions(self):
         use_openmp = os.environ.get('KBACK_NO_OPENMP') is None and \
@@ -82,7 +90,7 @@ class BuildExt(build_ext):
         start = time.perf_counter()
         super().build_extension(ext)
         self._done += 1
-        print(f'kback: compiled {ext.name} ({self._done}/{len(self.extensions)}, '
+        print(f'kback: built {ext.name} ({self._done}/{len(self.extensions)}, '
               f'{time.perf_counter() - start:.1f} s)', flush=True)
 
 
