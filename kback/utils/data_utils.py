@@ -235,6 +235,7 @@ class OrderedEnqueuer(SequenceEnqueuer):
         self._outstanding = 0  # batches handed to the queue, not yet taken
         if self.use_multiprocessing:
             self._shared = _worker_processes.SharedSequence(self.sequence)
+            self._results = _worker_processes.SharedResults()
             self._executor = ProcessPoolExecutor(max_workers=self.workers,
                                                  mp_context=_worker_processes.context(),
                                                  initializer=_worker_processes.one_thread)
@@ -253,7 +254,8 @@ class OrderedEnqueuer(SequenceEnqueuer):
                 except queue.Empty:
                     break
                 if isinstance(future, Future):
-                    future.add_done_callback(_worker_processes.discard_result)
+                    future.add_done_callback(self._results.discard)
+            self._results.close()
         with self._epoch_done:
             self._epoch_done.notify_all()
 
@@ -261,7 +263,8 @@ class OrderedEnqueuer(SequenceEnqueuer):
         if self.use_multiprocessing:
             seed = int(self._rng.randint(2 ** 31 - 1))
             return self._executor.submit(_worker_processes.sequence_item, self._shared.version,
-                                         index, seed)
+                                         index, seed, self._results.ring_name,
+                                         self.max_queue_size + 1)
         return self._executor.submit(self.sequence.__getitem__, index)
 
     def _acquire_slot(self):
@@ -305,7 +308,7 @@ class OrderedEnqueuer(SequenceEnqueuer):
         while not future.done():
             if self.stop_signal.is_set():
                 if self.use_multiprocessing:
-                    future.add_done_callback(_worker_processes.discard_result)
+                    future.add_done_callback(self._results.discard)
                 return _END
             wait([future], timeout=_POLL)
         if future.cancelled():  # stop() cancelled it
@@ -314,13 +317,15 @@ class OrderedEnqueuer(SequenceEnqueuer):
         if exc is not None:
             self.stop()
             raise exc
+        # Copied out of the worker's shared memory before the slot is given
+        # back: only then may a new batch reuse it.
+        item = self._results.restore(future.result()) if self.use_multiprocessing \
+            else future.result()
         self._slots.release()
         with self._epoch_done:
             self._outstanding -= 1
             self._epoch_done.notify_all()
-        if self.use_multiprocessing:
-            return _worker_processes.from_shared(future.result())
-        return future.result()
+        return item
 
 
 class GeneratorEnqueuer(SequenceEnqueuer):

@@ -210,8 +210,11 @@ def test_flow_from_directory_in_processes_matches_the_main_thread(tmp_path):
 class BigBatches(Sequence):
     """Batches large enough to travel through shared memory."""
 
+    def __init__(self, n=6):
+        self.n = n
+
     def __len__(self):
-        return 6
+        return self.n
 
     def __getitem__(self, i):
         return np.full((64, 1024), i, 'float32'), [np.arange(3) + i]
@@ -220,6 +223,20 @@ class BigBatches(Sequence):
 def shared_blocks():
     folder = '/dev/shm' if os.path.isdir('/dev/shm') else tempfile.gettempdir()
     return {f for f in os.listdir(folder) if f.startswith('kback-batch-')}
+
+
+def test_ring_of_shared_files_is_reused_without_overwriting_a_batch():
+    # 30 batches through rings of max_queue_size + 1 = 3 files per worker,
+    # each batch checked after later ones were loaded into the rings.
+    enqueuer = OrderedEnqueuer(BigBatches(30), use_multiprocessing=True)
+    enqueuer.start(workers=2, max_queue_size=2)
+    try:
+        batches = enqueuer.get()
+        held = [next(batches) for _ in range(30)]
+    finally:
+        enqueuer.stop()
+    for i, (x, extra) in enumerate(held):
+        assert (x == i).all() and (extra[0] == np.arange(3) + i).all()
 
 
 def test_large_arrays_arrive_intact_and_no_shared_memory_is_left():
