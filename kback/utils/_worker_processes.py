@@ -7,6 +7,7 @@ generator reaches the workers pickled, and `pickled()` refuses, at `start()`,
 one that cannot be. Each worker runs kback's kernels on one thread: the workers
 already share the cores between them.
 """
+import glob
 import mmap
 import multiprocessing
 import os
@@ -202,10 +203,12 @@ class SharedResults:
                   if isinstance(x, _SharedArray) else None)
 
     def close(self):
-        for path, block in self._maps.items():
+        for block in self._maps.values():
             block.close()
-            _remove(path)
         self._maps = {}
+        # Every ring file, also those of batches this side never read.
+        for path in glob.glob(os.path.join(_SHARED_DIR, 'kback-batch-%s-*' % self.ring_name)):
+            _remove(path)
 
 
 def _remove(path):
