@@ -18,7 +18,8 @@ from kback.backend import _kernels  # noqa: E402
 
 
 # Each family module yields rows (name, shape, kback_fn, numpy_fn, torch_fn or None).
-FAMILIES = ['bench_elementwise', 'bench_conv', 'bench_pool', 'bench_optim', 'bench_image']
+FAMILIES = ['bench_elementwise', 'bench_conv', 'bench_pool', 'bench_optim', 'bench_image',
+            'bench_checksum']
 
 
 def rows(torch, only=()):

@@ -47,6 +47,8 @@ from .rnn import rnn
 from .ctc import ctc_batch_cost, ctc_decode, ctc_label_dense_to_sparse
 # kback's own: the compiled image warp on numpy batches (preprocessing's augmentation).
 from ._kernels.image import affine_warp
+# kback's own: the compiled CRC-32C of byte strings (the TensorBoard event files).
+from ._kernels.checksum import crc32c
 # kback's own: the fused in-place optimizer steps (kback.optimizers' compiled form).
 from .ops.optim import optimizer_step, optimizer_step_covers
 # kback's own: a fused, non-blocking reduction across processes (kback.distributed).

@@ -3,8 +3,8 @@ tested against, and the fallback the wrappers use for tiny inputs, other
 dtypes or a missing kback_core.
 
 Families: conv2d and depthwise conv2d, pooling, elementwise (relu, bias_add,
-dropout's stream), the losses on logits, batch normalisation and the image
-warp.  Conv and pooling take NHWC; kernels are (kh, kw, in, out) for conv2d
+dropout's stream), the losses on logits, batch normalisation, the image
+warp and the CRC-32C checksum of byte strings.  Conv and pooling take NHWC; kernels are (kh, kw, in, out) for conv2d
 and (kh, kw, in, multiplier) for depthwise; padding is given resolved, as
 ((top, bottom), (left, right)); strides, dilation and pool sizes are pairs.
 
@@ -502,3 +502,32 @@ def affine_warp(x, matrices, fill_mode, cval, order, channels_last):
                                                 mode=SCIPY_FILL_MODES[fill_mode],
                                                 cval=float(cval), prefilter=False)
     return y
+
+
+# -- CRC-32C (Castagnoli, reflected polynomial 0x82F63B78) -----------------------------------
+
+def _crc32c_table():
+    table = []
+    for n in range(256):
+        c = n
+        for _ in range(8):
+            c = (c >> 1) ^ 0x82F63B78 if c & 1 else c >> 1
+        table.append(c)
+    return tuple(table)
+
+
+_CRC32C_TABLE = _crc32c_table()
+
+
+def crc32c(data):
+    """CRC-32C of a bytes-like object, a byte at a time (about 1 s per MiB)."""
+    try:
+        data = memoryview(data).cast('B')
+    except TypeError as e:
+        raise TypeError(f'crc32c: expected a contiguous bytes-like object, got '
+                        f'{type(data).__name__}') from e
+    crc = 0xFFFFFFFF
+    table = _CRC32C_TABLE
+    for b in data:
+        crc = table[(crc ^ b) & 0xFF] ^ (crc >> 8)
+    return crc ^ 0xFFFFFFFF

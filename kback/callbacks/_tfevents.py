@@ -7,45 +7,26 @@ first one carries `file_version = "brain.Event:2"`. The protobuf wire format is
 written by hand: only the few messages TensorBoard reads are needed (Event,
 Summary, Summary.Value, Summary.Image, HistogramProto, GraphDef/NodeDef).
 """
+import io
 import os
 import socket
 import struct
 import time
-import zlib
 
 import numpy as np
+from PIL import Image
+
+from .. import backend as K
 
 FILE_VERSION = 'brain.Event:2'
 
-# -- CRC32C (Castagnoli, reflected polynomial 0x82F63B78) ---------------------------------
-
-
-def _crc_table():
-    table = []
-    for n in range(256):
-        c = n
-        for _ in range(8):
-            c = (c >> 1) ^ 0x82F63B78 if c & 1 else c >> 1
-        table.append(c)
-    return tuple(table)
-
-
-_CRC_TABLE = _crc_table()
-
-
-def crc32c(data):
-    """CRC-32C of `data` (bytes): crc32c(b'123456789') == 0xE3069283."""
-    crc = 0xFFFFFFFF
-    table = _CRC_TABLE
-    for b in data:
-        crc = table[(crc ^ b) & 0xFF] ^ (crc >> 8)
-    return crc ^ 0xFFFFFFFF
+# -- records ------------------------------------------------------------------------------
 
 
 def masked_crc32c(data):
     """The TFRecord mask: rotate right by 15 bits and add a constant, so that
     CRCs of data that itself holds CRCs stay well distributed."""
-    crc = crc32c(data)
+    crc = K.crc32c(data)
     return (((crc >> 15) | (crc << 17)) + 0xA282EAD8) & 0xFFFFFFFF
 
 
@@ -198,27 +179,18 @@ def graph_def(nodes):
 # -- PNG -----------------------------------------------------------------------------------
 
 
-def _png_chunk(kind, data):
-    return (struct.pack('>I', len(data)) + kind + data
-            + struct.pack('>I', zlib.crc32(kind + data) & 0xFFFFFFFF))
-
-
 def encode_png(pixels):
-    """PNG bytes of a uint8 array of shape (height, width) (grayscale) or
-    (height, width, 3) (RGB)."""
+    """PNG bytes (Pillow's encoder) of a uint8 array of shape (height, width)
+    (grayscale) or (height, width, 3) (RGB)."""
     pixels = np.asarray(pixels)
     if pixels.dtype != np.uint8 or pixels.ndim not in (2, 3) or (
             pixels.ndim == 3 and pixels.shape[2] != 3):
         raise ValueError('encode_png: expected uint8 pixels of shape (h, w) or (h, w, 3), '
                          'got %s %s' % (pixels.dtype, pixels.shape))
-    height, width = pixels.shape[:2]
-    color_type = 0 if pixels.ndim == 2 else 2
-    rows = pixels.reshape(height, -1)
-    # Filter type 0 (none) before each row.
-    raw = np.concatenate([np.zeros((height, 1), np.uint8), rows], axis=1).tobytes()
-    ihdr = struct.pack('>IIBBBBB', width, height, 8, color_type, 0, 0, 0)
-    return b''.join([b'\x89PNG\r\n\x1a\n', _png_chunk(b'IHDR', ihdr),
-                     _png_chunk(b'IDAT', zlib.compress(raw, 6)), _png_chunk(b'IEND', b'')])
+    out = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(pixels), 'L' if pixels.ndim == 2 else 'RGB') \
+        .save(out, format='PNG')
+    return out.getvalue()
 
 
 def float_image_to_uint8(image):

@@ -114,6 +114,22 @@ class Iterator(Sequence):
             self._epoch += 1
             self._set_index_array()
 
+    # -- pickling, for worker processes (use_multiprocessing=True) ---------
+    def __getstate__(self):
+        with self.lock:
+            # The epoch's order is fixed here, so that every worker process
+            # serves the same one (unseeded, each would draw its own).
+            if self.index_array is None:
+                self._set_index_array()
+            state = dict(self.__dict__)
+        del state['lock'], state['index_generator']
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self.lock = threading.Lock()
+        self.index_generator = self._flow_index()
+
     def reset(self):
         self.batch_index = 0
 

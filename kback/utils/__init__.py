@@ -1,4 +1,4 @@
-"""kback.utils: identifiers, progress bars, data helpers."""
+"""kback.utils: identifiers, progress bars, data helpers, learning curves."""
 from .generic_utils import (get_custom_objects, CustomObjectScope, custom_object_scope,  # noqa: F401
                             serialize_keras_object, deserialize_keras_object)
 from . import (np_utils, data_utils, generic_utils, io_utils, conv_utils, losses_utils,  # noqa: F401,E402,E501
@@ -11,3 +11,4 @@ from .io_utils import HDF5Matrix, H5Dict  # noqa: F401,E402
 from .vis_utils import plot_model, model_to_dot  # noqa: F401,E402
 from .layer_utils import (print_summary, get_source_inputs,  # noqa: F401,E402
                           convert_all_kernels_in_model)
+from .learning_curves import plot_history  # noqa: F401,E402

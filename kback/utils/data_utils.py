@@ -1,18 +1,23 @@
 """Data feeding for `fit_generator` and friends: the Keras-2 `Sequence`, and
 background loaders that keep a bounded number of batches ready.
 
-Both enqueuers use threads (numpy and the compiled kernels release the GIL, so
-loading overlaps training); `use_multiprocessing` is accepted for Keras
-compatibility and ignored. An exception raised while loading is re-raised in
-the consumer by `get()`, and `stop()` returns promptly: no call here waits
-without a timeout on something a dead thread should have produced.
+Both enqueuers load in threads by default (numpy and the compiled kernels
+release the GIL, so loading overlaps training). With `use_multiprocessing=True`
+the workers are processes, as in Keras 2, so that GIL-holding Python code (such
+as Pillow's decoding) runs in parallel too; see `_worker_processes` for how they
+start and what they get. An exception raised while loading is re-raised in the
+consumer by `get()`, and `stop()` returns promptly: no call here waits without a
+timeout on something a dead thread or process should have produced.
 """
 import queue
 import threading
+import warnings
 from abc import abstractmethod
-from concurrent.futures import ThreadPoolExecutor, wait
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 
 import numpy as np
+
+from . import _worker_processes
 
 # How often a blocked wait wakes up to look at the stop flag (seconds).
 _POLL = 0.05
@@ -114,7 +119,8 @@ class SequenceEnqueuer(object):
         """Starts the background loading.
 
         Arguments:
-            workers: number of loader threads (at least 1).
+            workers: number of loader threads, or processes with
+                `use_multiprocessing=True` (at least 1).
             max_queue_size: most batches loaded ahead of the consumer.
         """
         if self.is_running():
@@ -130,7 +136,11 @@ class SequenceEnqueuer(object):
         self.max_queue_size = max_queue_size if max_queue_size > 0 else 10
         self.queue = queue.Queue()
         self.stop_signal = threading.Event()
-        self._setup()
+        try:
+            self._setup()
+        except BaseException:
+            self.stop_signal = None  # not running: start() may be called again
+            raise
         self.run_thread = threading.Thread(target=self._guarded_run, daemon=True,
                                            name='kback-%s' % type(self).__name__)
         self.run_thread.start()
@@ -197,12 +207,22 @@ class SequenceEnqueuer(object):
 
 
 class OrderedEnqueuer(SequenceEnqueuer):
-    """Loads the batches of a `Sequence` with `workers` threads, delivering
-    them in index order (or in a fresh random order each epoch with
-    `shuffle=True`), at most `max_queue_size` ahead of the consumer.
+    """Loads the batches of a `Sequence` with `workers` threads (processes with
+    `use_multiprocessing=True`), delivering them in index order (or in a fresh
+    random order each epoch with `shuffle=True`), at most `max_queue_size`
+    ahead of the consumer.
 
     After the consumer has taken every batch of an epoch, the sequence's
     `on_epoch_end()` is called before the next epoch's batches are loaded.
+
+    With processes, each worker holds a pickled copy of the sequence (a
+    `TypeError` at `start()` says so if it cannot be pickled); when
+    `on_epoch_end()` changes it, the workers load the new copy before their
+    next batch (Keras 2 restarts its pool instead). Before each batch a worker
+    seeds numpy's global random state from a seed drawn in the caller's thread
+    at `start()` and the batch's place in the stream, so `np.random.seed(...)`
+    before `start()` makes the batches reproducible whichever process builds
+    them.
 
     Arguments:
         sequence: the `Sequence` to load from.
@@ -218,19 +238,46 @@ class OrderedEnqueuer(SequenceEnqueuer):
     def _setup(self):
         # The loading thread shuffles with its own generator, seeded here from
         # np.random in the caller's thread: np.random.seed makes the batch
-        # order reproducible, whatever the caller draws meanwhile.
-        self._rng = np.random.RandomState(np.random.randint(2 ** 31 - 1)) if self.shuffle \
-            else None
-        self._executor = ThreadPoolExecutor(max_workers=self.workers,
-                                            thread_name_prefix='kback-loader')
+        # order (and the worker processes' seeds) reproducible, whatever the
+        # caller draws meanwhile.
+        self._rng = np.random.RandomState(np.random.randint(2 ** 31 - 1)) \
+            if self.shuffle or self.use_multiprocessing else None
         self._slots = threading.Semaphore(self.max_queue_size)
         self._epoch_done = threading.Condition()
         self._outstanding = 0  # batches handed to the queue, not yet taken
+        if self.use_multiprocessing:
+            self._shared = _worker_processes.SharedSequence(self.sequence)
+            self._results = _worker_processes.SharedResults()
+            self._executor = ProcessPoolExecutor(max_workers=self.workers,
+                                                 mp_context=_worker_processes.context(),
+                                                 initializer=_worker_processes.one_thread)
+        else:
+            self._executor = ThreadPoolExecutor(max_workers=self.workers,
+                                                thread_name_prefix='kback-loader')
 
     def _teardown(self):
         self._executor.shutdown(wait=False, cancel_futures=True)
+        if self.use_multiprocessing:
+            self._shared.close()
+            # Batches loaded but never taken hold shared memory: free it.
+            while True:
+                try:
+                    future = self.queue.get_nowait()
+                except queue.Empty:
+                    break
+                if isinstance(future, Future):
+                    future.add_done_callback(self._results.discard)
+            self._results.close()
         with self._epoch_done:
             self._epoch_done.notify_all()
+
+    def _submit(self, index):
+        if self.use_multiprocessing:
+            seed = int(self._rng.randint(2 ** 31 - 1))
+            return self._executor.submit(_worker_processes.sequence_item, self._shared.version,
+                                         index, seed, self._results.ring_name,
+                                         self.max_queue_size + 1)
+        return self._executor.submit(self.sequence.__getitem__, index)
 
     def _acquire_slot(self):
         while not self.stop_signal.is_set():
@@ -251,7 +298,7 @@ class OrderedEnqueuer(SequenceEnqueuer):
                 with self._epoch_done:
                     self._outstanding += 1
                 try:
-                    future = self._executor.submit(self.sequence.__getitem__, i)
+                    future = self._submit(i)
                 except RuntimeError:  # executor shut down by stop()
                     return
                 self.queue.put(future)
@@ -262,6 +309,8 @@ class OrderedEnqueuer(SequenceEnqueuer):
             if self.stop_signal.is_set():
                 return
             self.sequence.on_epoch_end()
+            if self.use_multiprocessing:
+                self._shared.update()
 
     def _next_item(self):
         future = self._take()
@@ -270,6 +319,8 @@ class OrderedEnqueuer(SequenceEnqueuer):
         # Poll so that stop() from another thread can end the wait.
         while not future.done():
             if self.stop_signal.is_set():
+                if self.use_multiprocessing:
+                    future.add_done_callback(self._results.discard)
                 return _END
             wait([future], timeout=_POLL)
         if future.cancelled():  # stop() cancelled it
@@ -278,24 +329,37 @@ class OrderedEnqueuer(SequenceEnqueuer):
         if exc is not None:
             self.stop()
             raise exc
+        # Copied out of the worker's shared memory before the slot is given
+        # back: only then may a new batch reuse it.
+        item = self._results.restore(future.result()) if self.use_multiprocessing \
+            else future.result()
         self._slots.release()
         with self._epoch_done:
             self._outstanding -= 1
             self._epoch_done.notify_all()
-        return future.result()
+        return item
 
 
 class GeneratorEnqueuer(SequenceEnqueuer):
-    """Runs a Python generator in a background thread, keeping at most
-    `max_queue_size` items ready. Generators are not thread-safe, so one
-    thread advances it whatever `workers` says; order is preserved. A finite
-    generator ends `get()` after its last item.
+    """Runs a Python generator in the background, keeping at most
+    `max_queue_size` items ready. A finite generator ends `get()` after its
+    last item.
+
+    With threads (the default), generators are not thread-safe, so one thread
+    advances it whatever `workers` says, and order is preserved. With
+    `use_multiprocessing=True`, as in Keras 2, each of the `workers` processes
+    runs its own pickled copy of the iterator, with numpy's global random state
+    seeded from `random_seed` (or from np.random when None) plus the worker's
+    number; items arrive in whatever order the workers produce them, and more
+    than one worker repeats the data (a warning says so: use a `Sequence`).
+    A generator object cannot be pickled: `start()` raises a `TypeError`
+    saying what to do instead.
 
     Arguments:
         sequence: the generator (any iterator).
-        use_multiprocessing: accepted, ignored (threads are used).
+        use_multiprocessing: whether the workers are processes.
         wait_time: deprecated in Keras 2.3, ignored.
-        random_seed: accepted for Keras compatibility, unused with threads.
+        random_seed: the base seed of the worker processes.
     """
 
     def __init__(self, sequence, use_multiprocessing=False, wait_time=None,
@@ -306,8 +370,40 @@ class GeneratorEnqueuer(SequenceEnqueuer):
 
     def _setup(self):
         self._slots = threading.Semaphore(self.max_queue_size)
+        self._processes = None
+        if not self.use_multiprocessing:
+            return
+        pickled = _worker_processes.pickled(self.sequence, 'GeneratorEnqueuer',
+                                            'the generator')
+        if self.workers > 1:
+            warnings.warn('GeneratorEnqueuer: with use_multiprocessing=True each of the '
+                          '%d workers runs its own copy of the generator, so the data is '
+                          'repeated; use a keras.utils.Sequence to split it between them'
+                          % self.workers, UserWarning, stacklevel=3)
+        seed = np.random.randint(2 ** 31 - 1) if self.random_seed is None \
+            else int(self.random_seed)
+        context = _worker_processes.context()
+        self._process_items = context.Queue(self.max_queue_size)
+        self._processes = [
+            context.Process(target=_worker_processes.run_generator,
+                            args=(pickled, seed + i, self._process_items),
+                            daemon=True, name='kback-generator-%d' % i)
+            for i in range(self.workers)]
+        for p in self._processes:
+            p.start()
+
+    def _teardown(self):
+        if self._processes:
+            for p in self._processes:
+                p.terminate()
+            for p in self._processes:
+                p.join(1.0)
+            self._process_items.cancel_join_thread()
+            self._process_items.close()
 
     def _run(self):
+        if self.use_multiprocessing:
+            return self._relay_processes()
         iterator = iter(self.sequence)
         while not self.stop_signal.is_set():
             if not self._slots.acquire(timeout=_POLL):
@@ -318,6 +414,33 @@ class GeneratorEnqueuer(SequenceEnqueuer):
                 self.queue.put(_END)
                 return
             self.queue.put(item)
+
+    def _relay_processes(self):
+        """Moves the workers' items to the consumer's queue until every worker
+        has finished (or one failed, or stop())."""
+        running = len(self._processes)
+        while running and not self.stop_signal.is_set():
+            if not self._slots.acquire(timeout=_POLL):
+                continue
+            while not self.stop_signal.is_set():
+                try:
+                    kind, payload = self._process_items.get(timeout=_POLL)
+                    break
+                except queue.Empty:
+                    if not any(p.is_alive() for p in self._processes):
+                        raise RuntimeError('GeneratorEnqueuer: the worker processes exited '
+                                           'without finishing the generator (exit codes %s)'
+                                           % [p.exitcode for p in self._processes])
+            else:
+                return
+            if kind == _worker_processes.ITEM:
+                self.queue.put(payload)
+            elif kind == _worker_processes.FAILED:
+                raise payload
+            else:  # one worker's copy is exhausted
+                self._slots.release()
+                running -= 1
+        self.queue.put(_END)
 
     def _next_item(self):
         item = self._take()

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from kback.callbacks import LambdaCallback, ReduceLROnPlateau, TensorBoard
+from kback import backend as K
 from kback.callbacks import _tfevents
 from kback.layers import Conv2D, Dense, Flatten, Input, concatenate
 from kback.models import Model, Sequential
@@ -174,7 +175,7 @@ def test_crc32c_known_vectors():
                (b'\xff' * 32, 0x62A8AB43), (bytes(range(32)), 0x46DD794E)]
     for data, crc in vectors:
         assert _crc32c_bitwise(data) == crc
-        assert _tfevents.crc32c(data) == crc
+        assert K.crc32c(data) == crc
     assert _tfevents.masked_crc32c(b'abc') == _masked(b'abc')
 
 
@@ -403,3 +404,15 @@ def test_defaults_and_unsupported_options_warn_once(tmp_path):
     with pytest.raises(ValueError, match='embeddings_data'):
         _model().fit(x, y, epochs=1, verbose=0,
                      callbacks=[TensorBoard(log_dir=str(tmp_path), embeddings_freq=1)])
+
+
+def test_encode_png_round_trips_through_pillow():
+    from PIL import Image
+    rng = np.random.RandomState(0)
+    for pixels in (rng.randint(0, 256, (5, 7)).astype(np.uint8),
+                   rng.randint(0, 256, (4, 3, 3)).astype(np.uint8)[:, ::-1]):
+        png = _tfevents.encode_png(pixels)
+        assert png.startswith(b'\x89PNG\r\n\x1a\n')
+        np.testing.assert_array_equal(np.asarray(Image.open(io.BytesIO(png))), pixels)
+    with pytest.raises(ValueError, match=r'encode_png: expected uint8 pixels.*float32 \(2, 2\)'):
+        _tfevents.encode_png(np.zeros((2, 2), 'float32'))

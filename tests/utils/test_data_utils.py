@@ -70,7 +70,7 @@ def test_sequence_iter_and_abstract():
 @pytest.mark.parametrize('workers', [1, 3])
 def test_ordered_enqueuer_keeps_order_across_epochs(workers):
     seq = Batches(5, delay=0.002)
-    enq = OrderedEnqueuer(seq, use_multiprocessing=True)
+    enq = OrderedEnqueuer(seq)  # threads; processes: test_worker_processes.py
     enq.start(workers=workers, max_queue_size=4)
     try:
         items = take(enq.get(), 15)
@@ -173,7 +173,7 @@ def test_generator_enqueuer_order_and_finite_end():
         for i in range(7):
             yield i
 
-    enq = GeneratorEnqueuer(gen(), use_multiprocessing=True)
+    enq = GeneratorEnqueuer(gen())  # threads: one advances the generator
     enq.start(workers=3, max_queue_size=2)
     try:
         assert take(enq.get(), 7) == list(range(7))
