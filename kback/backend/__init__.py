@@ -44,6 +44,9 @@ from .graph_state import name_scope
 # Importing the submodule `shape` above rebinds the name; K.shape is the function.
 from .core import shape  # noqa: E402,F811
 from .rnn import rnn
+# kback's own: the fused recurrent loops (LSTM, GRU, SimpleRNN) the recurrent layers run.
+from .recurrent import (lstm_sequence, gru_sequence, simple_rnn_sequence,
+                        fused_rnn_activations)
 # kback's own: the compiled image warp on numpy batches (preprocessing's augmentation).
 from ._kernels.image import affine_warp
 # kback's own: the fused in-place optimizer steps (kback.optimizers' compiled form).
