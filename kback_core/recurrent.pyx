@@ -312,11 +312,12 @@ cdef inline floating *_wptr(object a, floating kind) noexcept:
     return <floating *>cnp.PyArray_DATA(<cnp.ndarray>a)
 
 
-cdef tuple _dims(str op, object xw_or_seq, object u, int gates):
-    """(B, T, H) from a (B, T, .) buffer and the recurrent kernel (H, gates H)."""
+cdef tuple _dims(str op, str name, object seq, object u, int gates):
+    """(B, T, H, dtype) from the (B, T, .) buffer `name` and the recurrent
+    kernel u (H, gates H)."""
     cdef int t = ck.floats(op, 'u', u, 2)
-    ck.array(op, 'sequence', xw_or_seq, 3, t, False)
-    B, T = xw_or_seq.shape[0], xw_or_seq.shape[1]
+    ck.array(op, name, seq, 3, t, False)
+    B, T = seq.shape[0], seq.shape[1]
     H = u.shape[0]
     if u.shape[1] != gates * H:
         raise ValueError(f'{op}: the recurrent kernel must be (units, {gates} * units), got '
@@ -344,7 +345,7 @@ def lstm_forward(xw, u, h0, c0, mask, out, hs, cs, gates, activation, recurrent_
     cdef int act = _code(op, 'activation', activation)
     cdef int ract = _code(op, 'recurrent_activation', recurrent_activation)
     cdef bint rev = ck.flag(op, 'reverse', reverse)
-    B, T, H, t = _dims(op, xw, u, 4)
+    B, T, H, t = _dims(op, 'xw', xw, u, 4)
     _buf(op, 'xw', xw, (B, T, 4 * H), t, False)
     _buf(op, 'h0', h0, (B, H), t, False)
     _buf(op, 'c0', c0, (B, H), t, False)
@@ -446,7 +447,7 @@ def lstm_backward(u, h0, c0, mask, hs, cs, gates, d_out, d_hs, d_cs, dxw, dh0, d
     cdef int act = _code(op, 'activation', activation)
     cdef int ract = _code(op, 'recurrent_activation', recurrent_activation)
     cdef bint rev = ck.flag(op, 'reverse', reverse)
-    B, T, H, t = _dims(op, hs, u, 4)
+    B, T, H, t = _dims(op, 'hs', hs, u, 4)
     _buf(op, 'h0', h0, (B, H), t, False)
     _buf(op, 'c0', c0, (B, H), t, False)
     _opt(op, 'mask', mask, (B, T), t)
@@ -560,7 +561,7 @@ def gru_forward(xw, u, brec, h0, mask, out, hs, gates, extra, activation,
     cdef int ract = _code(op, 'recurrent_activation', recurrent_activation)
     cdef bint ra = ck.flag(op, 'reset_after', reset_after)
     cdef bint rev = ck.flag(op, 'reverse', reverse)
-    B, T, H, t = _dims(op, xw, u, 3)
+    B, T, H, t = _dims(op, 'xw', xw, u, 3)
     _buf(op, 'xw', xw, (B, T, 3 * H), t, False)
     _opt(op, 'brec', brec, (3 * H,), t)
     if brec is not None and not ra:
@@ -674,7 +675,7 @@ def gru_backward(u, h0, mask, hs, gates, extra, d_out, d_hs, dxw, drec, dh0, act
     cdef int ract = _code(op, 'recurrent_activation', recurrent_activation)
     cdef bint ra = ck.flag(op, 'reset_after', reset_after)
     cdef bint rev = ck.flag(op, 'reverse', reverse)
-    B, T, H, t = _dims(op, hs, u, 3)
+    B, T, H, t = _dims(op, 'hs', hs, u, 3)
     _buf(op, 'h0', h0, (B, H), t, False)
     _opt(op, 'mask', mask, (B, T), t)
     for name, a in (('hs', hs), ('extra', extra)):
@@ -786,7 +787,7 @@ def simple_forward(xw, u, h0, mask, out, hs, activation, reverse, n_threads):
     cdef int nt = ck.threads(op, n_threads)
     cdef int act = _code(op, 'activation', activation)
     cdef bint rev = ck.flag(op, 'reverse', reverse)
-    B, T, H, t = _dims(op, xw, u, 1)
+    B, T, H, t = _dims(op, 'xw', xw, u, 1)
     _buf(op, 'xw', xw, (B, T, H), t, False)
     _buf(op, 'h0', h0, (B, H), t, False)
     _opt(op, 'mask', mask, (B, T), t)
@@ -848,7 +849,7 @@ def simple_backward(u, h0, mask, hs, d_out, d_hs, dxw, dh0, activation, reverse,
     cdef int nt = ck.threads(op, n_threads)
     cdef int act = _code(op, 'activation', activation)
     cdef bint rev = ck.flag(op, 'reverse', reverse)
-    B, T, H, t = _dims(op, hs, u, 1)
+    B, T, H, t = _dims(op, 'hs', hs, u, 1)
     _buf(op, 'h0', h0, (B, H), t, False)
     _opt(op, 'mask', mask, (B, T), t)
     _buf(op, 'hs', hs, (B, T, H), t, False)
