@@ -23,9 +23,9 @@ reset_after, the recurrent product of the candidate, bias included).  Every
 derivative is taken from an activation's output, so nothing is recomputed.
 
 The backward writes dxw (B, T, G) in processing order (for GRU with
-reset_after also drec, the gradient of the recurrent product) and the
-gradients of the initial states; the caller forms the weight gradients from
-them with one GEMM each.
+reset_after also drec, the gradient of the recurrent product), the recurrent
+kernel's gradient du (one GEMM over all steps per block of rows) and the
+gradients of the initial states.
 """
 from cython.parallel cimport prange
 import numpy as np
@@ -334,6 +334,59 @@ cdef inline Py_ssize_t _blocks(Py_ssize_t batch, int n_threads) noexcept nogil:
     return max(1, min(batch, n_threads))
 
 
+# -- the recurrent kernel's gradient: du = sum over steps of h_prev^T d --------------------
+
+# du is summed from this many blocks of batch rows whatever the thread count,
+# so its bits do not depend on it (the loops' rows are independent anyway).
+cdef Py_ssize_t DU_BLOCKS = 4
+
+
+cdef void _prev_grad(const floating *h0, const floating *a, const floating *d, Py_ssize_t ldd,
+                     floating *parts, Py_ssize_t N, Py_ssize_t B, Py_ssize_t T, Py_ssize_t H,
+                     bint shifted, int nt) noexcept nogil:
+    """parts[block] (H, N) = a_prev^T d over the block's rows (DU_BLOCKS
+    blocks), one GEMM each:
+    with `shifted`, a_prev is the state each step started from (h0, then a =
+    hs one step back): rows b*T + s - 1 of a pair with rows b*T + s of d, so
+    one product over the block's consecutive rows, plus h0 for each row's
+    first step, minus the pairs that cross from one row into the next."""
+    cdef Py_ssize_t nblk = min(B, DU_BLOCKS), blk, r0, r1, nb
+    cdef floating *part
+    for blk in prange(nblk, schedule='static', num_threads=nt):
+        r0 = blk * B // nblk
+        r1 = (blk + 1) * B // nblk
+        nb = r1 - r0
+        part = parts + blk * H * N
+        if not shifted:
+            gemm_rm(True, False, H, N, nb * T, 1, a + r0 * T * H, H, d + r0 * T * ldd, ldd, 0,
+                    part, N)
+            continue
+        gemm_rm(True, False, H, N, nb * T - 1, 1, a + r0 * T * H, H, d + (r0 * T + 1) * ldd,
+                ldd, 0, part, N)
+        gemm_rm(True, False, H, N, nb, 1, h0 + r0 * H, H, d + r0 * T * ldd, T * ldd, 1, part, N)
+        if nb > 1:
+            gemm_rm(True, False, H, N, nb - 1, -1, a + (r0 * T + T - 1) * H, T * H,
+                    d + (r0 + 1) * T * ldd, T * ldd, 1, part, N)
+
+
+cdef int _du(int t, object h0, object a, object d, Py_ssize_t col, Py_ssize_t N, object du,
+             bint shifted, int nt) except -1:
+    """du[:, col:col + N] = the gradient of the recurrent kernel's columns
+    from d (B, T, G) (see _prev_grad); block partials summed here."""
+    B, T, H, G = d.shape[0], d.shape[1], a.shape[2], d.shape[2]
+    parts = np.empty((min(B, DU_BLOCKS), H, N), dtype=d.dtype)
+    if t == cnp.NPY_FLOAT:
+        _prev_grad[float](_ptr(h0, <float>0), _ptr(a, <float>0),
+                          _ptr(d, <float>0) + col, G, _wptr(parts, <float>0), N, B, T, H,
+                          shifted, nt)
+    else:
+        _prev_grad[double](_ptr(h0, <double>0), _ptr(a, <double>0),
+                           _ptr(d, <double>0) + col, G, _wptr(parts, <double>0), N, B, T, H,
+                           shifted, nt)
+    du[:, col:col + N] = parts.sum(axis=0) if parts.shape[0] > 1 else parts[0]
+    return 0
+
+
 # -- LSTM ---------------------------------------------------------------------------------
 
 def lstm_forward(xw, u, h0, c0, mask, out, hs, cs, gates, activation, recurrent_activation,
@@ -437,11 +490,11 @@ cdef void _lstm_fwd(const floating *xw, const floating *u, const floating *h0,
                            seen[bi] != 0, H)
 
 
-def lstm_backward(u, h0, c0, mask, hs, cs, gates, d_out, d_hs, d_cs, dxw, dh0, dc0,
+def lstm_backward(u, h0, c0, mask, hs, cs, gates, d_out, d_hs, d_cs, dxw, du, dh0, dc0,
                   activation, recurrent_activation, reverse, n_threads):
     """Backpropagation through time of lstm_forward: the gradients d_out,
     d_hs, d_cs (B, T, H; each may be None) of its sequences give dxw
-    (B, T, 4H, processing order) and dh0, dc0 (B, H)."""
+    (B, T, 4H, processing order), du (H, 4H) and dh0, dc0 (B, H)."""
     op = 'lstm_backward'
     cdef int nt = ck.threads(op, n_threads)
     cdef int act = _code(op, 'activation', activation)
@@ -457,6 +510,7 @@ def lstm_backward(u, h0, c0, mask, hs, cs, gates, d_out, d_hs, d_cs, dxw, dh0, d
     for name, a in (('d_out', d_out), ('d_hs', d_hs), ('d_cs', d_cs)):
         _opt(op, name, a, (B, T, H), t)
     _buf(op, 'dxw', dxw, (B, T, 4 * H), t, True)
+    _buf(op, 'du', du, (H, 4 * H), t, True)
     _buf(op, 'dh0', dh0, (B, H), t, True)
     _buf(op, 'dc0', dc0, (B, H), t, True)
     first = _first_steps(mask, B, T, rev)
@@ -476,6 +530,7 @@ def lstm_backward(u, h0, c0, mask, hs, cs, gates, d_out, d_hs, d_cs, dxw, dh0, d
                           _wptr(scratch, <double>0),
                           <const Py_ssize_t *>cnp.PyArray_DATA(first),
                           B, T, H, act, ract, rev, nt)
+    _du(t, h0, hs, dxw, 0, 4 * H, du, True, nt)
 
 
 cdef cnp.ndarray _first_steps(object mask, Py_ssize_t B, Py_ssize_t T, bint rev):
@@ -664,11 +719,11 @@ cdef void _gru_fwd(const floating *xw, const floating *u, const floating *brec,
                 _write_out(hs + at, out + at, seen[bi] != 0, H)
 
 
-def gru_backward(u, h0, mask, hs, gates, extra, d_out, d_hs, dxw, drec, dh0, activation,
+def gru_backward(u, h0, mask, hs, gates, extra, d_out, d_hs, dxw, drec, du, dh0, activation,
                  recurrent_activation, reset_after, reverse, n_threads):
     """Backpropagation through time of gru_forward: dxw (B, T, 3H, processing
     order), drec (B, T, 3H: the gradient of h_prev U + brec; reset_after only,
-    else None) and dh0 (B, H)."""
+    else None), du (H, 3H) and dh0 (B, H)."""
     op = 'gru_backward'
     cdef int nt = ck.threads(op, n_threads)
     cdef int act = _code(op, 'activation', activation)
@@ -688,6 +743,7 @@ def gru_backward(u, h0, mask, hs, gates, extra, d_out, d_hs, dxw, drec, dh0, act
         _buf(op, 'drec', drec, (B, T, 3 * H), t, True)
     elif drec is not None:
         raise ValueError(f'{op}: drec is written with reset_after only; pass None')
+    _buf(op, 'du', du, (H, 3 * H), t, True)
     _buf(op, 'dh0', dh0, (B, H), t, True)
     first = _first_steps(mask, B, T, rev)
     scratch = np.empty((B, 2 * H), dtype=np.float32 if t == cnp.NPY_FLOAT else np.float64)
@@ -706,6 +762,11 @@ def gru_backward(u, h0, mask, hs, gates, extra, d_out, d_hs, dxw, drec, dh0, act
                          _wptr(dh0, <double>0), _wptr(scratch, <double>0),
                          <const Py_ssize_t *>cnp.PyArray_DATA(first),
                          B, T, H, act, ract, ra, rev, nt)
+    if ra:
+        _du(t, h0, hs, drec, 0, 3 * H, du, True, nt)
+    else:
+        _du(t, h0, hs, dxw, 0, 2 * H, du, True, nt)
+        _du(t, h0, extra, dxw, 2 * H, H, du, False, nt)     # extra = r h_prev
 
 
 cdef void _gru_bwd(const floating *u, const floating *h0, const floating *mask,
@@ -842,9 +903,10 @@ cdef void _simple_fwd(const floating *xw, const floating *u, const floating *h0,
                 _write_out(hs + at, out + at, seen[bi] != 0, H)
 
 
-def simple_backward(u, h0, mask, hs, d_out, d_hs, dxw, dh0, activation, reverse, n_threads):
+def simple_backward(u, h0, mask, hs, d_out, d_hs, dxw, du, dh0, activation, reverse,
+                    n_threads):
     """Backpropagation through time of simple_forward: dxw (B, T, H,
-    processing order) and dh0 (B, H)."""
+    processing order), du (H, H) and dh0 (B, H)."""
     op = 'simple_rnn_backward'
     cdef int nt = ck.threads(op, n_threads)
     cdef int act = _code(op, 'activation', activation)
@@ -856,6 +918,7 @@ def simple_backward(u, h0, mask, hs, d_out, d_hs, dxw, dh0, activation, reverse,
     for name, a in (('d_out', d_out), ('d_hs', d_hs)):
         _opt(op, name, a, (B, T, H), t)
     _buf(op, 'dxw', dxw, (B, T, H), t, True)
+    _buf(op, 'du', du, (H, H), t, True)
     _buf(op, 'dh0', dh0, (B, H), t, True)
     first = _first_steps(mask, B, T, rev)
     scratch = np.empty((B, H), dtype=np.float32 if t == cnp.NPY_FLOAT else np.float64)
@@ -870,6 +933,7 @@ def simple_backward(u, h0, mask, hs, d_out, d_hs, dxw, dh0, activation, reverse,
                             _wptr(dxw, <double>0), _wptr(dh0, <double>0),
                             _wptr(scratch, <double>0),
                             <const Py_ssize_t *>cnp.PyArray_DATA(first), B, T, H, act, rev, nt)
+    _du(t, h0, hs, dxw, 0, H, du, True, nt)
 
 
 cdef void _simple_bwd(const floating *u, const floating *mask, const floating *hs,

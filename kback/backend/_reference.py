@@ -577,6 +577,16 @@ def lstm_forward(xw, u, h0, c0, mask, activation, recurrent_activation, reverse)
     return _rnn_out(hs, mask, reverse), hs, cs, gates
 
 
+def _rnn_kernel_grad(a, d):
+    """sum over every row and step of a^T d (a (B, T, H), d (B, T, N))."""
+    return a.reshape(-1, a.shape[2]).T @ d.reshape(-1, d.shape[2])
+
+
+def _rnn_h_prev(h0, hs):
+    """The state each processing step started from."""
+    return np.concatenate([h0[:, None], hs[:, :-1]], axis=1)
+
+
 def _rnn_cotangent(dh, d_out, d_hs, s, seen):
     if d_out is not None:
         dh = dh + np.where(seen, d_out[:, s], 0)
@@ -587,7 +597,7 @@ def _rnn_cotangent(dh, d_out, d_hs, s, seen):
 
 def lstm_backward(u, h0, c0, mask, hs, cs, gates, d_out, d_hs, d_cs, activation,
                   recurrent_activation, reverse):
-    """-> dxw (B, T, 4H, processing order), dh0, dc0."""
+    """-> dxw (B, T, 4H, processing order), du (H, 4H), dh0, dc0."""
     B, T, H = hs.shape
     dxw = np.zeros((B, T, 4 * H), hs.dtype)
     dh, dc = np.zeros_like(h0), np.zeros_like(c0)
@@ -606,7 +616,7 @@ def lstm_backward(u, h0, c0, mask, hs, cs, gates, d_out, d_hs, d_cs, activation,
         dxw[:, s] = dz
         dh = np.where(keep, dz @ u.T, dh)
         dc = np.where(keep, d_c * f, dc)
-    return dxw, dh, dc
+    return dxw, _rnn_kernel_grad(_rnn_h_prev(h0, hs), dxw), dh, dc
 
 
 def gru_forward(xw, u, brec, h0, mask, activation, recurrent_activation, reset_after, reverse):
@@ -639,7 +649,8 @@ def gru_forward(xw, u, brec, h0, mask, activation, recurrent_activation, reset_a
 
 def gru_backward(u, h0, mask, hs, gates, extra, d_out, d_hs, activation,
                  recurrent_activation, reset_after, reverse):
-    """-> dxw (B, T, 3H, processing order), drec (reset_after; else None), dh0."""
+    """-> dxw (B, T, 3H, processing order), drec (reset_after; else None), du
+    (H, 3H), dh0."""
     B, T, H = hs.shape
     dxw = np.zeros((B, T, 3 * H), hs.dtype)
     drec = np.zeros((B, T, 3 * H), hs.dtype) if reset_after else None
@@ -663,7 +674,13 @@ def gru_backward(u, h0, mask, hs, gates, extra, d_out, d_hs, activation,
             dprev = dh * z + drh * r + dx[:, :2 * H] @ u[:, :2 * H].T
         dxw[:, s] = np.where(keep, dx, 0)
         dh = np.where(keep, dprev, dh)
-    return dxw, drec, dh
+    h_prev = _rnn_h_prev(h0, hs)
+    if reset_after:
+        du = _rnn_kernel_grad(h_prev, drec)
+    else:
+        du = np.concatenate([_rnn_kernel_grad(h_prev, dxw[:, :, :2 * H]),
+                             _rnn_kernel_grad(extra, dxw[:, :, 2 * H:])], axis=1)
+    return dxw, drec, du, dh
 
 
 def simple_forward(xw, u, h0, mask, activation, reverse):
@@ -678,7 +695,7 @@ def simple_forward(xw, u, h0, mask, activation, reverse):
 
 
 def simple_backward(u, h0, mask, hs, d_out, d_hs, activation, reverse):
-    """-> dxw (B, T, H, processing order), dh0."""
+    """-> dxw (B, T, H, processing order), du (H, H), dh0."""
     B, T, H = hs.shape
     dxw = np.zeros((B, T, H), hs.dtype)
     dh = np.zeros_like(h0)
@@ -687,4 +704,4 @@ def simple_backward(u, h0, mask, hs, d_out, d_hs, activation, reverse):
         dz = np.where(keep, _rnn_dact(activation, hs[:, s], dh), 0)
         dxw[:, s] = dz
         dh = np.where(keep, dz @ u.T, dh)
-    return dxw, dh
+    return dxw, _rnn_kernel_grad(_rnn_h_prev(h0, hs), dxw), dh

@@ -3,15 +3,14 @@ over a whole sequence, forward and backpropagation through time.
 
 The kernels write their sequences in processing order and the gradient of
 the input projections `dxw` in that order too; here dxw goes back to data
-order (go_backwards) and the recurrent kernel's gradient is one product over
-all timesteps, dU = h_prev^T dxw.  Without kback_core (or for dtypes it does
-not cover) the numpy twins in _reference.py run instead.
+order (go_backwards).  Without kback_core (or for dtypes it does not cover)
+the numpy twins in _reference.py run instead.
 """
 import numpy as np
 
 from .. import _reference as ref
 from ._common import AVAILABLE, kernel_dtype, threads_for_macs
-from .linalg import matmul, single_threaded_blas
+from .linalg import single_threaded_blas
 
 if AVAILABLE:
     try:
@@ -39,16 +38,6 @@ def _threads(hs_shape, gates):
     return threads_for_macs(B * T * H * H * gates)
 
 
-def _h_prev(h0, hs):
-    """(B * T, H): the state each processing step started from."""
-    return np.concatenate([h0[:, None], hs[:, :-1]], axis=1).reshape(-1, hs.shape[2])
-
-
-def _recurrent_grad(a, dxw):
-    """a^T dxw over all rows: a (B, T, H) or (B * T, H), dxw (B, T, G)."""
-    return matmul(a.reshape(-1, a.shape[-1]).T, dxw.reshape(-1, dxw.shape[-1]))
-
-
 def _data_order(dxw, reverse):
     return np.ascontiguousarray(dxw[:, ::-1]) if reverse else dxw
 
@@ -74,17 +63,17 @@ def lstm_backward(u, h0, c0, mask, hs, cs, gates, d_out, d_hs, d_cs, activation,
     """-> dxw (B, T, 4H, data order), du, dh0, dc0."""
     dt = _compiled(u, h0, c0, hs, cs, gates)
     if dt is None:
-        dxw, dh0, dc0 = ref.lstm_backward(u, h0, c0, mask, hs, cs, gates, d_out, d_hs, d_cs,
-                                          activation, recurrent_activation, reverse)
+        dxw, du, dh0, dc0 = ref.lstm_backward(u, h0, c0, mask, hs, cs, gates, d_out, d_hs,
+                                              d_cs, activation, recurrent_activation, reverse)
     else:
         dxw = np.empty(gates.shape[:2] + (4 * hs.shape[2],), dt)
+        du = np.empty(u.shape, dt)
         dh0, dc0 = np.empty(h0.shape, dt), np.empty(c0.shape, dt)
         with single_threaded_blas():
             _rec.lstm_backward(_c(u, dt), _c(h0, dt), _c(c0, dt), _c(mask, dt), _c(hs, dt),
                                _c(cs, dt), _c(gates, dt), _c(d_out, dt), _c(d_hs, dt),
-                               _c(d_cs, dt), dxw, dh0, dc0, activation, recurrent_activation,
-                               bool(reverse), _threads(hs.shape, 4))
-    du = _recurrent_grad(_h_prev(h0, hs), dxw)
+                               _c(d_cs, dt), dxw, du, dh0, dc0, activation,
+                               recurrent_activation, bool(reverse), _threads(hs.shape, 4))
     return _data_order(dxw, reverse), du, dh0, dc0
 
 
@@ -111,26 +100,19 @@ def gru_backward(u, h0, mask, hs, gates, extra, d_out, d_hs, activation, recurre
     gradient with reset_after, else None), dh0."""
     dt = _compiled(u, h0, hs, gates, extra)
     if dt is None:
-        dxw, drec, dh0 = ref.gru_backward(u, h0, mask, hs, gates, extra, d_out, d_hs,
-                                          activation, recurrent_activation, reset_after, reverse)
+        dxw, drec, du, dh0 = ref.gru_backward(u, h0, mask, hs, gates, extra, d_out, d_hs,
+                                              activation, recurrent_activation, reset_after,
+                                              reverse)
     else:
         dxw = np.empty(gates.shape, dt)
         drec = np.empty(gates.shape, dt) if reset_after else None
-        dh0 = np.empty(h0.shape, dt)
+        du, dh0 = np.empty(u.shape, dt), np.empty(h0.shape, dt)
         with single_threaded_blas():
             _rec.gru_backward(_c(u, dt), _c(h0, dt), _c(mask, dt), _c(hs, dt), _c(gates, dt),
-                              _c(extra, dt), _c(d_out, dt), _c(d_hs, dt), dxw, drec, dh0,
+                              _c(extra, dt), _c(d_out, dt), _c(d_hs, dt), dxw, drec, du, dh0,
                               activation, recurrent_activation, bool(reset_after),
                               bool(reverse), _threads(hs.shape, 3))
-    h_prev = _h_prev(h0, hs)
-    if reset_after:
-        du = _recurrent_grad(h_prev, drec)
-        db = drec.sum(axis=(0, 1))
-    else:
-        H = hs.shape[2]
-        du = np.concatenate([_recurrent_grad(h_prev, dxw[:, :, :2 * H]),
-                             _recurrent_grad(extra, dxw[:, :, 2 * H:])], axis=1)
-        db = None
+    db = drec.sum(axis=(0, 1)) if reset_after else None
     return _data_order(dxw, reverse), du, db, dh0
 
 
@@ -150,11 +132,11 @@ def simple_backward(u, h0, mask, hs, d_out, d_hs, activation, reverse):
     """-> dxw (B, T, H, data order), du, dh0."""
     dt = _compiled(u, h0, hs)
     if dt is None:
-        dxw, dh0 = ref.simple_backward(u, h0, mask, hs, d_out, d_hs, activation, reverse)
+        dxw, du, dh0 = ref.simple_backward(u, h0, mask, hs, d_out, d_hs, activation, reverse)
     else:
-        dxw, dh0 = np.empty(hs.shape, dt), np.empty(h0.shape, dt)
+        dxw, du, dh0 = np.empty(hs.shape, dt), np.empty(u.shape, dt), np.empty(h0.shape, dt)
         with single_threaded_blas():
             _rec.simple_backward(_c(u, dt), _c(h0, dt), _c(mask, dt), _c(hs, dt),
-                                 _c(d_out, dt), _c(d_hs, dt), dxw, dh0, activation,
+                                 _c(d_out, dt), _c(d_hs, dt), dxw, du, dh0, activation,
                                  bool(reverse), _threads(hs.shape, 1))
-    return _data_order(dxw, reverse), _recurrent_grad(_h_prev(h0, hs), dxw), dh0
+    return _data_order(dxw, reverse), du, dh0
