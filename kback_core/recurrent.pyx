@@ -692,7 +692,7 @@ cdef void _gru_fwd(const floating *xw, const floating *u, const floating *brec,
                                     gates + (b * T + s) * G, extra + at, H, ract)
             if not ra:
                 # the candidate's product of the reset state; masked rows' extra
-                # is filled below, after it (their result is not used)
+                # is zeroed first so their (unused) product reads defined values
                 for bi in range(r1 - r0):
                     if not _keep(mask, r0 + bi, T, s, rev):
                         _fill(extra + ((r0 + bi) * T + s) * H, <floating>0, H)
