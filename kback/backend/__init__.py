@@ -45,6 +45,9 @@ from .graph_state import name_scope
 from .core import shape  # noqa: E402,F811
 from .rnn import rnn
 from .ctc import ctc_batch_cost, ctc_decode, ctc_label_dense_to_sparse
+# kback's own: the fused recurrent loops (LSTM, GRU, SimpleRNN) the recurrent layers run.
+from .recurrent import (lstm_sequence, gru_sequence, simple_rnn_sequence,
+                        fused_rnn_activations)
 # kback's own: the compiled image warp on numpy batches (preprocessing's augmentation).
 from ._kernels.image import affine_warp
 # kback's own: the compiled CRC-32C of byte strings (the TensorBoard event files).

@@ -4,7 +4,8 @@ dtypes or a missing kback_core.
 
 Families: conv2d and depthwise conv2d, pooling, elementwise (relu, bias_add,
 dropout's stream), the losses on logits, batch normalisation, the image
-warp and the CRC-32C checksum of byte strings.  Conv and pooling take NHWC; kernels are (kh, kw, in, out) for conv2d
+warp, the recurrent loops (LSTM, GRU, SimpleRNN) and the CRC-32C checksum of byte
+strings.  Conv and pooling take NHWC; kernels are (kh, kw, in, out) for conv2d
 and (kh, kw, in, multiplier) for depthwise; padding is given resolved, as
 ((top, bottom), (left, right)); strides, dilation and pool sizes are pairs.
 
@@ -531,3 +532,206 @@ def crc32c(data):
     for b in data:
         crc = table[(crc ^ b) & 0xFF] ^ (crc >> 8)
     return crc ^ 0xFFFFFFFF
+
+
+# =====================================================================================
+# -- recurrent loops: LSTM, GRU (both reset_after modes), SimpleRNN --------------------
+# The twins of kback_core/recurrent.pyx, same arguments and layout: xw (B, T, G) = the
+# inputs times the kernel plus the input bias, in data order; the sequences (B, T, .)
+# in processing order (reversed data order with `reverse`); mask (B, T) or None, data
+# order.  A masked step keeps the states; `out` is h from a row's first unmasked step
+# on and zeros before it.  Saved for the backward: LSTM gates = i, f, g, o, act(c);
+# GRU gates = z, r, hh and extra = r * h_prev (reset_after: h_prev U_h + b_h).
+
+def _rnn_act(name, x):
+    if name == 'tanh':
+        return np.tanh(x)
+    if name == 'sigmoid':
+        return 1 / (1 + np.exp(-x))
+    if name == 'hard_sigmoid':
+        return np.clip(x * x.dtype.type(0.2) + x.dtype.type(0.5), 0, 1)
+    if name == 'relu':
+        return np.where(x <= 0, 0, x).astype(x.dtype)
+    if name == 'linear':
+        return x
+    raise ValueError(f'recurrent loop: unsupported activation {name!r}')
+
+
+def _rnn_dact(name, y, g):
+    """g times the activation's derivative, from its output y."""
+    if name == 'tanh':
+        return g * (1 - y * y)
+    if name == 'sigmoid':
+        return g * y * (1 - y)
+    if name == 'hard_sigmoid':
+        return np.where((y > 0) & (y < 1), g * g.dtype.type(0.2), 0).astype(g.dtype)
+    if name == 'relu':
+        return np.where(y > 0, g, 0).astype(g.dtype)
+    return g
+
+
+def _rnn_steps(mask, B, T, reverse):
+    """Per processing step: the data index, the (B, 1) keep flags and the rows
+    that have seen an unmasked step."""
+    seen = np.zeros((B, 1), dtype=bool)
+    for s in range(T):
+        t = T - 1 - s if reverse else s
+        keep = np.ones((B, 1), dtype=bool) if mask is None else (mask[:, t] != 0)[:, None]
+        seen = seen | keep
+        yield s, t, keep, seen.copy()
+
+
+def _rnn_out(hs, mask, reverse):
+    out = hs.copy()
+    for s, _, _, seen in _rnn_steps(mask, hs.shape[0], hs.shape[1], reverse):
+        out[:, s] = np.where(seen, hs[:, s], 0)
+    return out
+
+
+def lstm_forward(xw, u, h0, c0, mask, activation, recurrent_activation, reverse):
+    """-> out, hs, cs (B, T, H), gates (B, T, 5H)."""
+    B, T, G = xw.shape
+    H = G // 4
+    hs, cs = np.empty((B, T, H), xw.dtype), np.empty((B, T, H), xw.dtype)
+    gates = np.zeros((B, T, 5 * H), xw.dtype)
+    h, c = h0, c0
+    for s, t, keep, _ in _rnn_steps(mask, B, T, reverse):
+        z = xw[:, t] + h @ u
+        i, f = _rnn_act(recurrent_activation, z[:, :H]), _rnn_act(recurrent_activation, z[:, H:2 * H])
+        g, o = _rnn_act(activation, z[:, 2 * H:3 * H]), _rnn_act(recurrent_activation, z[:, 3 * H:])
+        c_new = f * c + i * g
+        tc = _rnn_act(activation, c_new)
+        gates[:, s] = np.where(keep, np.concatenate([i, f, g, o, tc], axis=1), 0)
+        h, c = np.where(keep, o * tc, h), np.where(keep, c_new, c)
+        hs[:, s], cs[:, s] = h, c
+    return _rnn_out(hs, mask, reverse), hs, cs, gates
+
+
+def _rnn_kernel_grad(a, d):
+    """sum over every row and step of a^T d (a (B, T, H), d (B, T, N))."""
+    return a.reshape(-1, a.shape[2]).T @ d.reshape(-1, d.shape[2])
+
+
+def _rnn_h_prev(h0, hs):
+    """The state each processing step started from."""
+    return np.concatenate([h0[:, None], hs[:, :-1]], axis=1)
+
+
+def _rnn_cotangent(dh, d_out, d_hs, s, seen):
+    if d_out is not None:
+        dh = dh + np.where(seen, d_out[:, s], 0)
+    if d_hs is not None:
+        dh = dh + d_hs[:, s]
+    return dh
+
+
+def lstm_backward(u, h0, c0, mask, hs, cs, gates, d_out, d_hs, d_cs, activation,
+                  recurrent_activation, reverse):
+    """-> dxw (B, T, 4H, processing order), du (H, 4H), dh0, dc0."""
+    B, T, H = hs.shape
+    dxw = np.zeros((B, T, 4 * H), hs.dtype)
+    dh, dc = np.zeros_like(h0), np.zeros_like(c0)
+    for s, t, keep, seen in reversed(list(_rnn_steps(mask, B, T, reverse))):
+        dh = _rnn_cotangent(dh, d_out, d_hs, s, seen)
+        if d_cs is not None:
+            dc = dc + d_cs[:, s]
+        i, f, g, o, tc = (gates[:, s, k * H:(k + 1) * H] for k in range(5))
+        c_prev = c0 if s == 0 else cs[:, s - 1]
+        d_c = dc + _rnn_dact(activation, tc, dh * o)
+        dz = np.concatenate([_rnn_dact(recurrent_activation, i, d_c * g),
+                             _rnn_dact(recurrent_activation, f, d_c * c_prev),
+                             _rnn_dact(activation, g, d_c * i),
+                             _rnn_dact(recurrent_activation, o, dh * tc)], axis=1)
+        dz = np.where(keep, dz, 0)
+        dxw[:, s] = dz
+        dh = np.where(keep, dz @ u.T, dh)
+        dc = np.where(keep, d_c * f, dc)
+    return dxw, _rnn_kernel_grad(_rnn_h_prev(h0, hs), dxw), dh, dc
+
+
+def gru_forward(xw, u, brec, h0, mask, activation, recurrent_activation, reset_after, reverse):
+    """-> out, hs (B, T, H), gates (B, T, 3H), extra (B, T, H)."""
+    B, T, G = xw.shape
+    H = G // 3
+    hs, extra = np.empty((B, T, H), xw.dtype), np.zeros((B, T, H), xw.dtype)
+    gates = np.zeros((B, T, 3 * H), xw.dtype)
+    h = h0
+    for s, t, keep, _ in _rnn_steps(mask, B, T, reverse):
+        x = xw[:, t]
+        if reset_after:
+            inner = h @ u if brec is None else h @ u + brec
+            z = _rnn_act(recurrent_activation, x[:, :H] + inner[:, :H])
+            r = _rnn_act(recurrent_activation, x[:, H:2 * H] + inner[:, H:2 * H])
+            ex = inner[:, 2 * H:]
+            hh = _rnn_act(activation, x[:, 2 * H:] + r * ex)
+        else:
+            inner = h @ u[:, :2 * H]
+            z = _rnn_act(recurrent_activation, x[:, :H] + inner[:, :H])
+            r = _rnn_act(recurrent_activation, x[:, H:2 * H] + inner[:, H:])
+            ex = r * h
+            hh = _rnn_act(activation, x[:, 2 * H:] + ex @ u[:, 2 * H:])
+        gates[:, s] = np.where(keep, np.concatenate([z, r, hh], axis=1), 0)
+        extra[:, s] = np.where(keep, ex, 0)
+        h = np.where(keep, z * h + (1 - z) * hh, h)
+        hs[:, s] = h
+    return _rnn_out(hs, mask, reverse), hs, gates, extra
+
+
+def gru_backward(u, h0, mask, hs, gates, extra, d_out, d_hs, activation,
+                 recurrent_activation, reset_after, reverse):
+    """-> dxw (B, T, 3H, processing order), drec (reset_after; else None), du
+    (H, 3H), dh0."""
+    B, T, H = hs.shape
+    dxw = np.zeros((B, T, 3 * H), hs.dtype)
+    drec = np.zeros((B, T, 3 * H), hs.dtype) if reset_after else None
+    dh = np.zeros_like(h0)
+    for s, t, keep, seen in reversed(list(_rnn_steps(mask, B, T, reverse))):
+        dh = _rnn_cotangent(dh, d_out, d_hs, s, seen)
+        z, r, hh = (gates[:, s, k * H:(k + 1) * H] for k in range(3))
+        h_prev = h0 if s == 0 else hs[:, s - 1]
+        dz = _rnn_dact(recurrent_activation, z, dh * (h_prev - hh))
+        dhh = _rnn_dact(activation, hh, dh * (1 - z))
+        if reset_after:
+            dr = _rnn_dact(recurrent_activation, r, dhh * extra[:, s])
+            dx = np.concatenate([dz, dr, dhh], axis=1)
+            dr_ = np.where(keep, np.concatenate([dz, dr, dhh * r], axis=1), 0)
+            drec[:, s] = dr_
+            dprev = dh * z + dr_ @ u.T
+        else:
+            drh = dhh @ u[:, 2 * H:].T
+            dr = _rnn_dact(recurrent_activation, r, drh * h_prev)
+            dx = np.concatenate([dz, dr, dhh], axis=1)
+            dprev = dh * z + drh * r + dx[:, :2 * H] @ u[:, :2 * H].T
+        dxw[:, s] = np.where(keep, dx, 0)
+        dh = np.where(keep, dprev, dh)
+    h_prev = _rnn_h_prev(h0, hs)
+    if reset_after:
+        du = _rnn_kernel_grad(h_prev, drec)
+    else:
+        du = np.concatenate([_rnn_kernel_grad(h_prev, dxw[:, :, :2 * H]),
+                             _rnn_kernel_grad(extra, dxw[:, :, 2 * H:])], axis=1)
+    return dxw, drec, du, dh
+
+
+def simple_forward(xw, u, h0, mask, activation, reverse):
+    """-> out, hs (B, T, H)."""
+    B, T, H = xw.shape
+    hs = np.empty((B, T, H), xw.dtype)
+    h = h0
+    for s, t, keep, _ in _rnn_steps(mask, B, T, reverse):
+        h = np.where(keep, _rnn_act(activation, xw[:, t] + h @ u), h)
+        hs[:, s] = h
+    return _rnn_out(hs, mask, reverse), hs
+
+
+def simple_backward(u, h0, mask, hs, d_out, d_hs, activation, reverse):
+    """-> dxw (B, T, H, processing order), du (H, H), dh0."""
+    B, T, H = hs.shape
+    dxw = np.zeros((B, T, H), hs.dtype)
+    dh = np.zeros_like(h0)
+    for s, t, keep, seen in reversed(list(_rnn_steps(mask, B, T, reverse))):
+        dh = _rnn_cotangent(dh, d_out, d_hs, s, seen)
+        dz = np.where(keep, _rnn_dact(activation, hs[:, s], dh), 0)
+        dxw[:, s] = dz
+        dh = np.where(keep, dz @ u.T, dh)
+    return dxw, _rnn_kernel_grad(_rnn_h_prev(h0, hs), dxw), dh

@@ -1,8 +1,10 @@
 """Recurrent layers (Keras 2.3's `keras.layers.recurrent`): the generic RNN
 layer over a cell, StackedRNNCells, and SimpleRNN, GRU, LSTM.
 
-The time loop is K.rnn: a symbolic loop by default (any number of
-timesteps, also unknown ones), unrolled into the graph with unroll=True.
+The built-in cells with their standard activations run as one fused loop op
+(`recurrent_cells.fused_sequence`); any other cell runs K.rnn: a symbolic
+loop by default (any number of timesteps, also unknown ones), unrolled into
+the graph with unroll=True (which always takes K.rnn).
 """
 import warnings
 
@@ -13,7 +15,7 @@ from .. import regularizers
 from ..engine.base_layer import Layer, InputSpec, accepts_argument
 from ..engine.node import to_list
 from .recurrent_cells import (SimpleRNNCell, GRUCell, LSTMCell,  # noqa: F401
-                              prime_dropout, clear_dropout)
+                              prime_dropout, clear_dropout, fused_sequence)
 
 
 def _sizes(state_size):
@@ -383,10 +385,15 @@ class RNN(Layer):
             K.zeros_like(K.batch_flatten(first)[:, :1])
         prime_dropout(self._cells(), batch_ref, initial_state, training)
         try:
-            last_output, outputs, states = K.rnn(step, inputs, initial_state,
-                                                 constants=constants,
-                                                 go_backwards=self.go_backwards, mask=mask,
-                                                 unroll=self.unroll, input_length=timesteps)
+            fused = None if self.unroll or constants else \
+                fused_sequence(self.cell, inputs, initial_state, mask, self.go_backwards)
+            if fused is not None:
+                last_output, outputs, states = fused
+            else:
+                last_output, outputs, states = K.rnn(step, inputs, initial_state,
+                                                     constants=constants,
+                                                     go_backwards=self.go_backwards, mask=mask,
+                                                     unroll=self.unroll, input_length=timesteps)
         finally:
             clear_dropout(self._cells())
         if self.stateful:

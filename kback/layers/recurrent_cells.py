@@ -4,6 +4,11 @@ A cell computes one timestep: `call(inputs_t, states_t) -> (output_t,
 new_states)`; the RNN layer iterates it over time with K.rnn.  Weight
 layouts follow Keras: kernel (input_dim, n * units), recurrent_kernel
 (units, n * units), gates side by side (GRU: z, r, h; LSTM: i, f, c, o).
+
+These three cells, with activations the compiled loops know, run a whole
+sequence as one fused op instead (`fused_sequence`): the input projections
+of all timesteps in one product, then the time loop and its backward in
+kback_core.  Subclasses, other activations and recurrent dropout take K.rnn.
 """
 import numpy as np
 
@@ -374,3 +379,65 @@ def clear_dropout(cells):
         if isinstance(cell, _Cell):
             cell._dropout_mask = None
             cell._recurrent_dropout_mask = None
+
+
+_FUSED = {SimpleRNNCell: 'simple_rnn', GRUCell: 'gru', LSTMCell: 'lstm'}
+
+
+def _activation_name(fn):
+    """The fused loops' name for a built-in activation function, else None."""
+    for name in K.fused_rnn_activations():
+        if fn is activations.get(name):
+            return name
+    return None
+
+
+def _projection(cell, inputs, bias):
+    """inputs (batch, time, features) @ kernel (+ bias) as one product over
+    all timesteps; with input dropout, each gate's masked inputs times its
+    columns, as the cell's step does."""
+    features = K.int_shape(inputs)[-1]
+    width = cell._gates * cell.units
+    masks = _as_list(cell._dropout_mask, cell._gates)
+    if masks is None:
+        flat = K.dot(K.reshape(inputs, (-1, features)), cell.kernel)
+    else:
+        u = cell.units
+        flat = K.concatenate([
+            K.dot(K.reshape(inputs * K.expand_dims(masks[k], 1), (-1, features)),
+                  cell.kernel[:, k * u:(k + 1) * u]) for k in range(cell._gates)], axis=-1)
+    if bias is not None:
+        flat = K.bias_add(flat, bias)
+    timesteps = K.int_shape(inputs)[1]
+    if timesteps is not None:
+        return K.reshape(flat, (-1, timesteps, width))
+    return K.reshape(flat, (K.shape(inputs)[0], -1, width))
+
+
+def fused_sequence(cell, inputs, initial_state, mask, go_backwards):
+    """(last_output, outputs, states) of `cell` over `inputs` by the fused
+    loop, or None when the cell is not one it computes.  Call between
+    prime_dropout and clear_dropout, as K.rnn."""
+    kind = _FUSED.get(type(cell))
+    if kind is None or 0 < cell.recurrent_dropout < 1:
+        return None
+    activation = _activation_name(cell.activation)
+    recurrent = _activation_name(getattr(cell, 'recurrent_activation', activations.linear))
+    if activation is None or recurrent is None:
+        return None
+    if kind == 'lstm':
+        return K.lstm_sequence(_projection(cell, inputs, cell.bias), cell.recurrent_kernel,
+                               initial_state, mask=mask, go_backwards=go_backwards,
+                               activation=activation, recurrent_activation=recurrent)
+    if kind == 'simple_rnn':
+        return K.simple_rnn_sequence(_projection(cell, inputs, cell.bias), cell.recurrent_kernel,
+                                     initial_state[0], mask=mask, go_backwards=go_backwards,
+                                     activation=activation)
+    input_bias = recurrent_bias = None
+    if cell.bias is not None:
+        input_bias, recurrent_bias = (cell.bias[0], cell.bias[1]) if cell.reset_after else \
+            (cell.bias, None)
+    return K.gru_sequence(_projection(cell, inputs, input_bias), cell.recurrent_kernel,
+                          initial_state[0], recurrent_bias=recurrent_bias, mask=mask,
+                          go_backwards=go_backwards, activation=activation,
+                          recurrent_activation=recurrent, reset_after=cell.reset_after)

@@ -1,0 +1,105 @@
+"""Recurrent layers: one training step of LSTM / GRU / SimpleRNN(64) with a
+Dense(1) head (mse, rmsprop), batch 64, 50 timesteps, 32 features, kback
+beside PyTorch's nn.LSTM / nn.GRU / nn.RNN, at 1 and 2 threads.
+
+    python benchmarks/recurrent.py [LSTM GRU SimpleRNN] [--steps N] [--threads 1 2]
+
+Medians of N steps after warm-up; PyTorch runs in a child process that
+never imports kback.  Prints ms per step and the ratio torch/kback (> 1:
+kback is faster).  kback's layers run the fused compiled loops
+(kback_core/recurrent.pyx).
+"""
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [HERE, os.path.dirname(HERE)]   # runnable from a source checkout
+
+BATCH, STEPS, FEATURES, UNITS = 64, 50, 32, 64
+CELLS = ('LSTM', 'GRU', 'SimpleRNN')
+
+
+def data(seed=0):
+    rng = np.random.RandomState(seed)
+    return (rng.uniform(-1, 1, (BATCH, STEPS, FEATURES)).astype('float32'),
+            rng.uniform(-1, 1, (BATCH, 1)).astype('float32'))
+
+
+def _median_ms(step, n):
+    for _ in range(5):
+        step()
+    times = []
+    for _ in range(n):
+        start = time.perf_counter()
+        step()
+        times.append(time.perf_counter() - start)
+    return 1e3 * statistics.median(times)
+
+
+def time_kback(cell, threads, n):
+    from kback import backend as K, layers, models
+    K.clear_session()
+    K.set_num_threads(threads)
+    layer = {'LSTM': layers.LSTM, 'GRU': layers.GRU, 'SimpleRNN': layers.SimpleRNN}[cell]
+    model = models.Sequential([layer(UNITS, input_shape=(STEPS, FEATURES)), layers.Dense(1)])
+    model.compile('rmsprop', 'mse')
+    x, y = data()
+    return _median_ms(lambda: model.train_on_batch(x, y), n)
+
+
+def time_torch(cell, threads, n):
+    import torch
+    torch.set_num_threads(threads)
+    rnn = {'LSTM': torch.nn.LSTM, 'GRU': torch.nn.GRU, 'SimpleRNN': torch.nn.RNN}[cell](
+        FEATURES, UNITS, batch_first=True)
+    head = torch.nn.Linear(UNITS, 1)
+    opt = torch.optim.RMSprop(list(rnn.parameters()) + list(head.parameters()), lr=1e-3,
+                              alpha=0.9, eps=1e-7)
+    x, y = (torch.from_numpy(a) for a in data())
+
+    def step():
+        opt.zero_grad()
+        out, _ = rnn(x)
+        loss = ((head(out[:, -1]) - y) ** 2).mean()
+        loss.backward()
+        opt.step()
+    return _median_ms(step, n)
+
+
+def torch_in_child(cell, threads, n):
+    out = subprocess.run([sys.executable, __file__, '--torch-only', cell, '--threads',
+                          str(threads), '--steps', str(n)], capture_output=True, text=True)
+    try:
+        return float(out.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        return float('nan')       # PyTorch not installed (or failed: stderr below)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument('cells', nargs='*', default=list(CELLS))
+    parser.add_argument('--steps', type=int, default=40)
+    parser.add_argument('--threads', type=int, nargs='*', default=[1, 2])
+    parser.add_argument('--torch-only', default=None, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.torch_only:
+        print(time_torch(args.torch_only, args.threads[0], args.steps))
+        return
+    print(f'{UNITS} units, batch {BATCH}, {STEPS} steps, {FEATURES} features; median of '
+          f'{args.steps} training steps (ms)')
+    print(f'{"layer":<11}{"threads":>8}{"kback ms":>10}{"torch ms":>10}{"torch/kback":>13}')
+    for cell in args.cells:
+        for threads in args.threads:
+            kb = time_kback(cell, threads, args.steps)
+            tt = torch_in_child(cell, threads, args.steps)
+            print(f'{cell:<11}{threads:>8}{kb:>10.2f}{tt:>10.2f}{tt / kb:>13.2f}', flush=True)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,75 @@
+"""kback's own K functions for the fused recurrent loops (the op
+`recurrent_loop`): LSTM, GRU and SimpleRNN over a whole sequence with their
+standard gates, forward and backpropagation through time compiled.
+
+Each takes `xw`, the inputs already multiplied by the kernel (one product
+for all timesteps) with the input bias added, and returns what K.rnn returns
+for the same cell: (last_output, outputs (batch, time, units), new_states),
+outputs in processing order with go_backwards.  A mask (batch, time) keeps
+the previous states where it is 0, and the output is zero until a row's
+first unmasked step, as K.rnn does.  Other cells and activations use K.rnn.
+"""
+from ._dtypes import is_float
+from ._kernels.recurrent import ACTIVATIONS
+from ._shapes import fmt
+from .core import cast
+from .ops.multi_output import apply_multi
+from .tensor import as_tensor
+
+
+def fused_rnn_activations():
+    """The activation names the fused loops compute."""
+    return ACTIVATIONS
+
+
+def _loop(cell, xw, recurrent_kernel, states, mask, go_backwards, activation,
+          recurrent_activation, reset_after=False, recurrent_bias=None):
+    xw = as_tensor(xw)
+    if not is_float(xw.dtype):
+        raise ValueError(f'{cell}_sequence: xw must be a float tensor, got dtype {xw.dtype}')
+    inputs = [xw, recurrent_kernel] + ([recurrent_bias] if recurrent_bias is not None else [])
+    inputs += list(states)
+    if mask is not None:
+        mask = as_tensor(mask)
+        if len(mask.shape) == 3 and mask.shape[2] == 1:
+            mask = mask[:, :, 0]
+        if len(mask.shape) != 2:
+            raise ValueError(f'{cell}_sequence: the mask should be (batch, time), got shape '
+                             f'{fmt(mask.shape)} for xw of shape {fmt(xw.shape)}')
+        inputs.append(cast(mask, xw.dtype))
+    outs = apply_multi('recurrent_loop', *inputs, cell=cell, activation=activation,
+                       recurrent_activation=recurrent_activation, reset_after=reset_after,
+                       go_backwards=bool(go_backwards), masked=mask is not None,
+                       recurrent_bias=recurrent_bias is not None)
+    n_states = 2 if cell == 'lstm' else 1
+    outputs = outs[0]
+    new_states = [s[:, -1] for s in outs[1:1 + n_states]]
+    return outputs[:, -1], outputs, new_states
+
+
+def lstm_sequence(xw, recurrent_kernel, initial_states, mask=None, go_backwards=False,
+                  activation='tanh', recurrent_activation='sigmoid'):
+    """Keras's LSTM cell over a sequence: xw (batch, time, 4 units) = x W + b
+    (gates i, f, c, o), recurrent_kernel (units, 4 units), initial_states
+    [h0, c0].  Returns (last_output, outputs, [h, c])."""
+    return _loop('lstm', xw, recurrent_kernel, initial_states, mask, go_backwards, activation,
+                 recurrent_activation)
+
+
+def gru_sequence(xw, recurrent_kernel, initial_state, recurrent_bias=None, mask=None,
+                 go_backwards=False, activation='tanh', recurrent_activation='sigmoid',
+                 reset_after=False):
+    """Keras's GRU cell over a sequence: xw (batch, time, 3 units) = x W + the
+    input bias (gates z, r, h), recurrent_kernel (units, 3 units),
+    recurrent_bias (3 units,) with reset_after.  Returns (last_output,
+    outputs, [h])."""
+    return _loop('gru', xw, recurrent_kernel, [initial_state], mask, go_backwards, activation,
+                 recurrent_activation, reset_after, recurrent_bias)
+
+
+def simple_rnn_sequence(xw, recurrent_kernel, initial_state, mask=None, go_backwards=False,
+                        activation='tanh'):
+    """Keras's SimpleRNN cell over a sequence: xw (batch, time, units) = x W +
+    b, recurrent_kernel (units, units).  Returns (last_output, outputs, [h])."""
+    return _loop('simple_rnn', xw, recurrent_kernel, [initial_state], mask, go_backwards,
+                 activation, 'linear')
