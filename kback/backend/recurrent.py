@@ -18,7 +18,11 @@ from .tensor import as_tensor
 
 
 def fused_rnn_activations():
-    """The activation names the fused loops compute."""
+    """The activation names the fused loops compute.
+
+    Returns:
+        A tuple of names (e.g. 'tanh', 'sigmoid', 'hard_sigmoid').
+    """
     return ACTIVATIONS
 
 
@@ -49,9 +53,23 @@ def _loop(cell, xw, recurrent_kernel, states, mask, go_backwards, activation,
 
 def lstm_sequence(xw, recurrent_kernel, initial_states, mask=None, go_backwards=False,
                   activation='tanh', recurrent_activation='sigmoid'):
-    """Keras's LSTM cell over a sequence: xw (batch, time, 4 units) = x W + b
-    (gates i, f, c, o), recurrent_kernel (units, 4 units), initial_states
-    [h0, c0].  Returns (last_output, outputs, [h, c])."""
+    """Keras's LSTM cell over a whole sequence, in one fused op.
+
+    Arguments:
+        xw: (batch, time, 4 units): the inputs times the kernel plus the bias
+            (gates i, f, c, o).
+        recurrent_kernel: (units, 4 units).
+        initial_states: [h0, c0], each (batch, units).
+        mask: None, or a (batch, time) boolean tensor; a masked step keeps
+            the states and repeats the last output.
+        go_backwards: process the sequence in reverse order.
+        activation: the candidate's/output's activation name (one of
+            `fused_rnn_activations()`).
+        recurrent_activation: the gates' activation name.
+
+    Returns:
+        A tuple (last_output, outputs, [h, c]).
+    """
     return _loop('lstm', xw, recurrent_kernel, initial_states, mask, go_backwards, activation,
                  recurrent_activation)
 
@@ -59,17 +77,46 @@ def lstm_sequence(xw, recurrent_kernel, initial_states, mask=None, go_backwards=
 def gru_sequence(xw, recurrent_kernel, initial_state, recurrent_bias=None, mask=None,
                  go_backwards=False, activation='tanh', recurrent_activation='sigmoid',
                  reset_after=False):
-    """Keras's GRU cell over a sequence: xw (batch, time, 3 units) = x W + the
-    input bias (gates z, r, h), recurrent_kernel (units, 3 units),
-    recurrent_bias (3 units,) with reset_after.  Returns (last_output,
-    outputs, [h])."""
+    """Keras's GRU cell over a whole sequence, in one fused op.
+
+    Arguments:
+        xw: (batch, time, 3 units): the inputs times the kernel plus the input
+            bias (gates z, r, h).
+        recurrent_kernel: (units, 3 units).
+        initial_state: h0, (batch, units).
+        recurrent_bias: (3 units,), the recurrent bias (with `reset_after`).
+        mask: None, or a (batch, time) boolean tensor; a masked step keeps
+            the states and repeats the last output.
+        go_backwards: process the sequence in reverse order.
+        activation: the candidate's/output's activation name (one of
+            `fused_rnn_activations()`).
+        recurrent_activation: the gates' activation name.
+        reset_after: apply the reset gate after the recurrent product (the
+            CuDNN-compatible form) rather than before.
+
+    Returns:
+        A tuple (last_output, outputs, [h]).
+    """
     return _loop('gru', xw, recurrent_kernel, [initial_state], mask, go_backwards, activation,
                  recurrent_activation, reset_after, recurrent_bias)
 
 
 def simple_rnn_sequence(xw, recurrent_kernel, initial_state, mask=None, go_backwards=False,
                         activation='tanh'):
-    """Keras's SimpleRNN cell over a sequence: xw (batch, time, units) = x W +
-    b, recurrent_kernel (units, units).  Returns (last_output, outputs, [h])."""
+    """Keras's SimpleRNN cell over a whole sequence, in one fused op.
+
+    Arguments:
+        xw: (batch, time, units): the inputs times the kernel plus the bias.
+        recurrent_kernel: (units, units).
+        initial_state: h0, (batch, units).
+        mask: None, or a (batch, time) boolean tensor; a masked step keeps
+            the states and repeats the last output.
+        go_backwards: process the sequence in reverse order.
+        activation: the candidate's/output's activation name (one of
+            `fused_rnn_activations()`).
+
+    Returns:
+        A tuple (last_output, outputs, [h]).
+    """
     return _loop('simple_rnn', xw, recurrent_kernel, [initial_state], mask, go_backwards,
                  activation, 'linear')

@@ -29,9 +29,23 @@ def _panels(logs):
 
 
 def plot_history(history, path='history.png', title=None, renderer=None):
-    """Writes `history` (a History callback or its `.history` dict) to the
-    PNG `path` and returns the renderer used: 'matplotlib' or 'pillow'.
-    `renderer=None` picks matplotlib when it can be imported."""
+    """Draws the learning curves of `history` into the PNG `path`: one panel
+    per metric, training and validation values per epoch.
+
+    Arguments:
+        history: a History callback (what `fit` returns) or its `.history` dict.
+        path: the PNG file to write.
+        title: a title above the panels (None: none).
+        renderer: 'matplotlib', 'pillow', or None to use matplotlib when it
+            can be imported, else Pillow.
+
+    Returns:
+        The name of the renderer used, 'matplotlib' or 'pillow'.
+
+    Raises:
+        TypeError: `history` is neither a History nor a dict of lists.
+        ImportError: `renderer='matplotlib'` without matplotlib.
+    """
     logs = getattr(history, 'history', history)
     if not isinstance(logs, dict):
         raise TypeError('plot_history: expected a History or a dict of lists, got %s'

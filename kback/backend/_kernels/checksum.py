@@ -11,7 +11,17 @@ if AVAILABLE:
 
 def crc32c(data):
     """CRC-32C (Castagnoli) of a bytes-like object, as TFRecord files use:
-    `crc32c(b'123456789') == 0xE3069283`. Raises TypeError for anything else."""
+    `crc32c(b'123456789') == 0xE3069283`.
+
+    Arguments:
+        data: a contiguous bytes-like object.
+
+    Returns:
+        The checksum, an int in [0, 2**32).
+
+    Raises:
+        TypeError: for anything but a contiguous bytes-like object.
+    """
     if AVAILABLE:
         return _checksum.crc32c(data)
     return _reference.crc32c(data)
