@@ -1,7 +1,9 @@
 """Benchmark rows: conv2d forward and forward + both gradients.
 
-    python benchmarks/kernels.py conv      (the common table)
-    python benchmarks/bench_conv.py        (adds GFLOP/s against this machine's sgemm)
+    python benchmarks/kernels.py conv      (the common table, one process)
+    python benchmarks/bench_conv.py [--threads 1 2] [--rounds 3]
+        (each library in a process of its own, as the targets are measured:
+         medians, torch/kb ratios and kback's GFLOP/s)
 
 kback runs NHWC (Keras's default), PyTorch NCHW (its native layout) with
 autograd for forward + backward.
@@ -108,13 +110,6 @@ def rows(torch):
         fwd, both = _fns(spec, torch)
         yield ('conv2d fwd',) + (shape,) + fwd
         yield ('conv2d fwd+bwd',) + (shape,) + both
-
-
-def sgemm_gflops(size=2048):
-    from _timing import median_seconds
-    rng = np.random.RandomState(0)
-    a, b = rng.randn(size, size).astype(np.float32), rng.randn(size, size).astype(np.float32)
-    return 2.0 * size ** 3 / median_seconds(lambda: a @ b, repeats=7) / 1e9
 
 
 def _child(lib, threads, data_format):
