@@ -141,13 +141,18 @@ cdef extern from *:
             const Py_ssize_t VL = 64 / sizeof(T); \
             OT = O - O % (2 * VL); \
             for (; k + 4 <= K && OT; k += 4) { \
+              if (!R && !accumulate) \
+                for (int i = 0; i < 4; i++) for (Py_ssize_t o = 0; o < OT; o++) dw[(k + i) * O + o] = 0; \
+              /* Blocks of 256 rows keep g in cache across the tiles of O. */ \
+              for (Py_ssize_t rb = 0; rb < R; rb += 256) { \
+                const Py_ssize_t re = R - rb < 256 ? R : rb + 256; \
                 for (Py_ssize_t o = 0; o < OT; o += 2 * VL) { \
                     vec a[4][2]; \
                     for (int i = 0; i < 4; i++) for (int v = 0; v < 2; v++) { \
-                        if (accumulate) KB_LOAD(a[i][v], dw + (k + i) * O + o + v * VL); \
+                        if (accumulate || rb) KB_LOAD(a[i][v], dw + (k + i) * O + o + v * VL); \
                         else a[i][v] = (vec){0}; \
                     } \
-                    for (Py_ssize_t r = 0; r < R; r++) { \
+                    for (Py_ssize_t r = rb; r < re; r++) { \
                         vec g0, g1; \
                         KB_LOAD(g0, g + r * O + o); \
                         KB_LOAD(g1, g + r * O + o + VL); \
@@ -160,6 +165,7 @@ cdef extern from *:
                     for (int i = 0; i < 4; i++) for (int v = 0; v < 2; v++) \
                         KB_STORE(dw + (k + i) * O + o + v * VL, a[i][v]); \
                 } \
+              } \
                 NAME##_plain(k, k + 4, OT, R, LD, O, cols, g, dw, accumulate); \
             } \
         } \
