@@ -1,7 +1,9 @@
 """Benchmark rows: conv2d forward and forward + both gradients.
 
-    python benchmarks/kernels.py conv      (the common table)
-    python benchmarks/bench_conv.py        (adds GFLOP/s against this machine's sgemm)
+    python benchmarks/kernels.py conv      (the common table, one process)
+    python benchmarks/bench_conv.py [--threads 1 2] [--rounds 3]
+        (each library in a process of its own, as the targets are measured:
+         medians, torch/kb ratios and kback's GFLOP/s)
 
 kback runs NHWC (Keras's default), PyTorch NCHW (its native layout) with
 autograd for forward + backward.
@@ -110,39 +112,75 @@ def rows(torch):
         yield ('conv2d fwd+bwd',) + (shape,) + both
 
 
-def sgemm_gflops(size=2048):
+def _child(lib, threads, data_format):
+    """Prints one JSON list: [spec index, label, median seconds] of one library at
+    `threads`.  Runs in a process of its own: PyTorch's and kback's OpenMP
+    runtimes slow each other down when both are loaded and active in one process."""
+    import json
     from _timing import median_seconds
-    rng = np.random.RandomState(0)
-    a, b = rng.randn(size, size).astype(np.float32), rng.randn(size, size).astype(np.float32)
-    return 2.0 * size ** 3 / median_seconds(lambda: a @ b, repeats=7) / 1e9
+    torch = None
+    if lib == 'torch':
+        import torch
+        torch.set_num_threads(threads)
+    else:
+        from kback import backend as K
+        K.set_num_threads(threads)
+    times = []
+    for i, spec in enumerate(SHAPES):
+        if lib == 'torch' and data_format == 'channels_first':
+            continue        # the same NCHW run as for channels_last
+        for label, fns in zip(('fwd', 'fwd+bwd'), _fns(spec, torch, data_format)):
+            fn = fns[2] if lib == 'torch' else fns[0]
+            times.append((i, label, median_seconds(fn, repeats=9)))
+    print(json.dumps(times))
+
+
+def _run_child(lib, threads, data_format):
+    import json
+    import subprocess
+    env = dict(os.environ, OMP_NUM_THREADS=str(threads))
+    out = subprocess.run([sys.executable, os.path.abspath(__file__), '--child', lib,
+                          str(threads), data_format], env=env, check=True,
+                         capture_output=True, text=True).stdout
+    return {(i, label): t for i, label, t in json.loads(out.strip().splitlines()[-1])}
 
 
 def main():
-    from _timing import median_seconds, try_import_torch
+    """The table: each library in its own process, at 1 thread and at all threads;
+    --rounds R repeats the (kback, torch) pair R times and keeps each one's median."""
+    import argparse
+    import statistics
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--child', nargs=3, metavar=('LIB', 'THREADS', 'FORMAT'))
+    parser.add_argument('--threads', type=int, nargs='+')
+    parser.add_argument('--rounds', type=int, default=1)
+    parser.add_argument('--formats', nargs='+', default=['channels_last', 'channels_first'])
+    args = parser.parse_args()
+    if args.child:
+        return _child(args.child[0], int(args.child[1]), args.child[2])
+    from _timing import try_import_torch
     from kback import backend as K
-    torch = try_import_torch()
-    threads = K.get_num_threads()
-    peak = sgemm_gflops()
-    print(f'compiled={_kernels.AVAILABLE} threads={threads} numpy sgemm 2048^3: '
-          f'{peak:.1f} GFLOP/s  torch={torch.__version__ if torch else "-"}')
-    print(f'{"conv2d":<10}{"fmt":<6}{"shape":<36}{"kb 1t":>8}{"kb Nt":>8}{"torch":>8}'
-          f'{"1t/Nt":>7}{"torch/kb":>9}{"GFLOP/s":>9}{"%sgemm":>8}')
-    for spec in SHAPES:
-        for data_format in ('channels_last', 'channels_first'):
-            for label, (kb, _, tref) in zip(('fwd', 'fwd+bwd'), _fns(spec, torch, data_format)):
-                K.set_num_threads(1)
-                if torch:
-                    torch.set_num_threads(1)
-                one = median_seconds(kb, repeats=7)
-                K.set_num_threads(threads)
-                if torch:
-                    torch.set_num_threads(threads)
-                many = median_seconds(kb, repeats=7)
-                t = median_seconds(tref, repeats=7) if tref else float('nan')
-                gf = flops(spec, label != 'fwd') / many / 1e9
-                print(f'{label:<10}{data_format[9:]:<6}{str(spec):<36}{one * 1e3:>8.2f}'
-                      f'{many * 1e3:>8.2f}{t * 1e3:>8.2f}{one / many:>7.2f}{t / many:>9.2f}'
-                      f'{gf:>9.1f}{100 * gf / peak:>7.0f}%')
+    has_torch = try_import_torch() is not None
+    all_threads = K.get_num_threads()
+    print(f'compiled={_kernels.AVAILABLE} threads={all_threads} torch={has_torch} '
+          f'rounds={args.rounds} load={os.getloadavg()[0]:.2f}')
+    print(f'{"conv2d":<9}{"fmt":<6}{"shape":<38}{"thr":>4}{"kb ms":>9}{"torch ms":>9}'
+          f'{"torch/kb":>9}{"GFLOP/s":>9}')
+    for threads in args.threads or sorted({1, all_threads}):
+        for data_format in args.formats:
+            kb, tt = {}, {}
+            for _ in range(args.rounds):      # interleaved: load drifts hit both alike
+                for key, t in _run_child('kback', threads, data_format).items():
+                    kb.setdefault(key, []).append(t)
+                if has_torch:
+                    for key, t in _run_child('torch', threads, 'channels_last').items():
+                        tt.setdefault(key, []).append(t)
+            for (i, label), ts in kb.items():
+                k = statistics.median(ts)
+                t = statistics.median(tt[i, label]) if has_torch else float('nan')
+                gf = flops(SHAPES[i], label != 'fwd') / k / 1e9
+                print(f'{label:<9}{data_format[9:]:<6}{str(SHAPES[i]):<38}{threads:>4}'
+                      f'{k * 1e3:>9.2f}{t * 1e3:>9.2f}{t / k:>9.2f}{gf:>9.1f}', flush=True)
 
 
 if __name__ == '__main__':

@@ -27,6 +27,10 @@ from ._conv_geometry cimport Geom, make_geom
 # Patch widths (kh * kw * in) up to this use the direct NHWC loops below
 # instead of BLAS, whose packing dominates such thin products.
 cdef Py_ssize_t SMALL_K = 16
+# NHWC convs (dilation 1 along the width) with patches wider than SMALL_K and
+# up to this wide skip im2col: copying few-channel windows costs more than the
+# product (3 input channels, 3x3: 1.4x faster forward at 1 thread).
+cdef Py_ssize_t DIRECT_K = 32
 
 # Thin products for small patch widths K, NHWC: C for `restrict` (so GCC
 # vectorises over the output channels) and one clone per instruction set
@@ -37,68 +41,171 @@ cdef extern from "_simd.h":
 
 cdef extern from *:
     """
-    /* y (R, O) = cols (R, K) @ w (K, O) (+ bias (O,), when not NULL). */
-    #define KB_ROWS_MIX(NAME, T) \
-    KB_CLONES static void NAME(Py_ssize_t R, Py_ssize_t K, Py_ssize_t O, \
-                               const T* KB_RESTRICT cols, const T* KB_RESTRICT w, \
-                               const T* KB_RESTRICT bias, T* KB_RESTRICT y) { \
-        for (Py_ssize_t r = 0; r < R; r++) { \
+    #include <string.h>
+    /* Register tiles of 4 rows x 2 vectors of 64 bytes (GCC and Clang vector
+       extensions; other compilers take the plain loops).  Each output is
+       still summed in k order, bias (or the value accumulated onto) first. */
+    #if defined(__GNUC__)
+    #define KB_TILES 1
+    #define KB_VEC(T) T __attribute__((vector_size(64)))
+    #define KB_LOAD(V, p) (memcpy(&(V), (p), sizeof(V)))
+    #define KB_STORE(p, V) (memcpy((p), &(V), sizeof(V)))
+    #else
+    #define KB_TILES 0
+    #endif
+    /* y (R, O) = (y if accumulate else bias (O,) or 0) + cols (R, K) @ w (K, O);
+       row r of cols starts at cols + r * LD (rows may overlap: the direct
+       kernels read windows straight from the input). */
+    #define KB_ROWS_MIX_PLAIN(NAME, T) \
+    static inline void NAME(Py_ssize_t r0, Py_ssize_t R, Py_ssize_t o0, Py_ssize_t K, \
+                            Py_ssize_t LD, Py_ssize_t O, const T* KB_RESTRICT cols, \
+                            const T* KB_RESTRICT w, const T* KB_RESTRICT bias, \
+                            T* KB_RESTRICT y, int accumulate) { \
+        for (Py_ssize_t r = r0; r < R; r++) { \
             T* KB_RESTRICT yr = y + r * O; \
-            const T* KB_RESTRICT cr = cols + r * K; \
-            if (bias) { for (Py_ssize_t o = 0; o < O; o++) yr[o] = bias[o]; } \
-            else { for (Py_ssize_t o = 0; o < O; o++) yr[o] = 0; } \
+            const T* KB_RESTRICT cr = cols + r * LD; \
+            if (accumulate) {} \
+            else if (bias) { for (Py_ssize_t o = o0; o < O; o++) yr[o] = bias[o]; } \
+            else { for (Py_ssize_t o = o0; o < O; o++) yr[o] = 0; } \
             for (Py_ssize_t k = 0; k < K; k++) { \
                 const T c = cr[k]; \
                 const T* KB_RESTRICT wk = w + k * O; \
-                for (Py_ssize_t o = 0; o < O; o++) yr[o] += c * wk[o]; \
+                for (Py_ssize_t o = o0; o < O; o++) yr[o] += c * wk[o]; \
             } \
         } \
     }
-    /* dw (K, O) = (dw if accumulate else 0) + cols (R, K)^T @ g (R, O). */
-    #define KB_ROWS_OUTER(NAME, T) \
-    KB_CLONES static void NAME(Py_ssize_t R, Py_ssize_t K, Py_ssize_t O, \
-                               const T* KB_RESTRICT cols, const T* KB_RESTRICT g, \
-                               T* KB_RESTRICT dw, int accumulate) { \
-        if (!accumulate) { for (Py_ssize_t e = 0; e < K * O; e++) dw[e] = 0; } \
-        for (Py_ssize_t r = 0; r < R; r++) { \
-            const T* KB_RESTRICT gr = g + r * O; \
-            const T* KB_RESTRICT cr = cols + r * K; \
-            for (Py_ssize_t k = 0; k < K; k++) { \
-                const T c = cr[k]; \
-                T* KB_RESTRICT dk = dw + k * O; \
-                for (Py_ssize_t o = 0; o < O; o++) dk[o] += c * gr[o]; \
+    #define KB_ROWS_MIX(NAME, T) \
+    KB_ROWS_MIX_PLAIN(NAME##_plain, T) \
+    KB_CLONES static void NAME(Py_ssize_t R, Py_ssize_t K, Py_ssize_t LD, Py_ssize_t O, \
+                               const T* KB_RESTRICT cols, const T* KB_RESTRICT w, \
+                               const T* KB_RESTRICT bias, T* KB_RESTRICT y, int accumulate) { \
+        Py_ssize_t r = 0, OT = 0; \
+        if (KB_TILES) { \
+            typedef KB_VEC(T) vec; \
+            const Py_ssize_t VL = 64 / sizeof(T); \
+            OT = O - O % (2 * VL); \
+            for (; r + 4 <= R && OT; r += 4) { \
+                for (Py_ssize_t o = 0; o < OT; o += 2 * VL) { \
+                    vec a[4][2]; \
+                    for (int i = 0; i < 4; i++) for (int v = 0; v < 2; v++) { \
+                        if (accumulate) KB_LOAD(a[i][v], y + (r + i) * O + o + v * VL); \
+                        else if (bias) KB_LOAD(a[i][v], bias + o + v * VL); \
+                        else a[i][v] = (vec){0}; \
+                    } \
+                    for (Py_ssize_t k = 0; k < K; k++) { \
+                        vec w0, w1; \
+                        KB_LOAD(w0, w + k * O + o); \
+                        KB_LOAD(w1, w + k * O + o + VL); \
+                        for (int i = 0; i < 4; i++) { \
+                            const T c = cols[(r + i) * LD + k]; \
+                            a[i][0] += c * w0; \
+                            a[i][1] += c * w1; \
+                        } \
+                    } \
+                    for (int i = 0; i < 4; i++) for (int v = 0; v < 2; v++) \
+                        KB_STORE(y + (r + i) * O + o + v * VL, a[i][v]); \
+                } \
+                NAME##_plain(r, r + 4, OT, K, LD, O, cols, w, bias, y, accumulate); \
             } \
         } \
+        NAME##_plain(r, R, 0, K, LD, O, cols, w, bias, y, accumulate); \
+    }
+    /* dw (K, O) = (dw if accumulate else 0) + cols (R, K)^T @ g (R, O); rows
+       of cols LD apart, as above; tiles of 4 k x 2 vectors, summed in r order. */
+    #define KB_ROWS_OUTER_PLAIN(NAME, T) \
+    static inline void NAME(Py_ssize_t k0, Py_ssize_t K1, Py_ssize_t o0, Py_ssize_t R, \
+                            Py_ssize_t LD, Py_ssize_t O, const T* KB_RESTRICT cols, \
+                            const T* KB_RESTRICT g, T* KB_RESTRICT dw, int accumulate) { \
+        if (!accumulate) { \
+            for (Py_ssize_t k = k0; k < K1; k++) \
+                for (Py_ssize_t o = o0; o < O; o++) dw[k * O + o] = 0; \
+        } \
+        for (Py_ssize_t r = 0; r < R; r++) { \
+            const T* KB_RESTRICT gr = g + r * O; \
+            const T* KB_RESTRICT cr = cols + r * LD; \
+            for (Py_ssize_t k = k0; k < K1; k++) { \
+                const T c = cr[k]; \
+                T* KB_RESTRICT dk = dw + k * O; \
+                for (Py_ssize_t o = o0; o < O; o++) dk[o] += c * gr[o]; \
+            } \
+        } \
+    }
+    #define KB_ROWS_OUTER(NAME, T) \
+    KB_ROWS_OUTER_PLAIN(NAME##_plain, T) \
+    KB_CLONES static void NAME(Py_ssize_t R, Py_ssize_t K, Py_ssize_t LD, Py_ssize_t O, \
+                               const T* KB_RESTRICT cols, const T* KB_RESTRICT g, \
+                               T* KB_RESTRICT dw, int accumulate) { \
+        Py_ssize_t k = 0, OT = 0; \
+        if (KB_TILES) { \
+            typedef KB_VEC(T) vec; \
+            const Py_ssize_t VL = 64 / sizeof(T); \
+            OT = O - O % (2 * VL); \
+            for (; k + 4 <= K && OT; k += 4) { \
+              if (!R && !accumulate) \
+                for (int i = 0; i < 4; i++) for (Py_ssize_t o = 0; o < OT; o++) dw[(k + i) * O + o] = 0; \
+              /* Blocks of 256 rows keep g in cache across the tiles of O. */ \
+              for (Py_ssize_t rb = 0; rb < R; rb += 256) { \
+                const Py_ssize_t re = R - rb < 256 ? R : rb + 256; \
+                for (Py_ssize_t o = 0; o < OT; o += 2 * VL) { \
+                    vec a[4][2]; \
+                    for (int i = 0; i < 4; i++) for (int v = 0; v < 2; v++) { \
+                        if (accumulate || rb) KB_LOAD(a[i][v], dw + (k + i) * O + o + v * VL); \
+                        else a[i][v] = (vec){0}; \
+                    } \
+                    for (Py_ssize_t r = rb; r < re; r++) { \
+                        vec g0, g1; \
+                        KB_LOAD(g0, g + r * O + o); \
+                        KB_LOAD(g1, g + r * O + o + VL); \
+                        for (int i = 0; i < 4; i++) { \
+                            const T c = cols[r * LD + k + i]; \
+                            a[i][0] += c * g0; \
+                            a[i][1] += c * g1; \
+                        } \
+                    } \
+                    for (int i = 0; i < 4; i++) for (int v = 0; v < 2; v++) \
+                        KB_STORE(dw + (k + i) * O + o + v * VL, a[i][v]); \
+                } \
+              } \
+                NAME##_plain(k, k + 4, OT, R, LD, O, cols, g, dw, accumulate); \
+            } \
+        } \
+        NAME##_plain(k, K, 0, R, LD, O, cols, g, dw, accumulate); \
     }
     KB_ROWS_MIX(kb_rows_mix_f, float)
     KB_ROWS_MIX(kb_rows_mix_d, double)
     KB_ROWS_OUTER(kb_rows_outer_f, float)
     KB_ROWS_OUTER(kb_rows_outer_d, double)
     """
-    void kb_rows_mix_f(Py_ssize_t R, Py_ssize_t K, Py_ssize_t O, const float *cols,
-                       const float *w, const float *bias, float *y) noexcept nogil
-    void kb_rows_mix_d(Py_ssize_t R, Py_ssize_t K, Py_ssize_t O, const double *cols,
-                       const double *w, const double *bias, double *y) noexcept nogil
-    void kb_rows_outer_f(Py_ssize_t R, Py_ssize_t K, Py_ssize_t O, const float *cols,
-                         const float *g, float *dw, int accumulate) noexcept nogil
-    void kb_rows_outer_d(Py_ssize_t R, Py_ssize_t K, Py_ssize_t O, const double *cols,
-                         const double *g, double *dw, int accumulate) noexcept nogil
+    void kb_rows_mix_f(Py_ssize_t R, Py_ssize_t K, Py_ssize_t LD, Py_ssize_t O,
+                       const float *cols, const float *w, const float *bias, float *y,
+                       int accumulate) noexcept nogil
+    void kb_rows_mix_d(Py_ssize_t R, Py_ssize_t K, Py_ssize_t LD, Py_ssize_t O,
+                       const double *cols, const double *w, const double *bias, double *y,
+                       int accumulate) noexcept nogil
+    void kb_rows_outer_f(Py_ssize_t R, Py_ssize_t K, Py_ssize_t LD, Py_ssize_t O,
+                         const float *cols, const float *g, float *dw,
+                         int accumulate) noexcept nogil
+    void kb_rows_outer_d(Py_ssize_t R, Py_ssize_t K, Py_ssize_t LD, Py_ssize_t O,
+                         const double *cols, const double *g, double *dw,
+                         int accumulate) noexcept nogil
 
 
-cdef inline void rows_mix(Py_ssize_t R, Py_ssize_t K, Py_ssize_t O, const floating *cols,
-                          const floating *w, const floating *bias, floating *y) noexcept nogil:
+cdef inline void rows_mix(Py_ssize_t R, Py_ssize_t K, Py_ssize_t LD, Py_ssize_t O,
+                          const floating *cols, const floating *w, const floating *bias,
+                          floating *y, bint accumulate) noexcept nogil:
     if floating is float:
-        kb_rows_mix_f(R, K, O, cols, w, bias, y)
+        kb_rows_mix_f(R, K, LD, O, cols, w, bias, y, accumulate)
     else:
-        kb_rows_mix_d(R, K, O, cols, w, bias, y)
+        kb_rows_mix_d(R, K, LD, O, cols, w, bias, y, accumulate)
 
 
-cdef inline void rows_outer(Py_ssize_t R, Py_ssize_t K, Py_ssize_t O, const floating *cols,
-                            const floating *gy, floating *dw, bint accumulate) noexcept nogil:
+cdef inline void rows_outer(Py_ssize_t R, Py_ssize_t K, Py_ssize_t LD, Py_ssize_t O,
+                            const floating *cols, const floating *gy, floating *dw,
+                            bint accumulate) noexcept nogil:
     if floating is float:
-        kb_rows_outer_f(R, K, O, cols, gy, dw, accumulate)
+        kb_rows_outer_f(R, K, LD, O, cols, gy, dw, accumulate)
     else:
-        kb_rows_outer_d(R, K, O, cols, gy, dw, accumulate)
+        kb_rows_outer_d(R, K, LD, O, cols, gy, dw, accumulate)
 
 
 # Bytes of patch matrix per chunk (per thread): half of this machine's L2.
@@ -134,12 +241,61 @@ cdef Plan make_plan(Geom *g, Py_ssize_t itemsize):
 
 # -- im2col / col2im ----------------------------------------------------------------
 
+cdef floating *nhwc_patches(const floating *x, floating *dst, Geom *g, Py_ssize_t n,
+                            Py_ssize_t p, Py_ssize_t q0, Py_ssize_t q1, bint add) noexcept nogil:
+    """NHWC: the patches (rows of kk values) of output pixels [q0, q1) of output
+    row p of image n into dst, or with add, scatter-added from dst into x.
+    Returns dst past them."""
+    cdef Py_ssize_t q, i, j, cc, r, s, s0, off
+    cdef Py_ssize_t c = g.c, h = g.h, w = g.w
+    cdef floating *xo
+    cdef const floating *src
+    for q in range(q0, q1):
+        s0 = q * g.sw - g.left
+        for i in range(g.kh):
+            r = p * g.sh + i * g.dh - g.top
+            if r < 0 or r >= h:
+                if not add:
+                    memset(dst, 0, g.kw * c * sizeof(floating))
+                dst += g.kw * c
+                continue
+            if g.dw == 1 and s0 >= 0 and s0 + g.kw <= w:
+                # The window row is kw * c contiguous values.
+                off = ((n * h + r) * w + s0) * c
+                if add:
+                    xo = <floating *>x + off
+                    for cc in range(g.kw * c):
+                        xo[cc] += dst[cc]
+                else:
+                    src = x + off
+                    for cc in range(g.kw * c):
+                        dst[cc] = src[cc]
+                dst += g.kw * c
+                continue
+            for j in range(g.kw):
+                s = q * g.sw + j * g.dw - g.left
+                if s >= 0 and s < w:
+                    off = ((n * h + r) * w + s) * c
+                    if add:
+                        xo = <floating *>x + off
+                        for cc in range(c):
+                            xo[cc] += dst[cc]
+                    else:
+                        src = x + off
+                        for cc in range(c):
+                            dst[cc] = src[cc]
+                elif not add:
+                    memset(dst, 0, c * sizeof(floating))
+                dst += c
+    return dst
+
+
 cdef void im2col(const floating *x, floating *cols, Geom *g, Py_ssize_t n0, Py_ssize_t n1,
                  Py_ssize_t p0, Py_ssize_t p1, bint add) noexcept nogil:
     """Patches of images [n0, n1), output rows [p0, p1): NHWC gives cols
     (R, K), NCHW gives cols (K, R).  With add, scatter-add cols into x
     instead (col2im; x is then written through a cast)."""
-    cdef Py_ssize_t n, p, q, i, j, cc, r, s, s0, R, row, off
+    cdef Py_ssize_t n, p, q, i, j, cc, r, s, R, row, off
     cdef Py_ssize_t c = g.c, h = g.h, w = g.w
     cdef floating *dst
     cdef floating *xo
@@ -148,43 +304,7 @@ cdef void im2col(const floating *x, floating *cols, Geom *g, Py_ssize_t n0, Py_s
         dst = cols
         for n in range(n0, n1):
             for p in range(p0, p1):
-                for q in range(g.ow):
-                    s0 = q * g.sw - g.left
-                    for i in range(g.kh):
-                        r = p * g.sh + i * g.dh - g.top
-                        if r < 0 or r >= h:
-                            if not add:
-                                memset(dst, 0, g.kw * c * sizeof(floating))
-                            dst += g.kw * c
-                            continue
-                        if g.dw == 1 and s0 >= 0 and s0 + g.kw <= w:
-                            # The window row is kw * c contiguous values.
-                            off = ((n * h + r) * w + s0) * c
-                            if add:
-                                xo = <floating *>x + off
-                                for cc in range(g.kw * c):
-                                    xo[cc] += dst[cc]
-                            else:
-                                src = x + off
-                                for cc in range(g.kw * c):
-                                    dst[cc] = src[cc]
-                            dst += g.kw * c
-                            continue
-                        for j in range(g.kw):
-                            s = q * g.sw + j * g.dw - g.left
-                            if s >= 0 and s < w:
-                                off = ((n * h + r) * w + s) * c
-                                if add:
-                                    xo = <floating *>x + off
-                                    for cc in range(c):
-                                        xo[cc] += dst[cc]
-                                else:
-                                    src = x + off
-                                    for cc in range(c):
-                                        dst[cc] = src[cc]
-                            elif not add:
-                                memset(dst, 0, c * sizeof(floating))
-                            dst += c
+                dst = nhwc_patches(x, dst, g, n, p, 0, g.ow, add)
         return
     R = (n1 - n0) * (p1 - p0) * g.ow
     for i in range(g.kh):
@@ -228,7 +348,7 @@ cdef void forward_chunk(const floating *x, const floating *wt, const floating *b
     if not g.nchw:
         yc = y + (n0 * g.oh + p0) * g.ow * g.o
         if g.kk <= SMALL_K:
-            rows_mix(R, g.kk, g.o, cols, wt, bias, yc)
+            rows_mix(R, g.kk, g.kk, g.o, cols, wt, bias, yc, 0)
             return
         if bias != NULL:
             for r in range(R):
@@ -271,7 +391,8 @@ cdef void backprop_kernel_chunk(const floating *x, const floating *gy, floating 
     im2col(x, cols, g, n0, n1, p0, p1, 0)
     if not g.nchw:
         if g.kk <= SMALL_K:
-            rows_outer(R, g.kk, g.o, cols, gy + (n0 * g.oh + p0) * g.ow * g.o, dw, beta != 0)
+            rows_outer(R, g.kk, g.kk, g.o, cols, gy + (n0 * g.oh + p0) * g.ow * g.o, dw,
+                       beta != 0)
             return
         # dW (K, o) += cols^T (K, R) @ g (R, o)
         gemm_rm(1, 0, g.kk, g.o, R, 1, cols, g.kk, gy + (n0 * g.oh + p0) * g.ow * g.o, g.o,
@@ -282,6 +403,65 @@ cdef void backprop_kernel_chunk(const floating *x, const floating *gy, floating 
         gemm_rm(0, 1, g.kk, g.o, rows, 1, cols + (n - n0) * rows, R,
                 gy + n * g.o * OP + p0 * g.ow, OP, beta, dw, g.o)
         beta = 1
+
+
+# -- direct NHWC kernels for narrow patches (few input channels) -----------------------
+
+cdef inline bint direct(Geom *g) noexcept nogil:
+    # Up to SMALL_K, im2col's one pass over y beats kh passes (1 channel, 2x2 at 2 threads).
+    return not g.nchw and g.dw == 1 and SMALL_K < g.kk <= DIRECT_K
+
+
+cdef inline void interior(Geom *g, Py_ssize_t *qa, Py_ssize_t *qb) noexcept nogil:
+    """Output columns [qa, qb) whose windows lie inside the input's width: each
+    of their window rows is kw * c values of x in a row, sw * c apart."""
+    cdef Py_ssize_t room = g.w + g.left - g.kw
+    qa[0] = min((g.left + g.sw - 1) // g.sw, g.ow)
+    qb[0] = max(qa[0], min(g.ow, room // g.sw + 1)) if room >= 0 else qa[0]
+
+
+cdef void direct_forward_row(const floating *x, const floating *wt, const floating *bias,
+                             floating *y, floating *buf, Geom *g, Py_ssize_t n,
+                             Py_ssize_t p) noexcept nogil:
+    """Output row p of image n: inside columns straight from x, one product per
+    kernel row; border columns through their patches in buf."""
+    cdef Py_ssize_t qa, qb, i, r, seg = g.kw * g.c
+    cdef floating *yr = y + (n * g.oh + p) * g.ow * g.o
+    cdef bint started = 0
+    interior(g, &qa, &qb)
+    for i in range(g.kh):
+        r = p * g.sh + i * g.dh - g.top
+        if r < 0 or r >= g.h:
+            continue
+        rows_mix(qb - qa, seg, g.sw * g.c, g.o, x + ((n * g.h + r) * g.w + qa * g.sw - g.left) * g.c,
+                 wt + i * seg * g.o, bias, yr + qa * g.o, started)
+        started = 1
+    if not started:             # every window row in the padding: bias only
+        rows_mix(qb - qa, 0, 0, g.o, x, wt, bias, yr + qa * g.o, 0)
+    nhwc_patches(x, buf, g, n, p, 0, qa, 0)
+    rows_mix(qa, g.kk, g.kk, g.o, buf, wt, bias, yr, 0)
+    nhwc_patches(x, buf, g, n, p, qb, g.ow, 0)
+    rows_mix(g.ow - qb, g.kk, g.kk, g.o, buf, wt, bias, yr + qb * g.o, 0)
+
+
+cdef void direct_kernel_row(const floating *x, const floating *gy, floating *dw,
+                            floating *buf, Geom *g, Py_ssize_t n, Py_ssize_t p) noexcept nogil:
+    """dw += the kernel gradient of output row p of image n (inside columns,
+    then the left and right border columns: a fixed order)."""
+    cdef Py_ssize_t qa, qb, i, r, seg = g.kw * g.c
+    cdef const floating *gr = gy + (n * g.oh + p) * g.ow * g.o
+    interior(g, &qa, &qb)
+    for i in range(g.kh):
+        r = p * g.sh + i * g.dh - g.top
+        if r < 0 or r >= g.h:
+            continue
+        rows_outer(qb - qa, seg, g.sw * g.c, g.o,
+                   x + ((n * g.h + r) * g.w + qa * g.sw - g.left) * g.c, gr + qa * g.o,
+                   dw + i * seg * g.o, 1)
+    nhwc_patches(x, buf, g, n, p, 0, qa, 0)
+    rows_outer(qa, g.kk, g.kk, g.o, buf, gr, dw, 1)
+    nhwc_patches(x, buf, g, n, p, qb, g.ow, 0)
+    rows_outer(g.ow - qb, g.kk, g.kk, g.o, buf, gr + qb * g.o, dw, 1)
 
 
 # -- entry points ------------------------------------------------------------------------
@@ -319,7 +499,8 @@ cdef int _conv2d_forward(const floating[:, :, :, ::1] x, const floating[:, :, :,
     if g.n == 0:
         return 0
     cdef Plan pl = make_plan(&g, sizeof(floating))
-    cdef Py_ssize_t bi, n0, n1, p0, p1
+    cdef Py_ssize_t bi, n0, n1, p0, p1, row
+    cdef bint is_direct = direct(&g)
     cdef floating *cols
     cdef const floating *xp = &x[0, 0, 0, 0]
     cdef const floating *wp = &kernel[0, 0, 0, 0]
@@ -327,9 +508,14 @@ cdef int _conv2d_forward(const floating[:, :, :, ::1] x, const floating[:, :, :,
     cdef int failed[1]
     failed[0] = 0
     with nogil, parallel(num_threads=n_threads):
-        cols = <floating *>malloc(pl.max_rows * g.kk * sizeof(floating))
+        # The direct kernel needs the patches of one row's border columns only.
+        cols = <floating *>malloc((g.ow if is_direct else pl.max_rows) * g.kk * sizeof(floating))
         if cols == NULL:
             failed[0] = 1
+        elif is_direct:
+            for row in prange(g.n * g.oh, schedule='static'):
+                direct_forward_row(xp, wp, bp, yp, cols, &g, row // g.oh, row % g.oh)
+            free(cols)
         else:
             for bi in prange(pl.nchunks, schedule='dynamic'):
                 n0 = (bi // pl.cpi) * pl.ipc
@@ -420,8 +606,11 @@ cdef int _conv2d_backprop_kernel(const floating[:, :, :, ::1] x, const floating[
         memset(dwp, 0, size * sizeof(floating))
         return 0
     cdef Plan pl = make_plan(&g, sizeof(floating))
-    cdef Py_ssize_t nslots = min(pl.nchunks, MAX_SLOTS)
-    cdef Py_ssize_t s, bi, first, e, n0, n1, p0, p1
+    cdef bint is_direct = direct(&g)
+    # Direct: slots sum runs of output rows; otherwise runs of chunks.
+    cdef Py_ssize_t units = g.n * g.oh if is_direct else pl.nchunks
+    cdef Py_ssize_t nslots = min(units, MAX_SLOTS)
+    cdef Py_ssize_t s, bi, first, e, n0, n1, p0, p1, row
     cdef floating *cols
     cdef floating *part
     cdef floating acc
@@ -433,9 +622,17 @@ cdef int _conv2d_backprop_kernel(const floating[:, :, :, ::1] x, const floating[
     if part == NULL:
         raise MemoryError('conv2d_backprop_kernel: cannot allocate the partial sums')
     with nogil, parallel(num_threads=n_threads):
-        cols = <floating *>malloc(pl.max_rows * g.kk * sizeof(floating))
+        cols = <floating *>malloc((g.ow if is_direct else pl.max_rows) * g.kk * sizeof(floating))
         if cols == NULL:
             failed[0] = 1
+        elif is_direct:
+            # Slot s sums a fixed run of output rows in order: no dependence on threads.
+            for s in prange(nslots, schedule='dynamic'):
+                memset(part + s * size, 0, size * sizeof(floating))
+                for row in range(s * units // nslots, (s + 1) * units // nslots):
+                    direct_kernel_row(xp, gp, part + s * size, cols, &g, row // g.oh,
+                                      row % g.oh)
+            free(cols)
         else:
             # Slot s sums a fixed run of chunks in order: no dependence on threads.
             for s in prange(nslots, schedule='dynamic'):

@@ -28,6 +28,17 @@ CASES = {
                                     (1, 1)),
     'thin patches, strided and dilated': ((2, 8, 9, 2), (2, 3, 2, 6), (2, 1),
                                           ((1, 0), (0, 2)), (2, 1)),
+    # NHWC patches 17 to 32 wide (dilation 1 along the width) skip im2col: windows
+    # straight from x, border columns through patches, register tiles of 4 rows x
+    # 32 float32 (16 float64) output channels plus the leftover rows and channels.
+    'few channels, same pads (direct)': ((3, 10, 9, 3), (3, 3, 3, 37), (1, 1),
+                                         ((1, 1), (1, 1)), (1, 1)),
+    'few channels, strided, asym pads (direct)': ((2, 11, 13, 3), (3, 3, 3, 33), (2, 2),
+                                                  ((0, 1), (1, 1)), (2, 1)),
+    'window rows all in the padding, no inside column (direct)': (
+        (2, 3, 2, 3), (2, 3, 3, 34), (1, 1), ((2, 0), (1, 1)), (1, 1)),
+    'patches just wider than the direct kernel': ((2, 7, 6, 4), (3, 3, 4, 35), (1, 1),
+                                                  ((1, 1), (1, 1)), (1, 1)),
 }
 
 FAMILIES = {
