@@ -28,7 +28,8 @@ num_classes = 10
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description='Train an MNIST MLP on several processes.')
-    parser.add_argument('--fast', action='store_true', help='1 epoch')
+    parser.add_argument('--fast', action='store_true',
+                        help='2 epochs (the first warms the learning rate up)')
     parser.add_argument('--epochs', type=int, default=4)
     parser.add_argument('--checkpoint', help='save the model here after each epoch (rank 0)')
     args = parser.parse_args(argv)
@@ -52,7 +53,7 @@ def main(argv=None):
                  kd.LearningRateWarmupCallback(warmup_epochs=1, verbose=1)]
     if args.checkpoint:
         callbacks.append(ModelCheckpoint(args.checkpoint))  # written by rank 0 only
-    epochs = 1 if args.fast else args.epochs
+    epochs = 2 if args.fast else args.epochs
     model.fit(kd.shard(x_train, y_train, batch_size=batch_size, seed=0), epochs=epochs,
               shuffle=False, verbose=1, callbacks=callbacks,
               validation_data=kd.shard(x_test, y_test, batch_size=batch_size, shuffle=False))

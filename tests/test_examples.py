@@ -214,6 +214,6 @@ def test_mnist_distributed_on_two_ranks(tmp_path):
     # Rank 0 alone prints the score, the bar and the warm-up message.
     assert len(score) == 1 and score[0].endswith('(2 ranks)'), done.output
     assert float(score[0].split()[2]) > 0.8
-    assert done.output.count('Epoch 1/1') == 1
+    assert done.output.count('Epoch 2/2') == 1
     assert done.output.count('finished gradual learning rate warmup') == 1
     assert checkpoint.exists()
