@@ -59,102 +59,32 @@ def divide(x, y):
     return apply('div', x, y)
 
 
-maximum = _binary('maximum', """Element-wise maximum of two tensors.
+_BINARY_DOC = """{summary}
 
     Arguments:
         x: a tensor (or array or number).
         y: a tensor (or array or number) broadcastable with `x`.
 
     Returns:
-        A tensor of the broadcast shape.
+        A {kind}tensor of the broadcast shape.
 
     Raises:
         ValueError: if the shapes do not broadcast.
-    """)
-minimum = _binary('minimum', """Element-wise minimum of two tensors.
+    """
 
-    Arguments:
-        x: a tensor (or array or number).
-        y: a tensor (or array or number) broadcastable with `x`.
 
-    Returns:
-        A tensor of the broadcast shape.
+def _elementwise(name, summary, kind=''):
+    return _binary(name, _BINARY_DOC.format(summary=summary, kind=kind))
 
-    Raises:
-        ValueError: if the shapes do not broadcast.
-    """)
-equal = _binary('equal', """Element-wise truth value of `x == y`.
 
-    Arguments:
-        x: a tensor (or array or number).
-        y: a tensor (or array or number) broadcastable with `x`.
-
-    Returns:
-        A bool tensor of the broadcast shape.
-
-    Raises:
-        ValueError: if the shapes do not broadcast.
-    """)
-not_equal = _binary('not_equal', """Element-wise truth value of `x != y`.
-
-    Arguments:
-        x: a tensor (or array or number).
-        y: a tensor (or array or number) broadcastable with `x`.
-
-    Returns:
-        A bool tensor of the broadcast shape.
-
-    Raises:
-        ValueError: if the shapes do not broadcast.
-    """)
-greater = _binary('greater', """Element-wise truth value of `x > y`.
-
-    Arguments:
-        x: a tensor (or array or number).
-        y: a tensor (or array or number) broadcastable with `x`.
-
-    Returns:
-        A bool tensor of the broadcast shape.
-
-    Raises:
-        ValueError: if the shapes do not broadcast.
-    """)
-greater_equal = _binary('greater_equal', """Element-wise truth value of `x >= y`.
-
-    Arguments:
-        x: a tensor (or array or number).
-        y: a tensor (or array or number) broadcastable with `x`.
-
-    Returns:
-        A bool tensor of the broadcast shape.
-
-    Raises:
-        ValueError: if the shapes do not broadcast.
-    """)
-less = _binary('less', """Element-wise truth value of `x < y`.
-
-    Arguments:
-        x: a tensor (or array or number).
-        y: a tensor (or array or number) broadcastable with `x`.
-
-    Returns:
-        A bool tensor of the broadcast shape.
-
-    Raises:
-        ValueError: if the shapes do not broadcast.
-    """)
-less_equal = _binary('less_equal', """Element-wise truth value of `x <= y`.
-
-    Arguments:
-        x: a tensor (or array or number).
-        y: a tensor (or array or number) broadcastable with `x`.
-
-    Returns:
-        A bool tensor of the broadcast shape.
-
-    Raises:
-        ValueError: if the shapes do not broadcast.
-    """)
+maximum = _elementwise('maximum', 'Element-wise maximum of two tensors.')
+minimum = _elementwise('minimum', 'Element-wise minimum of two tensors.')
+equal = _elementwise('equal', 'Element-wise truth value of `x == y`.', 'bool ')
+not_equal = _elementwise('not_equal', 'Element-wise truth value of `x != y`.', 'bool ')
+greater = _elementwise('greater', 'Element-wise truth value of `x > y`.', 'bool ')
+greater_equal = _elementwise('greater_equal', 'Element-wise truth value of `x >= y`.', 'bool ')
+less = _elementwise('less', 'Element-wise truth value of `x < y`.', 'bool ')
+less_equal = _elementwise('less_equal', 'Element-wise truth value of `x <= y`.', 'bool ')
 
 
 def pow(x, a):
