@@ -312,18 +312,13 @@ def _value(x):
     return float(K.get_value(x)) if isinstance(x, K.Variable) else float(x)
 
 
-class SGD(Optimizer):
-    """Stochastic gradient descent, with optional momentum and Nesterov momentum.
-
-    Arguments:
-        learning_rate: a float >= 0.
-        momentum: a float >= 0 that accelerates descent along consistent
-            directions and damps oscillations.
-        nesterov: whether to use Nesterov momentum.
-        lr: the Keras 2.2 name of `learning_rate`.
-        decay: a float >= 0, the time-based decay of the learning rate:
+# The arguments every optimizer takes: the tail of each one's docstring.
+_LR_ARG = """        lr: the Keras 2.2 name of `learning_rate`.
+"""
+_DECAY_ARG = """        decay: a float >= 0, the time-based decay of the learning rate:
             `lr / (1 + decay * iterations)`.
-        clipnorm: a float >= 0; the gradients are scaled down together when
+"""
+_CLIPPING_ARGS = """        clipnorm: a float >= 0; the gradients are scaled down together when
             their global L2 norm exceeds it.
         clipvalue: a float >= 0; each gradient is clipped to
             `[-clipvalue, clipvalue]`.
@@ -331,7 +326,20 @@ class SGD(Optimizer):
     Raises:
         TypeError: on an unknown keyword argument.
         ValueError: if `clipnorm` or `clipvalue` is negative.
+"""
+_LR_AND_CLIPPING = _LR_ARG + _CLIPPING_ARGS
+_LR_DECAY_AND_CLIPPING = _LR_ARG + _DECAY_ARG + _CLIPPING_ARGS
 
+
+class SGD(Optimizer):
+    __doc__ = """Stochastic gradient descent, with optional momentum and Nesterov momentum.
+
+    Arguments:
+        learning_rate: a float >= 0.
+        momentum: a float >= 0 that accelerates descent along consistent
+            directions and damps oscillations.
+        nesterov: whether to use Nesterov momentum.
+""" + _LR_DECAY_AND_CLIPPING + """
     Example::
 
         model.compile(loss='mse', optimizer=SGD(learning_rate=0.01, momentum=0.9))
@@ -362,7 +370,7 @@ class SGD(Optimizer):
 
 
 class RMSprop(Optimizer):
-    """RMSprop: the gradient divided by a running average of its recent magnitude.
+    __doc__ = """RMSprop: the gradient divided by a running average of its recent magnitude.
 
     A good choice for recurrent networks; the default hyperparameters are best
     left as they are, except the learning rate.
@@ -373,18 +381,7 @@ class RMSprop(Optimizer):
             gradients.
         epsilon: a small float added for numerical stability (default
             `K.epsilon()`).
-        lr: the Keras 2.2 name of `learning_rate`.
-        decay: a float >= 0, the time-based decay of the learning rate:
-            `lr / (1 + decay * iterations)`.
-        clipnorm: a float >= 0; the gradients are scaled down together when
-            their global L2 norm exceeds it.
-        clipvalue: a float >= 0; each gradient is clipped to
-            `[-clipvalue, clipvalue]`.
-
-    Raises:
-        TypeError: on an unknown keyword argument.
-        ValueError: if `clipnorm` or `clipvalue` is negative.
-    """
+""" + _LR_DECAY_AND_CLIPPING
 
     _slot_kinds = ('accumulator',)
     _legacy_missing = 'iterations'
@@ -408,25 +405,14 @@ class RMSprop(Optimizer):
 
 
 class Adagrad(Optimizer):
-    """Adagrad: per-parameter learning rates, scaled down by the sum of the
+    __doc__ = """Adagrad: per-parameter learning rates, scaled down by the sum of the
     squared gradients seen so far.
 
     Arguments:
         learning_rate: a float >= 0.
         epsilon: a small float added for numerical stability (default
             `K.epsilon()`).
-        lr: the Keras 2.2 name of `learning_rate`.
-        decay: a float >= 0, the time-based decay of the learning rate:
-            `lr / (1 + decay * iterations)`.
-        clipnorm: a float >= 0; the gradients are scaled down together when
-            their global L2 norm exceeds it.
-        clipvalue: a float >= 0; each gradient is clipped to
-            `[-clipvalue, clipvalue]`.
-
-    Raises:
-        TypeError: on an unknown keyword argument.
-        ValueError: if `clipnorm` or `clipvalue` is negative.
-    """
+""" + _LR_DECAY_AND_CLIPPING
 
     _slot_kinds = ('accumulator',)
     _legacy_missing = 'iterations'
@@ -449,7 +435,7 @@ class Adagrad(Optimizer):
 
 
 class Adadelta(Optimizer):
-    """Adadelta: Adagrad with moving windows of squared gradients and of squared
+    __doc__ = """Adadelta: Adagrad with moving windows of squared gradients and of squared
     updates, so learning goes on after many updates.
 
     Arguments:
@@ -458,18 +444,7 @@ class Adadelta(Optimizer):
         rho: a float >= 0, the decay of the moving averages.
         epsilon: a small float added for numerical stability (default
             `K.epsilon()`).
-        lr: the Keras 2.2 name of `learning_rate`.
-        decay: a float >= 0, the time-based decay of the learning rate:
-            `lr / (1 + decay * iterations)`.
-        clipnorm: a float >= 0; the gradients are scaled down together when
-            their global L2 norm exceeds it.
-        clipvalue: a float >= 0; each gradient is clipped to
-            `[-clipvalue, clipvalue]`.
-
-    Raises:
-        TypeError: on an unknown keyword argument.
-        ValueError: if `clipnorm` or `clipvalue` is negative.
-    """
+""" + _LR_DECAY_AND_CLIPPING
 
     _slot_kinds = ('accumulator', 'delta_accumulator')
     _legacy_missing = 'iterations'
@@ -494,7 +469,7 @@ class Adadelta(Optimizer):
 
 
 class Adam(Optimizer):
-    """Adam (Kingma and Ba, 2014), and its AMSGrad variant.
+    __doc__ = """Adam (Kingma and Ba, 2014), and its AMSGrad variant.
 
     Arguments:
         learning_rate: a float >= 0.
@@ -504,18 +479,7 @@ class Adam(Optimizer):
             maximum of the second moments.
         epsilon: a small float added for numerical stability (default
             `K.epsilon()`).
-        lr: the Keras 2.2 name of `learning_rate`.
-        decay: a float >= 0, the time-based decay of the learning rate:
-            `lr / (1 + decay * iterations)`.
-        clipnorm: a float >= 0; the gradients are scaled down together when
-            their global L2 norm exceeds it.
-        clipvalue: a float >= 0; each gradient is clipped to
-            `[-clipvalue, clipvalue]`.
-
-    Raises:
-        TypeError: on an unknown keyword argument.
-        ValueError: if `clipnorm` or `clipvalue` is negative.
-
+""" + _LR_DECAY_AND_CLIPPING + """
     Example::
 
         model.compile(loss='categorical_crossentropy',
@@ -566,7 +530,7 @@ class Adam(Optimizer):
 
 
 class Adamax(Optimizer):
-    """Adamax: Adam with the infinity norm (section 7 of the Adam paper).
+    __doc__ = """Adamax: Adam with the infinity norm (section 7 of the Adam paper).
 
     Arguments:
         learning_rate: a float >= 0.
@@ -574,18 +538,7 @@ class Adamax(Optimizer):
         beta_2: a float in (0, 1), the decay of the infinity norm.
         epsilon: a small float added for numerical stability (default
             `K.epsilon()`).
-        lr: the Keras 2.2 name of `learning_rate`.
-        decay: a float >= 0, the time-based decay of the learning rate:
-            `lr / (1 + decay * iterations)`.
-        clipnorm: a float >= 0; the gradients are scaled down together when
-            their global L2 norm exceeds it.
-        clipvalue: a float >= 0; each gradient is clipped to
-            `[-clipvalue, clipvalue]`.
-
-    Raises:
-        TypeError: on an unknown keyword argument.
-        ValueError: if `clipnorm` or `clipvalue` is negative.
-    """
+""" + _LR_DECAY_AND_CLIPPING
 
     _slot_kinds = ('m', 'u')
 
@@ -612,7 +565,7 @@ class Adamax(Optimizer):
 
 
 class Nadam(Optimizer):
-    """Nadam: Adam with Nesterov momentum (Dozat, 2015).
+    __doc__ = """Nadam: Adam with Nesterov momentum (Dozat, 2015).
 
     The momentum warms up along a schedule; the optimizer takes no `decay`.
 
@@ -623,16 +576,7 @@ class Nadam(Optimizer):
         schedule_decay: the decay of the momentum schedule.
         epsilon: a small float added for numerical stability (default
             `K.epsilon()`).
-        lr: the Keras 2.2 name of `learning_rate`.
-        clipnorm: a float >= 0; the gradients are scaled down together when
-            their global L2 norm exceeds it.
-        clipvalue: a float >= 0; each gradient is clipped to
-            `[-clipvalue, clipvalue]`.
-
-    Raises:
-        TypeError: on an unknown keyword argument.
-        ValueError: if `clipnorm` or `clipvalue` is negative.
-    """
+""" + _LR_AND_CLIPPING
 
     _slot_kinds = ('m', 'v')
     _legacy_missing = 'm_schedule'
