@@ -91,9 +91,11 @@ def _abort_world(kind, value, tb):
     (the others may be blocked in a collective that this one never joins)."""
     comm = _world.comm
     where = f'rank {comm.Get_rank()} of {comm.Get_size()}'
+    # One write: the first rank to abort kills the others, perhaps mid-message
+    # (when every rank raises, as on a mismatch, any one's full report must get out).
     sys.stderr.write(f'kback.distributed: {where} failed with an uncaught exception; '
-                     'aborting all ranks\n')
-    sys.stderr.write(''.join(traceback.format_exception(kind, value, tb)))
-    sys.stderr.write(f'kback.distributed: the error above was raised on {where}\n')
+                     'aborting all ranks\n'
+                     + ''.join(traceback.format_exception(kind, value, tb))
+                     + f'kback.distributed: the error above was raised on {where}\n')
     sys.stderr.flush()
     comm.Abort(1)
