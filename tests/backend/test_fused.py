@@ -55,8 +55,11 @@ def test_relu_of_bias_add_is_fused(data_format, shape):
     x = K.placeholder(shape, dtype='float64')
     bias = K.placeholder((c,), dtype='float64')
     grads = K.gradients(K.sum(K.relu(K.bias_add(x, bias, data_format))), [x, bias])
-    assert grads[0].op == 'bias_add_relu_backprop'
-    assert grads[1].op == 'bias_add_backprop' and grads[1].inputs[0] is grads[0]
+    # dz and db: the two outputs of one bias_add_relu_backprop node.
+    assert [g.op for g in grads] == ['output', 'output']
+    assert [g.attrs['index'] for g in grads] == [0, 1]
+    assert grads[0].inputs[0] is grads[1].inputs[0]
+    assert grads[0].inputs[0].op == 'bias_add_relu_backprop'
 
 
 def test_relu_with_arguments_or_without_bias_is_not_fused():
@@ -86,7 +89,7 @@ def test_fused_bias_relu_large_float32_matches_numpy(data_format, threads):
     np.testing.assert_allclose(gxv, mask, rtol=1e-6)
     axes = (0, 2, 3) if data_format == 'channels_first' else (0, 1, 2)
     np.testing.assert_allclose(gbv, mask.sum(axis=axes), rtol=1e-4, atol=1e-4)
-    # Only db requested: the grad node runs with nothing cached for it.
+    # Only db requested: the pair's second output alone.
     np.testing.assert_allclose(K.function([x], [gb])([xv])[0], mask.sum(axis=axes),
                                rtol=1e-4, atol=1e-4)
 

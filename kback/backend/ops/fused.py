@@ -3,17 +3,16 @@ logits, and dropout with a counter-based mask.
 
 Each forward is one compiled pass (kback/backend/_kernels); each gradient is
 again a fused primitive, whose own gradient is written with K ops so second
-derivatives work.
+derivatives work.  bias_add_relu's backward yields dz and the bias gradient
+db from its one pass as two outputs (ops/multi_output.py).
 """
-import threading
-import weakref
-
 import numpy as np
 
 from .._kernels import elementwise as _ew, losses as _losses
 from .._shapes import fmt, channel_axis
 from .._dtypes import is_float, is_int
 from ._registry import register, apply, NOT_DIFFERENTIABLE
+from .multi_output import apply_multi
 
 
 def _need_float(name, *tensors):
@@ -84,53 +83,48 @@ register('bias_add', _bias_infer('bias_add'),
          lambda x, b, axis: _ew.bias_add(x, b, axis),
          lambda n, g, needs: [g, bias_grad(g, n.attrs['axis']) if needs[1] else None])
 
-# bias_add_relu_backprop computes dz and db together; it leaves db here for the
-# bias_add_backprop node that reads its dz right after.  Keyed on the dz array
-# itself (forwards return fresh arrays and never write into their inputs).
-_last_db = threading.local()
-
-
-def _bias_add_backprop(g, axis):
-    last = getattr(_last_db, 'entry', None)
-    if last is not None and last[0]() is g and last[1] == axis:
-        _last_db.entry = None
-        return last[2]
-    return _ew.channel_sum(g, axis)
-
-
-register('bias_add_backprop', _bias_add_backprop_infer, _bias_add_backprop,
+register('bias_add_backprop', _bias_add_backprop_infer,
+         lambda g, axis: _ew.channel_sum(g, axis),
          lambda n, h, needs: [_broadcast_bias(n.inputs[0], h, n.attrs['axis'])])
 
 
-def _bias_add_relu_backprop(y, g, axis):
-    dz, db = _ew.bias_add_relu_backprop(y, g, axis)
-    _last_db.entry = (weakref.ref(dz), axis, db)
-    return dz
-
-
 def _bias_add_relu_grads(n, g, needs):
-    axis = n.attrs['axis']
-    dz = apply('bias_add_relu_backprop', n, g, axis=axis)
-    return [dz, apply('bias_add_backprop', dz, axis=axis) if needs[1] else None]
+    dz, db = apply_multi('bias_add_relu_backprop', n, g, axis=n.attrs['axis'])
+    return [dz, db if needs[1] else None]
 
 
 register('bias_add_relu', _bias_infer('bias_add_relu'),
          lambda x, b, axis: _ew.bias_add_relu(x, b, axis), _bias_add_relu_grads)
 
+# bias_add_relu_backprop(y, g) -> (dz, db), both from one pass over y and g:
+# dz = g where y > 0 (or y is NaN), else 0; db = the channel sum of dz.
+
 
 def _bias_add_relu_backprop_infer(inputs, axis):
     y, g = inputs
+    _need_float('bias_add_relu_backprop', y, g)
     if not _compatible(y.shape, g.shape):
         raise ValueError(f'bias_add_relu_backprop: y of shape {fmt(y.shape)} and g of shape '
                          f'{fmt(g.shape)} differ')
     _check_axis('bias_add_relu_backprop', g.shape, axis)
-    return g.shape, g.dtype
+    return [(g.shape, g.dtype), ((g.shape[axis],), g.dtype)]
 
 
-# dz = g where y > 0: linear in g, piecewise constant in y.
-register('bias_add_relu_backprop', _bias_add_relu_backprop_infer, _bias_add_relu_backprop,
-         lambda n, h, needs: [None, apply('bias_add_relu_backprop', n.inputs[0], h,
-                                          axis=n.attrs['axis'])])
+def _bias_add_relu_backprop_grads(n, h, needs):
+    # dz is linear in g and piecewise constant in y, db = channel_sum(dz): the
+    # adjoint w.r.t. g masks h_dz plus h_db spread over the channels.
+    y, g = n.inputs
+    axis = n.attrs['axis']
+    h_dz, h_db = h.parts
+    if h_db is not None:
+        h_dz = _broadcast_bias(g, h_db, axis) if h_dz is None else \
+            apply('bias_add', h_dz, h_db, axis=axis)
+    return [None, apply('relu_backprop', y, h_dz) if needs[1] else None]
+
+
+register('bias_add_relu_backprop', _bias_add_relu_backprop_infer,
+         lambda y, g, axis: _ew.bias_add_relu_backprop(y, g, axis),
+         _bias_add_relu_backprop_grads)
 
 # -- softmax crossentropy on logits (dense targets) -------------------------------------
 # attrs: axis, the class axis.  loss = -sum(t * log_softmax(x), axis).

@@ -3,6 +3,7 @@ import numpy as np
 
 from kback import backend as K
 from kback.backend.ops import apply
+from kback.backend.ops.multi_output import apply_multi
 from kback.backend.ops.fused import DropoutCounter
 from kback.backend._kernels import elementwise as kew
 
@@ -42,6 +43,11 @@ def _bias_cases(op, relu):
     return cases
 
 
+def _relu_backprop_ref(y, g, axis):
+    dz = np.where(y > 0, g, 0)
+    return dz, dz.sum(axis=_others(y.ndim, axis))
+
+
 def _sce_grad_ref(t, x, g, axis):
     s = np.exp(np_log_softmax(x, axis))
     return (s * t.sum(axis, keepdims=True) - t) * np.expand_dims(g, axis)
@@ -57,9 +63,14 @@ CHECKS = {
                            inputs=[r(2, 3, 4)],
                            reference=lambda g, axis=axis: g.sum(axis=_others(3, axis)))
                       for axis in (1, 2)],
-    'bias_add_relu_backprop': [dict(build=lambda y, g: apply('bias_add_relu_backprop', y, g, axis=1),
-                                inputs=[np.maximum(r(3, 4, 2), 0), r(3, 4, 2)],
-                                reference=lambda y, g: np.where(y > 0, g, 0), grad=[1])],
+    # Its two outputs (dz, db), channels at axis 1 and last; gradients w.r.t. g
+    # (piecewise constant in y).
+    'bias_add_relu_backprop': [
+        dict(build=lambda y, g, axis=axis, k=k: apply_multi('bias_add_relu_backprop', y, g,
+                                                            axis=axis)[k],
+             inputs=[np.maximum(r(3, 4, 2), 0), r(3, 4, 2)],
+             reference=lambda y, g, axis=axis, k=k: _relu_backprop_ref(y, g, axis)[k], grad=[1])
+        for axis in (1, 2) for k in (0, 1)],
     'softmax_cross_entropy': [
         dict(build=lambda t, x, axis=axis: apply('softmax_cross_entropy', t, x, axis=axis),
              inputs=[r(3, 4, 2, low=0, high=1), r(3, 4, 2)],
