@@ -44,6 +44,8 @@ from .graph_state import name_scope
 # Importing the submodule `shape` above rebinds the name; K.shape is the function.
 from .core import shape  # noqa: E402,F811
 from .rnn import rnn
+# kback's own: the variable an update op sets (a metric reads its result through its updates).
+from .core import assigned_variable
 from .ctc import ctc_batch_cost, ctc_decode, ctc_label_dense_to_sparse
 # kback's own: the fused recurrent loops (LSTM, GRU, SimpleRNN) the recurrent layers run.
 from .recurrent import (lstm_sequence, gru_sequence, simple_rnn_sequence,

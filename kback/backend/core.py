@@ -10,7 +10,7 @@ from .tensor import (Tensor, Variable, Placeholder, Constant, as_tensor, is_tens
                      set_evaluator)
 from .executor import Function
 from .autodiff import gradients  # noqa: F401
-from .ops import apply
+from .ops import apply, assigned_variable as _assigned_variable
 
 
 def _dtype_or_floatx(dtype):
@@ -477,6 +477,29 @@ def update(x, new_x):
         The update op (a tensor whose value is the new value).
     """
     return apply('assign', x, new_x)
+
+
+def assigned_variable(x):
+    """The variable that update op `x` sets when it runs, or None (kback's own).
+
+    An update op is a result of `K.update`, `K.update_add`, `K.update_sub`,
+    `K.moving_average_update`, or of any op that declares in the op table that
+    its value is written into a variable.
+
+    Arguments:
+        x: a tensor.
+
+    Returns:
+        A `Variable`, or None when `x` sets none.
+
+    Example::
+
+        v = K.variable([1.0, 2.0])
+        K.assigned_variable(K.update_add(v, 1.0)) is v     # True
+    """
+    if not isinstance(x, Tensor):
+        raise TypeError(f'assigned_variable: expected a tensor, got {type(x).__name__} {x!r}')
+    return _assigned_variable(x)
 
 
 def update_add(x, increment):

@@ -221,8 +221,9 @@ def read_after_updates(tensor, updates):
     The last update of a variable wins."""
     new_value = {}
     for u in updates:
-        if K.is_tensor(u) and u.op == 'assign':
-            new_value[u.inputs[0].id] = u
+        var = K.assigned_variable(u) if K.is_tensor(u) else None
+        if var is not None:
+            new_value[var.id] = u
     if not new_value or not K.is_tensor(tensor):
         return tensor
     rebuilt = {}

@@ -124,6 +124,20 @@ def test_moving_average_update():
     np.testing.assert_allclose(K.get_value(v), [0.2, 9.0], rtol=1e-6)
 
 
+def test_assigned_variable_reads_the_declared_effect():
+    v, w = K.variable([1.0, 2.0]), K.variable([0.0, 0.0])
+    for update in (K.update(v, [3.0, 4.0]), K.update_add(v, 1.0), K.update_sub(v, 1.0),
+                   K.moving_average_update(v, K.constant([2.0, 0.0]), 0.9)):
+        assert K.assigned_variable(update) is v
+    # An in-place step rewrites its variables but its value is no new value of one.
+    step = K.optimizer_step('sgd', v, [w], K.constant([1.0, 1.0]), [0.1, 0.9])
+    assert K.assigned_variable(step) is None
+    for other in (v, v + 1.0, K.placeholder((2,)), K.constant(1.0)):
+        assert K.assigned_variable(other) is None
+    with pytest.raises(TypeError, match='assigned_variable: expected a tensor, got ndarray'):
+        K.assigned_variable(np.zeros(2))
+
+
 def test_update_shape_mismatch():
     v = K.variable(np.zeros((2, 3)), name='w')
     with pytest.raises(ValueError, match=r"'w' has shape \(2, 3\)"):

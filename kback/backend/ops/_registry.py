@@ -76,6 +76,15 @@ def apply(name, *inputs, **attrs):
     return Tensor(name, inputs, attrs, shape, dtype)
 
 
+def assigned_variable(node):
+    """The variable whose new value `node` is (its op declares `writes_back`),
+    or None."""
+    opdef = OPS.get(node.op) if node.inputs else None
+    if opdef is None or opdef.writes_back is None:
+        return None
+    return node.inputs[opdef.writes_back]
+
+
 def grad_rule(node):
     opdef = OPS.get(node.op)
     if opdef is None or opdef.grad is None:

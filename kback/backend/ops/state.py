@@ -2,12 +2,13 @@
 executor writes it into the variable (input 0, declared by `writes_back`)
 after all outputs are computed."""
 from .._shapes import fmt
+from ..tensor import Variable
 from ._registry import register, apply, NOT_DIFFERENTIABLE
 
 
 def _assign_infer(inputs):
     var, value = inputs
-    if var.op != 'variable':
+    if not isinstance(var, Variable):
         raise ValueError(f"update: '{var.name}' is not a variable")
     if len(value.shape) != len(var.shape) or any(
             v is not None and v != w for v, w in zip(value.shape, var.shape)):
