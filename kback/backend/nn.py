@@ -415,6 +415,15 @@ def in_top_k(predictions, targets, k):
     return apply('in_top_k', predictions, targets, k=_shapes.as_int('in_top_k', 'k', k))
 
 
+def _add_bias(x, bias, axis):
+    """x + bias (rank 1) along channel `axis`, as one node: conv2d_bias when x
+    is a 2D conv with its channels there (the conv kernel starts from the bias,
+    no extra pass), else bias_add."""
+    if x.op == 'conv2d' and axis == channel_axis(x.attrs.get('data_format', 'channels_last'), 4):
+        return apply('conv2d_bias', *x.inputs, bias, **x.attrs)
+    return apply('bias_add', x, bias, axis=axis)
+
+
 def bias_add(x, bias, data_format=None):
     """Adds a bias to a tensor, as the layers do after their product.
 
@@ -450,11 +459,7 @@ def bias_add(x, bias, data_format=None):
         if bs[0] is not None and c is not None and bs[0] != c:
             raise ValueError(f'bias_add: bias of shape {fmt(bs)} does not match the {c} channels '
                              f'(axis {axis}) of x of shape {fmt(x.shape)}')
-        if x.op == 'conv2d' and \
-                axis == channel_axis(x.attrs.get('data_format', 'channels_last'), 4):
-            # Conv2D(use_bias=True): the conv kernel starts from the bias (no extra pass).
-            return apply('conv2d_bias', *x.inputs, bias, **x.attrs)
-        return apply('bias_add', x, bias, axis=axis)
+        return _add_bias(x, bias, axis)
     target = ((bs[-1],) + bs[:-1]) if channels_first else bs
     if any(b is not None and d is not None and b not in (1, d) for b, d in zip(target, x.shape[1:])):
         raise ValueError(f'bias_add: bias of shape {fmt(bs)} does not match x of shape '

@@ -1,15 +1,34 @@
 """Pooling: the Keras-2 backend functions of rank 2 and 3.  They only
-normalise Keras's arguments; the pool ops' shape inference checks them."""
+normalise Keras's arguments; the pool ops' shape inference checks them.
+
+A max-pool of a relu is built as the relu of the max-pool: both only pick
+values and relu is monotone, so values and gradients are the same, but relu
+and its backward then run on the pooled tensor (a quarter of it for 2x2
+windows), and a conv's bias, freed of the relu, joins the conv kernel (its
+gradient is then summed over the pooled gradient: ops/fused.py bias_grad)."""
 from ._shapes import to_tuple
 from .tensor import as_tensor
 from .ops import apply
 from .conv import _data_format, _padding
+from .nn import _add_bias
 
 
 def _pool(op, rank, x, pool_size, strides, padding, data_format, pool_mode):
-    return apply(op, as_tensor(x), pool=to_tuple(op, pool_size, rank, 'pool_size'),
+    x = as_tensor(x)
+    attrs = dict(pool=to_tuple(op, pool_size, rank, 'pool_size'),
                  strides=to_tuple(op, strides, rank, 'strides'), padding=_padding(padding),
                  mode=pool_mode, data_format=_data_format(data_format))
+    if pool_mode == 'max' and x.op in ('relu', 'bias_add_relu'):
+        return apply('relu', apply(op, _before_relu(x), **attrs))
+    return apply(op, x, **attrs)
+
+
+def _before_relu(y):
+    """z of y = relu(z), a relu or bias_add_relu node."""
+    if y.op == 'relu':
+        return y.inputs[0]
+    z, bias = y.inputs
+    return _add_bias(z, bias, y.attrs['axis'])
 
 
 def pool2d(x, pool_size, strides=(1, 1), padding='valid', data_format=None, pool_mode='max'):

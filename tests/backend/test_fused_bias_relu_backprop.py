@@ -128,8 +128,9 @@ def test_the_pair_is_freed_after_its_last_output():
 # -- models: the fused graph trains as the unfused one ---------------------------------------
 
 def unfused_relu(x):
-    """relu as its own op: identity hides the bias_add from K.relu's fusion."""
-    return K.relu(K.identity(x))
+    """relu as its own op: identity hides the bias_add from K.relu's fusion,
+    and the relu from a max-pool's (K.pool2d's relu-after-pool)."""
+    return K.identity(K.relu(K.identity(x)))
 
 
 def mlp(activation):
@@ -138,11 +139,11 @@ def mlp(activation):
                               layers.Dense(3, activation='softmax')])
 
 
-def convnet(activation, data_format):
+def convnet(activation, data_format, pooling):
     shape = (9, 9, 2) if data_format == 'channels_last' else (2, 9, 9)
     return models.Sequential([
         layers.Conv2D(4, 3, activation=activation, data_format=data_format, input_shape=shape),
-        layers.MaxPooling2D(2, data_format=data_format),
+        pooling(2, data_format=data_format),
         layers.Conv2D(5, 2, activation=activation, padding='same', data_format=data_format),
         layers.Flatten(), layers.Dense(3, activation='softmax')])
 
@@ -189,8 +190,13 @@ def test_dense_relu_mlp_trains_as_unfused():
 
 
 @pytest.mark.parametrize('data_format', FORMATS)
-def test_conv_relu_maxpool_trains_as_unfused(data_format):
+@pytest.mark.parametrize('pooling', [layers.MaxPooling2D, layers.AveragePooling2D])
+def test_conv_relu_pool_trains_as_unfused(data_format, pooling):
+    """Max-pooling: relu moves after the pool (K.pool2d), the bias into the conv
+    and its gradient onto the pooled gradient; average pooling keeps
+    bias_add_relu, whose db feeds the optimizer while dz feeds the conv's
+    backprops."""
     shape = (16, 9, 9, 2) if data_format == 'channels_last' else (16, 2, 9, 9)
     x, y = rng.randn(*shape).astype('float32'), onehot(16)
-    assert_fused_equals_unfused(lambda: convnet('relu', data_format),
-                                lambda: convnet(unfused_relu, data_format), x, y)
+    assert_fused_equals_unfused(lambda: convnet('relu', data_format, pooling),
+                                lambda: convnet(unfused_relu, data_format, pooling), x, y)
