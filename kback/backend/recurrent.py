@@ -3,7 +3,9 @@
 standard gates, forward and backpropagation through time compiled.
 
 Each takes `xw`, the inputs already multiplied by the kernel (one product
-for all timesteps) with the input bias added, and returns what K.rnn returns
+for all timesteps), and the input bias, which the loop adds to each row of
+xw as it reads it (and whose gradient it sums as it writes that of xw), so
+the bias costs no pass over the sequence; it returns what K.rnn returns
 for the same cell: (last_output, outputs (batch, time, units), new_states),
 outputs in processing order with go_backwards.  A mask (batch, time) keeps
 the previous states where it is 0, and the output is zero until a row's
@@ -26,12 +28,13 @@ def fused_rnn_activations():
     return ACTIVATIONS
 
 
-def _loop(cell, xw, recurrent_kernel, states, mask, go_backwards, activation,
+def _loop(cell, xw, recurrent_kernel, bias, states, mask, go_backwards, activation,
           recurrent_activation, reset_after=False, recurrent_bias=None):
     xw = as_tensor(xw)
     if not is_float(xw.dtype):
         raise ValueError(f'{cell}_sequence: xw must be a float tensor, got dtype {xw.dtype}')
-    inputs = [xw, recurrent_kernel] + ([recurrent_bias] if recurrent_bias is not None else [])
+    inputs = [xw, recurrent_kernel] + ([bias] if bias is not None else [])
+    inputs += [recurrent_bias] if recurrent_bias is not None else []
     inputs += list(states)
     if mask is not None:
         mask = as_tensor(mask)
@@ -44,7 +47,7 @@ def _loop(cell, xw, recurrent_kernel, states, mask, go_backwards, activation,
     outs = apply_multi('recurrent_loop', *inputs, cell=cell, activation=activation,
                        recurrent_activation=recurrent_activation, reset_after=reset_after,
                        go_backwards=bool(go_backwards), masked=mask is not None,
-                       recurrent_bias=recurrent_bias is not None)
+                       input_bias=bias is not None, recurrent_bias=recurrent_bias is not None)
     n_states = 2 if cell == 'lstm' else 1
     outputs = outs[0]
     new_states = [s[:, -1] for s in outs[1:1 + n_states]]
@@ -52,12 +55,12 @@ def _loop(cell, xw, recurrent_kernel, states, mask, go_backwards, activation,
 
 
 def lstm_sequence(xw, recurrent_kernel, initial_states, mask=None, go_backwards=False,
-                  activation='tanh', recurrent_activation='sigmoid'):
+                  activation='tanh', recurrent_activation='sigmoid', bias=None):
     """Keras's LSTM cell over a whole sequence, in one fused op.
 
     Arguments:
-        xw: (batch, time, 4 units): the inputs times the kernel plus the bias
-            (gates i, f, c, o).
+        xw: (batch, time, 4 units): the inputs times the kernel (gates i, f,
+            c, o).
         recurrent_kernel: (units, 4 units).
         initial_states: [h0, c0], each (batch, units).
         mask: None, or a (batch, time) boolean tensor; a masked step keeps
@@ -66,22 +69,23 @@ def lstm_sequence(xw, recurrent_kernel, initial_states, mask=None, go_backwards=
         activation: the candidate's/output's activation name (one of
             `fused_rnn_activations()`).
         recurrent_activation: the gates' activation name.
+        bias: None, or the bias (4 units,) added to every row of `xw`.
 
     Returns:
         A tuple (last_output, outputs, [h, c]).
     """
-    return _loop('lstm', xw, recurrent_kernel, initial_states, mask, go_backwards, activation,
-                 recurrent_activation)
+    return _loop('lstm', xw, recurrent_kernel, bias, initial_states, mask, go_backwards,
+                 activation, recurrent_activation)
 
 
 def gru_sequence(xw, recurrent_kernel, initial_state, recurrent_bias=None, mask=None,
                  go_backwards=False, activation='tanh', recurrent_activation='sigmoid',
-                 reset_after=False):
+                 reset_after=False, bias=None):
     """Keras's GRU cell over a whole sequence, in one fused op.
 
     Arguments:
-        xw: (batch, time, 3 units): the inputs times the kernel plus the input
-            bias (gates z, r, h).
+        xw: (batch, time, 3 units): the inputs times the kernel (gates z, r,
+            h).
         recurrent_kernel: (units, 3 units).
         initial_state: h0, (batch, units).
         recurrent_bias: (3 units,), the recurrent bias (with `reset_after`).
@@ -93,20 +97,21 @@ def gru_sequence(xw, recurrent_kernel, initial_state, recurrent_bias=None, mask=
         recurrent_activation: the gates' activation name.
         reset_after: apply the reset gate after the recurrent product (the
             CuDNN-compatible form) rather than before.
+        bias: None, or the input bias (3 units,) added to every row of `xw`.
 
     Returns:
         A tuple (last_output, outputs, [h]).
     """
-    return _loop('gru', xw, recurrent_kernel, [initial_state], mask, go_backwards, activation,
-                 recurrent_activation, reset_after, recurrent_bias)
+    return _loop('gru', xw, recurrent_kernel, bias, [initial_state], mask, go_backwards,
+                 activation, recurrent_activation, reset_after, recurrent_bias)
 
 
 def simple_rnn_sequence(xw, recurrent_kernel, initial_state, mask=None, go_backwards=False,
-                        activation='tanh'):
+                        activation='tanh', bias=None):
     """Keras's SimpleRNN cell over a whole sequence, in one fused op.
 
     Arguments:
-        xw: (batch, time, units): the inputs times the kernel plus the bias.
+        xw: (batch, time, units): the inputs times the kernel.
         recurrent_kernel: (units, units).
         initial_state: h0, (batch, units).
         mask: None, or a (batch, time) boolean tensor; a masked step keeps
@@ -114,9 +119,10 @@ def simple_rnn_sequence(xw, recurrent_kernel, initial_state, mask=None, go_backw
         go_backwards: process the sequence in reverse order.
         activation: the candidate's/output's activation name (one of
             `fused_rnn_activations()`).
+        bias: None, or the bias (units,) added to every row of `xw`.
 
     Returns:
         A tuple (last_output, outputs, [h]).
     """
-    return _loop('simple_rnn', xw, recurrent_kernel, [initial_state], mask, go_backwards,
+    return _loop('simple_rnn', xw, recurrent_kernel, bias, [initial_state], mask, go_backwards,
                  activation, 'linear')

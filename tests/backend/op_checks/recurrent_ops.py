@@ -76,20 +76,22 @@ def np_simple(xw, u, h0, mask=None, backwards=False):
     return np.concatenate([outs, h[:, None]], axis=1)
 
 
-def k_lstm(xw, u, h0, c0, mask=None, go_backwards=False, recurrent_activation='sigmoid'):
+def k_lstm(xw, u, h0, c0, mask=None, go_backwards=False, recurrent_activation='sigmoid',
+           bias=None):
     _, outs, (h, c) = K.lstm_sequence(xw, u, [h0, c0], mask=mask, go_backwards=go_backwards,
-                                      recurrent_activation=recurrent_activation)
+                                      recurrent_activation=recurrent_activation, bias=bias)
     return K.concatenate([outs, K.expand_dims(h, 1), K.expand_dims(c, 1)], axis=1)
 
 
-def k_gru(xw, u, h0, brec=None, mask=None, go_backwards=False, reset_after=False):
+def k_gru(xw, u, h0, brec=None, mask=None, go_backwards=False, reset_after=False, bias=None):
     _, outs, (h,) = K.gru_sequence(xw, u, h0, recurrent_bias=brec, mask=mask,
-                                   go_backwards=go_backwards, reset_after=reset_after)
+                                   go_backwards=go_backwards, reset_after=reset_after, bias=bias)
     return K.concatenate([outs, K.expand_dims(h, 1)], axis=1)
 
 
-def k_simple(xw, u, h0, mask=None, go_backwards=False):
-    _, outs, (h,) = K.simple_rnn_sequence(xw, u, h0, mask=mask, go_backwards=go_backwards)
+def k_simple(xw, u, h0, mask=None, go_backwards=False, bias=None):
+    _, outs, (h,) = K.simple_rnn_sequence(xw, u, h0, mask=mask, go_backwards=go_backwards,
+                                          bias=bias)
     return K.concatenate([outs, K.expand_dims(h, 1)], axis=1)
 
 
@@ -127,6 +129,19 @@ CHECKS = {
              inputs=[r(B, T, 3 * H), r(H, 3 * H), r(B, H)],
              reference=lambda xw, u, h0: np_gru(xw, u, h0, reset_after=True)),
         dict(build=k_simple, inputs=[r(B, T, H), r(H, H), r(B, H)], reference=np_simple),
+        # the fused input bias: added to each row of xw inside the loop
+        dict(build=lambda xw, u, b, h0, c0, m: k_lstm(xw, u, h0, c0, m, True, bias=b),
+             inputs=[r(B, T, 4 * H), r(H, 4 * H), r(4 * H), r(B, H), r(B, H), _mask],
+             reference=lambda xw, u, b, h0, c0, m: np_lstm(xw + b, u, h0, c0, m, True)),
+        dict(build=lambda xw, u, b, h0: k_gru(xw, u, h0, bias=b),
+             inputs=[r(B, T, 3 * H), r(H, 3 * H), r(3 * H), r(B, H)],
+             reference=lambda xw, u, b, h0: np_gru(xw + b, u, h0)),
+        dict(build=lambda xw, u, b, h0, br, m: k_gru(xw, u, h0, br, m, True, True, bias=b),
+             inputs=[r(B, T, 3 * H), r(H, 3 * H), r(3 * H), r(B, H), r(3 * H), _mask],
+             reference=lambda xw, u, b, h0, br, m: np_gru(xw + b, u, h0, br, m, True, True)),
+        dict(build=lambda xw, u, b, h0, m: k_simple(xw, u, h0, m, bias=b),
+             inputs=[r(B, T, H), r(H, H), r(H), r(B, H), _mask],
+             reference=lambda xw, u, b, h0, m: np_simple(xw + b, u, h0, m)),
         dict(build=lambda xw, u, h0, m: k_simple(xw, u, h0, m, True),
              inputs=[r(B, T, H), r(H, H), r(B, H), _mask],
              reference=lambda xw, u, h0, m: np_simple(xw, u, h0, m, True))],
