@@ -234,27 +234,30 @@ cdef extern from *:
     #pragma GCC pop_options
     """
     float kb_tanhf(float x) noexcept nogil
-    void kb_lstm_row_f(const float *xw, const float *bx, const float *pre, const float *cp, float *gt, float *c,
-                       float *h, Py_ssize_t H, int act, int ract) noexcept nogil
-    void kb_lstm_row_d(const double *xw, const double *bx, const double *pre, const double *cp, double *gt,
-                       double *c, double *h, Py_ssize_t H, int act, int ract) noexcept nogil
-    void kb_lstm_back_row_f(const float *gt, const float *cp, const float *dh, float *dc,
-                            float *dp, float *tmp, Py_ssize_t H, int act, int ract) noexcept nogil
+    void kb_lstm_row_f(const float *xw, const float *bx, const float *pre, const float *cp,
+                       float *gt, float *c, float *h, Py_ssize_t H, int act,
+                       int ract) noexcept nogil
+    void kb_lstm_row_d(const double *xw, const double *bx, const double *pre, const double *cp,
+                       double *gt, double *c, double *h, Py_ssize_t H, int act,
+                       int ract) noexcept nogil
+    void kb_lstm_back_row_f(const float *gt, const float *cp, const float *dh, float *dc, float *dp,
+                            float *tmp, Py_ssize_t H, int act, int ract) noexcept nogil
     void kb_lstm_back_row_d(const double *gt, const double *cp, const double *dh, double *dc,
-                            double *dp, double *tmp, Py_ssize_t H, int act,
-                            int ract) noexcept nogil
-    void kb_gru_zr_row_f(const float *xw, const float *bx, const float *pre, const float *hp, float *gt,
-                         float *rh, Py_ssize_t H, int ract) noexcept nogil
-    void kb_gru_zr_row_d(const double *xw, const double *bx, const double *pre, const double *hp, double *gt,
-                         double *rh, Py_ssize_t H, int ract) noexcept nogil
-    void kb_gru_h_row_f(const float *xh, const float *bh, const float *pre, const float *hp, float *gt, float *h,
-                        Py_ssize_t H, int act) noexcept nogil
-    void kb_gru_h_row_d(const double *xh, const double *bh, const double *pre, const double *hp, double *gt,
-                        double *h, Py_ssize_t H, int act) noexcept nogil
-    void kb_gru_ra_row_f(const float *xw, const float *bx, const float *pre, const float *hp, float *gt,
-                         float *ph, float *h, Py_ssize_t H, int act, int ract) noexcept nogil
-    void kb_gru_ra_row_d(const double *xw, const double *bx, const double *pre, const double *hp, double *gt,
-                         double *ph, double *h, Py_ssize_t H, int act, int ract) noexcept nogil
+                            double *dp, double *tmp, Py_ssize_t H, int act, int ract) noexcept nogil
+    void kb_gru_zr_row_f(const float *xw, const float *bx, const float *pre, const float *hp,
+                         float *gt, float *rh, Py_ssize_t H, int ract) noexcept nogil
+    void kb_gru_zr_row_d(const double *xw, const double *bx, const double *pre, const double *hp,
+                         double *gt, double *rh, Py_ssize_t H, int ract) noexcept nogil
+    void kb_gru_h_row_f(const float *xh, const float *bh, const float *pre, const float *hp,
+                        float *gt, float *h, Py_ssize_t H, int act) noexcept nogil
+    void kb_gru_h_row_d(const double *xh, const double *bh, const double *pre, const double *hp,
+                        double *gt, double *h, Py_ssize_t H, int act) noexcept nogil
+    void kb_gru_ra_row_f(const float *xw, const float *bx, const float *pre, const float *hp,
+                         float *gt, float *ph, float *h, Py_ssize_t H, int act,
+                         int ract) noexcept nogil
+    void kb_gru_ra_row_d(const double *xw, const double *bx, const double *pre, const double *hp,
+                         double *gt, double *ph, double *h, Py_ssize_t H, int act,
+                         int ract) noexcept nogil
     void kb_gru_back_zh_row_f(const float *gt, const float *hp, const float *dh, float *dp,
                               float *dhp, Py_ssize_t H, int act, int ract) noexcept nogil
     void kb_gru_back_zh_row_d(const double *gt, const double *hp, const double *dh, double *dp,
@@ -269,8 +272,8 @@ cdef extern from *:
                               Py_ssize_t H, int ract) noexcept nogil
     void kb_simple_row_f(const float *xw, const float *bx, const float *pre, float *h, Py_ssize_t H,
                          int act) noexcept nogil
-    void kb_simple_row_d(const double *xw, const double *bx, const double *pre, double *h, Py_ssize_t H,
-                         int act) noexcept nogil
+    void kb_simple_row_d(const double *xw, const double *bx, const double *pre, double *h,
+                         Py_ssize_t H, int act) noexcept nogil
     void kb_simple_back_row_f(const float *h, const float *dh, float *dp, Py_ssize_t H,
                               int act) noexcept nogil
     void kb_simple_back_row_d(const double *h, const double *dh, double *dp, Py_ssize_t H,
@@ -379,6 +382,62 @@ cdef void _acc_step(const floating *rows, Py_ssize_t ld, floating *acc, Py_ssize
         kb_acc_rows_d(rows, ld, acc, n, w)
 
 
+# -- recurrent dropout: each gate's columns of h_prev U from h_prev times that gate's mask ----
+
+cdef object _rmask(str op, object rmask, Py_ssize_t B, Py_ssize_t H, Py_ssize_t gates, int t):
+    """Checks the recurrent dropout masks (B, gates H: gate k's mask in
+    columns k H to (k + 1) H, constant over time); returns the (B, H)
+    scratch the masked products use."""
+    _opt(op, 'rmask', rmask, (B, gates * H), t)
+    return np.empty((B, H), dtype=np.float32 if t == cnp.NPY_FLOAT else np.float64)
+
+
+cdef void _rec_product(const floating *hp, Py_ssize_t ldh, const floating *rm, Py_ssize_t G,
+                       const floating *u, Py_ssize_t c0, Py_ssize_t c1, Py_ssize_t nb,
+                       Py_ssize_t H, floating *hm, floating *pre, Py_ssize_t W) noexcept nogil:
+    """pre[:, c0:c1] = h_prev U[:, c0:c1] over nb rows; with masks rm (nb
+    rows of G), each gate's columns from h_prev times its mask (hm: scratch)."""
+    cdef Py_ssize_t k, bi, j
+    if rm == NULL:
+        gemm_rm(False, False, nb, c1 - c0, H, 1, hp, ldh, u + c0, G, 0, pre + c0, W)
+        return
+    for k in range(c0 // H, c1 // H):
+        for bi in range(nb):
+            for j in range(H):
+                hm[bi * H + j] = hp[bi * ldh + j] * rm[bi * G + k * H + j]
+        gemm_rm(False, False, nb, H, H, 1, hm, H, u + k * H, G, 0, pre + k * H, W)
+
+
+cdef void _rec_grad(const floating *d, Py_ssize_t ldd, const floating *rm, Py_ssize_t G,
+                    const floating *u, Py_ssize_t c0, Py_ssize_t c1, Py_ssize_t nb,
+                    Py_ssize_t H, floating *tmp, floating *dh) noexcept nogil:
+    """dh (nb, H) += d[:, c0:c1] U[:, c0:c1]^T: _rec_product's adjoint in
+    h_prev (each gate's part times its mask)."""
+    cdef Py_ssize_t k, bi, j
+    if rm == NULL:
+        gemm_rm(False, True, nb, H, c1 - c0, 1, d + c0, ldd, u + c0, G, 1, dh, H)
+        return
+    for k in range(c0 // H, c1 // H):
+        gemm_rm(False, True, nb, H, H, 1, d + k * H, ldd, u + k * H, G, 0, tmp, H)
+        for bi in range(nb):
+            for j in range(H):
+                dh[bi * H + j] = dh[bi * H + j] + tmp[bi * H + j] * rm[bi * G + k * H + j]
+
+
+cdef int _du_masked(int t, object h0, object a, object d, object rmask, Py_ssize_t c0,
+                    Py_ssize_t c1, object du, int nt) except -1:
+    """du[:, c0:c1] from the states each step started from (h0, then a one
+    step back) and d, each gate's columns from the states times its mask."""
+    if rmask is None:
+        return _du(t, h0, a, d, c0, c1 - c0, du, True, nt)
+    H = a.shape[2]
+    for k in range(c0 // H, c1 // H):
+        m = rmask[:, k * H:(k + 1) * H]
+        _du(t, np.ascontiguousarray(h0 * m), np.ascontiguousarray(a * m[:, None, :]), d, k * H,
+            H, du, True, nt)
+    return 0
+
+
 cdef int _finish_sums(object sums, object db) except -1:
     """db = the row sums added up in batch order (the same at any thread count)."""
     if sums is not None:
@@ -441,11 +500,12 @@ cdef int _du(int t, object h0, object a, object d, Py_ssize_t col, Py_ssize_t N,
 
 # -- LSTM ---------------------------------------------------------------------------------
 
-def lstm_forward(xw, u, bias, h0, c0, mask, out, hs, cs, gates, activation,
+def lstm_forward(xw, u, bias, h0, c0, mask, rmask, out, hs, cs, gates, activation,
                  recurrent_activation, reverse, n_threads):
     """LSTM over T steps: xw (B, T, 4H) = x W; bias (4H,) or None, added to
     xw here (no pass of its own); u (H, 4H); h0, c0 (B, H); mask (B, T) or
-    None.  Writes out, hs, cs (B, T, H) and gates (B, T, 5H)."""
+    None; rmask (B, 4H) the gates' recurrent dropout masks, or None.  Writes
+    out, hs, cs (B, T, H) and gates (B, T, 5H)."""
     op = 'lstm_forward'
     cdef int nt = ck.threads(op, n_threads)
     cdef int act = _code(op, 'activation', activation)
@@ -457,6 +517,7 @@ def lstm_forward(xw, u, bias, h0, c0, mask, out, hs, cs, gates, activation,
     _buf(op, 'h0', h0, (B, H), t, False)
     _buf(op, 'c0', c0, (B, H), t, False)
     _opt(op, 'mask', mask, (B, T), t)
+    hm = _rmask(op, rmask, B, H, 4, t)
     for name, a in (('out', out), ('hs', hs), ('cs', cs)):
         _buf(op, name, a, (B, T, H), t, True)
     _buf(op, 'gates', gates, (B, T, 5 * H), t, True)
@@ -464,13 +525,15 @@ def lstm_forward(xw, u, bias, h0, c0, mask, out, hs, cs, gates, activation,
     if t == cnp.NPY_FLOAT:
         _lstm_fwd[float](_ptr(xw, <float>0), _ptr(bx, <float>0), _ptr(u, <float>0),
                          _ptr(h0, <float>0),
-                         _ptr(c0, <float>0), _ptr(mask, <float>0), _wptr(out, <float>0),
+                         _ptr(c0, <float>0), _ptr(mask, <float>0), _ptr(rmask, <float>0),
+                         _wptr(hm, <float>0), _wptr(out, <float>0),
                          _wptr(hs, <float>0), _wptr(cs, <float>0), _wptr(gates, <float>0),
                          _wptr(scratch, <float>0), B, T, H, act, ract, rev, nt)
     else:
         _lstm_fwd[double](_ptr(xw, <double>0), _ptr(bx, <double>0), _ptr(u, <double>0),
                           _ptr(h0, <double>0),
-                          _ptr(c0, <double>0), _ptr(mask, <double>0), _wptr(out, <double>0),
+                          _ptr(c0, <double>0), _ptr(mask, <double>0), _ptr(rmask, <double>0),
+                          _wptr(hm, <double>0), _wptr(out, <double>0),
                           _wptr(hs, <double>0), _wptr(cs, <double>0), _wptr(gates, <double>0),
                           _wptr(scratch, <double>0), B, T, H, act, ract, rev, nt)
 
@@ -500,8 +563,8 @@ cdef inline void _write_out(const floating *h, floating *o, bint seen, Py_ssize_
 
 
 cdef void _lstm_fwd(const floating *xw, const floating *bx, const floating *u,
-                    const floating *h0,
-                    const floating *c0, const floating *mask, floating *out, floating *hs,
+                    const floating *h0, const floating *c0, const floating *mask,
+                    const floating *rmask, floating *hm, floating *out, floating *hs,
                     floating *cs, floating *gates, floating *scratch, Py_ssize_t B,
                     Py_ssize_t T, Py_ssize_t H, int act, int ract, bint rev,
                     int nt) noexcept nogil:
@@ -525,7 +588,8 @@ cdef void _lstm_fwd(const floating *xw, const floating *bx, const floating *u,
             else:
                 hp = hs + (r0 * T + s - 1) * H
                 ldh = T * H
-            gemm_rm(False, False, r1 - r0, G, H, 1, hp, ldh, u, G, 0, pre, W)
+            _rec_product(hp, ldh, NULL if rmask == NULL else rmask + r0 * G, G, u, 0, G, r1 - r0,
+                         H, hm + r0 * H, pre, W)
             for bi in range(r1 - r0):
                 b = r0 + bi
                 cp = c0 + b * H if s == 0 else cs + (b * T + s - 1) * H
@@ -547,8 +611,8 @@ cdef void _lstm_fwd(const floating *xw, const floating *bx, const floating *u,
                            seen[bi] != 0, H)
 
 
-def lstm_backward(u, h0, c0, mask, hs, cs, gates, d_out, d_hs, d_cs, dxw, db, du, dh0, dc0,
-                  activation, recurrent_activation, reverse, n_threads):
+def lstm_backward(u, h0, c0, mask, rmask, hs, cs, gates, d_out, d_hs, d_cs, dxw, db, du, dh0,
+                  dc0, activation, recurrent_activation, reverse, n_threads):
     """Backpropagation through time of lstm_forward: the gradients d_out,
     d_hs, d_cs (B, T, H; each may be None) of its sequences give dxw
     (B, T, 4H, processing order), db (4H,: the input bias's; None: not
@@ -562,6 +626,7 @@ def lstm_backward(u, h0, c0, mask, hs, cs, gates, d_out, d_hs, d_cs, dxw, db, du
     _buf(op, 'h0', h0, (B, H), t, False)
     _buf(op, 'c0', c0, (B, H), t, False)
     _opt(op, 'mask', mask, (B, T), t)
+    tmp = _rmask(op, rmask, B, H, 4, t)
     _buf(op, 'hs', hs, (B, T, H), t, False)
     _buf(op, 'cs', cs, (B, T, H), t, False)
     _buf(op, 'gates', gates, (B, T, 5 * H), t, False)
@@ -576,7 +641,8 @@ def lstm_backward(u, h0, c0, mask, hs, cs, gates, d_out, d_hs, d_cs, dxw, db, du
     scratch = np.empty((B, 2 * H), dtype=np.float32 if t == cnp.NPY_FLOAT else np.float64)
     if t == cnp.NPY_FLOAT:
         _lstm_bwd[float](_ptr(u, <float>0), _ptr(h0, <float>0), _ptr(c0, <float>0),
-                         _ptr(mask, <float>0), _ptr(cs, <float>0), _ptr(gates, <float>0),
+                         _ptr(mask, <float>0), _ptr(rmask, <float>0), _wptr(tmp, <float>0),
+                         _ptr(cs, <float>0), _ptr(gates, <float>0),
                          _ptr(d_out, <float>0), _ptr(d_hs, <float>0), _ptr(d_cs, <float>0),
                          _wptr(dxw, <float>0), <float *>_ptr(sums, <float>0),
                          _wptr(dh0, <float>0), _wptr(dc0, <float>0),
@@ -584,7 +650,8 @@ def lstm_backward(u, h0, c0, mask, hs, cs, gates, d_out, d_hs, d_cs, dxw, db, du
                          B, T, H, act, ract, rev, nt)
     else:
         _lstm_bwd[double](_ptr(u, <double>0), _ptr(h0, <double>0), _ptr(c0, <double>0),
-                          _ptr(mask, <double>0), _ptr(cs, <double>0), _ptr(gates, <double>0),
+                          _ptr(mask, <double>0), _ptr(rmask, <double>0), _wptr(tmp, <double>0),
+                          _ptr(cs, <double>0), _ptr(gates, <double>0),
                           _ptr(d_out, <double>0), _ptr(d_hs, <double>0), _ptr(d_cs, <double>0),
                           _wptr(dxw, <double>0), <double *>_ptr(sums, <double>0),
                           _wptr(dh0, <double>0), _wptr(dc0, <double>0),
@@ -592,7 +659,7 @@ def lstm_backward(u, h0, c0, mask, hs, cs, gates, d_out, d_hs, d_cs, dxw, db, du
                           <const Py_ssize_t *>cnp.PyArray_DATA(first),
                           B, T, H, act, ract, rev, nt)
     _finish_sums(sums, db)
-    _du(t, h0, hs, dxw, 0, 4 * H, du, True, nt)
+    _du_masked(t, h0, hs, dxw, rmask, 0, 4 * H, du, nt)
 
 
 cdef cnp.ndarray _first_steps(object mask, Py_ssize_t B, Py_ssize_t T, bint rev):
@@ -619,7 +686,8 @@ cdef inline void _add_cotangents(floating *dh, const floating *d_out, const floa
 
 
 cdef void _lstm_bwd(const floating *u, const floating *h0, const floating *c0,
-                    const floating *mask, const floating *cs, const floating *gates,
+                    const floating *mask, const floating *rmask, floating *tmp,
+                    const floating *cs, const floating *gates,
                     const floating *d_out, const floating *d_hs, const floating *d_cs,
                     floating *dxw, floating *sums, floating *dh0, floating *dc0,
                     floating *scratch, const Py_ssize_t *first, Py_ssize_t B, Py_ssize_t T,
@@ -662,14 +730,15 @@ cdef void _lstm_bwd(const floating *u, const floating *h0, const floating *c0,
                     _fill(dxw + (b * T + s) * G, <floating>0, G)
                     _copy(cur, dh, H)
             # dh_prev (+)= dxw_s U^T; masked rows add zeros to the dh they carry
-            gemm_rm(False, True, r1 - r0, H, G, 1, dxw + (r0 * T + s) * G, T * G, u, G, 1,
-                    dh0 + r0 * H, H)
-            _acc_step(dxw + (r0 * T + s) * G, T * G, NULL if sums == NULL else sums + r0 * G, r1 - r0, G)
+            _rec_grad(dxw + (r0 * T + s) * G, T * G, NULL if rmask == NULL else rmask + r0 * G,
+                      G, u, 0, G, r1 - r0, H, tmp + r0 * H, dh0 + r0 * H)
+            _acc_step(dxw + (r0 * T + s) * G, T * G, NULL if sums == NULL else sums + r0 * G,
+                      r1 - r0, G)
 
 
 # -- GRU ----------------------------------------------------------------------------------
 
-def gru_forward(xw, u, bias, brec, h0, mask, out, hs, gates, extra, activation,
+def gru_forward(xw, u, bias, brec, h0, mask, rmask, out, hs, gates, extra, activation,
                 recurrent_activation, reset_after, reverse, n_threads):
     """GRU over T steps: xw (B, T, 3H) = x W; bias (3H,) the input bias or
     None, added to xw here; u (H, 3H); brec
@@ -689,6 +758,7 @@ def gru_forward(xw, u, bias, brec, h0, mask, out, hs, gates, extra, activation,
         raise ValueError(f'{op}: a recurrent bias needs reset_after')
     _buf(op, 'h0', h0, (B, H), t, False)
     _opt(op, 'mask', mask, (B, T), t)
+    hm = _rmask(op, rmask, B, H, 3, t)
     for name, a in (('out', out), ('hs', hs), ('extra', extra)):
         _buf(op, name, a, (B, T, H), t, True)
     _buf(op, 'gates', gates, (B, T, 3 * H), t, True)
@@ -696,30 +766,34 @@ def gru_forward(xw, u, bias, brec, h0, mask, out, hs, gates, extra, activation,
     if t == cnp.NPY_FLOAT:
         _gru_fwd[float](_ptr(xw, <float>0), _ptr(bx, <float>0), _ptr(u, <float>0),
                         _ptr(brec, <float>0),
-                        _ptr(h0, <float>0), _ptr(mask, <float>0), _wptr(out, <float>0),
+                        _ptr(h0, <float>0), _ptr(mask, <float>0), _ptr(rmask, <float>0),
+                        _wptr(hm, <float>0), _wptr(out, <float>0),
                         _wptr(hs, <float>0), _wptr(gates, <float>0), _wptr(extra, <float>0),
                         _wptr(scratch, <float>0), B, T, H, act, ract, ra, rev, nt)
     else:
         _gru_fwd[double](_ptr(xw, <double>0), _ptr(bx, <double>0), _ptr(u, <double>0),
                          _ptr(brec, <double>0),
-                         _ptr(h0, <double>0), _ptr(mask, <double>0), _wptr(out, <double>0),
+                         _ptr(h0, <double>0), _ptr(mask, <double>0), _ptr(rmask, <double>0),
+                         _wptr(hm, <double>0), _wptr(out, <double>0),
                          _wptr(hs, <double>0), _wptr(gates, <double>0),
                          _wptr(extra, <double>0), _wptr(scratch, <double>0), B, T, H, act,
                          ract, ra, rev, nt)
 
 
 cdef void _gru_fwd(const floating *xw, const floating *bx, const floating *u,
-                   const floating *brec,
-                   const floating *h0, const floating *mask, floating *out, floating *hs,
+                   const floating *brec, const floating *h0, const floating *mask,
+                   const floating *rmask, floating *hm, floating *out, floating *hs,
                    floating *gates, floating *extra, floating *scratch, Py_ssize_t B,
                    Py_ssize_t T, Py_ssize_t H, int act, int ract, bint ra, bint rev,
                    int nt) noexcept nogil:
     cdef Py_ssize_t nblk = _blocks(B, nt), blk, r0, r1, s, bi, b, td, j
     cdef Py_ssize_t G = 3 * H, W = G, at
     cdef const floating *hp
+    cdef const floating *hr         # the h_prev rows the reset gate scales (masked or not)
+    cdef const floating *rm
     cdef floating *pre
     cdef floating *seen
-    cdef Py_ssize_t ldh
+    cdef Py_ssize_t ldh, ldr
     for blk in prange(nblk, schedule='static', num_threads=nt):
         r0 = blk * B // nblk
         r1 = (blk + 1) * B // nblk
@@ -735,7 +809,16 @@ cdef void _gru_fwd(const floating *xw, const floating *bx, const floating *u,
                 hp = hs + (r0 * T + s - 1) * H
                 ldh = T * H
             # z and r (and, with reset_after, the candidate's product too)
-            gemm_rm(False, False, r1 - r0, G if ra else 2 * H, H, 1, hp, ldh, u, G, 0, pre, W)
+            rm = NULL if rmask == NULL else rmask + r0 * G
+            _rec_product(hp, ldh, rm, G, u, 0, G if ra else 2 * H, r1 - r0, H, hm + r0 * H,
+                         pre, W)
+            hr, ldr = hp, ldh
+            if rm != NULL and not ra:
+                # the candidate's product reads r times h_prev times its own mask
+                for bi in range(r1 - r0):
+                    for j in range(H):
+                        hm[(r0 + bi) * H + j] = hp[bi * ldh + j] * rm[bi * G + 2 * H + j]
+                hr, ldr = hm + r0 * H, H
             for bi in range(r1 - r0):
                 b = r0 + bi
                 at = (b * T + s) * H
@@ -756,10 +839,10 @@ cdef void _gru_fwd(const floating *xw, const floating *bx, const floating *u,
                                         gates + (b * T + s) * G, extra + at, hs + at, H, act,
                                         ract)
                 elif floating is float:
-                    kb_gru_zr_row_f(xw + (b * T + td) * G, bx, pre + bi * W, hp + bi * ldh,
+                    kb_gru_zr_row_f(xw + (b * T + td) * G, bx, pre + bi * W, hr + bi * ldr,
                                     gates + (b * T + s) * G, extra + at, H, ract)
                 else:
-                    kb_gru_zr_row_d(xw + (b * T + td) * G, bx, pre + bi * W, hp + bi * ldh,
+                    kb_gru_zr_row_d(xw + (b * T + td) * G, bx, pre + bi * W, hr + bi * ldr,
                                     gates + (b * T + s) * G, extra + at, H, ract)
             if not ra:
                 # the candidate's product of the reset state; masked rows' extra
@@ -792,8 +875,8 @@ cdef void _gru_fwd(const floating *xw, const floating *bx, const floating *u,
                 _write_out(hs + at, out + at, seen[bi] != 0, H)
 
 
-def gru_backward(u, h0, mask, hs, gates, extra, d_out, d_hs, dxw, drec, db, dbrec, du, dh0,
-                 activation, recurrent_activation, reset_after, reverse, n_threads):
+def gru_backward(u, h0, mask, rmask, hs, gates, extra, d_out, d_hs, dxw, drec, db, dbrec, du,
+                 dh0, activation, recurrent_activation, reset_after, reverse, n_threads):
     """Backpropagation through time of gru_forward: dxw (B, T, 3H, processing
     order), drec (B, T, 3H: the gradient of h_prev U + brec; reset_after only,
     else None), db (3H,: the input bias's) and dbrec (3H,: the recurrent
@@ -808,6 +891,7 @@ def gru_backward(u, h0, mask, hs, gates, extra, d_out, d_hs, dxw, drec, db, dbre
     B, T, H, t = _dims(op, 'hs', hs, u, 3)
     _buf(op, 'h0', h0, (B, H), t, False)
     _opt(op, 'mask', mask, (B, T), t)
+    tmp = _rmask(op, rmask, B, H, 3, t)
     for name, a in (('hs', hs), ('extra', extra)):
         _buf(op, name, a, (B, T, H), t, False)
     _buf(op, 'gates', gates, (B, T, 3 * H), t, False)
@@ -826,7 +910,8 @@ def gru_backward(u, h0, mask, hs, gates, extra, d_out, d_hs, dxw, drec, db, dbre
     scratch = np.empty((B, 2 * H), dtype=np.float32 if t == cnp.NPY_FLOAT else np.float64)
     if t == cnp.NPY_FLOAT:
         _gru_bwd[float](_ptr(u, <float>0), _ptr(h0, <float>0), _ptr(mask, <float>0),
-                        _ptr(hs, <float>0), _ptr(gates, <float>0), _ptr(extra, <float>0),
+                        _ptr(rmask, <float>0), _wptr(tmp, <float>0), _ptr(hs, <float>0),
+                        _ptr(gates, <float>0), _ptr(extra, <float>0),
                         _ptr(d_out, <float>0), _ptr(d_hs, <float>0), _wptr(dxw, <float>0),
                         <float *>_ptr(drec, <float>0), <float *>_ptr(sums, <float>0),
                         <float *>_ptr(rsums, <float>0), _wptr(dh0, <float>0),
@@ -834,7 +919,8 @@ def gru_backward(u, h0, mask, hs, gates, extra, d_out, d_hs, dxw, drec, db, dbre
                         B, T, H, act, ract, ra, rev, nt)
     else:
         _gru_bwd[double](_ptr(u, <double>0), _ptr(h0, <double>0), _ptr(mask, <double>0),
-                         _ptr(hs, <double>0), _ptr(gates, <double>0), _ptr(extra, <double>0),
+                         _ptr(rmask, <double>0), _wptr(tmp, <double>0), _ptr(hs, <double>0),
+                         _ptr(gates, <double>0), _ptr(extra, <double>0),
                          _ptr(d_out, <double>0), _ptr(d_hs, <double>0),
                          _wptr(dxw, <double>0), <double *>_ptr(drec, <double>0),
                          <double *>_ptr(sums, <double>0), <double *>_ptr(rsums, <double>0),
@@ -844,29 +930,32 @@ def gru_backward(u, h0, mask, hs, gates, extra, d_out, d_hs, dxw, drec, db, dbre
     _finish_sums(sums, db)
     _finish_sums(rsums, dbrec)
     if ra:
-        _du(t, h0, hs, drec, 0, 3 * H, du, True, nt)
+        _du_masked(t, h0, hs, drec, rmask, 0, 3 * H, du, nt)
     else:
-        _du(t, h0, hs, dxw, 0, 2 * H, du, True, nt)
-        _du(t, h0, extra, dxw, 2 * H, H, du, False, nt)     # extra = r h_prev
+        _du_masked(t, h0, hs, dxw, rmask, 0, 2 * H, du, nt)
+        _du(t, h0, extra, dxw, 2 * H, H, du, False, nt)     # extra = r h_prev (masked)
 
 
 cdef void _gru_bwd(const floating *u, const floating *h0, const floating *mask,
-                   const floating *hs, const floating *gates, const floating *extra,
+                   const floating *rmask, floating *tmp, const floating *hs,
+                   const floating *gates, const floating *extra,
                    const floating *d_out, const floating *d_hs, floating *dxw,
                    floating *drec, floating *sums, floating *rsums, floating *dh0,
                    floating *scratch, const Py_ssize_t *first,
                    Py_ssize_t B, Py_ssize_t T, Py_ssize_t H, int act, int ract, bint ra,
                    bint rev, int nt) noexcept nogil:
     # dh0 carries the block rows' running dh; scratch: this step's dh and d(r h_prev).
-    cdef Py_ssize_t nblk = _blocks(B, nt), blk, r0, r1, s, bi, b, G = 3 * H, at
+    cdef Py_ssize_t nblk = _blocks(B, nt), blk, r0, r1, s, bi, b, j, G = 3 * H, at
     cdef const floating *hp
+    cdef const floating *rm
     cdef floating *dh
     cdef floating *cur
-    cdef bint keep
+    cdef floating *drh
     for blk in prange(nblk, schedule='static', num_threads=nt):
         r0 = blk * B // nblk
         r1 = (blk + 1) * B // nblk
         _fill(dh0 + r0 * H, <floating>0, (r1 - r0) * H)
+        rm = NULL if rmask == NULL else rmask + r0 * G
         for s in range(T - 1, -1, -1):
             for bi in range(r1 - r0):
                 b = r0 + bi
@@ -899,8 +988,8 @@ cdef void _gru_bwd(const floating *u, const floating *h0, const floating *mask,
                         _fill(drec + (b * T + s) * G, <floating>0, G)
                     _copy(cur, dh, H)
             if ra:
-                gemm_rm(False, True, r1 - r0, H, G, 1, drec + (r0 * T + s) * G, T * G, u, G, 1,
-                        dh0 + r0 * H, H)
+                _rec_grad(drec + (r0 * T + s) * G, T * G, rm, G, u, 0, G, r1 - r0, H,
+                          tmp + r0 * H, dh0 + r0 * H)
                 _acc_step(dxw + (r0 * T + s) * G, T * G,
                           NULL if sums == NULL else sums + r0 * G, r1 - r0, G)
                 _acc_step(drec + (r0 * T + s) * G, T * G,
@@ -915,21 +1004,25 @@ cdef void _gru_bwd(const floating *u, const floating *h0, const floating *mask,
                 if not _keep(mask, b, T, s, rev):
                     continue
                 hp = h0 + b * H if s == 0 else hs + at - H
+                drh = scratch + b * 2 * H + H
+                if rm != NULL:          # the product read r h_prev times the mask
+                    for j in range(H):
+                        drh[j] = drh[j] * rm[bi * G + 2 * H + j]
                 if floating is float:
-                    kb_gru_back_r_row_f(gates + (b * T + s) * G, hp, scratch + b * 2 * H + H,
-                                        dxw + (b * T + s) * G, dh0 + b * H, H, ract)
+                    kb_gru_back_r_row_f(gates + (b * T + s) * G, hp, drh, dxw + (b * T + s) * G,
+                                        dh0 + b * H, H, ract)
                 else:
-                    kb_gru_back_r_row_d(gates + (b * T + s) * G, hp, scratch + b * 2 * H + H,
-                                        dxw + (b * T + s) * G, dh0 + b * H, H, ract)
-            gemm_rm(False, True, r1 - r0, H, 2 * H, 1, dxw + (r0 * T + s) * G, T * G, u, G, 1,
-                    dh0 + r0 * H, H)
+                    kb_gru_back_r_row_d(gates + (b * T + s) * G, hp, drh, dxw + (b * T + s) * G,
+                                        dh0 + b * H, H, ract)
+            _rec_grad(dxw + (r0 * T + s) * G, T * G, rm, G, u, 0, 2 * H, r1 - r0, H,
+                      tmp + r0 * H, dh0 + r0 * H)
             _acc_step(dxw + (r0 * T + s) * G, T * G, NULL if sums == NULL else sums + r0 * G,
                       r1 - r0, G)
 
 
 # -- SimpleRNN ----------------------------------------------------------------------------
 
-def simple_forward(xw, u, bias, h0, mask, out, hs, activation, reverse, n_threads):
+def simple_forward(xw, u, bias, h0, mask, rmask, out, hs, activation, reverse, n_threads):
     """SimpleRNN over T steps: xw (B, T, H) = x W; bias (H,) or None, added
     to xw here; u (H, H); h0 (B, H); mask (B, T) or None.  Writes out and hs
     (B, T, H)."""
@@ -942,24 +1035,25 @@ def simple_forward(xw, u, bias, h0, mask, out, hs, activation, reverse, n_thread
     bx = _bias_or_zeros(op, bias, H, t)
     _buf(op, 'h0', h0, (B, H), t, False)
     _opt(op, 'mask', mask, (B, T), t)
+    hm = _rmask(op, rmask, B, H, 1, t)
     _buf(op, 'out', out, (B, T, H), t, True)
     _buf(op, 'hs', hs, (B, T, H), t, True)
     scratch = np.empty(B * (H + 1), dtype=np.float32 if t == cnp.NPY_FLOAT else np.float64)
     if t == cnp.NPY_FLOAT:
         _simple_fwd[float](_ptr(xw, <float>0), _ptr(bx, <float>0), _ptr(u, <float>0),
-                           _ptr(h0, <float>0),
-                           _ptr(mask, <float>0), _wptr(out, <float>0), _wptr(hs, <float>0),
+                           _ptr(h0, <float>0), _ptr(mask, <float>0), _ptr(rmask, <float>0),
+                           _wptr(hm, <float>0), _wptr(out, <float>0), _wptr(hs, <float>0),
                            _wptr(scratch, <float>0), B, T, H, act, rev, nt)
     else:
         _simple_fwd[double](_ptr(xw, <double>0), _ptr(bx, <double>0), _ptr(u, <double>0),
-                            _ptr(h0, <double>0),
-                            _ptr(mask, <double>0), _wptr(out, <double>0), _wptr(hs, <double>0),
+                            _ptr(h0, <double>0), _ptr(mask, <double>0), _ptr(rmask, <double>0),
+                            _wptr(hm, <double>0), _wptr(out, <double>0), _wptr(hs, <double>0),
                             _wptr(scratch, <double>0), B, T, H, act, rev, nt)
 
 
 cdef void _simple_fwd(const floating *xw, const floating *bx, const floating *u,
-                      const floating *h0,
-                      const floating *mask, floating *out, floating *hs, floating *scratch,
+                      const floating *h0, const floating *mask, const floating *rmask,
+                      floating *hm, floating *out, floating *hs, floating *scratch,
                       Py_ssize_t B, Py_ssize_t T, Py_ssize_t H, int act, bint rev,
                       int nt) noexcept nogil:
     cdef Py_ssize_t nblk = _blocks(B, nt), blk, r0, r1, s, bi, b, td, W = H, at
@@ -981,7 +1075,8 @@ cdef void _simple_fwd(const floating *xw, const floating *bx, const floating *u,
             else:
                 hp = hs + (r0 * T + s - 1) * H
                 ldh = T * H
-            gemm_rm(False, False, r1 - r0, H, H, 1, hp, ldh, u, H, 0, pre, W)
+            _rec_product(hp, ldh, NULL if rmask == NULL else rmask + r0 * H, H, u, 0, H, r1 - r0,
+                         H, hm + r0 * H, pre, W)
             for bi in range(r1 - r0):
                 b = r0 + bi
                 at = (b * T + s) * H
@@ -998,7 +1093,7 @@ cdef void _simple_fwd(const floating *xw, const floating *bx, const floating *u,
                 _write_out(hs + at, out + at, seen[bi] != 0, H)
 
 
-def simple_backward(u, h0, mask, hs, d_out, d_hs, dxw, db, du, dh0, activation, reverse,
+def simple_backward(u, h0, mask, rmask, hs, d_out, d_hs, dxw, db, du, dh0, activation, reverse,
                     n_threads):
     """Backpropagation through time of simple_forward: dxw (B, T, H,
     processing order), db (H,: the input bias's; None: not computed), du
@@ -1010,6 +1105,7 @@ def simple_backward(u, h0, mask, hs, d_out, d_hs, dxw, db, du, dh0, activation, 
     B, T, H, t = _dims(op, 'hs', hs, u, 1)
     _buf(op, 'h0', h0, (B, H), t, False)
     _opt(op, 'mask', mask, (B, T), t)
+    tmp = _rmask(op, rmask, B, H, 1, t)
     _buf(op, 'hs', hs, (B, T, H), t, False)
     for name, a in (('d_out', d_out), ('d_hs', d_hs)):
         _opt(op, name, a, (B, T, H), t)
@@ -1020,23 +1116,26 @@ def simple_backward(u, h0, mask, hs, d_out, d_hs, dxw, db, du, dh0, activation, 
     first = _first_steps(mask, B, T, rev)
     scratch = np.empty((B, H), dtype=np.float32 if t == cnp.NPY_FLOAT else np.float64)
     if t == cnp.NPY_FLOAT:
-        _simple_bwd[float](_ptr(u, <float>0), _ptr(mask, <float>0), _ptr(hs, <float>0),
+        _simple_bwd[float](_ptr(u, <float>0), _ptr(mask, <float>0), _ptr(rmask, <float>0),
+                           _wptr(tmp, <float>0), _ptr(hs, <float>0),
                            _ptr(d_out, <float>0), _ptr(d_hs, <float>0), _wptr(dxw, <float>0),
                            <float *>_ptr(sums, <float>0), _wptr(dh0, <float>0),
                            _wptr(scratch, <float>0),
                            <const Py_ssize_t *>cnp.PyArray_DATA(first), B, T, H, act, rev, nt)
     else:
-        _simple_bwd[double](_ptr(u, <double>0), _ptr(mask, <double>0), _ptr(hs, <double>0),
+        _simple_bwd[double](_ptr(u, <double>0), _ptr(mask, <double>0), _ptr(rmask, <double>0),
+                            _wptr(tmp, <double>0), _ptr(hs, <double>0),
                             _ptr(d_out, <double>0), _ptr(d_hs, <double>0),
                             _wptr(dxw, <double>0), <double *>_ptr(sums, <double>0),
                             _wptr(dh0, <double>0),
                             _wptr(scratch, <double>0),
                             <const Py_ssize_t *>cnp.PyArray_DATA(first), B, T, H, act, rev, nt)
     _finish_sums(sums, db)
-    _du(t, h0, hs, dxw, 0, H, du, True, nt)
+    _du_masked(t, h0, hs, dxw, rmask, 0, H, du, nt)
 
 
-cdef void _simple_bwd(const floating *u, const floating *mask, const floating *hs,
+cdef void _simple_bwd(const floating *u, const floating *mask, const floating *rmask,
+                      floating *tmp, const floating *hs,
                       const floating *d_out, const floating *d_hs, floating *dxw,
                       floating *sums, floating *dh0, floating *scratch,
                       const Py_ssize_t *first, Py_ssize_t B,
@@ -1065,7 +1164,7 @@ cdef void _simple_bwd(const floating *u, const floating *mask, const floating *h
                 else:
                     _fill(dxw + at, <floating>0, H)
                     _copy(cur, dh, H)
-            gemm_rm(False, True, r1 - r0, H, H, 1, dxw + (r0 * T + s) * H, T * H, u, H, 1,
-                    dh0 + r0 * H, H)
+            _rec_grad(dxw + (r0 * T + s) * H, T * H, NULL if rmask == NULL else rmask + r0 * H,
+                      H, u, 0, H, r1 - r0, H, tmp + r0 * H, dh0 + r0 * H)
             _acc_step(dxw + (r0 * T + s) * H, T * H, NULL if sums == NULL else sums + r0 * H,
                       r1 - r0, H)

@@ -417,7 +417,7 @@ def fused_sequence(cell, inputs, initial_state, mask, go_backwards):
     loop, or None when the cell is not one it computes.  Call between
     prime_dropout and clear_dropout, as K.rnn."""
     kind = _FUSED.get(type(cell))
-    if kind is None or 0 < cell.recurrent_dropout < 1:
+    if kind is None:
         return None
     activation = _activation_name(cell.activation)
     recurrent = _activation_name(getattr(cell, 'recurrent_activation', activations.linear))
@@ -425,14 +425,16 @@ def fused_sequence(cell, inputs, initial_state, mask, go_backwards):
         return None
     # the loop adds the input bias itself (no pass over the projection)
     xw = _projection(cell, inputs)
+    rmasks = _as_list(cell._recurrent_dropout_mask, cell._gates)
     if kind == 'lstm':
         return K.lstm_sequence(xw, cell.recurrent_kernel, initial_state, mask=mask,
                                go_backwards=go_backwards, activation=activation,
-                               recurrent_activation=recurrent, bias=cell.bias)
+                               recurrent_activation=recurrent, bias=cell.bias,
+                               recurrent_dropout_masks=rmasks)
     if kind == 'simple_rnn':
         return K.simple_rnn_sequence(xw, cell.recurrent_kernel, initial_state[0], mask=mask,
                                      go_backwards=go_backwards, activation=activation,
-                                     bias=cell.bias)
+                                     bias=cell.bias, recurrent_dropout_masks=rmasks)
     input_bias = recurrent_bias = None
     if cell.bias is not None:
         input_bias, recurrent_bias = (cell.bias[0], cell.bias[1]) if cell.reset_after else \
@@ -440,4 +442,5 @@ def fused_sequence(cell, inputs, initial_state, mask, go_backwards):
     return K.gru_sequence(xw, cell.recurrent_kernel, initial_state[0],
                           recurrent_bias=recurrent_bias, mask=mask, go_backwards=go_backwards,
                           activation=activation, recurrent_activation=recurrent,
-                          reset_after=cell.reset_after, bias=input_bias)
+                          reset_after=cell.reset_after, bias=input_bias,
+                          recurrent_dropout_masks=rmasks)
