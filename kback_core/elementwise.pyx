@@ -77,6 +77,14 @@ cdef extern from *:
             }                                                                           \
         }                                                                               \
     }                                                                                   \
+    /* part[c] += g over rows [lo, hi) of a (rows, ch) buffer */                       \
+    static void kb_sum_rows_##S(const T *KB_RESTRICT g, double *KB_RESTRICT part,       \
+                                Py_ssize_t lo, Py_ssize_t hi, Py_ssize_t ch) {          \
+        for (Py_ssize_t o = lo; o < hi; o++) {                                          \
+            const T *gr = g + o * ch;                                                   \
+            for (Py_ssize_t c = 0; c < ch; c++) part[c] += (double)gr[c];               \
+        }                                                                               \
+    }                                                                                   \
     /* the same over one plane of n values; returns the sum */                          \
     static double kb_relu_mask_sum_##S(const T *KB_RESTRICT y, const T *KB_RESTRICT g, \
                                        T *KB_RESTRICT dz, Py_ssize_t n) {               \
@@ -103,6 +111,10 @@ cdef extern from *:
                              Py_ssize_t lo, Py_ssize_t hi, Py_ssize_t ch) noexcept nogil
     void kb_relu_mask_rows_d(const double *y, const double *g, double *dz, double *part,
                              Py_ssize_t lo, Py_ssize_t hi, Py_ssize_t ch) noexcept nogil
+    void kb_sum_rows_f(const float *g, double *part, Py_ssize_t lo, Py_ssize_t hi,
+                       Py_ssize_t ch) noexcept nogil
+    void kb_sum_rows_d(const double *g, double *part, Py_ssize_t lo, Py_ssize_t hi,
+                       Py_ssize_t ch) noexcept nogil
     double kb_relu_mask_sum_f(const float *y, const float *g, float *dz,
                               Py_ssize_t n) noexcept nogil
     double kb_relu_mask_sum_d(const double *y, const double *g, double *dz,
@@ -261,7 +273,7 @@ cdef int _bias_backprop(str op, const floating[:, :, ::1] y, const floating[:, :
                         floating[:, :, ::1] dz, floating[::1] db, bint mask,
                         int n_threads) except -1:
     """With mask: dz = g unless y <= 0 and db = its channel sums; else db = sums of g."""
-    cdef Py_ssize_t c, outer = g.shape[0], ch = g.shape[1], inner = g.shape[2]
+    cdef Py_ssize_t outer = g.shape[0], ch = g.shape[1], inner = g.shape[2]
     _check_len(op, 'db', db.shape[0], 'the channel axis of g', ch)
     n_threads = max(1, min(n_threads, <int>max(outer, 1)))
     # Partial sums in double, added up after: one row of channels per thread
@@ -276,10 +288,19 @@ cdef int _bias_backprop(str op, const floating[:, :, ::1] y, const floating[:, :
     else:
         part = np.zeros((outer, ch), dtype=np.float64)
         _planes_sum(y, g, dz, part, mask, n_threads)
-    total = np.asarray(part).sum(axis=0)
-    for c in range(ch):
-        db[c] = <floating>total[c]
+    _sum_parts(part, db)
     return 0
+
+
+cdef void _sum_parts(const double[:, ::1] part, floating[::1] db) noexcept nogil:
+    """db = the column sums of part, rows added in order (no Python per channel)."""
+    cdef Py_ssize_t r, c
+    cdef double acc
+    for c in range(part.shape[1]):
+        acc = 0
+        for r in range(part.shape[0]):
+            acc = acc + part[r, c]
+        db[c] = <floating>acc
 
 
 cdef void _rows_masked(const floating[:, :, ::1] y, const floating[:, :, ::1] g,
@@ -299,13 +320,16 @@ cdef void _rows_masked(const floating[:, :, ::1] y, const floating[:, :, ::1] g,
 
 cdef void _rows_sum(const floating[:, :, ::1] g, double[:, ::1] part,
                     int n_threads) noexcept nogil:
-    cdef Py_ssize_t t, o, c, lo, hi, rows = g.shape[0], ch = g.shape[1]
+    cdef Py_ssize_t t, lo, hi, rows = g.shape[0], ch = g.shape[1]
+    if rows == 0 or ch == 0:
+        return
     for t in prange(n_threads, schedule='static', chunksize=1, num_threads=n_threads):
         lo = rows * t // n_threads
         hi = rows * (t + 1) // n_threads
-        for o in range(lo, hi):
-            for c in range(ch):
-                part[t, c] += g[o, c, 0]
+        if floating is float:
+            kb_sum_rows_f(&g[0, 0, 0], &part[t, 0], lo, hi, ch)
+        else:
+            kb_sum_rows_d(&g[0, 0, 0], &part[t, 0], lo, hi, ch)
 
 
 cdef void _planes_sum(const floating[:, :, ::1] y, const floating[:, :, ::1] g,

@@ -101,12 +101,12 @@ cdef extern from *:
         default: break;                                                                            \\
         }                                                                                          \\
     }                                                                                              \\
-    /* LSTM step of one row: gt = i, f, g, o, act(c) */                                            \\
-    KB_CLONES static void kb_lstm_row##SUF(const T *KB_RESTRICT xw, const T *KB_RESTRICT pre,      \\
-            const T *KB_RESTRICT cp, T *KB_RESTRICT gt, T *KB_RESTRICT c, T *KB_RESTRICT h,        \\
-            Py_ssize_t H, int act, int ract) {                                                     \\
+    /* LSTM step of one row: gt = i, f, g, o, act(c); bx: the input bias */                        \\
+    KB_CLONES static void kb_lstm_row##SUF(const T *KB_RESTRICT xw, const T *KB_RESTRICT bx,       \\
+            const T *KB_RESTRICT pre, const T *KB_RESTRICT cp, T *KB_RESTRICT gt,                  \\
+            T *KB_RESTRICT c, T *KB_RESTRICT h, Py_ssize_t H, int act, int ract) {                 \\
         Py_ssize_t j;                                                                              \\
-        for (j = 0; j < 4 * H; j++) gt[j] = xw[j] + pre[j];                                        \\
+        for (j = 0; j < 4 * H; j++) gt[j] = (xw[j] + bx[j]) + pre[j];                              \\
         kb_act##SUF(ract, gt, 2 * H);                                                              \\
         kb_act##SUF(act, gt + 2 * H, H);                                                           \\
         kb_act##SUF(ract, gt + 3 * H, H);                                                          \\
@@ -139,32 +139,33 @@ cdef extern from *:
         kb_dact##SUF(ract, gt + 3 * H, dp + 3 * H, H);                                             \\
     }                                                                                              \\
     /* GRU z and r of one row, and rh = r * h_prev (reset before the product) */                   \\
-    KB_CLONES static void kb_gru_zr_row##SUF(const T *KB_RESTRICT xw, const T *KB_RESTRICT pre,    \\
-            const T *KB_RESTRICT hp, T *KB_RESTRICT gt, T *KB_RESTRICT rh, Py_ssize_t H,           \\
-            int ract) {                                                                            \\
+    KB_CLONES static void kb_gru_zr_row##SUF(const T *KB_RESTRICT xw, const T *KB_RESTRICT bx,     \\
+            const T *KB_RESTRICT pre, const T *KB_RESTRICT hp, T *KB_RESTRICT gt,                  \\
+            T *KB_RESTRICT rh, Py_ssize_t H, int ract) {                                           \\
         Py_ssize_t j;                                                                              \\
-        for (j = 0; j < 2 * H; j++) gt[j] = xw[j] + pre[j];                                        \\
+        for (j = 0; j < 2 * H; j++) gt[j] = (xw[j] + bx[j]) + pre[j];                              \\
         kb_act##SUF(ract, gt, 2 * H);                                                              \\
         for (j = 0; j < H; j++) rh[j] = gt[H + j] * hp[j];                                         \\
     }                                                                                              \\
     /* GRU candidate hh = act(xw_h + pre) and h = z h_prev + (1 - z) hh */                         \\
-    KB_CLONES static void kb_gru_h_row##SUF(const T *KB_RESTRICT xh, const T *KB_RESTRICT pre,     \\
-            const T *KB_RESTRICT hp, T *KB_RESTRICT gt, T *KB_RESTRICT h, Py_ssize_t H, int act) { \\
+    KB_CLONES static void kb_gru_h_row##SUF(const T *KB_RESTRICT xh, const T *KB_RESTRICT bh,      \\
+            const T *KB_RESTRICT pre, const T *KB_RESTRICT hp, T *KB_RESTRICT gt,                  \\
+            T *KB_RESTRICT h, Py_ssize_t H, int act) {                                             \\
         Py_ssize_t j;                                                                              \\
-        for (j = 0; j < H; j++) gt[2 * H + j] = xh[j] + pre[j];                                    \\
+        for (j = 0; j < H; j++) gt[2 * H + j] = (xh[j] + bh[j]) + pre[j];                          \\
         kb_act##SUF(act, gt + 2 * H, H);                                                           \\
         for (j = 0; j < H; j++) h[j] = gt[j] * hp[j] + ((T)1 - gt[j]) * gt[2 * H + j];             \\
     }                                                                                              \\
     /* GRU with reset_after: pre = h_prev U + recurrent bias; ph keeps its candidate part */       \\
-    KB_CLONES static void kb_gru_ra_row##SUF(const T *KB_RESTRICT xw, const T *KB_RESTRICT pre,    \\
-            const T *KB_RESTRICT hp, T *KB_RESTRICT gt, T *KB_RESTRICT ph, T *KB_RESTRICT h,       \\
-            Py_ssize_t H, int act, int ract) {                                                     \\
+    KB_CLONES static void kb_gru_ra_row##SUF(const T *KB_RESTRICT xw, const T *KB_RESTRICT bx,     \\
+            const T *KB_RESTRICT pre, const T *KB_RESTRICT hp, T *KB_RESTRICT gt,                  \\
+            T *KB_RESTRICT ph, T *KB_RESTRICT h, Py_ssize_t H, int act, int ract) {                \\
         Py_ssize_t j;                                                                              \\
-        for (j = 0; j < 2 * H; j++) gt[j] = xw[j] + pre[j];                                        \\
+        for (j = 0; j < 2 * H; j++) gt[j] = (xw[j] + bx[j]) + pre[j];                              \\
         kb_act##SUF(ract, gt, 2 * H);                                                              \\
         for (j = 0; j < H; j++) {                                                                  \\
             ph[j] = pre[2 * H + j];                                                                \\
-            gt[2 * H + j] = xw[2 * H + j] + gt[H + j] * ph[j];                                     \\
+            gt[2 * H + j] = (xw[2 * H + j] + bx[2 * H + j]) + gt[H + j] * ph[j];                   \\
         }                                                                                          \\
         kb_act##SUF(act, gt + 2 * H, H);                                                           \\
         for (j = 0; j < H; j++) h[j] = gt[j] * hp[j] + ((T)1 - gt[j]) * gt[2 * H + j];             \\
@@ -203,10 +204,10 @@ cdef extern from *:
         for (j = 0; j < 2 * H; j++) drec[j] = dx[j];                                               \\
         for (j = 0; j < H; j++) drec[2 * H + j] = dx[2 * H + j] * gt[H + j];                       \\
     }                                                                                              \\
-    KB_CLONES static void kb_simple_row##SUF(const T *KB_RESTRICT xw, const T *KB_RESTRICT pre,    \\
-            T *KB_RESTRICT h, Py_ssize_t H, int act) {                                             \\
+    KB_CLONES static void kb_simple_row##SUF(const T *KB_RESTRICT xw, const T *KB_RESTRICT bx,     \\
+            const T *KB_RESTRICT pre, T *KB_RESTRICT h, Py_ssize_t H, int act) {                   \\
         Py_ssize_t j;                                                                              \\
-        for (j = 0; j < H; j++) h[j] = xw[j] + pre[j];                                             \\
+        for (j = 0; j < H; j++) h[j] = (xw[j] + bx[j]) + pre[j];                                   \\
         kb_act##SUF(act, h, H);                                                                    \\
     }                                                                                              \\
     KB_CLONES static void kb_simple_back_row##SUF(const T *KB_RESTRICT h,                          \\
@@ -216,32 +217,47 @@ cdef extern from *:
         kb_dact##SUF(act, h, dp, H);                                                               \\
     }
 
+    /* acc (n, w) += rows (n, w) at a stride of ld: the bias gradients, one
+       running sum per batch row, so no sum depends on the thread count */
+    #define KB_ACC_ROWS(SUF, T)                                                                    \\
+    KB_CLONES static void kb_acc_rows##SUF(const T *KB_RESTRICT rows, Py_ssize_t ld,               \\
+            T *KB_RESTRICT acc, Py_ssize_t n, Py_ssize_t w) {                                      \\
+        Py_ssize_t i, j;                                                                           \\
+        for (i = 0; i < n; i++)                                                                    \\
+            for (j = 0; j < w; j++) acc[i * w + j] += rows[i * ld + j];                            \\
+    }
+    KB_ACC_ROWS(_f, float)
+    KB_ACC_ROWS(_d, double)
+
     KB_ACTIVATIONS(_f, float, kb_tanhf, kb_expf)
     KB_ACTIVATIONS(_d, double, tanh, exp)
     #pragma GCC pop_options
     """
     float kb_tanhf(float x) noexcept nogil
-    void kb_lstm_row_f(const float *xw, const float *pre, const float *cp, float *gt, float *c,
-                       float *h, Py_ssize_t H, int act, int ract) noexcept nogil
-    void kb_lstm_row_d(const double *xw, const double *pre, const double *cp, double *gt,
-                       double *c, double *h, Py_ssize_t H, int act, int ract) noexcept nogil
-    void kb_lstm_back_row_f(const float *gt, const float *cp, const float *dh, float *dc,
-                            float *dp, float *tmp, Py_ssize_t H, int act, int ract) noexcept nogil
+    void kb_lstm_row_f(const float *xw, const float *bx, const float *pre, const float *cp,
+                       float *gt, float *c, float *h, Py_ssize_t H, int act,
+                       int ract) noexcept nogil
+    void kb_lstm_row_d(const double *xw, const double *bx, const double *pre, const double *cp,
+                       double *gt, double *c, double *h, Py_ssize_t H, int act,
+                       int ract) noexcept nogil
+    void kb_lstm_back_row_f(const float *gt, const float *cp, const float *dh, float *dc, float *dp,
+                            float *tmp, Py_ssize_t H, int act, int ract) noexcept nogil
     void kb_lstm_back_row_d(const double *gt, const double *cp, const double *dh, double *dc,
-                            double *dp, double *tmp, Py_ssize_t H, int act,
-                            int ract) noexcept nogil
-    void kb_gru_zr_row_f(const float *xw, const float *pre, const float *hp, float *gt,
-                         float *rh, Py_ssize_t H, int ract) noexcept nogil
-    void kb_gru_zr_row_d(const double *xw, const double *pre, const double *hp, double *gt,
-                         double *rh, Py_ssize_t H, int ract) noexcept nogil
-    void kb_gru_h_row_f(const float *xh, const float *pre, const float *hp, float *gt, float *h,
-                        Py_ssize_t H, int act) noexcept nogil
-    void kb_gru_h_row_d(const double *xh, const double *pre, const double *hp, double *gt,
-                        double *h, Py_ssize_t H, int act) noexcept nogil
-    void kb_gru_ra_row_f(const float *xw, const float *pre, const float *hp, float *gt,
-                         float *ph, float *h, Py_ssize_t H, int act, int ract) noexcept nogil
-    void kb_gru_ra_row_d(const double *xw, const double *pre, const double *hp, double *gt,
-                         double *ph, double *h, Py_ssize_t H, int act, int ract) noexcept nogil
+                            double *dp, double *tmp, Py_ssize_t H, int act, int ract) noexcept nogil
+    void kb_gru_zr_row_f(const float *xw, const float *bx, const float *pre, const float *hp,
+                         float *gt, float *rh, Py_ssize_t H, int ract) noexcept nogil
+    void kb_gru_zr_row_d(const double *xw, const double *bx, const double *pre, const double *hp,
+                         double *gt, double *rh, Py_ssize_t H, int ract) noexcept nogil
+    void kb_gru_h_row_f(const float *xh, const float *bh, const float *pre, const float *hp,
+                        float *gt, float *h, Py_ssize_t H, int act) noexcept nogil
+    void kb_gru_h_row_d(const double *xh, const double *bh, const double *pre, const double *hp,
+                        double *gt, double *h, Py_ssize_t H, int act) noexcept nogil
+    void kb_gru_ra_row_f(const float *xw, const float *bx, const float *pre, const float *hp,
+                         float *gt, float *ph, float *h, Py_ssize_t H, int act,
+                         int ract) noexcept nogil
+    void kb_gru_ra_row_d(const double *xw, const double *bx, const double *pre, const double *hp,
+                         double *gt, double *ph, double *h, Py_ssize_t H, int act,
+                         int ract) noexcept nogil
     void kb_gru_back_zh_row_f(const float *gt, const float *hp, const float *dh, float *dp,
                               float *dhp, Py_ssize_t H, int act, int ract) noexcept nogil
     void kb_gru_back_zh_row_d(const double *gt, const double *hp, const double *dh, double *dp,
@@ -254,14 +270,18 @@ cdef extern from *:
                               Py_ssize_t H, int ract) noexcept nogil
     void kb_gru_ra_back_row_d(const double *gt, const double *ph, double *dx, double *drec,
                               Py_ssize_t H, int ract) noexcept nogil
-    void kb_simple_row_f(const float *xw, const float *pre, float *h, Py_ssize_t H,
+    void kb_simple_row_f(const float *xw, const float *bx, const float *pre, float *h, Py_ssize_t H,
                          int act) noexcept nogil
-    void kb_simple_row_d(const double *xw, const double *pre, double *h, Py_ssize_t H,
-                         int act) noexcept nogil
+    void kb_simple_row_d(const double *xw, const double *bx, const double *pre, double *h,
+                         Py_ssize_t H, int act) noexcept nogil
     void kb_simple_back_row_f(const float *h, const float *dh, float *dp, Py_ssize_t H,
                               int act) noexcept nogil
     void kb_simple_back_row_d(const double *h, const double *dh, double *dp, Py_ssize_t H,
                               int act) noexcept nogil
+    void kb_acc_rows_f(const float *rows, Py_ssize_t ld, float *acc, Py_ssize_t n,
+                       Py_ssize_t w) noexcept nogil
+    void kb_acc_rows_d(const double *rows, Py_ssize_t ld, double *acc, Py_ssize_t n,
+                       Py_ssize_t w) noexcept nogil
 
 # The activations the kernels know, by Keras name; the codes of the C enum above.
 ACTIVATIONS = {'linear': 0, 'tanh': 1, 'sigmoid': 2, 'hard_sigmoid': 3, 'relu': 4}
@@ -334,6 +354,97 @@ cdef inline Py_ssize_t _blocks(Py_ssize_t batch, int n_threads) noexcept nogil:
     return max(1, min(batch, n_threads))
 
 
+# -- the input bias: added inside the row kernels, its gradient summed there ---------------
+
+cdef object _bias_or_zeros(str op, object bias, Py_ssize_t G, int t):
+    """The input bias (G,), or zeros: the row kernels always add one."""
+    _opt(op, 'bias', bias, (G,), t)
+    if bias is None:
+        return np.zeros(G, dtype=np.float32 if t == cnp.NPY_FLOAT else np.float64)
+    return bias
+
+
+cdef object _row_sums(str op, str name, object db, Py_ssize_t B, Py_ssize_t G, int t):
+    """Per batch row running sums (B, G) for the gradient `db` (or None)."""
+    if db is None:
+        return None
+    _buf(op, name, db, (G,), t, True)
+    return np.zeros((B, G), dtype=np.float32 if t == cnp.NPY_FLOAT else np.float64)
+
+
+cdef void _acc_step(const floating *rows, Py_ssize_t ld, floating *acc, Py_ssize_t n,
+                    Py_ssize_t w) noexcept nogil:
+    if acc == NULL:
+        return
+    if floating is float:
+        kb_acc_rows_f(rows, ld, acc, n, w)
+    else:
+        kb_acc_rows_d(rows, ld, acc, n, w)
+
+
+# -- recurrent dropout: each gate's columns of h_prev U from h_prev times that gate's mask ----
+
+cdef object _rmask(str op, object rmask, Py_ssize_t B, Py_ssize_t H, Py_ssize_t gates, int t):
+    """Checks the recurrent dropout masks (B, gates H: gate k's mask in
+    columns k H to (k + 1) H, constant over time); returns the (B, H)
+    scratch the masked products use."""
+    _opt(op, 'rmask', rmask, (B, gates * H), t)
+    return np.empty((B, H), dtype=np.float32 if t == cnp.NPY_FLOAT else np.float64)
+
+
+cdef void _rec_product(const floating *hp, Py_ssize_t ldh, const floating *rm, Py_ssize_t G,
+                       const floating *u, Py_ssize_t c0, Py_ssize_t c1, Py_ssize_t nb,
+                       Py_ssize_t H, floating *hm, floating *pre, Py_ssize_t W) noexcept nogil:
+    """pre[:, c0:c1] = h_prev U[:, c0:c1] over nb rows; with masks rm (nb
+    rows of G), each gate's columns from h_prev times its mask (hm: scratch)."""
+    cdef Py_ssize_t k, bi, j
+    if rm == NULL:
+        gemm_rm(False, False, nb, c1 - c0, H, 1, hp, ldh, u + c0, G, 0, pre + c0, W)
+        return
+    for k in range(c0 // H, c1 // H):
+        for bi in range(nb):
+            for j in range(H):
+                hm[bi * H + j] = hp[bi * ldh + j] * rm[bi * G + k * H + j]
+        gemm_rm(False, False, nb, H, H, 1, hm, H, u + k * H, G, 0, pre + k * H, W)
+
+
+cdef void _rec_grad(const floating *d, Py_ssize_t ldd, const floating *rm, Py_ssize_t G,
+                    const floating *u, Py_ssize_t c0, Py_ssize_t c1, Py_ssize_t nb,
+                    Py_ssize_t H, floating *tmp, floating *dh) noexcept nogil:
+    """dh (nb, H) += d[:, c0:c1] U[:, c0:c1]^T: _rec_product's adjoint in
+    h_prev (each gate's part times its mask)."""
+    cdef Py_ssize_t k, bi, j
+    if rm == NULL:
+        gemm_rm(False, True, nb, H, c1 - c0, 1, d + c0, ldd, u + c0, G, 1, dh, H)
+        return
+    for k in range(c0 // H, c1 // H):
+        gemm_rm(False, True, nb, H, H, 1, d + k * H, ldd, u + k * H, G, 0, tmp, H)
+        for bi in range(nb):
+            for j in range(H):
+                dh[bi * H + j] = dh[bi * H + j] + tmp[bi * H + j] * rm[bi * G + k * H + j]
+
+
+cdef int _du_masked(int t, object h0, object a, object d, object rmask, Py_ssize_t c0,
+                    Py_ssize_t c1, object du, int nt) except -1:
+    """du[:, c0:c1] from the states each step started from (h0, then a one
+    step back) and d, each gate's columns from the states times its mask."""
+    if rmask is None:
+        return _du(t, h0, a, d, c0, c1 - c0, du, True, nt)
+    H = a.shape[2]
+    for k in range(c0 // H, c1 // H):
+        m = rmask[:, k * H:(k + 1) * H]
+        _du(t, np.ascontiguousarray(h0 * m), np.ascontiguousarray(a * m[:, None, :]), d, k * H,
+            H, du, True, nt)
+    return 0
+
+
+cdef int _finish_sums(object sums, object db) except -1:
+    """db = the row sums added up in batch order (the same at any thread count)."""
+    if sums is not None:
+        np.add.reduce(sums, axis=0, out=db)
+    return 0
+
+
 # -- the recurrent kernel's gradient: du = sum over steps of h_prev^T d --------------------
 
 # du is summed from this many blocks of batch rows whatever the thread count,
@@ -389,10 +500,12 @@ cdef int _du(int t, object h0, object a, object d, Py_ssize_t col, Py_ssize_t N,
 
 # -- LSTM ---------------------------------------------------------------------------------
 
-def lstm_forward(xw, u, h0, c0, mask, out, hs, cs, gates, activation, recurrent_activation,
-                 reverse, n_threads):
-    """LSTM over T steps: xw (B, T, 4H) = x W + b; u (H, 4H); h0, c0 (B, H);
-    mask (B, T) or None.  Writes out, hs, cs (B, T, H) and gates (B, T, 5H)."""
+def lstm_forward(xw, u, bias, h0, c0, mask, rmask, out, hs, cs, gates, activation,
+                 recurrent_activation, reverse, n_threads):
+    """LSTM over T steps: xw (B, T, 4H) = x W; bias (4H,) or None, added to
+    xw here (no pass of its own); u (H, 4H); h0, c0 (B, H); mask (B, T) or
+    None; rmask (B, 4H) the gates' recurrent dropout masks, or None.  Writes
+    out, hs, cs (B, T, H) and gates (B, T, 5H)."""
     op = 'lstm_forward'
     cdef int nt = ck.threads(op, n_threads)
     cdef int act = _code(op, 'activation', activation)
@@ -400,21 +513,27 @@ def lstm_forward(xw, u, h0, c0, mask, out, hs, cs, gates, activation, recurrent_
     cdef bint rev = ck.flag(op, 'reverse', reverse)
     B, T, H, t = _dims(op, 'xw', xw, u, 4)
     _buf(op, 'xw', xw, (B, T, 4 * H), t, False)
+    bx = _bias_or_zeros(op, bias, 4 * H, t)
     _buf(op, 'h0', h0, (B, H), t, False)
     _buf(op, 'c0', c0, (B, H), t, False)
     _opt(op, 'mask', mask, (B, T), t)
+    hm = _rmask(op, rmask, B, H, 4, t)
     for name, a in (('out', out), ('hs', hs), ('cs', cs)):
         _buf(op, name, a, (B, T, H), t, True)
     _buf(op, 'gates', gates, (B, T, 5 * H), t, True)
     scratch = np.empty(B * (4 * H + 1), dtype=np.float32 if t == cnp.NPY_FLOAT else np.float64)
     if t == cnp.NPY_FLOAT:
-        _lstm_fwd[float](_ptr(xw, <float>0), _ptr(u, <float>0), _ptr(h0, <float>0),
-                         _ptr(c0, <float>0), _ptr(mask, <float>0), _wptr(out, <float>0),
+        _lstm_fwd[float](_ptr(xw, <float>0), _ptr(bx, <float>0), _ptr(u, <float>0),
+                         _ptr(h0, <float>0),
+                         _ptr(c0, <float>0), _ptr(mask, <float>0), _ptr(rmask, <float>0),
+                         _wptr(hm, <float>0), _wptr(out, <float>0),
                          _wptr(hs, <float>0), _wptr(cs, <float>0), _wptr(gates, <float>0),
                          _wptr(scratch, <float>0), B, T, H, act, ract, rev, nt)
     else:
-        _lstm_fwd[double](_ptr(xw, <double>0), _ptr(u, <double>0), _ptr(h0, <double>0),
-                          _ptr(c0, <double>0), _ptr(mask, <double>0), _wptr(out, <double>0),
+        _lstm_fwd[double](_ptr(xw, <double>0), _ptr(bx, <double>0), _ptr(u, <double>0),
+                          _ptr(h0, <double>0),
+                          _ptr(c0, <double>0), _ptr(mask, <double>0), _ptr(rmask, <double>0),
+                          _wptr(hm, <double>0), _wptr(out, <double>0),
                           _wptr(hs, <double>0), _wptr(cs, <double>0), _wptr(gates, <double>0),
                           _wptr(scratch, <double>0), B, T, H, act, ract, rev, nt)
 
@@ -443,8 +562,9 @@ cdef inline void _write_out(const floating *h, floating *o, bint seen, Py_ssize_
         _fill(o, <floating>0, n)
 
 
-cdef void _lstm_fwd(const floating *xw, const floating *u, const floating *h0,
-                    const floating *c0, const floating *mask, floating *out, floating *hs,
+cdef void _lstm_fwd(const floating *xw, const floating *bx, const floating *u,
+                    const floating *h0, const floating *c0, const floating *mask,
+                    const floating *rmask, floating *hm, floating *out, floating *hs,
                     floating *cs, floating *gates, floating *scratch, Py_ssize_t B,
                     Py_ssize_t T, Py_ssize_t H, int act, int ract, bint rev,
                     int nt) noexcept nogil:
@@ -468,18 +588,19 @@ cdef void _lstm_fwd(const floating *xw, const floating *u, const floating *h0,
             else:
                 hp = hs + (r0 * T + s - 1) * H
                 ldh = T * H
-            gemm_rm(False, False, r1 - r0, G, H, 1, hp, ldh, u, G, 0, pre, W)
+            _rec_product(hp, ldh, NULL if rmask == NULL else rmask + r0 * G, G, u, 0, G, r1 - r0,
+                         H, hm + r0 * H, pre, W)
             for bi in range(r1 - r0):
                 b = r0 + bi
                 cp = c0 + b * H if s == 0 else cs + (b * T + s - 1) * H
                 if _keep(mask, b, T, s, rev):
                     seen[bi] = 1
                     if floating is float:
-                        kb_lstm_row_f(xw + (b * T + td) * G, pre + bi * W, cp,
+                        kb_lstm_row_f(xw + (b * T + td) * G, bx, pre + bi * W, cp,
                                       gates + (b * T + s) * 5 * H, cs + (b * T + s) * H,
                                       hs + (b * T + s) * H, H, act, ract)
                     else:
-                        kb_lstm_row_d(xw + (b * T + td) * G, pre + bi * W, cp,
+                        kb_lstm_row_d(xw + (b * T + td) * G, bx, pre + bi * W, cp,
                                       gates + (b * T + s) * 5 * H, cs + (b * T + s) * H,
                                       hs + (b * T + s) * H, H, act, ract)
                 else:
@@ -490,11 +611,12 @@ cdef void _lstm_fwd(const floating *xw, const floating *u, const floating *h0,
                            seen[bi] != 0, H)
 
 
-def lstm_backward(u, h0, c0, mask, hs, cs, gates, d_out, d_hs, d_cs, dxw, du, dh0, dc0,
-                  activation, recurrent_activation, reverse, n_threads):
+def lstm_backward(u, h0, c0, mask, rmask, hs, cs, gates, d_out, d_hs, d_cs, dxw, db, du, dh0,
+                  dc0, activation, recurrent_activation, reverse, n_threads):
     """Backpropagation through time of lstm_forward: the gradients d_out,
     d_hs, d_cs (B, T, H; each may be None) of its sequences give dxw
-    (B, T, 4H, processing order), du (H, 4H) and dh0, dc0 (B, H)."""
+    (B, T, 4H, processing order), db (4H,: the input bias's; None: not
+    computed), du (H, 4H) and dh0, dc0 (B, H)."""
     op = 'lstm_backward'
     cdef int nt = ck.threads(op, n_threads)
     cdef int act = _code(op, 'activation', activation)
@@ -504,12 +626,14 @@ def lstm_backward(u, h0, c0, mask, hs, cs, gates, d_out, d_hs, d_cs, dxw, du, dh
     _buf(op, 'h0', h0, (B, H), t, False)
     _buf(op, 'c0', c0, (B, H), t, False)
     _opt(op, 'mask', mask, (B, T), t)
+    tmp = _rmask(op, rmask, B, H, 4, t)
     _buf(op, 'hs', hs, (B, T, H), t, False)
     _buf(op, 'cs', cs, (B, T, H), t, False)
     _buf(op, 'gates', gates, (B, T, 5 * H), t, False)
     for name, a in (('d_out', d_out), ('d_hs', d_hs), ('d_cs', d_cs)):
         _opt(op, name, a, (B, T, H), t)
     _buf(op, 'dxw', dxw, (B, T, 4 * H), t, True)
+    sums = _row_sums(op, 'db', db, B, 4 * H, t)
     _buf(op, 'du', du, (H, 4 * H), t, True)
     _buf(op, 'dh0', dh0, (B, H), t, True)
     _buf(op, 'dc0', dc0, (B, H), t, True)
@@ -517,20 +641,25 @@ def lstm_backward(u, h0, c0, mask, hs, cs, gates, d_out, d_hs, d_cs, dxw, du, dh
     scratch = np.empty((B, 2 * H), dtype=np.float32 if t == cnp.NPY_FLOAT else np.float64)
     if t == cnp.NPY_FLOAT:
         _lstm_bwd[float](_ptr(u, <float>0), _ptr(h0, <float>0), _ptr(c0, <float>0),
-                         _ptr(mask, <float>0), _ptr(cs, <float>0), _ptr(gates, <float>0),
+                         _ptr(mask, <float>0), _ptr(rmask, <float>0), _wptr(tmp, <float>0),
+                         _ptr(cs, <float>0), _ptr(gates, <float>0),
                          _ptr(d_out, <float>0), _ptr(d_hs, <float>0), _ptr(d_cs, <float>0),
-                         _wptr(dxw, <float>0), _wptr(dh0, <float>0), _wptr(dc0, <float>0),
+                         _wptr(dxw, <float>0), <float *>_ptr(sums, <float>0),
+                         _wptr(dh0, <float>0), _wptr(dc0, <float>0),
                          _wptr(scratch, <float>0), <const Py_ssize_t *>cnp.PyArray_DATA(first),
                          B, T, H, act, ract, rev, nt)
     else:
         _lstm_bwd[double](_ptr(u, <double>0), _ptr(h0, <double>0), _ptr(c0, <double>0),
-                          _ptr(mask, <double>0), _ptr(cs, <double>0), _ptr(gates, <double>0),
+                          _ptr(mask, <double>0), _ptr(rmask, <double>0), _wptr(tmp, <double>0),
+                          _ptr(cs, <double>0), _ptr(gates, <double>0),
                           _ptr(d_out, <double>0), _ptr(d_hs, <double>0), _ptr(d_cs, <double>0),
-                          _wptr(dxw, <double>0), _wptr(dh0, <double>0), _wptr(dc0, <double>0),
+                          _wptr(dxw, <double>0), <double *>_ptr(sums, <double>0),
+                          _wptr(dh0, <double>0), _wptr(dc0, <double>0),
                           _wptr(scratch, <double>0),
                           <const Py_ssize_t *>cnp.PyArray_DATA(first),
                           B, T, H, act, ract, rev, nt)
-    _du(t, h0, hs, dxw, 0, 4 * H, du, True, nt)
+    _finish_sums(sums, db)
+    _du_masked(t, h0, hs, dxw, rmask, 0, 4 * H, du, nt)
 
 
 cdef cnp.ndarray _first_steps(object mask, Py_ssize_t B, Py_ssize_t T, bint rev):
@@ -557,13 +686,15 @@ cdef inline void _add_cotangents(floating *dh, const floating *d_out, const floa
 
 
 cdef void _lstm_bwd(const floating *u, const floating *h0, const floating *c0,
-                    const floating *mask, const floating *cs, const floating *gates,
+                    const floating *mask, const floating *rmask, floating *tmp,
+                    const floating *cs, const floating *gates,
                     const floating *d_out, const floating *d_hs, const floating *d_cs,
-                    floating *dxw, floating *dh0, floating *dc0, floating *scratch,
-                    const Py_ssize_t *first, Py_ssize_t B, Py_ssize_t T, Py_ssize_t H,
-                    int act, int ract, bint rev, int nt) noexcept nogil:
+                    floating *dxw, floating *sums, floating *dh0, floating *dc0,
+                    floating *scratch, const Py_ssize_t *first, Py_ssize_t B, Py_ssize_t T,
+                    Py_ssize_t H, int act, int ract, bint rev, int nt) noexcept nogil:
     # dh0 and dc0 carry the running dh, dc of the block's rows; scratch: dh of
-    # this step (kept for masked rows) and the row helper's temporary.
+    # this step (kept for masked rows) and the row helper's temporary; sums
+    # (or NULL) the rows' running bias gradients.
     cdef Py_ssize_t nblk = _blocks(B, nt), blk, r0, r1, s, bi, b, j, G = 4 * H, at
     cdef const floating *cp
     cdef floating *dh
@@ -599,15 +730,18 @@ cdef void _lstm_bwd(const floating *u, const floating *h0, const floating *c0,
                     _fill(dxw + (b * T + s) * G, <floating>0, G)
                     _copy(cur, dh, H)
             # dh_prev (+)= dxw_s U^T; masked rows add zeros to the dh they carry
-            gemm_rm(False, True, r1 - r0, H, G, 1, dxw + (r0 * T + s) * G, T * G, u, G, 1,
-                    dh0 + r0 * H, H)
+            _rec_grad(dxw + (r0 * T + s) * G, T * G, NULL if rmask == NULL else rmask + r0 * G,
+                      G, u, 0, G, r1 - r0, H, tmp + r0 * H, dh0 + r0 * H)
+            _acc_step(dxw + (r0 * T + s) * G, T * G, NULL if sums == NULL else sums + r0 * G,
+                      r1 - r0, G)
 
 
 # -- GRU ----------------------------------------------------------------------------------
 
-def gru_forward(xw, u, brec, h0, mask, out, hs, gates, extra, activation,
+def gru_forward(xw, u, bias, brec, h0, mask, rmask, out, hs, gates, extra, activation,
                 recurrent_activation, reset_after, reverse, n_threads):
-    """GRU over T steps: xw (B, T, 3H) = x W + input bias; u (H, 3H); brec
+    """GRU over T steps: xw (B, T, 3H) = x W; bias (3H,) the input bias or
+    None, added to xw here; u (H, 3H); brec
     (3H,) the recurrent bias of reset_after (or None); h0 (B, H); mask (B, T)
     or None.  Writes out, hs (B, T, H), gates (B, T, 3H) and extra (B, T, H)."""
     op = 'gru_forward'
@@ -618,39 +752,48 @@ def gru_forward(xw, u, brec, h0, mask, out, hs, gates, extra, activation,
     cdef bint rev = ck.flag(op, 'reverse', reverse)
     B, T, H, t = _dims(op, 'xw', xw, u, 3)
     _buf(op, 'xw', xw, (B, T, 3 * H), t, False)
+    bx = _bias_or_zeros(op, bias, 3 * H, t)
     _opt(op, 'brec', brec, (3 * H,), t)
     if brec is not None and not ra:
         raise ValueError(f'{op}: a recurrent bias needs reset_after')
     _buf(op, 'h0', h0, (B, H), t, False)
     _opt(op, 'mask', mask, (B, T), t)
+    hm = _rmask(op, rmask, B, H, 3, t)
     for name, a in (('out', out), ('hs', hs), ('extra', extra)):
         _buf(op, name, a, (B, T, H), t, True)
     _buf(op, 'gates', gates, (B, T, 3 * H), t, True)
     scratch = np.empty(B * (3 * H + 1), dtype=np.float32 if t == cnp.NPY_FLOAT else np.float64)
     if t == cnp.NPY_FLOAT:
-        _gru_fwd[float](_ptr(xw, <float>0), _ptr(u, <float>0), _ptr(brec, <float>0),
-                        _ptr(h0, <float>0), _ptr(mask, <float>0), _wptr(out, <float>0),
+        _gru_fwd[float](_ptr(xw, <float>0), _ptr(bx, <float>0), _ptr(u, <float>0),
+                        _ptr(brec, <float>0),
+                        _ptr(h0, <float>0), _ptr(mask, <float>0), _ptr(rmask, <float>0),
+                        _wptr(hm, <float>0), _wptr(out, <float>0),
                         _wptr(hs, <float>0), _wptr(gates, <float>0), _wptr(extra, <float>0),
                         _wptr(scratch, <float>0), B, T, H, act, ract, ra, rev, nt)
     else:
-        _gru_fwd[double](_ptr(xw, <double>0), _ptr(u, <double>0), _ptr(brec, <double>0),
-                         _ptr(h0, <double>0), _ptr(mask, <double>0), _wptr(out, <double>0),
+        _gru_fwd[double](_ptr(xw, <double>0), _ptr(bx, <double>0), _ptr(u, <double>0),
+                         _ptr(brec, <double>0),
+                         _ptr(h0, <double>0), _ptr(mask, <double>0), _ptr(rmask, <double>0),
+                         _wptr(hm, <double>0), _wptr(out, <double>0),
                          _wptr(hs, <double>0), _wptr(gates, <double>0),
                          _wptr(extra, <double>0), _wptr(scratch, <double>0), B, T, H, act,
                          ract, ra, rev, nt)
 
 
-cdef void _gru_fwd(const floating *xw, const floating *u, const floating *brec,
-                   const floating *h0, const floating *mask, floating *out, floating *hs,
+cdef void _gru_fwd(const floating *xw, const floating *bx, const floating *u,
+                   const floating *brec, const floating *h0, const floating *mask,
+                   const floating *rmask, floating *hm, floating *out, floating *hs,
                    floating *gates, floating *extra, floating *scratch, Py_ssize_t B,
                    Py_ssize_t T, Py_ssize_t H, int act, int ract, bint ra, bint rev,
                    int nt) noexcept nogil:
     cdef Py_ssize_t nblk = _blocks(B, nt), blk, r0, r1, s, bi, b, td, j
     cdef Py_ssize_t G = 3 * H, W = G, at
     cdef const floating *hp
+    cdef const floating *hr         # the h_prev rows the reset gate scales (masked or not)
+    cdef const floating *rm
     cdef floating *pre
     cdef floating *seen
-    cdef Py_ssize_t ldh
+    cdef Py_ssize_t ldh, ldr
     for blk in prange(nblk, schedule='static', num_threads=nt):
         r0 = blk * B // nblk
         r1 = (blk + 1) * B // nblk
@@ -666,7 +809,16 @@ cdef void _gru_fwd(const floating *xw, const floating *u, const floating *brec,
                 hp = hs + (r0 * T + s - 1) * H
                 ldh = T * H
             # z and r (and, with reset_after, the candidate's product too)
-            gemm_rm(False, False, r1 - r0, G if ra else 2 * H, H, 1, hp, ldh, u, G, 0, pre, W)
+            rm = NULL if rmask == NULL else rmask + r0 * G
+            _rec_product(hp, ldh, rm, G, u, 0, G if ra else 2 * H, r1 - r0, H, hm + r0 * H,
+                         pre, W)
+            hr, ldr = hp, ldh
+            if rm != NULL and not ra:
+                # the candidate's product reads r times h_prev times its own mask
+                for bi in range(r1 - r0):
+                    for j in range(H):
+                        hm[(r0 + bi) * H + j] = hp[bi * ldh + j] * rm[bi * G + 2 * H + j]
+                hr, ldr = hm + r0 * H, H
             for bi in range(r1 - r0):
                 b = r0 + bi
                 at = (b * T + s) * H
@@ -677,18 +829,20 @@ cdef void _gru_fwd(const floating *xw, const floating *u, const floating *brec,
                         for j in range(G):
                             pre[bi * W + j] = pre[bi * W + j] + brec[j]
                     if floating is float:
-                        kb_gru_ra_row_f(xw + (b * T + td) * G, pre + bi * W, hp + bi * ldh,
+                        kb_gru_ra_row_f(xw + (b * T + td) * G, bx, pre + bi * W,
+                                        hp + bi * ldh,
                                         gates + (b * T + s) * G, extra + at, hs + at, H, act,
                                         ract)
                     else:
-                        kb_gru_ra_row_d(xw + (b * T + td) * G, pre + bi * W, hp + bi * ldh,
+                        kb_gru_ra_row_d(xw + (b * T + td) * G, bx, pre + bi * W,
+                                        hp + bi * ldh,
                                         gates + (b * T + s) * G, extra + at, hs + at, H, act,
                                         ract)
                 elif floating is float:
-                    kb_gru_zr_row_f(xw + (b * T + td) * G, pre + bi * W, hp + bi * ldh,
+                    kb_gru_zr_row_f(xw + (b * T + td) * G, bx, pre + bi * W, hr + bi * ldr,
                                     gates + (b * T + s) * G, extra + at, H, ract)
                 else:
-                    kb_gru_zr_row_d(xw + (b * T + td) * G, pre + bi * W, hp + bi * ldh,
+                    kb_gru_zr_row_d(xw + (b * T + td) * G, bx, pre + bi * W, hr + bi * ldr,
                                     gates + (b * T + s) * G, extra + at, H, ract)
             if not ra:
                 # the candidate's product of the reset state; masked rows' extra
@@ -705,11 +859,13 @@ cdef void _gru_fwd(const floating *xw, const floating *u, const floating *brec,
                     seen[bi] = 1
                     if not ra:
                         if floating is float:
-                            kb_gru_h_row_f(xw + (b * T + td) * G + 2 * H, pre + bi * W,
+                            kb_gru_h_row_f(xw + (b * T + td) * G + 2 * H, bx + 2 * H,
+                                           pre + bi * W,
                                            hp + bi * ldh, gates + (b * T + s) * G, hs + at, H,
                                            act)
                         else:
-                            kb_gru_h_row_d(xw + (b * T + td) * G + 2 * H, pre + bi * W,
+                            kb_gru_h_row_d(xw + (b * T + td) * G + 2 * H, bx + 2 * H,
+                                           pre + bi * W,
                                            hp + bi * ldh, gates + (b * T + s) * G, hs + at, H,
                                            act)
                 else:
@@ -719,11 +875,13 @@ cdef void _gru_fwd(const floating *xw, const floating *u, const floating *brec,
                 _write_out(hs + at, out + at, seen[bi] != 0, H)
 
 
-def gru_backward(u, h0, mask, hs, gates, extra, d_out, d_hs, dxw, drec, du, dh0, activation,
-                 recurrent_activation, reset_after, reverse, n_threads):
+def gru_backward(u, h0, mask, rmask, hs, gates, extra, d_out, d_hs, dxw, drec, db, dbrec, du,
+                 dh0, activation, recurrent_activation, reset_after, reverse, n_threads):
     """Backpropagation through time of gru_forward: dxw (B, T, 3H, processing
     order), drec (B, T, 3H: the gradient of h_prev U + brec; reset_after only,
-    else None), du (H, 3H) and dh0 (B, H)."""
+    else None), db (3H,: the input bias's) and dbrec (3H,: the recurrent
+    bias's, reset_after only), each None when not wanted, du (H, 3H) and dh0
+    (B, H)."""
     op = 'gru_backward'
     cdef int nt = ck.threads(op, n_threads)
     cdef int act = _code(op, 'activation', activation)
@@ -733,6 +891,7 @@ def gru_backward(u, h0, mask, hs, gates, extra, d_out, d_hs, dxw, drec, du, dh0,
     B, T, H, t = _dims(op, 'hs', hs, u, 3)
     _buf(op, 'h0', h0, (B, H), t, False)
     _opt(op, 'mask', mask, (B, T), t)
+    tmp = _rmask(op, rmask, B, H, 3, t)
     for name, a in (('hs', hs), ('extra', extra)):
         _buf(op, name, a, (B, T, H), t, False)
     _buf(op, 'gates', gates, (B, T, 3 * H), t, False)
@@ -741,50 +900,62 @@ def gru_backward(u, h0, mask, hs, gates, extra, d_out, d_hs, dxw, drec, du, dh0,
     _buf(op, 'dxw', dxw, (B, T, 3 * H), t, True)
     if ra:
         _buf(op, 'drec', drec, (B, T, 3 * H), t, True)
-    elif drec is not None:
-        raise ValueError(f'{op}: drec is written with reset_after only; pass None')
+    elif drec is not None or dbrec is not None:
+        raise ValueError(f'{op}: drec and dbrec are written with reset_after only; pass None')
+    sums = _row_sums(op, 'db', db, B, 3 * H, t)
+    rsums = _row_sums(op, 'dbrec', dbrec, B, 3 * H, t)
     _buf(op, 'du', du, (H, 3 * H), t, True)
     _buf(op, 'dh0', dh0, (B, H), t, True)
     first = _first_steps(mask, B, T, rev)
     scratch = np.empty((B, 2 * H), dtype=np.float32 if t == cnp.NPY_FLOAT else np.float64)
     if t == cnp.NPY_FLOAT:
         _gru_bwd[float](_ptr(u, <float>0), _ptr(h0, <float>0), _ptr(mask, <float>0),
-                        _ptr(hs, <float>0), _ptr(gates, <float>0), _ptr(extra, <float>0),
+                        _ptr(rmask, <float>0), _wptr(tmp, <float>0), _ptr(hs, <float>0),
+                        _ptr(gates, <float>0), _ptr(extra, <float>0),
                         _ptr(d_out, <float>0), _ptr(d_hs, <float>0), _wptr(dxw, <float>0),
-                        <float *>_ptr(drec, <float>0), _wptr(dh0, <float>0),
+                        <float *>_ptr(drec, <float>0), <float *>_ptr(sums, <float>0),
+                        <float *>_ptr(rsums, <float>0), _wptr(dh0, <float>0),
                         _wptr(scratch, <float>0), <const Py_ssize_t *>cnp.PyArray_DATA(first),
                         B, T, H, act, ract, ra, rev, nt)
     else:
         _gru_bwd[double](_ptr(u, <double>0), _ptr(h0, <double>0), _ptr(mask, <double>0),
-                         _ptr(hs, <double>0), _ptr(gates, <double>0), _ptr(extra, <double>0),
+                         _ptr(rmask, <double>0), _wptr(tmp, <double>0), _ptr(hs, <double>0),
+                         _ptr(gates, <double>0), _ptr(extra, <double>0),
                          _ptr(d_out, <double>0), _ptr(d_hs, <double>0),
                          _wptr(dxw, <double>0), <double *>_ptr(drec, <double>0),
+                         <double *>_ptr(sums, <double>0), <double *>_ptr(rsums, <double>0),
                          _wptr(dh0, <double>0), _wptr(scratch, <double>0),
                          <const Py_ssize_t *>cnp.PyArray_DATA(first),
                          B, T, H, act, ract, ra, rev, nt)
+    _finish_sums(sums, db)
+    _finish_sums(rsums, dbrec)
     if ra:
-        _du(t, h0, hs, drec, 0, 3 * H, du, True, nt)
+        _du_masked(t, h0, hs, drec, rmask, 0, 3 * H, du, nt)
     else:
-        _du(t, h0, hs, dxw, 0, 2 * H, du, True, nt)
-        _du(t, h0, extra, dxw, 2 * H, H, du, False, nt)     # extra = r h_prev
+        _du_masked(t, h0, hs, dxw, rmask, 0, 2 * H, du, nt)
+        _du(t, h0, extra, dxw, 2 * H, H, du, False, nt)     # extra = r h_prev (masked)
 
 
 cdef void _gru_bwd(const floating *u, const floating *h0, const floating *mask,
-                   const floating *hs, const floating *gates, const floating *extra,
+                   const floating *rmask, floating *tmp, const floating *hs,
+                   const floating *gates, const floating *extra,
                    const floating *d_out, const floating *d_hs, floating *dxw,
-                   floating *drec, floating *dh0, floating *scratch, const Py_ssize_t *first,
+                   floating *drec, floating *sums, floating *rsums, floating *dh0,
+                   floating *scratch, const Py_ssize_t *first,
                    Py_ssize_t B, Py_ssize_t T, Py_ssize_t H, int act, int ract, bint ra,
                    bint rev, int nt) noexcept nogil:
     # dh0 carries the block rows' running dh; scratch: this step's dh and d(r h_prev).
-    cdef Py_ssize_t nblk = _blocks(B, nt), blk, r0, r1, s, bi, b, G = 3 * H, at
+    cdef Py_ssize_t nblk = _blocks(B, nt), blk, r0, r1, s, bi, b, j, G = 3 * H, at
     cdef const floating *hp
+    cdef const floating *rm
     cdef floating *dh
     cdef floating *cur
-    cdef bint keep
+    cdef floating *drh
     for blk in prange(nblk, schedule='static', num_threads=nt):
         r0 = blk * B // nblk
         r1 = (blk + 1) * B // nblk
         _fill(dh0 + r0 * H, <floating>0, (r1 - r0) * H)
+        rm = NULL if rmask == NULL else rmask + r0 * G
         for s in range(T - 1, -1, -1):
             for bi in range(r1 - r0):
                 b = r0 + bi
@@ -817,8 +988,12 @@ cdef void _gru_bwd(const floating *u, const floating *h0, const floating *mask,
                         _fill(drec + (b * T + s) * G, <floating>0, G)
                     _copy(cur, dh, H)
             if ra:
-                gemm_rm(False, True, r1 - r0, H, G, 1, drec + (r0 * T + s) * G, T * G, u, G, 1,
-                        dh0 + r0 * H, H)
+                _rec_grad(drec + (r0 * T + s) * G, T * G, rm, G, u, 0, G, r1 - r0, H,
+                          tmp + r0 * H, dh0 + r0 * H)
+                _acc_step(dxw + (r0 * T + s) * G, T * G,
+                          NULL if sums == NULL else sums + r0 * G, r1 - r0, G)
+                _acc_step(drec + (r0 * T + s) * G, T * G,
+                          NULL if rsums == NULL else rsums + r0 * G, r1 - r0, G)
                 continue
             # d(r h_prev) = dxw_h U_h^T, then dxw_r and dh += d(r h_prev) r
             gemm_rm(False, True, r1 - r0, H, H, 1, dxw + (r0 * T + s) * G + 2 * H, T * G,
@@ -829,44 +1004,56 @@ cdef void _gru_bwd(const floating *u, const floating *h0, const floating *mask,
                 if not _keep(mask, b, T, s, rev):
                     continue
                 hp = h0 + b * H if s == 0 else hs + at - H
+                drh = scratch + b * 2 * H + H
+                if rm != NULL:          # the product read r h_prev times the mask
+                    for j in range(H):
+                        drh[j] = drh[j] * rm[bi * G + 2 * H + j]
                 if floating is float:
-                    kb_gru_back_r_row_f(gates + (b * T + s) * G, hp, scratch + b * 2 * H + H,
-                                        dxw + (b * T + s) * G, dh0 + b * H, H, ract)
+                    kb_gru_back_r_row_f(gates + (b * T + s) * G, hp, drh, dxw + (b * T + s) * G,
+                                        dh0 + b * H, H, ract)
                 else:
-                    kb_gru_back_r_row_d(gates + (b * T + s) * G, hp, scratch + b * 2 * H + H,
-                                        dxw + (b * T + s) * G, dh0 + b * H, H, ract)
-            gemm_rm(False, True, r1 - r0, H, 2 * H, 1, dxw + (r0 * T + s) * G, T * G, u, G, 1,
-                    dh0 + r0 * H, H)
+                    kb_gru_back_r_row_d(gates + (b * T + s) * G, hp, drh, dxw + (b * T + s) * G,
+                                        dh0 + b * H, H, ract)
+            _rec_grad(dxw + (r0 * T + s) * G, T * G, rm, G, u, 0, 2 * H, r1 - r0, H,
+                      tmp + r0 * H, dh0 + r0 * H)
+            _acc_step(dxw + (r0 * T + s) * G, T * G, NULL if sums == NULL else sums + r0 * G,
+                      r1 - r0, G)
 
 
 # -- SimpleRNN ----------------------------------------------------------------------------
 
-def simple_forward(xw, u, h0, mask, out, hs, activation, reverse, n_threads):
-    """SimpleRNN over T steps: xw (B, T, H) = x W + b; u (H, H); h0 (B, H);
-    mask (B, T) or None.  Writes out and hs (B, T, H)."""
+def simple_forward(xw, u, bias, h0, mask, rmask, out, hs, activation, reverse, n_threads):
+    """SimpleRNN over T steps: xw (B, T, H) = x W; bias (H,) or None, added
+    to xw here; u (H, H); h0 (B, H); mask (B, T) or None.  Writes out and hs
+    (B, T, H)."""
     op = 'simple_rnn_forward'
     cdef int nt = ck.threads(op, n_threads)
     cdef int act = _code(op, 'activation', activation)
     cdef bint rev = ck.flag(op, 'reverse', reverse)
     B, T, H, t = _dims(op, 'xw', xw, u, 1)
     _buf(op, 'xw', xw, (B, T, H), t, False)
+    bx = _bias_or_zeros(op, bias, H, t)
     _buf(op, 'h0', h0, (B, H), t, False)
     _opt(op, 'mask', mask, (B, T), t)
+    hm = _rmask(op, rmask, B, H, 1, t)
     _buf(op, 'out', out, (B, T, H), t, True)
     _buf(op, 'hs', hs, (B, T, H), t, True)
     scratch = np.empty(B * (H + 1), dtype=np.float32 if t == cnp.NPY_FLOAT else np.float64)
     if t == cnp.NPY_FLOAT:
-        _simple_fwd[float](_ptr(xw, <float>0), _ptr(u, <float>0), _ptr(h0, <float>0),
-                           _ptr(mask, <float>0), _wptr(out, <float>0), _wptr(hs, <float>0),
+        _simple_fwd[float](_ptr(xw, <float>0), _ptr(bx, <float>0), _ptr(u, <float>0),
+                           _ptr(h0, <float>0), _ptr(mask, <float>0), _ptr(rmask, <float>0),
+                           _wptr(hm, <float>0), _wptr(out, <float>0), _wptr(hs, <float>0),
                            _wptr(scratch, <float>0), B, T, H, act, rev, nt)
     else:
-        _simple_fwd[double](_ptr(xw, <double>0), _ptr(u, <double>0), _ptr(h0, <double>0),
-                            _ptr(mask, <double>0), _wptr(out, <double>0), _wptr(hs, <double>0),
+        _simple_fwd[double](_ptr(xw, <double>0), _ptr(bx, <double>0), _ptr(u, <double>0),
+                            _ptr(h0, <double>0), _ptr(mask, <double>0), _ptr(rmask, <double>0),
+                            _wptr(hm, <double>0), _wptr(out, <double>0), _wptr(hs, <double>0),
                             _wptr(scratch, <double>0), B, T, H, act, rev, nt)
 
 
-cdef void _simple_fwd(const floating *xw, const floating *u, const floating *h0,
-                      const floating *mask, floating *out, floating *hs, floating *scratch,
+cdef void _simple_fwd(const floating *xw, const floating *bx, const floating *u,
+                      const floating *h0, const floating *mask, const floating *rmask,
+                      floating *hm, floating *out, floating *hs, floating *scratch,
                       Py_ssize_t B, Py_ssize_t T, Py_ssize_t H, int act, bint rev,
                       int nt) noexcept nogil:
     cdef Py_ssize_t nblk = _blocks(B, nt), blk, r0, r1, s, bi, b, td, W = H, at
@@ -888,25 +1075,29 @@ cdef void _simple_fwd(const floating *xw, const floating *u, const floating *h0,
             else:
                 hp = hs + (r0 * T + s - 1) * H
                 ldh = T * H
-            gemm_rm(False, False, r1 - r0, H, H, 1, hp, ldh, u, H, 0, pre, W)
+            _rec_product(hp, ldh, NULL if rmask == NULL else rmask + r0 * H, H, u, 0, H, r1 - r0,
+                         H, hm + r0 * H, pre, W)
             for bi in range(r1 - r0):
                 b = r0 + bi
                 at = (b * T + s) * H
                 if _keep(mask, b, T, s, rev):
                     seen[bi] = 1
                     if floating is float:
-                        kb_simple_row_f(xw + (b * T + td) * H, pre + bi * W, hs + at, H, act)
+                        kb_simple_row_f(xw + (b * T + td) * H, bx, pre + bi * W, hs + at, H,
+                                        act)
                     else:
-                        kb_simple_row_d(xw + (b * T + td) * H, pre + bi * W, hs + at, H, act)
+                        kb_simple_row_d(xw + (b * T + td) * H, bx, pre + bi * W, hs + at, H,
+                                        act)
                 else:
                     _copy(hp + bi * ldh, hs + at, H)
                 _write_out(hs + at, out + at, seen[bi] != 0, H)
 
 
-def simple_backward(u, h0, mask, hs, d_out, d_hs, dxw, du, dh0, activation, reverse,
+def simple_backward(u, h0, mask, rmask, hs, d_out, d_hs, dxw, db, du, dh0, activation, reverse,
                     n_threads):
     """Backpropagation through time of simple_forward: dxw (B, T, H,
-    processing order), du (H, H) and dh0 (B, H)."""
+    processing order), db (H,: the input bias's; None: not computed), du
+    (H, H) and dh0 (B, H)."""
     op = 'simple_rnn_backward'
     cdef int nt = ck.threads(op, n_threads)
     cdef int act = _code(op, 'activation', activation)
@@ -914,31 +1105,40 @@ def simple_backward(u, h0, mask, hs, d_out, d_hs, dxw, du, dh0, activation, reve
     B, T, H, t = _dims(op, 'hs', hs, u, 1)
     _buf(op, 'h0', h0, (B, H), t, False)
     _opt(op, 'mask', mask, (B, T), t)
+    tmp = _rmask(op, rmask, B, H, 1, t)
     _buf(op, 'hs', hs, (B, T, H), t, False)
     for name, a in (('d_out', d_out), ('d_hs', d_hs)):
         _opt(op, name, a, (B, T, H), t)
     _buf(op, 'dxw', dxw, (B, T, H), t, True)
+    sums = _row_sums(op, 'db', db, B, H, t)
     _buf(op, 'du', du, (H, H), t, True)
     _buf(op, 'dh0', dh0, (B, H), t, True)
     first = _first_steps(mask, B, T, rev)
     scratch = np.empty((B, H), dtype=np.float32 if t == cnp.NPY_FLOAT else np.float64)
     if t == cnp.NPY_FLOAT:
-        _simple_bwd[float](_ptr(u, <float>0), _ptr(mask, <float>0), _ptr(hs, <float>0),
+        _simple_bwd[float](_ptr(u, <float>0), _ptr(mask, <float>0), _ptr(rmask, <float>0),
+                           _wptr(tmp, <float>0), _ptr(hs, <float>0),
                            _ptr(d_out, <float>0), _ptr(d_hs, <float>0), _wptr(dxw, <float>0),
-                           _wptr(dh0, <float>0), _wptr(scratch, <float>0),
+                           <float *>_ptr(sums, <float>0), _wptr(dh0, <float>0),
+                           _wptr(scratch, <float>0),
                            <const Py_ssize_t *>cnp.PyArray_DATA(first), B, T, H, act, rev, nt)
     else:
-        _simple_bwd[double](_ptr(u, <double>0), _ptr(mask, <double>0), _ptr(hs, <double>0),
+        _simple_bwd[double](_ptr(u, <double>0), _ptr(mask, <double>0), _ptr(rmask, <double>0),
+                            _wptr(tmp, <double>0), _ptr(hs, <double>0),
                             _ptr(d_out, <double>0), _ptr(d_hs, <double>0),
-                            _wptr(dxw, <double>0), _wptr(dh0, <double>0),
+                            _wptr(dxw, <double>0), <double *>_ptr(sums, <double>0),
+                            _wptr(dh0, <double>0),
                             _wptr(scratch, <double>0),
                             <const Py_ssize_t *>cnp.PyArray_DATA(first), B, T, H, act, rev, nt)
-    _du(t, h0, hs, dxw, 0, H, du, True, nt)
+    _finish_sums(sums, db)
+    _du_masked(t, h0, hs, dxw, rmask, 0, H, du, nt)
 
 
-cdef void _simple_bwd(const floating *u, const floating *mask, const floating *hs,
+cdef void _simple_bwd(const floating *u, const floating *mask, const floating *rmask,
+                      floating *tmp, const floating *hs,
                       const floating *d_out, const floating *d_hs, floating *dxw,
-                      floating *dh0, floating *scratch, const Py_ssize_t *first, Py_ssize_t B,
+                      floating *sums, floating *dh0, floating *scratch,
+                      const Py_ssize_t *first, Py_ssize_t B,
                       Py_ssize_t T, Py_ssize_t H, int act, bint rev, int nt) noexcept nogil:
     cdef Py_ssize_t nblk = _blocks(B, nt), blk, r0, r1, s, bi, b, at
     cdef floating *dh
@@ -964,5 +1164,7 @@ cdef void _simple_bwd(const floating *u, const floating *mask, const floating *h
                 else:
                     _fill(dxw + at, <floating>0, H)
                     _copy(cur, dh, H)
-            gemm_rm(False, True, r1 - r0, H, H, 1, dxw + (r0 * T + s) * H, T * H, u, H, 1,
-                    dh0 + r0 * H, H)
+            _rec_grad(dxw + (r0 * T + s) * H, T * H, NULL if rmask == NULL else rmask + r0 * H,
+                      H, u, 0, H, r1 - r0, H, tmp + r0 * H, dh0 + r0 * H)
+            _acc_step(dxw + (r0 * T + s) * H, T * H, NULL if sums == NULL else sums + r0 * H,
+                      r1 - r0, H)

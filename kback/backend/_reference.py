@@ -540,8 +540,10 @@ def crc32c(data):
 # inputs times the kernel plus the input bias, in data order; the sequences (B, T, .)
 # in processing order (reversed data order with `reverse`); mask (B, T) or None, data
 # order.  A masked step keeps the states; `out` is h from a row's first unmasked step
-# on and zeros before it.  Saved for the backward: LSTM gates = i, f, g, o, act(c);
-# GRU gates = z, r, hh and extra = r * h_prev (reset_after: h_prev U_h + b_h).
+# on and zeros before it.  rmask (B, gates H) or None: the recurrent dropout masks,
+# gate k's columns of h_prev U from h_prev times columns k H:(k + 1) H of it.  Saved
+# for the backward: LSTM gates = i, f, g, o, act(c); GRU gates = z, r, hh and extra =
+# r * h_prev (times the candidate's mask; reset_after: h_prev U_h + b_h).
 
 def _rnn_act(name, x):
     if name == 'tanh':
@@ -588,7 +590,40 @@ def _rnn_out(hs, mask, reverse):
     return out
 
 
-def lstm_forward(xw, u, h0, c0, mask, activation, recurrent_activation, reverse):
+def _rnn_gate_masks(rmask, H, gates):
+    return [None if rmask is None else rmask[:, k * H:(k + 1) * H] for k in range(gates)]
+
+
+def _rnn_rec(h, u, rmask):
+    """h @ u, each gate's (H wide) columns from h times its mask."""
+    H = u.shape[0]
+    if rmask is None:
+        return h @ u
+    return np.concatenate([(h * m) @ u[:, k * H:(k + 1) * H]
+                           for k, m in enumerate(_rnn_gate_masks(rmask, H, u.shape[1] // H))],
+                          axis=1)
+
+
+def _rnn_rec_adjoint(d, u, rmask):
+    """_rnn_rec's adjoint in h: d @ u.T, each gate's part times its mask."""
+    H = u.shape[0]
+    if rmask is None:
+        return d @ u.T
+    return sum((d[:, k * H:(k + 1) * H] @ u[:, k * H:(k + 1) * H].T) * m
+               for k, m in enumerate(_rnn_gate_masks(rmask, H, u.shape[1] // H)))
+
+
+def _rnn_masked_kernel_grad(h_prev, d, rmask):
+    """The kernel gradient of _rnn_rec over every row and step."""
+    H = h_prev.shape[2]
+    if rmask is None:
+        return _rnn_kernel_grad(h_prev, d)
+    return np.concatenate([_rnn_kernel_grad(h_prev * m[:, None], d[:, :, k * H:(k + 1) * H])
+                           for k, m in enumerate(_rnn_gate_masks(rmask, H, d.shape[2] // H))],
+                          axis=1)
+
+
+def lstm_forward(xw, u, h0, c0, mask, activation, recurrent_activation, reverse, rmask=None):
     """-> out, hs, cs (B, T, H), gates (B, T, 5H)."""
     B, T, G = xw.shape
     H = G // 4
@@ -596,7 +631,7 @@ def lstm_forward(xw, u, h0, c0, mask, activation, recurrent_activation, reverse)
     gates = np.zeros((B, T, 5 * H), xw.dtype)
     h, c = h0, c0
     for s, t, keep, _ in _rnn_steps(mask, B, T, reverse):
-        z = xw[:, t] + h @ u
+        z = xw[:, t] + _rnn_rec(h, u, rmask)
         i, f = _rnn_act(recurrent_activation, z[:, :H]), _rnn_act(recurrent_activation, z[:, H:2 * H])
         g, o = _rnn_act(activation, z[:, 2 * H:3 * H]), _rnn_act(recurrent_activation, z[:, 3 * H:])
         c_new = f * c + i * g
@@ -626,7 +661,7 @@ def _rnn_cotangent(dh, d_out, d_hs, s, seen):
 
 
 def lstm_backward(u, h0, c0, mask, hs, cs, gates, d_out, d_hs, d_cs, activation,
-                  recurrent_activation, reverse):
+                  recurrent_activation, reverse, rmask=None):
     """-> dxw (B, T, 4H, processing order), du (H, 4H), dh0, dc0."""
     B, T, H = hs.shape
     dxw = np.zeros((B, T, 4 * H), hs.dtype)
@@ -644,31 +679,34 @@ def lstm_backward(u, h0, c0, mask, hs, cs, gates, d_out, d_hs, d_cs, activation,
                              _rnn_dact(recurrent_activation, o, dh * tc)], axis=1)
         dz = np.where(keep, dz, 0)
         dxw[:, s] = dz
-        dh = np.where(keep, dz @ u.T, dh)
+        dh = np.where(keep, _rnn_rec_adjoint(dz, u, rmask), dh)
         dc = np.where(keep, d_c * f, dc)
-    return dxw, _rnn_kernel_grad(_rnn_h_prev(h0, hs), dxw), dh, dc
+    return dxw, _rnn_masked_kernel_grad(_rnn_h_prev(h0, hs), dxw, rmask), dh, dc
 
 
-def gru_forward(xw, u, brec, h0, mask, activation, recurrent_activation, reset_after, reverse):
+def gru_forward(xw, u, brec, h0, mask, activation, recurrent_activation, reset_after, reverse,
+                rmask=None):
     """-> out, hs (B, T, H), gates (B, T, 3H), extra (B, T, H)."""
     B, T, G = xw.shape
     H = G // 3
     hs, extra = np.empty((B, T, H), xw.dtype), np.zeros((B, T, H), xw.dtype)
     gates = np.zeros((B, T, 3 * H), xw.dtype)
     h = h0
+    m_h = 1 if rmask is None else rmask[:, 2 * H:]
     for s, t, keep, _ in _rnn_steps(mask, B, T, reverse):
         x = xw[:, t]
         if reset_after:
-            inner = h @ u if brec is None else h @ u + brec
+            inner = _rnn_rec(h, u, rmask)
+            inner = inner if brec is None else inner + brec
             z = _rnn_act(recurrent_activation, x[:, :H] + inner[:, :H])
             r = _rnn_act(recurrent_activation, x[:, H:2 * H] + inner[:, H:2 * H])
             ex = inner[:, 2 * H:]
             hh = _rnn_act(activation, x[:, 2 * H:] + r * ex)
         else:
-            inner = h @ u[:, :2 * H]
+            inner = _rnn_rec(h, u[:, :2 * H], None if rmask is None else rmask[:, :2 * H])
             z = _rnn_act(recurrent_activation, x[:, :H] + inner[:, :H])
             r = _rnn_act(recurrent_activation, x[:, H:2 * H] + inner[:, H:])
-            ex = r * h
+            ex = r * (h * m_h)
             hh = _rnn_act(activation, x[:, 2 * H:] + ex @ u[:, 2 * H:])
         gates[:, s] = np.where(keep, np.concatenate([z, r, hh], axis=1), 0)
         extra[:, s] = np.where(keep, ex, 0)
@@ -678,13 +716,15 @@ def gru_forward(xw, u, brec, h0, mask, activation, recurrent_activation, reset_a
 
 
 def gru_backward(u, h0, mask, hs, gates, extra, d_out, d_hs, activation,
-                 recurrent_activation, reset_after, reverse):
+                 recurrent_activation, reset_after, reverse, rmask=None):
     """-> dxw (B, T, 3H, processing order), drec (reset_after; else None), du
     (H, 3H), dh0."""
     B, T, H = hs.shape
     dxw = np.zeros((B, T, 3 * H), hs.dtype)
     drec = np.zeros((B, T, 3 * H), hs.dtype) if reset_after else None
     dh = np.zeros_like(h0)
+    m_h = 1 if rmask is None else rmask[:, 2 * H:]
+    m_zr = None if rmask is None else rmask[:, :2 * H]
     for s, t, keep, seen in reversed(list(_rnn_steps(mask, B, T, reverse))):
         dh = _rnn_cotangent(dh, d_out, d_hs, s, seen)
         z, r, hh = (gates[:, s, k * H:(k + 1) * H] for k in range(3))
@@ -696,35 +736,35 @@ def gru_backward(u, h0, mask, hs, gates, extra, d_out, d_hs, activation,
             dx = np.concatenate([dz, dr, dhh], axis=1)
             dr_ = np.where(keep, np.concatenate([dz, dr, dhh * r], axis=1), 0)
             drec[:, s] = dr_
-            dprev = dh * z + dr_ @ u.T
+            dprev = dh * z + _rnn_rec_adjoint(dr_, u, rmask)
         else:
-            drh = dhh @ u[:, 2 * H:].T
+            drh = (dhh @ u[:, 2 * H:].T) * m_h
             dr = _rnn_dact(recurrent_activation, r, drh * h_prev)
             dx = np.concatenate([dz, dr, dhh], axis=1)
-            dprev = dh * z + drh * r + dx[:, :2 * H] @ u[:, :2 * H].T
+            dprev = dh * z + drh * r + _rnn_rec_adjoint(dx[:, :2 * H], u[:, :2 * H], m_zr)
         dxw[:, s] = np.where(keep, dx, 0)
         dh = np.where(keep, dprev, dh)
     h_prev = _rnn_h_prev(h0, hs)
     if reset_after:
-        du = _rnn_kernel_grad(h_prev, drec)
+        du = _rnn_masked_kernel_grad(h_prev, drec, rmask)
     else:
-        du = np.concatenate([_rnn_kernel_grad(h_prev, dxw[:, :, :2 * H]),
+        du = np.concatenate([_rnn_masked_kernel_grad(h_prev, dxw[:, :, :2 * H], m_zr),
                              _rnn_kernel_grad(extra, dxw[:, :, 2 * H:])], axis=1)
     return dxw, drec, du, dh
 
 
-def simple_forward(xw, u, h0, mask, activation, reverse):
+def simple_forward(xw, u, h0, mask, activation, reverse, rmask=None):
     """-> out, hs (B, T, H)."""
     B, T, H = xw.shape
     hs = np.empty((B, T, H), xw.dtype)
     h = h0
     for s, t, keep, _ in _rnn_steps(mask, B, T, reverse):
-        h = np.where(keep, _rnn_act(activation, xw[:, t] + h @ u), h)
+        h = np.where(keep, _rnn_act(activation, xw[:, t] + _rnn_rec(h, u, rmask)), h)
         hs[:, s] = h
     return _rnn_out(hs, mask, reverse), hs
 
 
-def simple_backward(u, h0, mask, hs, d_out, d_hs, activation, reverse):
+def simple_backward(u, h0, mask, hs, d_out, d_hs, activation, reverse, rmask=None):
     """-> dxw (B, T, H, processing order), du (H, H), dh0."""
     B, T, H = hs.shape
     dxw = np.zeros((B, T, H), hs.dtype)
@@ -733,5 +773,5 @@ def simple_backward(u, h0, mask, hs, d_out, d_hs, activation, reverse):
         dh = _rnn_cotangent(dh, d_out, d_hs, s, seen)
         dz = np.where(keep, _rnn_dact(activation, hs[:, s], dh), 0)
         dxw[:, s] = dz
-        dh = np.where(keep, dz @ u.T, dh)
-    return dxw, _rnn_kernel_grad(_rnn_h_prev(h0, hs), dxw), dh
+        dh = np.where(keep, _rnn_rec_adjoint(dz, u, rmask), dh)
+    return dxw, _rnn_masked_kernel_grad(_rnn_h_prev(h0, hs), dxw, rmask), dh

@@ -392,9 +392,9 @@ def _activation_name(fn):
     return None
 
 
-def _projection(cell, inputs, bias):
-    """inputs (batch, time, features) @ kernel (+ bias) as one product over
-    all timesteps; with input dropout, each gate's masked inputs times its
+def _projection(cell, inputs):
+    """inputs (batch, time, features) @ kernel as one product over all
+    timesteps; with input dropout, each gate's masked inputs times its
     columns, as the cell's step does."""
     features = K.int_shape(inputs)[-1]
     width = cell._gates * cell.units
@@ -406,8 +406,6 @@ def _projection(cell, inputs, bias):
         flat = K.concatenate([
             K.dot(K.reshape(inputs * K.expand_dims(masks[k], 1), (-1, features)),
                   cell.kernel[:, k * u:(k + 1) * u]) for k in range(cell._gates)], axis=-1)
-    if bias is not None:
-        flat = K.bias_add(flat, bias)
     timesteps = K.int_shape(inputs)[1]
     if timesteps is not None:
         return K.reshape(flat, (-1, timesteps, width))
@@ -419,25 +417,30 @@ def fused_sequence(cell, inputs, initial_state, mask, go_backwards):
     loop, or None when the cell is not one it computes.  Call between
     prime_dropout and clear_dropout, as K.rnn."""
     kind = _FUSED.get(type(cell))
-    if kind is None or 0 < cell.recurrent_dropout < 1:
+    if kind is None:
         return None
     activation = _activation_name(cell.activation)
     recurrent = _activation_name(getattr(cell, 'recurrent_activation', activations.linear))
     if activation is None or recurrent is None:
         return None
+    # the loop adds the input bias itself (no pass over the projection)
+    xw = _projection(cell, inputs)
+    rmasks = _as_list(cell._recurrent_dropout_mask, cell._gates)
     if kind == 'lstm':
-        return K.lstm_sequence(_projection(cell, inputs, cell.bias), cell.recurrent_kernel,
-                               initial_state, mask=mask, go_backwards=go_backwards,
-                               activation=activation, recurrent_activation=recurrent)
+        return K.lstm_sequence(xw, cell.recurrent_kernel, initial_state, mask=mask,
+                               go_backwards=go_backwards, activation=activation,
+                               recurrent_activation=recurrent, bias=cell.bias,
+                               recurrent_dropout_masks=rmasks)
     if kind == 'simple_rnn':
-        return K.simple_rnn_sequence(_projection(cell, inputs, cell.bias), cell.recurrent_kernel,
-                                     initial_state[0], mask=mask, go_backwards=go_backwards,
-                                     activation=activation)
+        return K.simple_rnn_sequence(xw, cell.recurrent_kernel, initial_state[0], mask=mask,
+                                     go_backwards=go_backwards, activation=activation,
+                                     bias=cell.bias, recurrent_dropout_masks=rmasks)
     input_bias = recurrent_bias = None
     if cell.bias is not None:
         input_bias, recurrent_bias = (cell.bias[0], cell.bias[1]) if cell.reset_after else \
             (cell.bias, None)
-    return K.gru_sequence(_projection(cell, inputs, input_bias), cell.recurrent_kernel,
-                          initial_state[0], recurrent_bias=recurrent_bias, mask=mask,
-                          go_backwards=go_backwards, activation=activation,
-                          recurrent_activation=recurrent, reset_after=cell.reset_after)
+    return K.gru_sequence(xw, cell.recurrent_kernel, initial_state[0],
+                          recurrent_bias=recurrent_bias, mask=mask, go_backwards=go_backwards,
+                          activation=activation, recurrent_activation=recurrent,
+                          reset_after=cell.reset_after, bias=input_bias,
+                          recurrent_dropout_masks=rmasks)

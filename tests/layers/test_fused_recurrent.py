@@ -1,7 +1,8 @@
 """The fused recurrent loops against the generic K.rnn path: LSTM, GRU (both
 reset_after modes) and SimpleRNN layers give the same outputs, states and
 gradients (inputs, kernels, biases, initial states) with masks, go_backwards,
-return_state, input dropout and stateful layers, in float32 and float64; and
+return_state, input and recurrent dropout and stateful layers, in float32 and
+float64; and
 the layers take the fused loop only for the cells and activations it
 computes."""
 import numpy as np
@@ -115,29 +116,47 @@ def test_gradients_reach_initial_states(cell_cls, kwargs):
         np.testing.assert_allclose(g, w, rtol=1e-9, atol=1e-10)
 
 
-@pytest.mark.parametrize('cell_cls,kwargs', CELLS[::2], ids=IDS[::2])
-def test_input_dropout_uses_the_same_masks(cell_cls, kwargs):
-    cell = cell_cls(U, dropout=0.4, dtype='float64', **kwargs)
+@pytest.mark.parametrize('masked_backwards', [False, True])
+@pytest.mark.parametrize('dropout,recurrent_dropout', [(0.4, 0.0), (0.0, 0.4), (0.3, 0.5)])
+@pytest.mark.parametrize('cell_cls,kwargs', CELLS, ids=IDS)
+def test_dropout_uses_the_same_masks(cell_cls, kwargs, dropout, recurrent_dropout,
+                                     masked_backwards):
+    """Input and recurrent dropout: the fused loop and the cell's own step,
+    with the same masks, give the same outputs and gradients (inputs,
+    kernels, biases), also with a time mask and go_backwards."""
+    cell = cell_cls(U, dropout=dropout, recurrent_dropout=recurrent_dropout, dtype='float64',
+                    **kwargs)
     cell.build((None, F))
     x = K.placeholder((None, T, F), dtype='float64')
     h0 = [K.zeros_like(x[:, 0, :1]) + np.zeros((1, U)) for _ in range(len(cell.state_size)
                                                                   if cell_cls is LSTMCell
                                                                   else 1)]
+    mask = None
+    if masked_backwards:
+        m = np.ones((B, T), dtype=bool)
+        m[0, :2] = False
+        m[1, 3] = False
+        mask = K.constant(m, dtype='bool')
     prime_dropout([cell], K.zeros_like(x[:, 0, :1]), h0, True)
     try:
-        fused = fused_sequence(cell, x, h0, None, False)
-        generic = K.rnn(lambda xt, s: cell.call(xt, s, training=True), x, h0)
+        fused = fused_sequence(cell, x, h0, mask, masked_backwards)
+        generic = K.rnn(lambda xt, s: cell.call(xt, s, training=True), x, h0,
+                        go_backwards=masked_backwards, mask=mask)
     finally:
         clear_dropout([cell])
     assert fused is not None
+    weights = [cell.kernel, cell.recurrent_kernel, cell.bias]
     loss_f, loss_p = K.sum(fused[1] ** 2), K.sum(generic[1] ** 2)
-    f = K.function([x], [fused[1], generic[1]] + K.gradients(loss_f, [x, cell.kernel]) +
-                   K.gradients(loss_p, [x, cell.kernel]))
-    out_f, out_p, dx_f, dk_f, dx_p, dk_p = f([rng.uniform(-1, 1, (B, T, F))])
+    f = K.function([x], [fused[1], generic[1]] + K.gradients(loss_f, [x] + weights) +
+                   K.gradients(loss_p, [x] + weights))
+    K.set_value(cell.bias, rng.uniform(-0.3, 0.3, K.int_shape(cell.bias)))
+    values = f([rng.uniform(-1, 1, (B, T, F))])
+    out_f, out_p, got, want = values[0], values[1], values[2:6], values[6:]
     np.testing.assert_allclose(out_f, out_p, rtol=1e-9, atol=1e-10)
-    np.testing.assert_allclose(dx_f, dx_p, rtol=1e-9, atol=1e-10)
-    np.testing.assert_allclose(dk_f, dk_p, rtol=1e-9, atol=1e-10)
-    assert np.any(dx_f == 0)     # dropped inputs get no gradient
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(g, w, rtol=1e-9, atol=1e-10)
+    if dropout and cell._gates == 1:
+        assert np.any(got[0] == 0)     # dropped inputs get no gradient (one mask per input)
 
 
 def test_stateful_fused_layer_matches_generic():
@@ -162,9 +181,9 @@ def test_which_layers_take_the_fused_loop():
     assert uses_fused(layers.LSTM(U, implementation=1, dropout=0.3))
     assert uses_fused(layers.GRU(U, reset_after=True, use_bias=False))
     assert uses_fused(layers.SimpleRNN(U, activation='linear'))
-    # Generic K.rnn: recurrent dropout, unrolled, a custom activation, a subclassed cell,
-    # stacked cells.
-    assert not uses_fused(layers.LSTM(U, recurrent_dropout=0.3))
+    assert uses_fused(layers.LSTM(U, dropout=0.2, recurrent_dropout=0.3))
+    assert uses_fused(layers.GRU(U, recurrent_dropout=0.3))
+    # Generic K.rnn: unrolled, a custom activation, a subclassed cell, stacked cells.
     assert not uses_fused(layers.GRU(U, unroll=True))
     assert not uses_fused(layers.SimpleRNN(U, activation=lambda v: K.tanh(v) * 2))
     assert not uses_fused(layers.SimpleRNN(U, activation='softsign'))

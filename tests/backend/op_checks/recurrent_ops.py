@@ -37,10 +37,24 @@ def _loop(step, xw, states, mask, backwards):
     return np.stack(outs, axis=1), states
 
 
-def np_lstm(xw, u, h0, c0, mask=None, backwards=False, ract=sigmoid):
+def _rdrop(width):
+    """Recurrent dropout masks as the cells make them: 0 or 1 / (1 - 0.3)."""
+    return (rng.rand(B, width) > 0.3) / 0.7
+
+
+def _rec(h, u, rec):
+    """h @ u, each gate's H columns from h times that gate's mask (Keras 2.3's
+    cells with recurrent dropout)."""
+    if rec is None:
+        return h @ u
+    return np.concatenate([(h * rec[:, k * H:(k + 1) * H]) @ u[:, k * H:(k + 1) * H]
+                           for k in range(u.shape[1] // H)], axis=1)
+
+
+def np_lstm(xw, u, h0, c0, mask=None, backwards=False, ract=sigmoid, rec=None):
     def step(x, states):
         h, c = states
-        z = x + h @ u
+        z = x + _rec(h, u, rec)
         i, f, g, o = ract(z[:, :H]), ract(z[:, H:2 * H]), np.tanh(z[:, 2 * H:3 * H]), \
             ract(z[:, 3 * H:])
         c = f * c + i * g
@@ -50,46 +64,50 @@ def np_lstm(xw, u, h0, c0, mask=None, backwards=False, ract=sigmoid):
     return np.concatenate([outs, h[:, None], c[:, None]], axis=1)
 
 
-def np_gru(xw, u, h0, brec=None, mask=None, backwards=False, reset_after=False):
+def np_gru(xw, u, h0, brec=None, mask=None, backwards=False, reset_after=False, rec=None):
     def step(x, states):
         h = states[0]
         if reset_after:
-            inner = h @ u + (0 if brec is None else brec)
+            inner = _rec(h, u, rec) + (0 if brec is None else brec)
             z = sigmoid(x[:, :H] + inner[:, :H])
             rr = sigmoid(x[:, H:2 * H] + inner[:, H:2 * H])
             hh = np.tanh(x[:, 2 * H:] + rr * inner[:, 2 * H:])
         else:
-            z = sigmoid(x[:, :H] + h @ u[:, :H])
-            rr = sigmoid(x[:, H:2 * H] + h @ u[:, H:2 * H])
-            hh = np.tanh(x[:, 2 * H:] + (rr * h) @ u[:, 2 * H:])
+            inner = _rec(h, u[:, :2 * H], None if rec is None else rec[:, :2 * H])
+            z = sigmoid(x[:, :H] + inner[:, :H])
+            rr = sigmoid(x[:, H:2 * H] + inner[:, H:])
+            h_h = h if rec is None else h * rec[:, 2 * H:]
+            hh = np.tanh(x[:, 2 * H:] + (rr * h_h) @ u[:, 2 * H:])
         h = z * h + (1 - z) * hh
         return h, [h]
     outs, (h,) = _loop(step, xw, [h0], mask, backwards)
     return np.concatenate([outs, h[:, None]], axis=1)
 
 
-def np_simple(xw, u, h0, mask=None, backwards=False):
+def np_simple(xw, u, h0, mask=None, backwards=False, rec=None):
     def step(x, states):
-        h = np.tanh(x + states[0] @ u)
+        h = np.tanh(x + _rec(states[0], u, rec))
         return h, [h]
     outs, (h,) = _loop(step, xw, [h0], mask, backwards)
     return np.concatenate([outs, h[:, None]], axis=1)
 
 
-def k_lstm(xw, u, h0, c0, mask=None, go_backwards=False, recurrent_activation='sigmoid'):
+def k_lstm(xw, u, h0, c0, mask=None, go_backwards=False, recurrent_activation='sigmoid',
+           bias=None):
     _, outs, (h, c) = K.lstm_sequence(xw, u, [h0, c0], mask=mask, go_backwards=go_backwards,
-                                      recurrent_activation=recurrent_activation)
+                                      recurrent_activation=recurrent_activation, bias=bias)
     return K.concatenate([outs, K.expand_dims(h, 1), K.expand_dims(c, 1)], axis=1)
 
 
-def k_gru(xw, u, h0, brec=None, mask=None, go_backwards=False, reset_after=False):
+def k_gru(xw, u, h0, brec=None, mask=None, go_backwards=False, reset_after=False, bias=None):
     _, outs, (h,) = K.gru_sequence(xw, u, h0, recurrent_bias=brec, mask=mask,
-                                   go_backwards=go_backwards, reset_after=reset_after)
+                                   go_backwards=go_backwards, reset_after=reset_after, bias=bias)
     return K.concatenate([outs, K.expand_dims(h, 1)], axis=1)
 
 
-def k_simple(xw, u, h0, mask=None, go_backwards=False):
-    _, outs, (h,) = K.simple_rnn_sequence(xw, u, h0, mask=mask, go_backwards=go_backwards)
+def k_simple(xw, u, h0, mask=None, go_backwards=False, bias=None):
+    _, outs, (h,) = K.simple_rnn_sequence(xw, u, h0, mask=mask, go_backwards=go_backwards,
+                                          bias=bias)
     return K.concatenate([outs, K.expand_dims(h, 1)], axis=1)
 
 
@@ -127,6 +145,45 @@ CHECKS = {
              inputs=[r(B, T, 3 * H), r(H, 3 * H), r(B, H)],
              reference=lambda xw, u, h0: np_gru(xw, u, h0, reset_after=True)),
         dict(build=k_simple, inputs=[r(B, T, H), r(H, H), r(B, H)], reference=np_simple),
+        # the fused input bias: added to each row of xw inside the loop
+        dict(build=lambda xw, u, b, h0, c0, m: k_lstm(xw, u, h0, c0, m, True, bias=b),
+             inputs=[r(B, T, 4 * H), r(H, 4 * H), r(4 * H), r(B, H), r(B, H), _mask],
+             reference=lambda xw, u, b, h0, c0, m: np_lstm(xw + b, u, h0, c0, m, True)),
+        dict(build=lambda xw, u, b, h0: k_gru(xw, u, h0, bias=b),
+             inputs=[r(B, T, 3 * H), r(H, 3 * H), r(3 * H), r(B, H)],
+             reference=lambda xw, u, b, h0: np_gru(xw + b, u, h0)),
+        dict(build=lambda xw, u, b, h0, br, m: k_gru(xw, u, h0, br, m, True, True, bias=b),
+             inputs=[r(B, T, 3 * H), r(H, 3 * H), r(3 * H), r(B, H), r(3 * H), _mask],
+             reference=lambda xw, u, b, h0, br, m: np_gru(xw + b, u, h0, br, m, True, True)),
+        dict(build=lambda xw, u, b, h0, m: k_simple(xw, u, h0, m, bias=b),
+             inputs=[r(B, T, H), r(H, H), r(H), r(B, H), _mask],
+             reference=lambda xw, u, b, h0, m: np_simple(xw + b, u, h0, m)),
+        # recurrent dropout masks (not differentiated): the state times the mask
+        # enters the recurrent product
+        dict(build=lambda xw, u, h0, rm: K.simple_rnn_sequence(
+                 xw, u, h0, recurrent_dropout_masks=rm)[1],
+             inputs=[r(B, T, H), r(H, H), r(B, H), _rdrop(H)], grad=[0, 1, 2],
+             reference=lambda xw, u, h0, rm: np_simple(xw, u, h0, rec=rm)[:, :T]),
+        dict(build=lambda xw, u, h0, c0, rm: K.lstm_sequence(
+                 xw, u, [h0, c0], recurrent_dropout_masks=[rm[:, k * H:(k + 1) * H]
+                                                           for k in range(4)])[1],
+             inputs=[r(B, T, 4 * H), r(H, 4 * H), r(B, H), r(B, H), _rdrop(4 * H)],
+             grad=[0, 1, 2, 3],
+             reference=lambda xw, u, h0, c0, rm: np_lstm(xw, u, h0, c0, rec=rm)[:, :T]),
+        dict(build=lambda xw, u, h0, m, rm: K.gru_sequence(
+                 xw, u, h0, mask=m, go_backwards=True,
+                 recurrent_dropout_masks=[rm[:, k * H:(k + 1) * H] for k in range(3)])[1],
+             inputs=[r(B, T, 3 * H), r(H, 3 * H), r(B, H), _mask, _rdrop(3 * H)],
+             grad=[0, 1, 2],
+             reference=lambda xw, u, h0, m, rm: np_gru(xw, u, h0, mask=m, backwards=True,
+                                                       rec=rm)[:, :T]),
+        dict(build=lambda xw, u, h0, br, rm: K.gru_sequence(
+                 xw, u, h0, recurrent_bias=br, reset_after=True,
+                 recurrent_dropout_masks=[rm[:, k * H:(k + 1) * H] for k in range(3)])[1],
+             inputs=[r(B, T, 3 * H), r(H, 3 * H), r(B, H), r(3 * H), _rdrop(3 * H)],
+             grad=[0, 1, 2, 3],
+             reference=lambda xw, u, h0, br, rm: np_gru(xw, u, h0, br, reset_after=True,
+                                                        rec=rm)[:, :T]),
         dict(build=lambda xw, u, h0, m: k_simple(xw, u, h0, m, True),
              inputs=[r(B, T, H), r(H, H), r(B, H), _mask],
              reference=lambda xw, u, h0, m: np_simple(xw, u, h0, m, True))],
