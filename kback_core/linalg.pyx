@@ -7,7 +7,8 @@ follow (a conv training step ran no faster at 2 threads than at 1).
 
 The product is cut into blocks of output rows (or columns, when there are
 fewer rows than columns); the cut depends on the shapes only, so results are
-the same at any thread count.  The caller keeps scipy's BLAS at one thread.
+the same at any thread count.  gemm_rm calls the BLAS that _blas picked, one
+thread per call (_blas holds its own copy there; the caller limits scipy's).
 """
 from cython.parallel cimport prange
 cimport numpy as cnp
@@ -19,8 +20,12 @@ from . cimport _checks as ck
 cnp.import_array()      # the checks use numpy's C API
 
 # Multiply-adds per block below which a product is not cut further, and the
-# most blocks: every extra block re-packs an operand (at 1 thread, 4 blocks
-# cost ~8% over 1 on (128, 784) @ (784, 512); at 2 threads, 2 or 4 do the same).
+# most blocks: every extra block re-packs an operand.  On scipy-openblas32
+# (0.3.34, float32, 1 thread) 2 blocks cost 1-4% over one call and 4 blocks
+# 2-5% ((128,784)@(784,512): 1,037 / 1,066 / 1,076 us); at 2 threads 2 and 4
+# blocks tie (574 / 565 us).  MAX_BLOCKS = 2 would save those 1-3% at 1 thread
+# but cap every matmul at 2 threads on larger machines.  A (32,784)@(784,300)
+# below 2 blocks would run at 1 thread: 185 us against 109 at 2.
 cdef Py_ssize_t MIN_BLOCK_WORK = 1 << 21
 cdef Py_ssize_t MAX_BLOCKS = 4
 

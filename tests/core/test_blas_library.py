@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 
+from kback.backend import _kernels
 import kback_core._blas as blas
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -40,6 +41,7 @@ def test_library_follows_kback_blas():
     else:
         assert blas.library().startswith('scipy-openblas32: OpenBLAS ')
         assert blas.private()
+    assert _kernels.info()['blas'] == blas.library()
 
 
 def test_kernel_tests_pass_on_the_other_library():
@@ -78,6 +80,7 @@ _THREADS_CODE = '''
 import numpy as np, scipy.linalg, threadpoolctl  # scipy: a user BLAS beside numpy's
 from kback import backend as K
 from kback.backend._kernels import conv, linalg
+from kback.backend import _kernels
 import kback_core._blas as blas
 assert blas.private()
 libs = [c for c in threadpoolctl.ThreadpoolController().lib_controllers if c.user_api == 'blas']
