@@ -10,7 +10,9 @@ first imported (conv, linalg and recurrent cimport gemm_rm from it).
   the package instead would load it RTLD_GLOBAL and its symbols would take
   over scipy's own BLAS calls.  This copy serves kback alone, so it is set to
   one thread here for good (kback calls it from its OpenMP team, one call per
-  thread) and the user's numpy and scipy BLAS pools are never touched.
+  thread) and the user's numpy and scipy BLAS pools are never touched.  (Only
+  a program that imports scipy_openblas32 itself shares this copy with scipy:
+  then scipy's calls run on one thread too.)
 - otherwise scipy's `cython_blas`, whose threads the caller must limit.
 
 KBACK_BLAS=scipy forces the second; KBACK_BLAS=scipy-openblas32 requires the
@@ -87,11 +89,20 @@ def _load_openblas32(spec):
         raise RuntimeError(f'kback_core: no libscipy_openblas library in {lib_dir}; '
                            f'reinstall scipy-openblas32 or set KBACK_BLAS={SCIPY}')
     path = os.path.join(lib_dir, names[0])
+    # OpenBLAS starts its thread pool as it loads, sized by this variable (read
+    # only then): this copy never uses a pool, so it starts none.
+    saved = os.environ.get('OPENBLAS_NUM_THREADS')
+    os.environ['OPENBLAS_NUM_THREADS'] = '1'
     try:
         lib = ctypes.CDLL(path, mode=ctypes.RTLD_LOCAL)
     except OSError as e:
         raise RuntimeError(f'kback_core: cannot load {path} ({e}); reinstall '
                            f'scipy-openblas32 or set KBACK_BLAS={SCIPY}') from None
+    finally:
+        if saved is None:
+            del os.environ['OPENBLAS_NUM_THREADS']
+        else:
+            os.environ['OPENBLAS_NUM_THREADS'] = saved
     _sgemm = <sgemm_fn>_address(lib, 'scipy_sgemm_')
     _dgemm = <dgemm_fn>_address(lib, 'scipy_dgemm_')
     _get_threads = <get_threads_fn>_address(lib, 'scipy_openblas_get_num_threads')

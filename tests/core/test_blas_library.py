@@ -26,9 +26,11 @@ _HIDE_OPENBLAS32 = (
 
 
 def _run(code, **variables):
+    """python -c code with these environment variables (None: unset)."""
     env = dict(os.environ, PYTHONPATH=ROOT)
     env.pop('KBACK_BLAS', None)
     env.update(variables)
+    env = {name: value for name, value in env.items() if value is not None}
     return subprocess.run([sys.executable, '-c', code], env=env, cwd=ROOT, capture_output=True,
                           text=True, timeout=300)
 
@@ -107,3 +109,11 @@ def test_private_copy_is_held_at_one_thread_and_the_users_blas_untouched():
     assert [n for path, n in threads.items() if 'scipy_openblas32' in path] == [1]
     assert all(n == 2 for path, n in threads.items() if 'scipy_openblas32' not in path)
 
+
+
+def test_loading_leaves_the_users_openblas_variable_as_it_was():
+    code = 'import os, kback_core.linalg; print(os.environ.get("OPENBLAS_NUM_THREADS"))'
+    for value in ('3', None):
+        out = _run(code, KBACK_BLAS='scipy-openblas32', OPENBLAS_NUM_THREADS=value)
+        assert out.returncode == 0, out.stderr
+        assert out.stdout.split() == [str(value)]
