@@ -97,6 +97,7 @@ def main():
     from kback import backend as K
     from kback.backend import config
     from threadpoolctl import threadpool_limits
+    import scipy.linalg.blas  # noqa: F401  (loaded now, so threadpool_limits below covers it)
     import kback_core._blas
     torch = try_import_torch()
     openblas = openblas32()
