@@ -24,8 +24,8 @@ cnp.import_array()      # the checks use numpy's C API
 # (0.3.34, float32, 1 thread) 2 blocks cost 1-4% over one call and 4 blocks
 # 2-5% ((128,784)@(784,512): 1,037 / 1,066 / 1,076 us); at 2 threads 2 and 4
 # blocks tie (574 / 565 us).  MAX_BLOCKS = 2 would save those 1-3% at 1 thread
-# but cap every matmul at 2 threads on larger machines.  A (32,784)@(784,300)
-# below 2 blocks would run at 1 thread: 185 us against 109 at 2.
+# but cap every matmul at 2 threads on larger machines; a larger MIN_BLOCK_WORK
+# would leave (32,784)@(784,300) in one block: 185 us at 2 threads, not 109.
 cdef Py_ssize_t MIN_BLOCK_WORK = 1 << 21
 cdef Py_ssize_t MAX_BLOCKS = 4
 
