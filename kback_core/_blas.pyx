@@ -5,8 +5,8 @@ first imported (conv, linalg and recurrent cimport gemm_rm from it).
 - scipy-openblas32, when installed: the OpenBLAS build numpy and scipy link
   against, as a wheel of its own.  Version 0.3.34 runs thin products much
   faster than the 0.3.30 that scipy 1.17 vendors (1 thread, float32:
-  (32,300)@(300,784)^T 190 against 390 us, (128,512)@(512,784)^T 1,071
-  against 2,032).  It is loaded privately (RTLD_LOCAL, by path): importing
+  (32,300)@(300,784)^T 187 against 364 us, (128,512)@(512,784)^T 1,040
+  against 2,046; README, Benchmarks).  It is loaded privately (RTLD_LOCAL, by path): importing
   the package instead would load it RTLD_GLOBAL and its symbols would take
   over scipy's own BLAS calls.  This copy serves kback alone, so it is set to
   one thread here for good (kback calls it from its OpenMP team, one call per
