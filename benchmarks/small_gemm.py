@@ -3,14 +3,19 @@ libraries it could use, at 1 and 2 threads.
 
     python benchmarks/small_gemm.py [--threads 1 2]
 
-Columns (microseconds, median): kback's `matmul` wrapper (its compiled path);
-numpy's matmul (OpenBLAS, its pool limited with threadpoolctl); scipy's sgemm
-(its own OpenBLAS); the `blis` package (BLIS, single-threaded); PyTorch's
-mm (MKL/oneDNN) when installed.  The shapes are the products of a training
+Columns (microseconds, median): kback's `matmul` wrapper (its compiled path:
+shape-fixed blocks of single-threaded calls to the BLAS that
+`kback_core._blas.library()` names, printed first; KBACK_BLAS=scipy runs it on
+scipy's); numpy's matmul (OpenBLAS, its pool limited with threadpoolctl);
+scipy's sgemm (its own OpenBLAS); scipy-openblas32's sgemm called directly
+(ctypes, one call at the stated thread count); the `blis` package (BLIS,
+single-threaded); PyTorch's mm (MKL/oneDNN) when installed.  The shapes are the products of a training
 step of the 784-300-100-10 MLP at batch 32 (forward x @ W, backward
 g @ W.T and x.T @ g), of M1 at batch 128 and 256, and square ones.
 """
 import argparse
+import ctypes
+import importlib.util
 import os
 import sys
 
@@ -35,7 +40,35 @@ def operands(m, k, n, ta, tb, rng):
     return a, b, np.empty((m, n), 'float32')
 
 
-def candidates(a, b, c, ta, tb, torch):
+def openblas32():
+    """scipy-openblas32's library, loaded by path with RTLD_LOCAL as kback_core
+    loads it (importing the package would load it RTLD_GLOBAL, and scipy's
+    column would then call it too), or None."""
+    spec = importlib.util.find_spec('scipy_openblas32')
+    if spec is None:
+        return None
+    lib_dir = os.path.join(spec.submodule_search_locations[0], 'lib')
+    name = min(f for f in os.listdir(lib_dir) if f.startswith('libscipy_openblas'))
+    return ctypes.CDLL(os.path.join(lib_dir, name), mode=ctypes.RTLD_LOCAL)
+
+
+def direct_sgemm(lib, a, b, c, ta, tb):
+    """One Fortran sgemm call computing row-major c = a @ b as c.T = b.T @ a.T."""
+    m, k = a.shape
+    n = b.shape[1]
+    ab, bb = (a.T if ta else a), (b.T if tb else b)      # the C-ordered storage
+    ref = ctypes.byref
+    args = [ref(ctypes.c_char(b'T' if tb else b'N')), ref(ctypes.c_char(b'T' if ta else b'N')),
+            ref(ctypes.c_int(n)), ref(ctypes.c_int(m)), ref(ctypes.c_int(k)),
+            ref(ctypes.c_float(1)), bb.ctypes.data_as(ctypes.c_void_p),
+            ref(ctypes.c_int(bb.shape[1])), ab.ctypes.data_as(ctypes.c_void_p),
+            ref(ctypes.c_int(ab.shape[1])), ref(ctypes.c_float(0)),
+            c.ctypes.data_as(ctypes.c_void_p), ref(ctypes.c_int(n))]
+    sgemm = lib.scipy_sgemm_
+    return lambda: sgemm(*args)
+
+
+def candidates(a, b, c, ta, tb, torch, openblas):
     from kback.backend._kernels import linalg as kb_linalg
     import scipy.linalg.blas as sblas
     fns = {'kback': lambda: kb_linalg.matmul(a, b, out=c),
@@ -43,6 +76,8 @@ def candidates(a, b, c, ta, tb, torch):
     # sgemm reads Fortran order: c.T = b.T @ a.T needs no copy of C-ordered operands.
     at, bt, ct = a.T, b.T, c.T
     fns['scipy'] = lambda: sblas.sgemm(1.0, bt, at, c=ct, overwrite_c=True)
+    if openblas is not None:
+        fns['ob32'] = direct_sgemm(openblas, a, b, c, ta, tb)
     try:
         import blis.py
         ab, bb = (a.T if ta else a), (b.T if tb else b)     # C-ordered, with a flag
@@ -62,7 +97,11 @@ def main():
     from kback import backend as K
     from kback.backend import config
     from threadpoolctl import threadpool_limits
+    import scipy.linalg.blas  # noqa: F401  (loaded now, so threadpool_limits below covers it)
+    import kback_core._blas
     torch = try_import_torch()
+    openblas = openblas32()
+    print(f'kback calls {kback_core._blas.library()}; ob32 = scipy-openblas32 called directly')
     config.set_adaptive_threads(False)     # kernels at the stated count, however busy
     rng = np.random.RandomState(0)
     names = None
@@ -73,10 +112,12 @@ def main():
         with threadpool_limits(threads, user_api='blas'):
             for m, k, n, ta, tb in SHAPES:
                 a, b, c = operands(m, k, n, ta, tb, rng)
-                fns = candidates(a, b, c, ta, tb, torch)
+                fns = candidates(a, b, c, ta, tb, torch, openblas)
                 ref = a @ b
                 times = {}
                 for name, fn in fns.items():
+                    if name == 'ob32':     # kback's calls hold this library at 1 thread
+                        openblas.scipy_openblas_set_num_threads(threads)
                     c[...] = np.nan
                     fn()
                     if not np.allclose(c, ref, rtol=1e-4, atol=1e-3):

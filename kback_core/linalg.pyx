@@ -7,7 +7,8 @@ follow (a conv training step ran no faster at 2 threads than at 1).
 
 The product is cut into blocks of output rows (or columns, when there are
 fewer rows than columns); the cut depends on the shapes only, so results are
-the same at any thread count.  The caller keeps scipy's BLAS at one thread.
+the same at any thread count.  gemm_rm calls the BLAS that _blas picked, one
+thread per call (_blas holds its own copy there; the caller limits scipy's).
 """
 from cython.parallel cimport prange
 cimport numpy as cnp
@@ -18,12 +19,23 @@ from . cimport _checks as ck
 
 cnp.import_array()      # the checks use numpy's C API
 
-# Multiply-adds per block below which a product is not cut further, and the
-# most blocks: every extra block re-packs an operand (at 1 thread, 4 blocks
-# cost ~8% over 1 on (128, 784) @ (784, 512); at 2 threads, 2 or 4 do the same).
+# Large products: multiply-adds per block below which a product is not cut
+# further, and the most blocks.  Every extra block re-packs an operand: on
+# scipy-openblas32 (0.3.34, float32, 1 thread) 2 blocks cost 1-4% over one call
+# and 4 blocks 2-5% ((128,784)@(784,512): 1,037 / 1,066 / 1,076 us); at 2
+# threads 2 and 4 blocks tie (574 / 565 us).  MAX_BLOCKS = 2 would save those
+# 1-3% at 1 thread but cap every matmul at 2 threads on larger machines.
 cdef Py_ssize_t MIN_BLOCK_WORK = 1 << 21
 cdef Py_ssize_t MAX_BLOCKS = 4
 
+# Small products (up to SMALL_BLOCK_WORK * MAX_SMALL_BLOCKS multiply-adds) are
+# cut into blocks of at most SMALL_BLOCK_WORK: OpenBLAS runs a call that small
+# without packing its operands (its small-matrix kernels), faster per
+# multiply-add even at 1 thread.  us at 1 / 2 threads, blocks as before -> now:
+# (32,784)@(784,300) 2 -> 8 blocks: 180 / 111 -> 165 / 96; (128,128)@(128,128)
+# 1 -> 4: 45 / 45 -> 38 / 23; (64,784)@(784,128) 2 -> 8: 139 / 83 -> 120 / 64.
+cdef double SMALL_BLOCK_WORK = 1e6
+cdef Py_ssize_t MAX_SMALL_BLOCKS = 8
 
 # Block edges fall on multiples of ALIGN rows or columns (the width of BLAS's
 # micro-tiles), so only the last block has a ragged edge.
@@ -39,11 +51,16 @@ cdef inline Py_ssize_t _cut(Py_ssize_t i, Py_ssize_t span, Py_ssize_t blocks) no
 cdef Py_ssize_t _n_blocks(Py_ssize_t m, Py_ssize_t n, Py_ssize_t k) noexcept:
     # m * n * k may overflow where gemm refuses the sizes: work in doubles
     cdef double work = <double>m * n * max(k, 1)
-    cdef Py_ssize_t most = max(1, min(MAX_BLOCKS, <Py_ssize_t>min(work / MIN_BLOCK_WORK, 1e9),
-                                      max(m, n)))
+    cdef Py_ssize_t most, blocks = 1
+    if work <= SMALL_BLOCK_WORK * MAX_SMALL_BLOCKS:
+        # No more blocks than ALIGN-wide strips of the side that is cut.
+        most = max(1, max(m, n) // ALIGN)
+        while work > blocks * SMALL_BLOCK_WORK and blocks * 2 <= most:
+            blocks *= 2
+        return blocks
+    most = max(1, min(MAX_BLOCKS, <Py_ssize_t>min(work / MIN_BLOCK_WORK, 1e9), max(m, n)))
     # A power of two, so teams of 2 and 4 share the blocks evenly (3 blocks on
     # 2 threads kept one thread idle a third of the time).
-    cdef Py_ssize_t blocks = 1
     while blocks * 2 <= most:
         blocks *= 2
     return blocks

@@ -72,15 +72,26 @@ def test_identical_at_1_and_2_threads(dtype):
 @pytest.mark.parametrize('m,k,n', [(32, 784, 300), (20, 30000, 20), (300, 784, 32),
                                    (40, 4000, 33), (5000, 1000, 17)])
 def test_blocks_are_a_power_of_two_with_aligned_edges(m, k, n):
-    """1, 2 or 4 blocks (teams of 2 and 4 share them evenly); the edges fall on
-    multiples of 16, so a short side leaves some blocks empty: still right."""
-    assert core.n_blocks(m, n, k) in (1, 2, 4)
+    """A power of two up to 8 blocks (teams of 2 and 4 share them evenly); the
+    edges fall on multiples of 16, so a short side leaves some blocks empty:
+    still right."""
+    assert core.n_blocks(m, n, k) in (1, 2, 4, 8)
     a, b = rng.randn(m, k).astype(np.float32), rng.randn(k, n).astype(np.float32)
     want = a.astype(np.float64) @ b.astype(np.float64)
     for threads in (1, 2):
         out = np.full((m, n), np.nan, np.float32)
         core.gemm(a, False, b, False, out, threads)
         np.testing.assert_allclose(out, want, rtol=1e-4, atol=1e-3 * k ** 0.5)
+
+
+@pytest.mark.parametrize('m,k,n,blocks', [
+    (32, 300, 100, 1), (128, 128, 128, 4), (32, 784, 300, 8), (784, 32, 300, 8),
+    (32, 8000, 32, 2), (128, 784, 512, 4), (256, 784, 512, 4), (5000, 1000, 17, 4)])
+def test_small_products_are_cut_into_blocks_of_a_million_multiply_adds(m, k, n, blocks):
+    """Up to 8M multiply-adds: the fewest blocks (a power of two, at most one
+    per 16 rows or columns of the side cut) of at most 1M each, the size
+    OpenBLAS runs without packing; larger products: 2 or 4 blocks."""
+    assert core.n_blocks(m, n, k) == blocks
 
 
 def test_degenerate_shapes():
@@ -123,6 +134,7 @@ def test_blas_policy_keeps_scipy_blas_single_threaded():
     with L.single_threaded_blas():
         pass
     kind, obj = L._blas['state']
-    assert kind in ('own', 'shared', 'none')
+    # 'private': kback_core's own OpenBLAS, held at one thread (test_blas_library.py)
+    assert kind in ('private', 'own', 'shared', 'none')
     if kind == 'own':
         assert all(lib.num_threads == 1 for lib in obj)

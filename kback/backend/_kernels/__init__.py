@@ -37,11 +37,13 @@ def info():
     """What the compiled core offers on this machine."""
     return {'compiled': AVAILABLE,
             'openmp': bool(AVAILABLE and kback_core.openmp_enabled()),
+            'blas': _blas.library() if AVAILABLE else None,
             'num_threads': config.get_num_threads(),
             'keeps_freed_memory': KEEPS_FREED_MEMORY}
 
 
 if AVAILABLE:
+    from kback_core import _blas  # noqa: E402
     from kback_core._openmp import denormals_enter, denormals_exit  # noqa: E402,F401
 else:
     def denormals_enter():

@@ -1,5 +1,5 @@
 """2-D matrix products on the OpenMP team, and the BLAS thread policy of the
-compiled kernels (which call scipy's BLAS from inside their OpenMP loops).
+compiled kernels (which call BLAS from inside their OpenMP loops).
 
 OpenBLAS's threads spin for a long time after each threaded call, and even
 after a change of their thread count, taking the cores from the OpenMP
@@ -8,6 +8,9 @@ or conv toggling the BLAS limit around each call, the step ran no faster at 2
 threads than at 1 (M4: 35 ms at both; 22 ms with neither).  So the kernels
 keep scipy's BLAS at one thread for good instead of toggling it, and matmul
 runs single-threaded BLAS blocks on the OpenMP team instead of numpy's pool.
+When kback_core has its own copy of OpenBLAS (scipy-openblas32, see
+kback_core/_blas.pyx) it holds that at one thread itself and scipy's BLAS is
+not touched at all.
 """
 import contextlib
 import os
@@ -19,7 +22,7 @@ from ._common import AVAILABLE, threads_for_macs, out_buffer
 
 if AVAILABLE:
     try:
-        from kback_core import linalg as _linalg
+        from kback_core import linalg as _linalg, _blas as _core_blas
     except ImportError:         # a core built before this module existed
         AVAILABLE = False
 
@@ -51,6 +54,9 @@ def single_threaded_blas():
     if state is None:
         state = _blas['state'] = _policy()
     kind, obj = state
+    if kind == 'private':
+        obj.hold_one_thread()             # threadpoolctl limits may have raised it
+        return contextlib.nullcontext()
     if kind == 'own':
         for lib in obj:
             if lib.num_threads != 1:      # config.set_num_threads raised it again
@@ -62,6 +68,8 @@ def single_threaded_blas():
 
 
 def _policy():
+    if AVAILABLE and _core_blas.private():
+        return 'private', _core_blas
     libs = _scipy_blas()
     if libs:
         return 'own', libs
