@@ -1,0 +1,193 @@
+"""kback_core.winograd (F(2x2, 3x3)) against the float64 numpy reference:
+forward (+ bias) and input gradient, both data formats, float32/float64,
+valid/same/asymmetric pads, ragged and tiny images, single channels; its
+float32 error against im2col + GEMM's on the same inputs; identical results
+at any thread count and chunking; bad input; the wrapper's dispatch and switch."""
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from kback import backend as K
+from kback.backend import _reference as R
+from kback.backend._kernels import conv as C
+from kback.backend._kernels.linalg import single_threaded_blas
+
+import kback_core.conv as im2col
+import kback_core.winograd as W
+
+# (x shape NHWC, output channels, pads)
+CASES = {
+    'same': ((2, 8, 8, 5), 6, ((1, 1), (1, 1))),
+    'valid': ((2, 9, 7, 4), 3, ((0, 0), (0, 0))),
+    'asymmetric pads': ((3, 7, 9, 3), 5, ((0, 2), (2, 1))),
+    'odd sizes, same': ((2, 11, 13, 6), 7, ((1, 1), (1, 1))),
+    '1x1 image': ((2, 1, 1, 4), 3, ((1, 1), (1, 1))),
+    '2x2 image': ((3, 2, 2, 3), 4, ((1, 1), (1, 1))),
+    'H < 3, padded': ((2, 2, 6, 3), 2, ((1, 2), (0, 0))),
+    'W < 3, padded': ((2, 5, 1, 2), 3, ((0, 0), (2, 1))),
+    '1 input channel': ((2, 6, 5, 1), 4, ((1, 1), (1, 1))),
+    '1 output channel': ((2, 6, 5, 4), 1, ((1, 1), (1, 1))),
+    '1 channel in and out': ((1, 5, 6, 1), 1, ((0, 1), (1, 0))),
+    'CIFAR-like': ((4, 16, 16, 32), 32, ((1, 1), (1, 1))),
+}
+FORMATS = ['channels_last', 'channels_first']
+
+
+def nchw(a):
+    return np.ascontiguousarray(np.transpose(a, (0, 3, 1, 2)))
+
+
+def nhwc(a):
+    return np.ascontiguousarray(np.transpose(a, (0, 2, 3, 1)))
+
+
+def inputs(case, seed=0):
+    x_shape, o, pads = CASES[case]
+    rng = np.random.RandomState(seed)
+    x = rng.randn(*x_shape)
+    w = rng.randn(3, 3, x_shape[3], o) / np.sqrt(9 * x_shape[3])
+    b = rng.randn(o)
+    y = R.conv2d_forward(x, w, (1, 1), pads, (1, 1)) + b
+    g = rng.randn(*y.shape)
+    dx = R.conv2d_backprop_input(g, w, x_shape, (1, 1), pads, (1, 1))
+    return x, w, b, g, pads, y, dx
+
+
+def run(module, x, w, b, g, pads, data_format, dtype, threads):
+    """(forward + bias, input gradient) through a kback_core module, NHWC results."""
+    nc = data_format == 'channels_first'
+    x, g = (nchw(a) if nc else a for a in (x, g))
+    x, w, b, g = (np.ascontiguousarray(a, dtype) for a in (x, w, b, g))
+    y, dx = np.empty(g.shape, dtype), np.empty(x.shape, dtype)
+    with single_threaded_blas():
+        if module is W:
+            W.conv2d_forward(x, w, b, y, pads, nc, threads)
+            W.conv2d_backprop_input(g, w, dx, pads, nc, threads)
+        else:
+            im2col.conv2d_forward(x, w, b, y, (1, 1), pads, (1, 1), nc, threads)
+            im2col.conv2d_backprop_input(g, w, dx, (1, 1), pads, (1, 1), nc, threads)
+    return (nhwc(y), nhwc(dx)) if nc else (y, dx)
+
+
+def rel_error(got, want):
+    return np.abs(got - want).max() / np.abs(want).max()
+
+
+# Relative to the result's largest magnitude: float32 Winograd stays within
+# 2e-6 here (im2col: up to 5e-7); float64 within 1e-14.
+BOUND = {np.float32: 2e-6, np.float64: 1e-14}
+
+
+@pytest.mark.parametrize('case', sorted(CASES))
+@pytest.mark.parametrize('data_format', FORMATS)
+@pytest.mark.parametrize('dtype', [np.float32, np.float64])
+def test_matches_the_float64_reference(case, data_format, dtype):
+    x, w, b, g, pads, y, dx = inputs(case)
+    got = [run(W, x, w, b, g, pads, data_format, dtype, t) for t in (1, 2, 3)]
+    for result, want in zip(got[0], (y, dx)):
+        assert result.dtype == dtype and result.shape == want.shape
+        assert rel_error(result, want) < BOUND[dtype]
+    for other in got[1:]:            # bit-identical at any thread count
+        for a, b_ in zip(got[0], other):
+            np.testing.assert_array_equal(a, b_)
+
+
+@pytest.mark.parametrize('case', sorted(CASES))
+@pytest.mark.parametrize('data_format', FORMATS)
+def test_float32_error_at_most_4x_im2col(case, data_format):
+    """Winograd rounds differently (its transforms add and halve), but its
+    float32 error stays within 4x that of im2col + GEMM on the same inputs
+    (floored at 4 ulp of the result's magnitude: single-channel im2col sums
+    are nearly exact)."""
+    x, w, b, g, pads, y, dx = inputs(case, seed=1)
+    wino = run(W, x, w, b, g, pads, data_format, np.float32, 1)
+    gemm = run(im2col, x, w, b, g, pads, data_format, np.float32, 1)
+    eps = np.finfo(np.float32).eps
+    for a, b_, want in zip(wino, gemm, (y, dx)):
+        assert rel_error(a, want) <= 4 * max(rel_error(b_, want), eps)
+
+
+@pytest.mark.parametrize('data_format', FORMATS)
+def test_small_chunks_give_identical_results(data_format, monkeypatch):
+    """Many chunks (tile runs split mid-row, chunks spanning images): the
+    same bits as one chunk per image batch, at 1 and 2 threads."""
+    x, w, b, g, pads, y, dx = inputs('odd sizes, same')
+    base = run(W, x, w, b, g, pads, data_format, np.float64, 1)
+    monkeypatch.setattr(W, 'CHUNK_BYTES', 3000)
+    for threads in (1, 2):
+        chunked = run(W, x, w, b, g, pads, data_format, np.float64, threads)
+        for a, b_ in zip(chunked, base):
+            np.testing.assert_allclose(a, b_, rtol=1e-13, atol=1e-13)
+
+
+def test_empty_batch_writes_nothing():
+    x, w = np.empty((0, 4, 4, 2), np.float32), np.ones((3, 3, 2, 3), np.float32)
+    out = np.empty((0, 4, 4, 3), np.float32)
+    W.conv2d_forward(x, w, None, out, ((1, 1), (1, 1)), False, 1)
+    W.conv2d_backprop_input(out, w, x.copy(), ((1, 1), (1, 1)), False, 1)
+
+
+def test_bad_input_raises_clear_errors():
+    x, w = np.ones((1, 5, 5, 2), np.float32), np.ones((3, 3, 2, 4), np.float32)
+    out = np.empty((1, 5, 5, 4), np.float32)
+    same = ((1, 1), (1, 1))
+    with pytest.raises(ValueError, match=r'winograd.conv2d_forward: .*3x3 kernels.*2x3'):
+        W.conv2d_forward(x, np.ones((2, 3, 2, 4), np.float32), None,
+                         np.empty((1, 6, 5, 4), np.float32), same, False, 1)
+    with pytest.raises(ValueError, match=r'winograd.conv2d_forward: .*2 input channels'):
+        W.conv2d_forward(x, np.ones((3, 3, 3, 4), np.float32), None, out, same, False, 1)
+    with pytest.raises(ValueError, match=r'winograd.conv2d_forward: out has shape'):
+        W.conv2d_forward(x, w, None, np.empty((1, 6, 5, 4), np.float32), same, False, 1)
+    with pytest.raises(ValueError, match=r'winograd.conv2d_forward: bias has 3 entries'):
+        W.conv2d_forward(x, w, np.ones(3, np.float32), out, same, False, 1)
+    with pytest.raises(TypeError, match=r'winograd.conv2d_forward: kernel must be a native '
+                                        r'float32'):
+        W.conv2d_forward(x, w.astype(np.float64), None, out, same, False, 1)
+    with pytest.raises(ValueError, match=r'winograd.conv2d_forward: pads'):
+        W.conv2d_forward(x, w, None, out, (1, 1), False, 1)
+    with pytest.raises(ValueError, match=r'winograd.conv2d_forward: n_threads'):
+        W.conv2d_forward(x, w, None, out, same, False, 0)
+    with pytest.raises(ValueError, match=r'winograd.conv2d_backprop_input: .*3x3'):
+        W.conv2d_backprop_input(np.ones((1, 6, 6, 4), np.float32),
+                                np.ones((2, 2, 2, 4), np.float32), x,
+                                same, False, 1)
+    with pytest.raises(ValueError, match=r'winograd.conv2d_backprop_input: out must have 4'):
+        W.conv2d_backprop_input(out, w, x[0], same, False, 1)
+    with pytest.raises(ValueError, match=r'winograd.conv2d_backprop_input: out is read-only'):
+        x.flags.writeable = False
+        W.conv2d_backprop_input(out, w, x, same, False, 1)
+
+
+# -- the wrapper: which convs go through Winograd, and the switch --------------------------
+
+def test_wrapper_takes_winograd_for_3x3_stride_1_with_enough_channels():
+    rng = np.random.RandomState(2)
+    x = rng.randn(2, 6, 7, 16).astype(np.float32)
+    w = rng.randn(3, 3, 16, 16).astype(np.float32)
+    pads = ((1, 1), (1, 1))
+    K.set_num_threads(1)
+    wino, _ = run(W, x, w, np.zeros(16), np.zeros((2, 6, 7, 16)), pads, 'channels_last',
+                  np.float32, 1)
+    np.testing.assert_array_equal(C.conv2d(x, w, pads=pads), wino)
+    gemm = np.empty_like(wino)
+    im2col.conv2d_forward(x, w, None, gemm, (1, 1), pads, (1, 1), False, 1)
+    assert not np.array_equal(wino, gemm)      # so the dispatch is seen
+    for strides, dilation in (((2, 1), (1, 1)), ((1, 1), (1, 2))):
+        assert not C._winograd('conv2d', w, strides, dilation)
+    assert not C._winograd('conv2d', w[:, :, :, :15], (1, 1), (1, 1))
+    assert not C._winograd('conv2d', np.ones((3, 2, 16, 16)), (1, 1), (1, 1))
+    assert not C._winograd('depthwise_conv2d', w, (1, 1), (1, 1))
+
+
+def test_kback_winograd_0_turns_it_off():
+    code = 'from kback.backend._kernels import conv; print(conv.WINOGRAD)'
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    env = dict(os.environ, KBACK_WINOGRAD='0', PYTHONPATH=root)
+    out = subprocess.run([sys.executable, '-c', code], env=env, capture_output=True,
+                         text=True, check=True).stdout
+    assert out.split() == ['False']
+    w = np.ones((3, 3, 16, 16))
+    assert C._winograd('conv2d', w, (1, 1), (1, 1))
