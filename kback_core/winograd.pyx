@@ -35,6 +35,8 @@ from ._conv_geometry cimport Geom, make_geom
 # Bytes of V and M per chunk (per thread): half of this machine's L2.
 CHUNK_BYTES = 1 << 20
 cdef Py_ssize_t SKEW = 16
+# Partial kernel gradients summed in a fixed order (independent of threads).
+cdef Py_ssize_t MAX_SLOTS = 16
 
 cdef extern from "_simd.h":
     pass
@@ -130,6 +132,40 @@ cdef extern from *:
             y1[2 * t + 1] = u[5] - u[6] - u[7] + bias; \
         } \
     }
+    /* The kernel gradient's F(3x3, 2x2) transform G' g G'^T of 2x2 tiles
+       [[a, b], [c, d]] of the output gradient, G' = [1 0; 1/2 1/2; 1/2 -1/2;
+       0 -1] (F(3x3, 2x2)'s G with its last row negated: so the input
+       transform is F(2x2, 3x3)'s, whose last row of B^T is F(3x3, 2x2)'s negated). */
+    #define KB_WINO_G(T, a, b, c, d, v, vs, i) do { \
+        const T h = (T)0.5; \
+        const T r[4][2] = {{a, b}, {h * (a + c), h * (b + d)}, {h * (a - c), h * (b - d)}, \
+                           {-(c), -(d)}}; \
+        for (int q = 0; q < 4; q++) { \
+            v[(4 * q) * vs + i] = r[q][0]; \
+            v[(4 * q + 1) * vs + i] = h * (r[q][0] + r[q][1]); \
+            v[(4 * q + 2) * vs + i] = h * (r[q][0] - r[q][1]); \
+            v[(4 * q + 3) * vs + i] = -r[q][1]; \
+        } \
+    } while (0)
+    /* NHWC: the tile's 4 rows of O channels (row-major 2x2); v[k * vs + o]. */
+    #define KB_WINO_GRAD(NAME, T) \
+    KB_CLONES static void NAME(Py_ssize_t O, const T* g0, const T* g1, const T* g2, \
+                               const T* g3, T* KB_RESTRICT v, Py_ssize_t vs) { \
+        KB_IVDEP \
+        for (Py_ssize_t o = 0; o < O; o++) \
+            KB_WINO_G(T, g0[o], g1[o], g2[o], g3[o], v, vs, o); \
+    }
+    /* NCHW: a run of nt tiles along rows g0 and g1 of one channel; v[k * vs + t]. */
+    #define KB_WINO_GRAD_ROW(NAME, T) \
+    KB_CLONES static void NAME(Py_ssize_t nt, const T* KB_RESTRICT g0, \
+                               const T* KB_RESTRICT g1, T* KB_RESTRICT v, Py_ssize_t vs) { \
+        for (Py_ssize_t t = 0; t < nt; t++) \
+            KB_WINO_G(T, g0[2 * t], g0[2 * t + 1], g1[2 * t], g1[2 * t + 1], v, vs, t); \
+    }
+    KB_WINO_GRAD(kb_wino_grad_f, float)
+    KB_WINO_GRAD(kb_wino_grad_d, double)
+    KB_WINO_GRAD_ROW(kb_wino_grad_row_f, float)
+    KB_WINO_GRAD_ROW(kb_wino_grad_row_d, double)
     KB_WINO_IN_ROW(kb_wino_in_row_f, float)
     KB_WINO_IN_ROW(kb_wino_in_row_d, double)
     KB_WINO_OUT_ROW(kb_wino_out_row_f, float)
@@ -145,6 +181,14 @@ cdef extern from *:
                        float *y0, float *y1, float *y2, float *y3) noexcept nogil
     void kb_wino_out_d(Py_ssize_t O, const double *m, Py_ssize_t ms, const double *bias,
                        double *y0, double *y1, double *y2, double *y3) noexcept nogil
+    void kb_wino_grad_f(Py_ssize_t O, const float *g0, const float *g1, const float *g2,
+                        const float *g3, float *v, Py_ssize_t vs) noexcept nogil
+    void kb_wino_grad_d(Py_ssize_t O, const double *g0, const double *g1, const double *g2,
+                        const double *g3, double *v, Py_ssize_t vs) noexcept nogil
+    void kb_wino_grad_row_f(Py_ssize_t nt, const float *g0, const float *g1, float *v,
+                            Py_ssize_t vs) noexcept nogil
+    void kb_wino_grad_row_d(Py_ssize_t nt, const double *g0, const double *g1, double *v,
+                            Py_ssize_t vs) noexcept nogil
     void kb_wino_in_row_f(Py_ssize_t nt, const float *d0, const float *d1, const float *d2,
                           const float *d3, float *v, Py_ssize_t vs) noexcept nogil
     void kb_wino_in_row_d(Py_ssize_t nt, const double *d0, const double *d1, const double *d2,
@@ -187,6 +231,22 @@ cdef inline void out_row(Py_ssize_t nt, const floating *m, Py_ssize_t ms, floati
         kb_wino_out_row_d(nt, m, ms, bias, y, y + ld)
 
 
+cdef inline void grad_transform(Py_ssize_t O, const floating **g, floating *v,
+                                Py_ssize_t vs) noexcept nogil:
+    if floating is float:
+        kb_wino_grad_f(O, g[0], g[1], g[2], g[3], v, vs)
+    else:
+        kb_wino_grad_d(O, g[0], g[1], g[2], g[3], v, vs)
+
+
+cdef inline void grad_row(Py_ssize_t nt, const floating *g, Py_ssize_t ld, floating *v,
+                          Py_ssize_t vs) noexcept nogil:
+    if floating is float:
+        kb_wino_grad_row_f(nt, g, g + ld, v, vs)
+    else:
+        kb_wino_grad_row_d(nt, g, g + ld, v, vs)
+
+
 cdef struct Wino:
     # A correlation of x (n, h, w, c in its layout) with a 3x3 kernel into y
     # (n, oh, ow, o): output (p, q) reads input rows p - top.., columns q - left..
@@ -198,6 +258,9 @@ cdef struct Wino:
     # Element strides in a chunk's v and m: between their 16 matrices, and
     # (NCHW) between the rows of one matrix.
     Py_ssize_t vs, ms, ld
+    # Per-thread scratch: a row of `zeros` zeros (the padding), then `buf`
+    # values (NCHW rows of tiles; NHWC: where outputs past the edge go).
+    Py_ssize_t zeros, buf
 
 
 cdef void make_plan(Wino *p, Py_ssize_t itemsize):
@@ -212,6 +275,8 @@ cdef void make_plan(Wino *p, Py_ssize_t itemsize):
     p.ld = p.chunk + SKEW if p.nchw else 0
     p.vs = (p.c * p.ld if p.nchw else p.c * p.chunk) + SKEW
     p.ms = (p.o * p.ld if p.nchw else p.o * p.chunk) + SKEW
+    p.zeros = max(p.c, p.o)
+    p.buf = max(p.o, 12 * p.tw + 8)
 
 
 cdef void kernel_transform(const floating *g, floating *u, Py_ssize_t c, Py_ssize_t o,
@@ -335,20 +400,80 @@ cdef void nchw_chunk_out(const floating *m, const floating *bias, floating *y, W
             t += run
 
 
-cdef void run_chunk(const floating *x, const floating *u, const floating *bias, floating *y, Wino *p, Py_ssize_t bi,
-                    floating *v, floating *m, floating *scratch) noexcept nogil:
+cdef void nhwc_chunk_grad(const floating *gy, floating *m, Wino *p, Py_ssize_t t0,
+                          Py_ssize_t nt, const floating *zero) noexcept nogil:
+    """m (16, chunk, o) = G' g G'^T of the 2x2 output-gradient tiles [t0, t0 + nt)."""
+    cdef Py_ssize_t t, a, b, n, r0, s0, r, s
+    cdef const floating *rows[4]
+    for t in range(nt):
+        tile_origin(p, t0 + t, &n, &r0, &s0)
+        for a in range(2):
+            for b in range(2):
+                r, s = r0 + a, s0 + b
+                rows[2 * a + b] = gy + ((n * p.oh + r) * p.ow + s) * p.o \
+                    if r < p.oh and s < p.ow else zero
+        grad_transform(p.o, rows, m + t * p.o, p.ms)
+
+
+cdef void nchw_chunk_grad(const floating *gy, floating *m, Wino *p, Py_ssize_t t0,
+                          Py_ssize_t nt, floating *buf) noexcept nogil:
+    """m (16, o, chunk) = G' g G'^T of the tiles [t0, t0 + nt), per channel and
+    run of tiles along a tile row (its two rows, zero past the edge, in buf)."""
+    cdef Py_ssize_t ch, t, run, a, n, r0, s0, width, ld = 2 * p.tw
+    for ch in range(p.o):
+        t = 0
+        while t < nt:
+            tile_origin(p, t0 + t, &n, &r0, &s0)
+            run = min(nt - t, p.tw - s0 // 2)
+            width = min(2 * run, p.ow - s0)
+            for a in range(2):
+                if r0 + a < p.oh:
+                    memcpy(buf + a * ld, gy + ((n * p.o + ch) * p.oh + r0 + a) * p.ow + s0,
+                           width * sizeof(floating))
+                    memset(buf + a * ld + width, 0, (2 * run - width) * sizeof(floating))
+                else:
+                    memset(buf + a * ld, 0, 2 * run * sizeof(floating))
+            grad_row(run, buf, ld, m + ch * p.ld + t, p.ms)
+            t += run
+
+
+cdef void kernel_grad_chunk(const floating *x, const floating *gy, Wino *p, Py_ssize_t bi,
+                            floating *acc, floating beta, floating *v, floating *m,
+                            floating *scratch) noexcept nogil:
+    """acc (16, c, o) = beta acc + the sum over the chunk's tiles of
+    V[k]^T M[k]: the input transforms in v, the gradient's in m (layouts as
+    run_chunk's)."""
+    cdef Py_ssize_t c = p.c, o = p.o, t0 = bi * p.chunk, k
+    cdef Py_ssize_t nt = min(p.chunk, p.tiles - t0)
+    if p.nchw:
+        nchw_chunk_in(x, v, p, t0, nt, scratch + p.zeros)
+        nchw_chunk_grad(gy, m, p, t0, nt, scratch + p.zeros)
+    else:
+        nhwc_chunk_in(x, v, p, t0, nt, scratch)
+        nhwc_chunk_grad(gy, m, p, t0, nt, scratch)
+    for k in range(16):
+        if not p.nchw:
+            gemm_rm(1, 0, c, o, nt, 1, v + k * p.vs, c, m + k * p.ms, o, beta,
+                    acc + k * c * o, o)
+        else:
+            gemm_rm(0, 1, c, o, nt, 1, v + k * p.vs, p.ld, m + k * p.ms, p.ld, beta,
+                    acc + k * c * o, o)
+
+
+cdef void run_chunk(const floating *x, const floating *u, const floating *bias, floating *y,
+                    Wino *p, Py_ssize_t bi, floating *v, floating *m,
+                    floating *scratch) noexcept nogil:
     """Tiles [bi * chunk, ..) of the plan: their input transforms into v, the
     16 products into m, the output transforms into y.  NHWC: v (16, chunk, c)
     and m (16, chunk, o); NCHW: v (16, c, chunk) and m (16, o, chunk) (strides
-    in the plan).
-    scratch: c zeros, then room for max(o, 12 tw + 8) values."""
+    in the plan).  scratch: as the plan says."""
     cdef Py_ssize_t c = p.c, o = p.o, t0 = bi * p.chunk, k
     cdef Py_ssize_t nt = min(p.chunk, p.tiles - t0)
     cdef floating *vk
     cdef floating *mk
     cdef const floating *uk
     if p.nchw:
-        nchw_chunk_in(x, v, p, t0, nt, scratch + c)
+        nchw_chunk_in(x, v, p, t0, nt, scratch + p.zeros)
     else:
         nhwc_chunk_in(x, v, p, t0, nt, scratch)
     # The 16 products: m[k] = v[k] @ u[k], u[k] (c, o).
@@ -359,9 +484,17 @@ cdef void run_chunk(const floating *x, const floating *u, const floating *bias, 
         else:     # transposed: m[k]^T (o, nt) = u[k]^T @ v[k]^T (c, nt)
             gemm_rm(1, 0, o, nt, c, 1, uk, o, vk, p.ld, 0, mk, p.ld)
     if p.nchw:
-        nchw_chunk_out(m, bias, y, p, t0, nt, scratch + c)
+        nchw_chunk_out(m, bias, y, p, t0, nt, scratch + p.zeros)
     else:
-        nhwc_chunk_out(m, bias, y, p, t0, nt, scratch + c)
+        nhwc_chunk_out(m, bias, y, p, t0, nt, scratch + p.zeros)
+
+
+cdef void *thread_buffers(Wino *p, Py_ssize_t itemsize) noexcept nogil:
+    """v, m and the scratch of one thread, the zero row zeroed; NULL when out of memory."""
+    cdef char *work = <char *>malloc((16 * (p.vs + p.ms) + p.zeros + p.buf) * itemsize)
+    if work != NULL:
+        memset(work + 16 * (p.vs + p.ms) * itemsize, 0, p.zeros * itemsize)
+    return work
 
 
 cdef int run(const floating *x, const floating *kernel, bint backprop, const floating *bias,
@@ -370,7 +503,6 @@ cdef int run(const floating *x, const floating *kernel, bint backprop, const flo
     used turned and transposed."""
     make_plan(p, sizeof(floating))
     cdef Py_ssize_t c = p.c, o = p.o, bi
-    cdef Py_ssize_t scratch_len = c + max(o, 12 * p.tw + 8)
     cdef floating *u = <floating *>malloc(16 * c * o * sizeof(floating))
     cdef floating *work
     cdef int failed[1]
@@ -383,16 +515,70 @@ cdef int run(const floating *x, const floating *kernel, bint backprop, const flo
         else:
             kernel_transform(kernel, u, c, o, 0)
     with nogil, parallel(num_threads=n_threads):
-        work = <floating *>malloc((16 * (p.vs + p.ms) + scratch_len) * sizeof(floating))
+        work = <floating *>thread_buffers(p, sizeof(floating))
         if work == NULL:
             failed[0] = 1
         else:
-            memset(work + 16 * (p.vs + p.ms), 0, c * sizeof(floating))   # the zero row
             for bi in prange(p.nchunks, schedule='dynamic'):
                 run_chunk(x, u, bias, y, p, bi, work, work + 16 * p.vs,
                           work + 16 * (p.vs + p.ms))
             free(work)
     free(u)
+    if failed[0]:
+        raise MemoryError(f'{op}: cannot allocate the tile buffers')
+    return 0
+
+
+cdef void kernel_grad_out(const floating *part, Py_ssize_t nslots, Py_ssize_t e,
+                          Py_ssize_t plane, floating *dw) noexcept nogil:
+    """dw[:, :, e] (3x3) = A^T M A, M the slots' partial sums (16, plane) of
+    channel pair e added in slot order.  A^T = [1 1 1 0; 0 1 -1 0; 0 1 1 1]."""
+    cdef floating m[16]
+    cdef floating t[3][4]
+    cdef Py_ssize_t k, s, j
+    for k in range(16):
+        m[k] = part[k * plane + e]
+        for s in range(1, nslots):
+            m[k] = m[k] + part[(s * 16 + k) * plane + e]
+    for j in range(4):
+        t[0][j] = m[j] + m[4 + j] + m[8 + j]
+        t[1][j] = m[4 + j] - m[8 + j]
+        t[2][j] = m[4 + j] + m[8 + j] + m[12 + j]
+    for k in range(3):
+        dw[(3 * k) * plane + e] = t[k][0] + t[k][1] + t[k][2]
+        dw[(3 * k + 1) * plane + e] = t[k][1] - t[k][2]
+        dw[(3 * k + 2) * plane + e] = t[k][1] + t[k][2] + t[k][3]
+
+
+cdef int run_kernel_grad(const floating *x, const floating *gy, floating *dw, Wino *p,
+                         int n_threads, str op) except -1:
+    """dw (3, 3, c, o) of the correlation of x with the output gradient gy:
+    F(3x3, 2x2) over the tiles of gy.  Slot s sums a fixed run of chunks in
+    order, and the slots are added in order: no dependence on threads."""
+    make_plan(p, sizeof(floating))
+    cdef Py_ssize_t plane = p.c * p.o, size = 16 * plane, s, bi, first, e
+    cdef Py_ssize_t nslots = min(p.nchunks, MAX_SLOTS)
+    cdef floating *work
+    cdef int failed[1]
+    failed[0] = 0
+    cdef floating *part = <floating *>malloc(nslots * size * sizeof(floating))
+    if part == NULL:
+        raise MemoryError(f'{op}: cannot allocate the partial sums')
+    with nogil, parallel(num_threads=n_threads):
+        work = <floating *>thread_buffers(p, sizeof(floating))
+        if work == NULL:
+            failed[0] = 1
+        else:
+            for s in prange(nslots, schedule='dynamic'):
+                first = s * p.nchunks // nslots
+                for bi in range(first, (s + 1) * p.nchunks // nslots):
+                    kernel_grad_chunk(x, gy, p, bi, part + s * size, 0 if bi == first else 1,
+                                      work, work + 16 * p.vs, work + 16 * (p.vs + p.ms))
+            free(work)
+    if not failed[0]:
+        for e in prange(plane, nogil=True, schedule='static', num_threads=n_threads):
+            kernel_grad_out(part, nslots, e, plane, dw)
+    free(part)
     if failed[0]:
         raise MemoryError(f'{op}: cannot allocate the tile buffers')
     return 0
@@ -479,3 +665,36 @@ cdef int _conv2d_backprop_input(const floating[:, :, :, ::1] grad,
     p.top, p.left, p.nchw = 2 - g.top, 2 - g.left, nchw
     return run(&grad[0, 0, 0, 0], &kernel[0, 0, 0, 0], 1, NULL, &out[0, 0, 0, 0], &p,
                n_threads, op)
+
+
+def conv2d_backprop_kernel(x, grad, out, pads, nchw, n_threads):
+    """out (3, 3, in, out) = d<grad, conv2d(x, kernel)>/dkernel of the stride-1
+    3x3 conv2d with these pads, through F(3x3, 2x2)."""
+    op = 'winograd.conv2d_backprop_kernel'
+    cdef int nt = ck.threads(op, n_threads)
+    cdef bint nc = ck.flag(op, 'nchw', nchw)
+    cdef int t = ck.floats(op, 'x', x, 4)
+    ck.array(op, 'grad', grad, 4, t, False)
+    ck.array(op, 'out', out, 4, t, True)
+    if t == cnp.NPY_FLOAT:
+        _conv2d_backprop_kernel[float](x, grad, out, pads, nc, nt)
+    else:
+        _conv2d_backprop_kernel[double](x, grad, out, pads, nc, nt)
+
+
+cdef int _conv2d_backprop_kernel(const floating[:, :, :, ::1] x,
+                                 const floating[:, :, :, ::1] grad, floating[:, :, :, ::1] out,
+                                 pads, bint nchw, int n_threads) except -1:
+    op = 'winograd.conv2d_backprop_kernel'
+    cdef Geom g
+    make_geom(&g, op, &x.shape[0], &out.shape[0], &grad.shape[0], (1, 1), pads, (1, 1),
+              nchw, 0, ('x', 'out', 'grad'))
+    check_3x3(&g, op, 'out')
+    if g.n == 0:
+        memset(&out[0, 0, 0, 0], 0, 9 * g.c * g.o * sizeof(floating))
+        return 0
+    cdef Wino p
+    p.n, p.h, p.w, p.c, p.o, p.oh, p.ow = g.n, g.h, g.w, g.c, g.o, g.oh, g.ow
+    p.top, p.left, p.nchw = g.top, g.left, nchw
+    return run_kernel_grad(&x[0, 0, 0, 0], &grad[0, 0, 0, 0], &out[0, 0, 0, 0], &p,
+                           n_threads, op)
