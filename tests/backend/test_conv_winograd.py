@@ -1,6 +1,7 @@
 """The conv ops through Winograd (3x3, stride 1, 16 channels or more): values
 against numpy and float64 finite-difference gradients, in both data formats,
-for conv2d, conv2d + bias, conv2d_transpose and a second derivative."""
+for conv2d, conv2d + bias, conv2d_transpose and a second derivative (the
+kernel gradients: through Winograd in channels_last)."""
 import numpy as np
 import pytest
 
@@ -36,7 +37,9 @@ def reference(x, w, padding, data_format):
 
 
 def test_these_shapes_take_winograd():
-    assert C._winograd('conv2d', np.empty((3, 3, CHANNELS, CHANNELS)), (1, 1), (1, 1))
+    w_shape = (3, 3, CHANNELS, CHANNELS)
+    assert C._winograd('conv2d', w_shape, (1, 1), (1, 1))
+    assert C._winograd_kernel_grad('conv2d', w_shape, (1, 1), (1, 1), False, (1, 4, 4, 16))
 
 
 @pytest.mark.parametrize('padding', ['same', 'valid'])

@@ -1,5 +1,6 @@
-"""kback_core.winograd (F(2x2, 3x3)) against the float64 numpy reference:
-forward (+ bias) and input gradient, both data formats, float32/float64,
+"""kback_core.winograd against the float64 numpy reference: forward (+ bias)
+and input gradient (F(2x2, 3x3)), kernel gradient (F(3x3, 2x2)), both data
+formats, float32/float64,
 valid/same/asymmetric pads, ragged and tiny images, single channels; its
 float32 error against im2col + GEMM's on the same inputs; identical results
 at any thread count and chunking; bad input; the wrapper's dispatch and switch."""
@@ -53,23 +54,27 @@ def inputs(case, seed=0):
     y = R.conv2d_forward(x, w, (1, 1), pads, (1, 1)) + b
     g = rng.randn(*y.shape)
     dx = R.conv2d_backprop_input(g, w, x_shape, (1, 1), pads, (1, 1))
-    return x, w, b, g, pads, y, dx
+    dw = R.conv2d_backprop_kernel(x, g, w.shape, (1, 1), pads, (1, 1))
+    return x, w, b, g, pads, (y, dx, dw)
 
 
 def run(module, x, w, b, g, pads, data_format, dtype, threads):
-    """(forward + bias, input gradient) through a kback_core module, NHWC results."""
+    """(forward + bias, input gradient, kernel gradient) through a kback_core
+    module, NHWC results."""
     nc = data_format == 'channels_first'
     x, g = (nchw(a) if nc else a for a in (x, g))
     x, w, b, g = (np.ascontiguousarray(a, dtype) for a in (x, w, b, g))
-    y, dx = np.empty(g.shape, dtype), np.empty(x.shape, dtype)
+    y, dx, dw = np.empty(g.shape, dtype), np.empty(x.shape, dtype), np.empty(w.shape, dtype)
     with single_threaded_blas():
         if module is W:
             W.conv2d_forward(x, w, b, y, pads, nc, threads)
             W.conv2d_backprop_input(g, w, dx, pads, nc, threads)
+            W.conv2d_backprop_kernel(x, g, dw, pads, nc, threads)
         else:
             im2col.conv2d_forward(x, w, b, y, (1, 1), pads, (1, 1), nc, threads)
             im2col.conv2d_backprop_input(g, w, dx, (1, 1), pads, (1, 1), nc, threads)
-    return (nhwc(y), nhwc(dx)) if nc else (y, dx)
+            im2col.conv2d_backprop_kernel(x, g, dw, (1, 1), pads, (1, 1), nc, threads)
+    return (nhwc(y), nhwc(dx), dw) if nc else (y, dx, dw)
 
 
 def rel_error(got, want):
@@ -85,9 +90,9 @@ BOUND = {np.float32: 2e-6, np.float64: 1e-14}
 @pytest.mark.parametrize('data_format', FORMATS)
 @pytest.mark.parametrize('dtype', [np.float32, np.float64])
 def test_matches_the_float64_reference(case, data_format, dtype):
-    x, w, b, g, pads, y, dx = inputs(case)
+    x, w, b, g, pads, want = inputs(case)
     got = [run(W, x, w, b, g, pads, data_format, dtype, t) for t in (1, 2, 3)]
-    for result, want in zip(got[0], (y, dx)):
+    for result, want in zip(got[0], want):
         assert result.dtype == dtype and result.shape == want.shape
         assert rel_error(result, want) < BOUND[dtype]
     for other in got[1:]:            # bit-identical at any thread count
@@ -102,11 +107,11 @@ def test_float32_error_at_most_4x_im2col(case, data_format):
     float32 error stays within 4x that of im2col + GEMM on the same inputs
     (floored at 4 ulp of the result's magnitude: single-channel im2col sums
     are nearly exact)."""
-    x, w, b, g, pads, y, dx = inputs(case, seed=1)
+    x, w, b, g, pads, want = inputs(case, seed=1)
     wino = run(W, x, w, b, g, pads, data_format, np.float32, 1)
     gemm = run(im2col, x, w, b, g, pads, data_format, np.float32, 1)
     eps = np.finfo(np.float32).eps
-    for a, b_, want in zip(wino, gemm, (y, dx)):
+    for a, b_, want in zip(wino, gemm, want):
         assert rel_error(a, want) <= 4 * max(rel_error(b_, want), eps)
 
 
@@ -114,7 +119,7 @@ def test_float32_error_at_most_4x_im2col(case, data_format):
 def test_small_chunks_give_identical_results(data_format, monkeypatch):
     """Many chunks (tile runs split mid-row, chunks spanning images): the
     same bits as one chunk per image batch, at 1 and 2 threads."""
-    x, w, b, g, pads, y, dx = inputs('odd sizes, same')
+    x, w, b, g, pads, _ = inputs('odd sizes, same')
     base = run(W, x, w, b, g, pads, data_format, np.float64, 1)
     monkeypatch.setattr(W, 'CHUNK_BYTES', 3000)
     for threads in (1, 2):
@@ -123,11 +128,14 @@ def test_small_chunks_give_identical_results(data_format, monkeypatch):
             np.testing.assert_allclose(a, b_, rtol=1e-13, atol=1e-13)
 
 
-def test_empty_batch_writes_nothing():
+def test_empty_batch():
+    """Nothing to write, and a kernel gradient of zeros."""
     x, w = np.empty((0, 4, 4, 2), np.float32), np.ones((3, 3, 2, 3), np.float32)
     out = np.empty((0, 4, 4, 3), np.float32)
     W.conv2d_forward(x, w, None, out, ((1, 1), (1, 1)), False, 1)
     W.conv2d_backprop_input(out, w, x.copy(), ((1, 1), (1, 1)), False, 1)
+    W.conv2d_backprop_kernel(x, out, w, ((1, 1), (1, 1)), False, 1)
+    assert not w.any()
 
 
 def test_bad_input_raises_clear_errors():
@@ -156,6 +164,13 @@ def test_bad_input_raises_clear_errors():
                                 same, False, 1)
     with pytest.raises(ValueError, match=r'winograd.conv2d_backprop_input: out must have 4'):
         W.conv2d_backprop_input(out, w, x[0], same, False, 1)
+    with pytest.raises(ValueError, match=r'winograd.conv2d_backprop_kernel: .*3x3.*out is 3x2'):
+        W.conv2d_backprop_kernel(x, np.ones((1, 5, 6, 4), np.float32),
+                                 np.empty((3, 2, 2, 4), np.float32), same, False, 1)
+    with pytest.raises(ValueError, match=r'winograd.conv2d_backprop_kernel: grad has shape'):
+        W.conv2d_backprop_kernel(x, np.ones((1, 5, 5, 3), np.float32), w, same, False, 1)
+    with pytest.raises(TypeError, match=r'winograd.conv2d_backprop_kernel: nchw must be a bool'):
+        W.conv2d_backprop_kernel(x, out, w, same, 'yes', 1)
     with pytest.raises(ValueError, match=r'winograd.conv2d_backprop_input: out is read-only'):
         x.flags.writeable = False
         W.conv2d_backprop_input(out, w, x, same, False, 1)
@@ -169,17 +184,24 @@ def test_wrapper_takes_winograd_for_3x3_stride_1_with_enough_channels():
     w = rng.randn(3, 3, 16, 16).astype(np.float32)
     pads = ((1, 1), (1, 1))
     K.set_num_threads(1)
-    wino, _ = run(W, x, w, np.zeros(16), np.zeros((2, 6, 7, 16)), pads, 'channels_last',
-                  np.float32, 1)
-    np.testing.assert_array_equal(C.conv2d(x, w, pads=pads), wino)
-    gemm = np.empty_like(wino)
-    im2col.conv2d_forward(x, w, None, gemm, (1, 1), pads, (1, 1), False, 1)
-    assert not np.array_equal(wino, gemm)      # so the dispatch is seen
+    g = rng.randn(2, 6, 7, 16).astype(np.float32)
+    wino = run(W, x, w, np.zeros(16), g, pads, 'channels_last', np.float32, 1)
+    got = (C.conv2d(x, w, pads=pads), C.conv2d_backprop_input(g, w, x.shape, pads=pads),
+           C.conv2d_backprop_kernel(x, g, w.shape, pads=pads))
+    gemm = run(im2col, x, w, np.zeros(16), g, pads, 'channels_last', np.float32, 1)
+    for a, b, c in zip(got, wino, gemm):
+        np.testing.assert_array_equal(a, b)
+        assert not np.array_equal(a, c)      # so the dispatch is seen
     for strides, dilation in (((2, 1), (1, 1)), ((1, 1), (1, 2))):
-        assert not C._winograd('conv2d', w, strides, dilation)
-    assert not C._winograd('conv2d', w[:, :, :, :15], (1, 1), (1, 1))
-    assert not C._winograd('conv2d', np.ones((3, 2, 16, 16)), (1, 1), (1, 1))
-    assert not C._winograd('depthwise_conv2d', w, (1, 1), (1, 1))
+        assert not C._winograd('conv2d', w.shape, strides, dilation)
+    assert not C._winograd('conv2d', (3, 3, 16, 15), (1, 1), (1, 1))
+    assert not C._winograd('conv2d', (3, 2, 16, 16), (1, 1), (1, 1))
+    assert not C._winograd('depthwise_conv2d', w.shape, (1, 1), (1, 1))
+    # channels_first kernel gradients only from 32x32 gradient images up
+    for g_shape, takes in (((2, 16, 32, 32), True), ((2, 16, 31, 32), False)):
+        assert C._winograd_kernel_grad('conv2d', w.shape, (1, 1), (1, 1), True,
+                                       g_shape) == takes
+    assert C._winograd_kernel_grad('conv2d', w.shape, (1, 1), (1, 1), False, (2, 2, 2, 16))
 
 
 def test_kback_winograd_0_turns_it_off():
@@ -189,5 +211,4 @@ def test_kback_winograd_0_turns_it_off():
     out = subprocess.run([sys.executable, '-c', code], env=env, capture_output=True,
                          text=True, check=True).stdout
     assert out.split() == ['False']
-    w = np.ones((3, 3, 16, 16))
-    assert C._winograd('conv2d', w, (1, 1), (1, 1))
+    assert C._winograd('conv2d', (3, 3, 16, 16), (1, 1), (1, 1))
