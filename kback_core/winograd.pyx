@@ -37,6 +37,8 @@ CHUNK_BYTES = 1 << 20
 cdef Py_ssize_t SKEW = 16
 # Partial kernel gradients summed in a fixed order (independent of threads).
 cdef Py_ssize_t MAX_SLOTS = 16
+# Channel pairs per task when the kernel gradient's slots are summed.
+cdef Py_ssize_t OUT_RUN = 256
 
 cdef extern from "_simd.h":
     pass
@@ -162,6 +164,53 @@ cdef extern from *:
         for (Py_ssize_t t = 0; t < nt; t++) \
             KB_WINO_G(T, g0[2 * t], g0[2 * t + 1], g1[2 * t], g1[2 * t + 1], v, vs, t); \
     }
+    /* The kernel gradient dw[(3 i + j) * ds + e] = (A^T m A)[i][j] for e < E,
+       m[k] at m + k * ms.  A^T = [1 1 1 0; 0 1 -1 0; 0 1 1 1]. */
+    #define KB_WINO_KOUT(NAME, T) \
+    KB_CLONES static void NAME(Py_ssize_t E, const T* KB_RESTRICT m, Py_ssize_t ms, \
+                               T* KB_RESTRICT dw, Py_ssize_t ds) { \
+        for (Py_ssize_t e = 0; e < E; e++) { \
+            T t[3][4]; \
+            for (int j = 0; j < 4; j++) { \
+                const T m0 = m[j * ms + e], m1 = m[(4 + j) * ms + e]; \
+                const T m2 = m[(8 + j) * ms + e], m3 = m[(12 + j) * ms + e]; \
+                t[0][j] = m0 + m1 + m2; t[1][j] = m1 - m2; t[2][j] = m1 + m2 + m3; \
+            } \
+            for (int i = 0; i < 3; i++) { \
+                dw[(3 * i) * ds + e] = t[i][0] + t[i][1] + t[i][2]; \
+                dw[(3 * i + 1) * ds + e] = t[i][1] - t[i][2]; \
+                dw[(3 * i + 2) * ds + e] = t[i][1] + t[i][2] + t[i][3]; \
+            } \
+        } \
+    }
+    /* u[k * us + e] = (G g G^T)[k] for e < E, g[(3 i + j) * gs + e] (turned
+       180 degrees with rotate).  G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1]. */
+    #define KB_WINO_KIN(NAME, T) \
+    KB_CLONES static void NAME(Py_ssize_t E, const T* KB_RESTRICT g, Py_ssize_t gs, \
+                               int rotate, T* KB_RESTRICT u, Py_ssize_t us) { \
+        const T h = (T)0.5; \
+        for (Py_ssize_t e = 0; e < E; e++) { \
+            T k[3][3], t[4][3]; \
+            for (int i = 0; i < 3; i++) for (int j = 0; j < 3; j++) \
+                k[i][j] = g[(rotate ? 8 - 3 * i - j : 3 * i + j) * gs + e]; \
+            for (int j = 0; j < 3; j++) { \
+                t[0][j] = k[0][j]; \
+                t[1][j] = h * (k[0][j] + k[1][j] + k[2][j]); \
+                t[2][j] = h * (k[0][j] - k[1][j] + k[2][j]); \
+                t[3][j] = k[2][j]; \
+            } \
+            for (int i = 0; i < 4; i++) { \
+                u[(4 * i) * us + e] = t[i][0]; \
+                u[(4 * i + 1) * us + e] = h * (t[i][0] + t[i][1] + t[i][2]); \
+                u[(4 * i + 2) * us + e] = h * (t[i][0] - t[i][1] + t[i][2]); \
+                u[(4 * i + 3) * us + e] = t[i][2]; \
+            } \
+        } \
+    }
+    KB_WINO_KIN(kb_wino_kin_f, float)
+    KB_WINO_KIN(kb_wino_kin_d, double)
+    KB_WINO_KOUT(kb_wino_kout_f, float)
+    KB_WINO_KOUT(kb_wino_kout_d, double)
     KB_WINO_GRAD(kb_wino_grad_f, float)
     KB_WINO_GRAD(kb_wino_grad_d, double)
     KB_WINO_GRAD_ROW(kb_wino_grad_row_f, float)
@@ -181,6 +230,14 @@ cdef extern from *:
                        float *y0, float *y1, float *y2, float *y3) noexcept nogil
     void kb_wino_out_d(Py_ssize_t O, const double *m, Py_ssize_t ms, const double *bias,
                        double *y0, double *y1, double *y2, double *y3) noexcept nogil
+    void kb_wino_kin_f(Py_ssize_t E, const float *g, Py_ssize_t gs, int rotate, float *u,
+                       Py_ssize_t us) noexcept nogil
+    void kb_wino_kin_d(Py_ssize_t E, const double *g, Py_ssize_t gs, int rotate, double *u,
+                       Py_ssize_t us) noexcept nogil
+    void kb_wino_kout_f(Py_ssize_t E, const float *m, Py_ssize_t ms, float *dw,
+                        Py_ssize_t ds) noexcept nogil
+    void kb_wino_kout_d(Py_ssize_t E, const double *m, Py_ssize_t ms, double *dw,
+                        Py_ssize_t ds) noexcept nogil
     void kb_wino_grad_f(Py_ssize_t O, const float *g0, const float *g1, const float *g2,
                         const float *g3, float *v, Py_ssize_t vs) noexcept nogil
     void kb_wino_grad_d(Py_ssize_t O, const double *g0, const double *g1, const double *g2,
@@ -280,30 +337,21 @@ cdef void make_plan(Wino *p, Py_ssize_t itemsize):
 
 
 cdef void kernel_transform(const floating *g, floating *u, Py_ssize_t c, Py_ssize_t o,
-                           bint backprop) noexcept nogil:
+                           bint backprop, floating *tmp) noexcept nogil:
     """u (16, c, o) = G g G^T for each channel pair of the (3, 3, c, o) kernel g;
-    backprop: u (16, o, c) from g turned 180 degrees, its channel axes swapped.
-    G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1]."""
-    cdef Py_ssize_t plane = c * o, e, f, i, j
-    cdef floating k[3][3]
-    cdef floating t[4][3]
-    cdef floating half = 0.5
-    for e in range(plane):
-        f = (e % o) * c + e // o if backprop else e
-        for i in range(3):
-            for j in range(3):
-                k[i][j] = g[((2 - i) * 3 + 2 - j) * plane + e] if backprop else \
-                    g[(i * 3 + j) * plane + e]
-        for j in range(3):
-            t[0][j] = k[0][j]
-            t[1][j] = half * (k[0][j] + k[1][j] + k[2][j])
-            t[2][j] = half * (k[0][j] - k[1][j] + k[2][j])
-            t[3][j] = k[2][j]
-        for i in range(4):
-            u[(4 * i) * plane + f] = t[i][0]
-            u[(4 * i + 1) * plane + f] = half * (t[i][0] + t[i][1] + t[i][2])
-            u[(4 * i + 2) * plane + f] = half * (t[i][0] - t[i][1] + t[i][2])
-            u[(4 * i + 3) * plane + f] = t[i][2]
+    backprop: u (16, o, c) from g turned 180 degrees, its channel axes swapped
+    (transformed into tmp (16, c, o), then each matrix transposed)."""
+    cdef Py_ssize_t plane = c * o, k, i, j
+    cdef floating *dst = tmp if backprop else u
+    if floating is float:
+        kb_wino_kin_f(plane, g, plane, backprop, dst, plane)
+    else:
+        kb_wino_kin_d(plane, g, plane, backprop, dst, plane)
+    if backprop:
+        for k in range(16):
+            for i in range(c):
+                for j in range(o):
+                    u[k * plane + j * c + i] = tmp[k * plane + i * o + j]
 
 
 cdef inline void tile_origin(Wino *p, Py_ssize_t tile, Py_ssize_t *n, Py_ssize_t *r,
@@ -503,17 +551,19 @@ cdef int run(const floating *x, const floating *kernel, bint backprop, const flo
     used turned and transposed."""
     make_plan(p, sizeof(floating))
     cdef Py_ssize_t c = p.c, o = p.o, bi
-    cdef floating *u = <floating *>malloc(16 * c * o * sizeof(floating))
+    # The transformed kernel, and (backprop) room to transpose it from.
+    cdef floating *u = <floating *>malloc((2 if backprop else 1) * 16 * c * o *
+                                          sizeof(floating))
     cdef floating *work
     cdef int failed[1]
     failed[0] = 0
     if u == NULL:
         raise MemoryError(f'{op}: cannot allocate the transformed kernel')
     with nogil:
-        if backprop:
-            kernel_transform(kernel, u, o, c, 1)    # the forward's (3, 3, o, c)
+        if backprop:     # the forward's (3, 3, o, c)
+            kernel_transform(kernel, u, o, c, 1, u + 16 * c * o)
         else:
-            kernel_transform(kernel, u, c, o, 0)
+            kernel_transform(kernel, u, c, o, 0, NULL)
     with nogil, parallel(num_threads=n_threads):
         work = <floating *>thread_buffers(p, sizeof(floating))
         if work == NULL:
@@ -529,25 +579,24 @@ cdef int run(const floating *x, const floating *kernel, bint backprop, const flo
     return 0
 
 
-cdef void kernel_grad_out(const floating *part, Py_ssize_t nslots, Py_ssize_t e,
+cdef void kernel_grad_out(floating *part, Py_ssize_t nslots, Py_ssize_t e0, Py_ssize_t e1,
                           Py_ssize_t plane, floating *dw) noexcept nogil:
-    """dw[:, :, e] (3x3) = A^T M A, M the slots' partial sums (16, plane) of
-    channel pair e added in slot order.  A^T = [1 1 1 0; 0 1 -1 0; 0 1 1 1]."""
-    cdef floating m[16]
-    cdef floating t[3][4]
-    cdef Py_ssize_t k, s, j
-    for k in range(16):
-        m[k] = part[k * plane + e]
-        for s in range(1, nslots):
-            m[k] = m[k] + part[(s * 16 + k) * plane + e]
-    for j in range(4):
-        t[0][j] = m[j] + m[4 + j] + m[8 + j]
-        t[1][j] = m[4 + j] - m[8 + j]
-        t[2][j] = m[4 + j] + m[8 + j] + m[12 + j]
-    for k in range(3):
-        dw[(3 * k) * plane + e] = t[k][0] + t[k][1] + t[k][2]
-        dw[(3 * k + 1) * plane + e] = t[k][1] - t[k][2]
-        dw[(3 * k + 2) * plane + e] = t[k][1] + t[k][2] + t[k][3]
+    """dw[:, :, e] (3x3) = A^T M A for the channel pairs e in [e0, e1): M the
+    sum of the slots' partial sums (nslots, 16, plane), added in slot order
+    into slot 0.  Runs of e, not one e at a time: the 16 x nslots values of
+    one e lie 16 KB apart or more, in the same cache sets."""
+    cdef Py_ssize_t s, k, e
+    cdef floating *acc
+    cdef const floating *add
+    for s in range(1, nslots):
+        for k in range(16):
+            acc, add = part + k * plane, part + (s * 16 + k) * plane
+            for e in range(e0, e1):
+                acc[e] += add[e]
+    if floating is float:
+        kb_wino_kout_f(e1 - e0, part + e0, plane, dw + e0, plane)
+    else:
+        kb_wino_kout_d(e1 - e0, part + e0, plane, dw + e0, plane)
 
 
 cdef int run_kernel_grad(const floating *x, const floating *gy, floating *dw, Wino *p,
@@ -556,7 +605,7 @@ cdef int run_kernel_grad(const floating *x, const floating *gy, floating *dw, Wi
     F(3x3, 2x2) over the tiles of gy.  Slot s sums a fixed run of chunks in
     order, and the slots are added in order: no dependence on threads."""
     make_plan(p, sizeof(floating))
-    cdef Py_ssize_t plane = p.c * p.o, size = 16 * plane, s, bi, first, e
+    cdef Py_ssize_t plane = p.c * p.o, size = 16 * plane, s, bi, first, e0
     cdef Py_ssize_t nslots = min(p.nchunks, MAX_SLOTS)
     cdef floating *work
     cdef int failed[1]
@@ -576,8 +625,9 @@ cdef int run_kernel_grad(const floating *x, const floating *gy, floating *dw, Wi
                                       work, work + 16 * p.vs, work + 16 * (p.vs + p.ms))
             free(work)
     if not failed[0]:
-        for e in prange(plane, nogil=True, schedule='static', num_threads=n_threads):
-            kernel_grad_out(part, nslots, e, plane, dw)
+        for e0 in prange(0, plane, OUT_RUN, nogil=True, schedule='static',
+                         num_threads=n_threads):
+            kernel_grad_out(part, nslots, e0, min(e0 + OUT_RUN, plane), plane, dw)
     free(part)
     if failed[0]:
         raise MemoryError(f'{op}: cannot allocate the tile buffers')
