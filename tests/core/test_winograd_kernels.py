@@ -178,30 +178,28 @@ def test_bad_input_raises_clear_errors():
 
 # -- the wrapper: which convs go through Winograd, and the switch --------------------------
 
-def test_wrapper_takes_winograd_for_3x3_stride_1_with_enough_channels():
+def test_wrapper_takes_winograd_for_3x3_stride_1_with_enough_channels_and_tiles():
     rng = np.random.RandomState(2)
-    x = rng.randn(2, 6, 7, 16).astype(np.float32)
-    w = rng.randn(3, 3, 16, 16).astype(np.float32)
+    x = rng.randn(2, 32, 32, 8).astype(np.float32)        # 512 tiles
+    w = rng.randn(3, 3, 8, 8).astype(np.float32)
     pads = ((1, 1), (1, 1))
     K.set_num_threads(1)
-    g = rng.randn(2, 6, 7, 16).astype(np.float32)
-    wino = run(W, x, w, np.zeros(16), g, pads, 'channels_last', np.float32, 1)
+    g = rng.randn(2, 32, 32, 8).astype(np.float32)
+    wino = run(W, x, w, np.zeros(8), g, pads, 'channels_last', np.float32, 1)
     got = (C.conv2d(x, w, pads=pads), C.conv2d_backprop_input(g, w, x.shape, pads=pads),
            C.conv2d_backprop_kernel(x, g, w.shape, pads=pads))
-    gemm = run(im2col, x, w, np.zeros(16), g, pads, 'channels_last', np.float32, 1)
+    gemm = run(im2col, x, w, np.zeros(8), g, pads, 'channels_last', np.float32, 1)
     for a, b, c in zip(got, wino, gemm):
         np.testing.assert_array_equal(a, b)
         assert not np.array_equal(a, c)      # so the dispatch is seen
+    assert C._winograd('conv2d', w.shape, (1, 1), (1, 1), 2, (15, 31))     # 2 x 8 x 16 tiles
+    assert not C._winograd('conv2d', w.shape, (1, 1), (1, 1), 2, (13, 31))  # 2 x 7 x 16
     for strides, dilation in (((2, 1), (1, 1)), ((1, 1), (1, 2))):
-        assert not C._winograd('conv2d', w.shape, strides, dilation)
-    assert not C._winograd('conv2d', (3, 3, 16, 15), (1, 1), (1, 1))
-    assert not C._winograd('conv2d', (3, 2, 16, 16), (1, 1), (1, 1))
-    assert not C._winograd('depthwise_conv2d', w.shape, (1, 1), (1, 1))
-    # channels_first kernel gradients only from 32x32 gradient images up
-    for g_shape, takes in (((2, 16, 32, 32), True), ((2, 16, 31, 32), False)):
-        assert C._winograd_kernel_grad('conv2d', w.shape, (1, 1), (1, 1), True,
-                                       g_shape) == takes
-    assert C._winograd_kernel_grad('conv2d', w.shape, (1, 1), (1, 1), False, (2, 2, 2, 16))
+        assert not C._winograd('conv2d', w.shape, strides, dilation, 2, (32, 32))
+    assert not C._winograd('conv2d', (3, 3, 16, 7), (1, 1), (1, 1), 2, (32, 32))
+    assert not C._winograd('conv2d', (3, 3, 7, 16), (1, 1), (1, 1), 2, (32, 32))
+    assert not C._winograd('conv2d', (3, 2, 16, 16), (1, 1), (1, 1), 2, (32, 32))
+    assert not C._winograd('depthwise_conv2d', w.shape, (1, 1), (1, 1), 2, (32, 32))
 
 
 def test_kback_winograd_0_turns_it_off():
@@ -211,4 +209,4 @@ def test_kback_winograd_0_turns_it_off():
     out = subprocess.run([sys.executable, '-c', code], env=env, capture_output=True,
                          text=True, check=True).stdout
     assert out.split() == ['False']
-    assert C._winograd('conv2d', (3, 3, 16, 16), (1, 1), (1, 1))
+    assert C._winograd('conv2d', (3, 3, 16, 16), (1, 1), (1, 1), 32, (32, 32))

@@ -13,7 +13,7 @@ work.
 conv2d's forward and input gradient go through Winograd F(2x2, 3x3), its
 kernel gradient through F(3x3, 2x2) (kback_core.winograd), where `_winograd`
 says it is faster: 3x3 kernels of stride 1 and dilation 1 with enough
-channels; KBACK_WINOGRAD=0, read when kback loads, keeps every conv on
+channels and output tiles; KBACK_WINOGRAD=0, read when kback loads, keeps every conv on
 im2col + GEMM.
 """
 import os
@@ -54,29 +54,23 @@ def _transposed(a, perm, nchw):
 _TO_NHWC, _TO_NCHW = (0, 2, 3, 1), (0, 3, 1, 2)
 
 WINOGRAD = os.environ.get('KBACK_WINOGRAD', '1') != '0'
-# Below this many input or output channels im2col + GEMM (or the direct
-# kernel) wins: 3 -> 32 channels, 32x32 images, NHWC, 1 thread: forward
-# 0.9 ms through GEMM, 1.8 ms through Winograd.
-WINOGRAD_MIN_CHANNELS = 16
+# Measured GEMM / Winograd time ratios, NHWC float32 (benchmarks in the
+# README): with fewer input or output channels im2col + GEMM (or the direct
+# kernel) wins: 32 images of 32x32, 3 -> 32 channels, forward 0.5-0.6x at 1
+# and 2 threads; 8 -> 8: 1.15-1.2x.  With fewer 2x2 output tiles (batch x
+# tiles per image) the 16 products are too thin: 128 tiles of 32 -> 32
+# channels, forward 0.9x at 1 thread, 0.6x at 2; 256 tiles: 1.4x and 1.0x.
+WINOGRAD_MIN_CHANNELS = 8
+WINOGRAD_MIN_TILES = 256
 
 
-# channels_first kernel gradients of smaller images stay on GEMM: 32 images
-# of 16x16, 32 -> 64 channels, 1 thread: 4.8 ms GEMM, 5.0 ms Winograd (NHWC:
-# 4.1 and 2.9 ms; 32x32 NCHW images: 12.2 and 6.8 ms).
-WINOGRAD_MIN_NCHW_KERNEL_GRAD_PIXELS = 32 * 32
-
-
-def _winograd(family, w_shape, strides, dilation):
-    """Whether a conv (or its input gradient) of a kernel of w_shape goes
-    through Winograd."""
+def _winograd(family, w_shape, strides, dilation, n, out_hw):
+    """Whether a conv of a kernel of w_shape (its forward and both gradients)
+    with n output images of out_hw goes through Winograd."""
     return family == 'conv2d' and WINOGRAD and tuple(w_shape[:2]) == (3, 3) and \
         tuple(strides) == (1, 1) and tuple(dilation) == (1, 1) and \
-        min(w_shape[2:]) >= WINOGRAD_MIN_CHANNELS
-
-
-def _winograd_kernel_grad(family, w_shape, strides, dilation, nchw, g_shape):
-    return _winograd(family, w_shape, strides, dilation) and \
-        (not nchw or g_shape[2] * g_shape[3] >= WINOGRAD_MIN_NCHW_KERNEL_GRAD_PIXELS)
+        min(w_shape[2:]) >= WINOGRAD_MIN_CHANNELS and \
+        n * -(-out_hw[0] // 2) * -(-out_hw[1] // 2) >= WINOGRAD_MIN_TILES
 
 
 def _forward(family, ref, x, w, strides, pads, dilation, data_format, bias, out):
@@ -96,7 +90,7 @@ def _forward(family, ref, x, w, strides, pads, dilation, data_format, bias, out)
         out[...] = _transposed(y, _TO_NCHW, nchw)
         return out
     with single_threaded_blas():
-        if _winograd(family, w.shape, strides, dilation):
+        if _winograd(family, w.shape, strides, dilation, n, ohw):
             _wino.conv2d_forward(x, w, bias, out, pads, nchw, team_threads())
         else:
             getattr(_conv, family + '_forward')(x, w, bias, out, strides, pads, dilation,
@@ -114,7 +108,7 @@ def _backprop_input(family, ref, g, w, x_shape, strides, pads, dilation, data_fo
                                    pads, dilation), _TO_NCHW, nchw)
         return out
     with single_threaded_blas():
-        if _winograd(family, w.shape, strides, dilation):
+        if _winograd(family, w.shape, strides, dilation, g.shape[0], _split(nchw, g.shape)[1]):
             _wino.conv2d_backprop_input(g, w, out, pads, nchw, team_threads())
         else:
             getattr(_conv, family + '_backprop_input')(g, w, out, strides, pads, dilation,
@@ -131,7 +125,7 @@ def _backprop_kernel(family, ref, x, g, w_shape, strides, pads, dilation, data_f
                        w_shape, strides, pads, dilation)
         return out
     with single_threaded_blas():
-        if _winograd_kernel_grad(family, w_shape, strides, dilation, nchw, g.shape):
+        if _winograd(family, w_shape, strides, dilation, g.shape[0], _split(nchw, g.shape)[1]):
             _wino.conv2d_backprop_kernel(x, g, out, pads, nchw, team_threads())
         else:
             getattr(_conv, family + '_backprop_kernel')(x, g, out, strides, pads, dilation,
