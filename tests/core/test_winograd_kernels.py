@@ -32,6 +32,8 @@ CASES = {
     '1 input channel': ((2, 6, 5, 1), 4, ((1, 1), (1, 1))),
     '1 output channel': ((2, 6, 5, 4), 1, ((1, 1), (1, 1))),
     '1 channel in and out': ((1, 5, 6, 1), 1, ((0, 1), (1, 0))),
+    # pads over 2: the input gradient's correlation starts inside the gradient
+    'pads over 2': ((2, 5, 6, 3), 4, ((3, 1), (0, 4))),
     'CIFAR-like': ((4, 16, 16, 32), 32, ((1, 1), (1, 1))),
 }
 FORMATS = ['channels_last', 'channels_first']
@@ -126,6 +128,22 @@ def test_small_chunks_give_identical_results(data_format, monkeypatch):
         chunked = run(W, x, w, b, g, pads, data_format, np.float64, threads)
         for a, b_ in zip(chunked, base):
             np.testing.assert_allclose(a, b_, rtol=1e-13, atol=1e-13)
+
+
+def test_non_finite_inputs_reach_the_outputs_whose_window_holds_them():
+    """As through im2col: each output's transforms read only its own 3x3
+    window, so a NaN makes exactly those outputs NaN; an inf makes them
+    inf or NaN (inf - inf inside the transforms)."""
+    rng = np.random.RandomState(3)
+    x = rng.randn(1, 8, 9, 2).astype(np.float32)
+    x[0, 0, 1, 1] = np.nan
+    x[0, 5, 4, 0] = np.inf
+    w = rng.randn(3, 3, 2, 3).astype(np.float32)
+    wino, gemm = np.empty((1, 6, 7, 3), np.float32), np.empty((1, 6, 7, 3), np.float32)
+    W.conv2d_forward(x, w, None, wino, ((0, 0), (0, 0)), False, 1)
+    im2col.conv2d_forward(x, w, None, gemm, (1, 1), ((0, 0), (0, 0)), (1, 1), False, 1)
+    np.testing.assert_array_equal(np.isfinite(wino), np.isfinite(gemm))
+    np.testing.assert_array_equal(np.isnan(wino[0, :3]), np.isnan(gemm[0, :3]))
 
 
 def test_empty_batch():
