@@ -3,13 +3,15 @@ and input gradient (F(2x2, 3x3)), kernel gradient (F(3x3, 2x2)), both data
 formats, float32/float64,
 valid/same/asymmetric pads, ragged and tiny images, single channels; its
 float32 error against im2col + GEMM's on the same inputs; identical results
-at any thread count and chunking; bad input; the wrapper's dispatch and switch."""
+at any thread count and chunking; bad input, also as random valid and spoilt
+calls (test_core_properties' harness); the wrapper's dispatch and switch."""
 import os
 import subprocess
 import sys
 
 import numpy as np
 import pytest
+from hypothesis import assume, strategies as st
 
 from kback import backend as K
 from kback.backend import _reference as R
@@ -18,6 +20,9 @@ from kback.backend._kernels.linalg import single_threaded_blas
 
 import kback_core.conv as im2col
 import kback_core.winograd as W
+
+from .test_core_properties import (CONV_BAD, Case, _raises_only, dims, floats, kernel_test,
+                                   threads, tolerance, values)
 
 # (x shape NHWC, output channels, pads)
 CASES = {
@@ -192,6 +197,49 @@ def test_bad_input_raises_clear_errors():
     with pytest.raises(ValueError, match=r'winograd.conv2d_backprop_input: out is read-only'):
         x.flags.writeable = False
         W.conv2d_backprop_input(out, w, x, same, False, 1)
+
+
+def case_winograd(draw):
+    """A random call of one entry point (n_threads, an array or pads maybe
+    spoilt): it returns the reference or raises naming an argument.  No NaN or
+    inf: an inf may come out NaN (see test_non_finite_inputs_...)."""
+    kind = draw(st.sampled_from(['forward', 'backprop_input', 'backprop_kernel']))
+    dt, channels_first = floats(draw), draw(st.booleans())
+    n, h, w, c, o = draw(st.integers(0, 2)), *dims(draw, 2, 1, 6), *dims(draw, 2, 1, 4)
+    pads = tuple((draw(st.integers(0, 3)), draw(st.integers(0, 3))) for _ in range(2))
+    assume(h + sum(pads[0]) >= 3 and w + sum(pads[1]) >= 3)
+    x, k = values(draw, (n, h, w, c), dt, specials=False), values(draw, (3, 3, c, o), dt,
+                                                                    specials=False)
+    y = R.conv2d_forward(x.astype(np.float64), k.astype(np.float64), (1, 1), pads, (1, 1))
+    g = values(draw, y.shape, dt, specials=False)
+    rtol, atol = tolerance(dt)
+
+    def layout(a):
+        return nchw(a) if channels_first else a
+
+    common = dict(pads=pads, nchw=channels_first, n_threads=threads(draw))
+    if kind == 'forward':
+        bias = values(draw, (o,), dt, specials=False) if draw(st.booleans()) else None
+        args = dict(x=layout(x), kernel=k, bias=bias, out=layout(np.empty(y.shape, dt)),
+                    **common)
+        want = layout(y + (bias if bias is not None else 0))
+    elif kind == 'backprop_input':
+        args = dict(grad=layout(g), kernel=k, out=layout(np.empty(x.shape, dt)), **common)
+        want = layout(R.conv2d_backprop_input(g, k, x.shape, (1, 1), pads, (1, 1)))
+    else:
+        args = dict(x=layout(x), grad=layout(g), out=np.empty(k.shape, dt), **common)
+        want = R.conv2d_backprop_kernel(x, g, k.shape, (1, 1), pads, (1, 1))
+    # the kernels need only that every window fits: other shapes may be taken
+    case = Case(getattr(W, 'conv2d_' + kind), args, {'out': want}, ['out'], flags=['nchw'],
+                rtol=rtol * 10, atol=atol * 10 * (1 + x.size),
+                shape_free=[a for a in args if a not in ('bias', 'kernel')])
+    if draw(st.integers(0, 4)) == 0:
+        args['pads'] = draw(st.sampled_from(CONV_BAD + [((1.5, 0), (0, 0))]))
+        case.expect, case.check = {}, _raises_only     # must raise, naming pads
+    return case
+
+
+test_winograd_calls = kernel_test(case_winograd)
 
 
 # -- the wrapper: which convs go through Winograd, and the switch --------------------------
