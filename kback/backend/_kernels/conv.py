@@ -13,8 +13,8 @@ work.
 conv2d's forward and input gradient go through Winograd F(2x2, 3x3), its
 kernel gradient through F(3x3, 2x2) (kback_core.winograd), where `_winograd`
 says it is faster: 3x3 kernels of stride 1 and dilation 1 with enough
-channels and output tiles; KBACK_WINOGRAD=0, read when kback loads, keeps every conv on
-im2col + GEMM.
+channels and output tiles; KBACK_WINOGRAD=0, read when kback loads, keeps
+every conv on im2col + GEMM.
 """
 import os
 
@@ -54,10 +54,10 @@ def _transposed(a, perm, nchw):
 _TO_NHWC, _TO_NCHW = (0, 2, 3, 1), (0, 3, 1, 2)
 
 WINOGRAD = os.environ.get('KBACK_WINOGRAD', '1') != '0'
-# Measured GEMM / Winograd time ratios, NHWC float32 (benchmarks in the
-# README): with fewer input or output channels im2col + GEMM (or the direct
-# kernel) wins: 32 images of 32x32, 3 -> 32 channels, forward 0.5-0.6x at 1
-# and 2 threads; 8 -> 8: 1.15-1.2x.  With fewer 2x2 output tiles (batch x
+# GEMM / Winograd time ratios of the kback_core entry points, NHWC float32,
+# at 1 and 2 threads: with fewer input or output channels im2col + GEMM (or
+# the direct kernel) wins: 32 images of 32x32, 3 -> 32 channels, forward
+# 0.4-0.6x; 8 -> 8: 1.15-1.2x.  With fewer 2x2 output tiles (batch x
 # tiles per image) the 16 products are too thin: 128 tiles of 32 -> 32
 # channels, forward 0.9x at 1 thread, 0.6x at 2; 256 tiles: 1.4x and 1.0x.
 WINOGRAD_MIN_CHANNELS = 8
