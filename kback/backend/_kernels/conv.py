@@ -55,11 +55,12 @@ _TO_NHWC, _TO_NCHW = (0, 2, 3, 1), (0, 3, 1, 2)
 
 WINOGRAD = os.environ.get('KBACK_WINOGRAD', '1') != '0'
 # GEMM / Winograd time ratios of the kback_core entry points, NHWC float32,
-# at 1 and 2 threads: with fewer input or output channels im2col + GEMM (or
-# the direct kernel) wins: 32 images of 32x32, 3 -> 32 channels, forward
-# 0.4-0.6x; 8 -> 8: 1.15-1.2x.  With fewer 2x2 output tiles (batch x
-# tiles per image) the 16 products are too thin: 128 tiles of 32 -> 32
-# channels, forward 0.9x at 1 thread, 0.6x at 2; 256 tiles: 1.4x and 1.0x.
+# at 1 and 2 threads: with fewer input or output channels the gain fades:
+# 32 images of 32x32, forward 1 -> 32 channels 0.65-0.7x, 3 -> 32 0.96-1.25x
+# (the CIFAR-10 CNN's step no faster beyond noise with its first conv on
+# Winograd), 8 -> 8 1.6-1.7x.  With fewer 2x2 output tiles (batch x tiles
+# per image) the 16 products are too thin: 128 tiles of 32 -> 32 channels,
+# forward 0.8x at 1 thread, 0.6x at 2; 256 tiles: 1.7x and 1.3x.
 WINOGRAD_MIN_CHANNELS = 8
 WINOGRAD_MIN_TILES = 256
 
