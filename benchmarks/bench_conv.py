@@ -1,12 +1,16 @@
 """Benchmark rows: conv2d forward and forward + both gradients.
 
     python benchmarks/kernels.py conv      (the common table, one process)
-    python benchmarks/bench_conv.py [--threads 1 2] [--rounds 3]
+    python benchmarks/bench_conv.py [--threads 1 2] [--rounds 3] [--cifar]
         (each library in a process of its own, as the targets are measured:
-         medians, torch/kb ratios and kback's GFLOP/s)
+         medians, torch/kb ratios and kback's GFLOP/s; --cifar: only the
+         CIFAR-10 CNN's convs)
 
 kback runs NHWC (Keras's default), PyTorch NCHW (its native layout) with
-autograd for forward + backward.
+autograd for forward + backward.  3x3 stride-1 convs with enough channels go
+through Winograd (kback_core/winograd.pyx): the "im2col ms" column is kback
+with KBACK_WINOGRAD=0 (im2col + GEMM), "wino x" its time over the default's;
+GFLOP/s counts the direct conv's multiply-adds whichever path ran.
 """
 import os
 import sys
@@ -27,6 +31,12 @@ SHAPES = [(50, 38, 38, 3, 32, 3, 1, 'valid'),
           (128, 28, 28, 1, 128, 2, 1, 'valid'),
           (32, 56, 56, 64, 64, 3, 1, 'same'),
           (32, 28, 28, 128, 128, 3, 2, 'same')]
+# The four convs of the CIFAR-10 CNN (benchmarks/models.py CIFAR).
+CIFAR = [(32, 32, 32, 3, 32, 3, 1, 'same'),
+         (32, 32, 32, 32, 32, 3, 1, 'same'),
+         (32, 16, 16, 32, 64, 3, 1, 'same'),
+         (32, 16, 16, 64, 64, 3, 1, 'same')]
+SHAPES += CIFAR
 
 
 def _case(spec, data_format='channels_last'):
@@ -112,10 +122,11 @@ def rows(torch):
         yield ('conv2d fwd+bwd',) + (shape,) + both
 
 
-def _child(lib, threads, data_format):
+def _child(lib, threads, data_format, indices):
     """Prints one JSON list: [spec index, label, median seconds] of one library at
-    `threads`.  Runs in a process of its own: PyTorch's and kback's OpenMP
-    runtimes slow each other down when both are loaded and active in one process."""
+    `threads`, for the SHAPES at `indices`.  Runs in a process of its own:
+    PyTorch's and kback's OpenMP runtimes slow each other down when both are
+    loaded and active in one process."""
     import json
     from _timing import median_seconds
     torch = None
@@ -126,7 +137,8 @@ def _child(lib, threads, data_format):
         from kback import backend as K
         K.set_num_threads(threads)
     times = []
-    for i, spec in enumerate(SHAPES):
+    for i in indices:
+        spec = SHAPES[i]
         if lib == 'torch' and data_format == 'channels_first':
             continue        # the same NCHW run as for channels_last
         for label, fns in zip(('fwd', 'fwd+bwd'), _fns(spec, torch, data_format)):
@@ -135,13 +147,15 @@ def _child(lib, threads, data_format):
     print(json.dumps(times))
 
 
-def _run_child(lib, threads, data_format):
+def _run_child(lib, threads, data_format, indices, winograd=True):
     import json
     import subprocess
     env = dict(os.environ, OMP_NUM_THREADS=str(threads))
+    if not winograd:
+        env['KBACK_WINOGRAD'] = '0'
     out = subprocess.run([sys.executable, os.path.abspath(__file__), '--child', lib,
-                          str(threads), data_format], env=env, check=True,
-                         capture_output=True, text=True).stdout
+                          str(threads), data_format, ','.join(map(str, indices))], env=env,
+                         check=True, capture_output=True, text=True).stdout
     return {(i, label): t for i, label, t in json.loads(out.strip().splitlines()[-1])}
 
 
@@ -151,13 +165,16 @@ def main():
     import argparse
     import statistics
     parser = argparse.ArgumentParser()
-    parser.add_argument('--child', nargs=3, metavar=('LIB', 'THREADS', 'FORMAT'))
+    parser.add_argument('--child', nargs=4, metavar=('LIB', 'THREADS', 'FORMAT', 'INDICES'))
     parser.add_argument('--threads', type=int, nargs='+')
     parser.add_argument('--rounds', type=int, default=1)
     parser.add_argument('--formats', nargs='+', default=['channels_last', 'channels_first'])
+    parser.add_argument('--cifar', action='store_true', help='only the CIFAR-10 CNN convs')
     args = parser.parse_args()
     if args.child:
-        return _child(args.child[0], int(args.child[1]), args.child[2])
+        return _child(args.child[0], int(args.child[1]), args.child[2],
+                      [int(i) for i in args.child[3].split(',')])
+    indices = [SHAPES.index(s) for s in CIFAR] if args.cifar else range(len(SHAPES))
     from _timing import try_import_torch
     from kback import backend as K
     has_torch = try_import_torch() is not None
@@ -165,22 +182,26 @@ def main():
     print(f'compiled={_kernels.AVAILABLE} threads={all_threads} torch={has_torch} '
           f'rounds={args.rounds} load={os.getloadavg()[0]:.2f}')
     print(f'{"conv2d":<9}{"fmt":<6}{"shape":<38}{"thr":>4}{"kb ms":>9}{"torch ms":>9}'
-          f'{"torch/kb":>9}{"GFLOP/s":>9}')
+          f'{"torch/kb":>9}{"GFLOP/s":>9}{"im2col ms":>10}{"wino x":>8}')
     for threads in args.threads or sorted({1, all_threads}):
         for data_format in args.formats:
-            kb, tt = {}, {}
-            for _ in range(args.rounds):      # interleaved: load drifts hit both alike
-                for key, t in _run_child('kback', threads, data_format).items():
-                    kb.setdefault(key, []).append(t)
-                if has_torch:
-                    for key, t in _run_child('torch', threads, 'channels_last').items():
-                        tt.setdefault(key, []).append(t)
+            kb, tt, gemm = {}, {}, {}
+            for _ in range(args.rounds):      # interleaved: load drifts hit all alike
+                for times, lib, fmt, wino in ((kb, 'kback', data_format, True),
+                                              (gemm, 'kback', data_format, False),
+                                              (tt, 'torch', 'channels_last', True)):
+                    if lib == 'torch' and not has_torch:
+                        continue
+                    for key, t in _run_child(lib, threads, fmt, indices, wino).items():
+                        times.setdefault(key, []).append(t)
             for (i, label), ts in kb.items():
                 k = statistics.median(ts)
                 t = statistics.median(tt[i, label]) if has_torch else float('nan')
+                g = statistics.median(gemm[i, label])
                 gf = flops(SHAPES[i], label != 'fwd') / k / 1e9
                 print(f'{label:<9}{data_format[9:]:<6}{str(SHAPES[i]):<38}{threads:>4}'
-                      f'{k * 1e3:>9.2f}{t * 1e3:>9.2f}{t / k:>9.2f}{gf:>9.1f}', flush=True)
+                      f'{k * 1e3:>9.2f}{t * 1e3:>9.2f}{t / k:>9.2f}{gf:>9.1f}{g * 1e3:>10.2f}'
+                      f'{g / k:>8.2f}', flush=True)
 
 
 if __name__ == '__main__':

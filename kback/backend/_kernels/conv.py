@@ -9,7 +9,15 @@ compiled entry points check their buffers); inputs of other dtypes or layouts
 are converted, and `out=` must be a C-contiguous array of the result's shape
 and dtype.  Without the compiled core, the numpy reference (NHWC) does the
 work.
+
+conv2d's forward and input gradient go through Winograd F(2x2, 3x3), its
+kernel gradient through F(3x3, 2x2) (kback_core.winograd), where `_winograd`
+says it is faster: 3x3 kernels of stride 1 and dilation 1 with enough
+channels and output tiles; KBACK_WINOGRAD=0, read when kback loads, keeps
+every conv on im2col + GEMM.
 """
+import os
+
 import numpy as np
 
 from .. import _reference as R
@@ -19,7 +27,7 @@ from .linalg import single_threaded_blas
 
 if AVAILABLE:
     try:
-        from kback_core import conv as _conv
+        from kback_core import conv as _conv, winograd as _wino
     except ImportError:         # a core built before this module existed
         AVAILABLE = False
 
@@ -45,6 +53,26 @@ def _transposed(a, perm, nchw):
 
 _TO_NHWC, _TO_NCHW = (0, 2, 3, 1), (0, 3, 1, 2)
 
+WINOGRAD = os.environ.get('KBACK_WINOGRAD', '1') != '0'
+# GEMM / Winograd time ratios of the kback_core entry points, NHWC float32,
+# at 1 and 2 threads: with fewer input or output channels the gain fades:
+# 32 images of 32x32, forward 1 -> 32 channels 0.65-0.7x, 3 -> 32 0.96-1.25x
+# (the CIFAR-10 CNN's step no faster beyond noise with its first conv on
+# Winograd), 8 -> 8 1.6-1.7x.  With fewer 2x2 output tiles (batch x tiles
+# per image) the 16 products are too thin: 128 tiles of 32 -> 32 channels,
+# forward 0.8x at 1 thread, 0.6x at 2; 256 tiles: 1.7x and 1.3x.
+WINOGRAD_MIN_CHANNELS = 8
+WINOGRAD_MIN_TILES = 256
+
+
+def _winograd(family, w_shape, strides, dilation, n, out_hw):
+    """Whether a conv of a kernel of w_shape (its forward and both gradients)
+    with n output images of out_hw goes through Winograd."""
+    return family == 'conv2d' and WINOGRAD and tuple(w_shape[:2]) == (3, 3) and \
+        tuple(strides) == (1, 1) and tuple(dilation) == (1, 1) and \
+        min(w_shape[2:]) >= WINOGRAD_MIN_CHANNELS and \
+        n * -(-out_hw[0] // 2) * -(-out_hw[1] // 2) >= WINOGRAD_MIN_TILES
+
 
 def _forward(family, ref, x, w, strides, pads, dilation, data_format, bias, out):
     nchw = data_format == 'channels_first'
@@ -63,8 +91,11 @@ def _forward(family, ref, x, w, strides, pads, dilation, data_format, bias, out)
         out[...] = _transposed(y, _TO_NCHW, nchw)
         return out
     with single_threaded_blas():
-        getattr(_conv, family + '_forward')(x, w, bias, out, strides, pads, dilation, nchw,
-                                            team_threads())
+        if _winograd(family, w.shape, strides, dilation, n, ohw):
+            _wino.conv2d_forward(x, w, bias, out, pads, nchw, team_threads())
+        else:
+            getattr(_conv, family + '_forward')(x, w, bias, out, strides, pads, dilation,
+                                                nchw, team_threads())
     return out
 
 
@@ -78,8 +109,11 @@ def _backprop_input(family, ref, g, w, x_shape, strides, pads, dilation, data_fo
                                    pads, dilation), _TO_NCHW, nchw)
         return out
     with single_threaded_blas():
-        getattr(_conv, family + '_backprop_input')(g, w, out, strides, pads, dilation, nchw,
-                                                   team_threads())
+        if _winograd(family, w.shape, strides, dilation, g.shape[0], _split(nchw, g.shape)[1]):
+            _wino.conv2d_backprop_input(g, w, out, pads, nchw, team_threads())
+        else:
+            getattr(_conv, family + '_backprop_input')(g, w, out, strides, pads, dilation,
+                                                       nchw, team_threads())
     return out
 
 
@@ -92,8 +126,11 @@ def _backprop_kernel(family, ref, x, g, w_shape, strides, pads, dilation, data_f
                        w_shape, strides, pads, dilation)
         return out
     with single_threaded_blas():
-        getattr(_conv, family + '_backprop_kernel')(x, g, out, strides, pads, dilation, nchw,
-                                                    team_threads())
+        if _winograd(family, w_shape, strides, dilation, g.shape[0], _split(nchw, g.shape)[1]):
+            _wino.conv2d_backprop_kernel(x, g, out, pads, nchw, team_threads())
+        else:
+            getattr(_conv, family + '_backprop_kernel')(x, g, out, strides, pads, dilation,
+                                                        nchw, team_threads())
     return out
 
 
