@@ -2,6 +2,7 @@
 """The checked geometry of a conv, shared by the conv kernels.  Inline only,
 so there is no module to import."""
 from . cimport _checks as ck
+from ._typedefs cimport floating
 
 # Strides, dilation and pads are ints below 2**31 (BLAS's int), so no window
 # arithmetic can overflow.
@@ -78,3 +79,17 @@ cdef inline int make_geom(Geom *g, str op, Py_ssize_t *xs, Py_ssize_t *ks, Py_ss
     if max(g.kk * g.o, g.oh * g.ow * max(g.kk, g.o), g.n * g.oh * g.ow) >= (1 << 31):
         raise ValueError(f'{op}: the {what} are too large for 32-bit BLAS')
     return 0
+
+
+cdef inline const floating *bias_data(str op, object bias, Py_ssize_t channels,
+                                      floating kind) except? NULL:
+    """The data of a conv's bias (`channels` entries of the kernel's dtype), or
+    NULL without one; the caller keeps `bias` alive while the kernel reads it."""
+    cdef const floating[::1] b
+    if bias is None:
+        return NULL
+    b = bias
+    if b.shape[0] != channels:
+        raise ValueError(f'{op}: bias has {b.shape[0]} entries, the output has {channels} '
+                         f'channels')
+    return &b[0]

@@ -22,7 +22,7 @@ from ._blas cimport gemm_rm
 from . cimport _checks as ck
 
 cnp.import_array()      # the checks use numpy's C API
-from ._conv_geometry cimport Geom, make_geom
+from ._conv_geometry cimport Geom, make_geom, bias_data
 
 # Patch widths (kh * kw * in) up to this use the direct NHWC loops below
 # instead of BLAS, whose packing dominates such thin products.
@@ -488,14 +488,7 @@ cdef int _conv2d_forward(const floating[:, :, :, ::1] x, const floating[:, :, :,
     cdef Geom g
     make_geom(&g, 'conv2d_forward', &x.shape[0], &kernel.shape[0], &out.shape[0], strides,
               pads, dilation, nchw, 0, ('x', 'kernel', 'out'))
-    cdef const floating[::1] b
-    cdef const floating *bp = NULL
-    if bias is not None:
-        b = bias
-        if b.shape[0] != g.o:
-            raise ValueError(f'conv2d_forward: bias has {b.shape[0]} entries, the kernel '
-                             f'has {g.o} output channels')
-        bp = &b[0]
+    cdef const floating *bp = bias_data('conv2d_forward', bias, g.o, <floating>0)
     if g.n == 0:
         return 0
     cdef Plan pl = make_plan(&g, sizeof(floating))
@@ -782,14 +775,7 @@ cdef int _depthwise_conv2d_forward(const floating[:, :, :, ::1] x, const floatin
     cdef Geom g
     make_geom(&g, 'depthwise_conv2d_forward', &x.shape[0], &kernel.shape[0], &out.shape[0],
               strides, pads, dilation, nchw, 1, ('x', 'kernel', 'out'))
-    cdef const floating[::1] b
-    cdef const floating *bp = NULL
-    if bias is not None:
-        b = bias
-        if b.shape[0] != g.o:
-            raise ValueError(f'depthwise_conv2d_forward: bias has {b.shape[0]} entries, the '
-                             f'output has {g.o} channels')
-        bp = &b[0]
+    cdef const floating *bp = bias_data('depthwise_conv2d_forward', bias, g.o, <floating>0)
     if g.n == 0:
         return 0
     cdef Strides xs = layout(nchw, g.h, g.w, g.c), ys = layout(nchw, g.oh, g.ow, g.o)

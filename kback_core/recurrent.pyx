@@ -582,12 +582,9 @@ cdef void _lstm_fwd(const floating *xw, const floating *bx, const floating *u,
         _fill(seen, <floating>0, r1 - r0)
         for s in range(T):
             td = T - 1 - s if rev else s
-            if s == 0:
-                hp = h0 + r0 * H
-                ldh = H
-            else:
-                hp = hs + (r0 * T + s - 1) * H
-                ldh = T * H
+            # the state the step starts from: h0, else the rows of the previous step
+            hp = h0 + r0 * H if s == 0 else hs + (r0 * T + s - 1) * H
+            ldh = H if s == 0 else T * H
             _rec_product(hp, ldh, NULL if rmask == NULL else rmask + r0 * G, G, u, 0, G, r1 - r0,
                          H, hm + r0 * H, pre, W)
             for bi in range(r1 - r0):
@@ -802,12 +799,9 @@ cdef void _gru_fwd(const floating *xw, const floating *bx, const floating *u,
         _fill(seen, <floating>0, r1 - r0)
         for s in range(T):
             td = T - 1 - s if rev else s
-            if s == 0:
-                hp = h0 + r0 * H
-                ldh = H
-            else:
-                hp = hs + (r0 * T + s - 1) * H
-                ldh = T * H
+            # the state the step starts from: h0, else the rows of the previous step
+            hp = h0 + r0 * H if s == 0 else hs + (r0 * T + s - 1) * H
+            ldh = H if s == 0 else T * H
             # z and r (and, with reset_after, the candidate's product too)
             rm = NULL if rmask == NULL else rmask + r0 * G
             _rec_product(hp, ldh, rm, G, u, 0, G if ra else 2 * H, r1 - r0, H, hm + r0 * H,
@@ -1069,12 +1063,9 @@ cdef void _simple_fwd(const floating *xw, const floating *bx, const floating *u,
         _fill(seen, <floating>0, r1 - r0)
         for s in range(T):
             td = T - 1 - s if rev else s
-            if s == 0:
-                hp = h0 + r0 * H
-                ldh = H
-            else:
-                hp = hs + (r0 * T + s - 1) * H
-                ldh = T * H
+            # the state the step starts from: h0, else the rows of the previous step
+            hp = h0 + r0 * H if s == 0 else hs + (r0 * T + s - 1) * H
+            ldh = H if s == 0 else T * H
             _rec_product(hp, ldh, NULL if rmask == NULL else rmask + r0 * H, H, u, 0, H, r1 - r0,
                          H, hm + r0 * H, pre, W)
             for bi in range(r1 - r0):

@@ -34,7 +34,7 @@ from ._blas cimport gemm_rm
 from . cimport _checks as ck
 
 cnp.import_array()      # the checks use numpy's C API
-from ._conv_geometry cimport Geom, make_geom
+from ._conv_geometry cimport Geom, make_geom, bias_data
 
 # Bytes of V and M per chunk (per thread): one core's L2 on this machine.
 CHUNK_BYTES = 1 << 20
@@ -492,14 +492,7 @@ cdef int _conv2d_forward(const floating[:, :, :, ::1] x, const floating[:, :, :,
     make_geom(&g, op, &x.shape[0], &kernel.shape[0], &out.shape[0], (1, 1), pads, (1, 1),
               nchw, 0, ('x', 'kernel', 'out'))
     check_3x3(&g, op, 'kernel')
-    cdef const floating[::1] b
-    cdef const floating *bp = NULL
-    if bias is not None:
-        b = bias
-        if b.shape[0] != g.o:
-            raise ValueError(f'{op}: bias has {b.shape[0]} entries, the kernel has {g.o} '
-                             f'output channels')
-        bp = &b[0]
+    cdef const floating *bp = bias_data(op, bias, g.o, <floating>0)
     if g.n == 0:
         return 0
     cdef Wino p
